@@ -1,0 +1,31 @@
+package dev.hopgate.pdp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What hopgate knows of a request before verifying anything, independent of how it arrived.
+ *
+ * @param headers request headers, names in lower case (as Envoy sends them)
+ * @param contextExtensions the route's per-route {@code context_extensions}, set by the mesh owner
+ * @param sourcePrincipal the caller's identity from downstream mTLS (a SPIFFE id), or null
+ */
+public record HopRequest(
+    Map<String, String> headers,
+    Map<String, String> contextExtensions,
+    String method,
+    String path,
+    @Nullable String sourcePrincipal) {
+  public HopRequest {
+    headers = Map.copyOf(requireNonNull(headers, "headers"));
+    contextExtensions = Map.copyOf(requireNonNull(contextExtensions, "contextExtensions"));
+    requireNonNull(method, "method");
+    requireNonNull(path, "path");
+  }
+
+  public @Nullable String header(String lowerCaseName) {
+    return headers.get(lowerCaseName);
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.decision;
+
+import org.jspecify.annotations.NullMarked;

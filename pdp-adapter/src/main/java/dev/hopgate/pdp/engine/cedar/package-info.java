@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.engine.cedar;
+
+import org.jspecify.annotations.NullMarked;

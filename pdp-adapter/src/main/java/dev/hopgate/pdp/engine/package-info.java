@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.engine;
+
+import org.jspecify.annotations.NullMarked;

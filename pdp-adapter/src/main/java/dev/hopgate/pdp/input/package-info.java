@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.input;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,82 @@
+package dev.hopgate.pdp.problem;
+
+import dev.hopgate.pdp.decision.Gate;
+import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.token.TokenRejection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Builds the problem documents of hopgate's denials. */
+public final class Problems {
+  private static final String TYPE_PREFIX = "urn:hopgate:problem:";
+
+  private Problems() {}
+
+  /** A hop token was refused: 401, and the repair is a fresh token or a new authentication. */
+  public static Problem token(String decisionId, @Nullable String txn, TokenRejection rejection,
+      @Nullable String tokenEndpoint) {
+    Map<String, Object> repair = new LinkedHashMap<>();
+    repair.put("action", rejection.code().repair().action());
+    if (tokenEndpoint != null) {
+      repair.put("issuer", tokenEndpoint);
+    }
+    return new Problem(TYPE_PREFIX + "token", "Hop token rejected", 401, rejection.getMessage(),
+        decisionId, txn, List.of(violation(Violation.of(Gate.AUTHORIZATION, rejection.code().code()))),
+        List.of(repair));
+  }
+
+  /** The gates refused the step: 403, typed by the first failed gate. */
+  public static Problem denied(String decisionId, @Nullable String txn, String step,
+      List<Violation> violations) {
+    Gate first = violations.get(0).gate();
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (Violation v : violations) {
+      docs.add(violation(v));
+    }
+    String detail = "Step " + step + " is denied by the " + first.wireName() + " gate ("
+        + violations.get(0).code() + ").";
+    return new Problem(TYPE_PREFIX + first.wireName(), title(first), 403, detail, decisionId, txn,
+        docs, List.of(Map.of("action", "none")));
+  }
+
+  /** The route does not tell hopgate which component and step it is: the operator must fix it. */
+  public static Problem unconfigured(String decisionId, String detail) {
+    return new Problem(TYPE_PREFIX + "configuration", title(Gate.CONFIGURATION), 403, detail,
+        decisionId, null, List.of(violation(Violation.of(Gate.CONFIGURATION, "route_unconfigured"))),
+        List.of(Map.of("action", "none")));
+  }
+
+  /** hopgate could not decide, so it denied: 403, as Envoy answers when its authorizer fails. */
+  public static Problem aborted(String decisionId, @Nullable String txn, String code) {
+    return new Problem(TYPE_PREFIX + "evaluation", title(Gate.EVALUATION), 403,
+        "hopgate could not evaluate this request and denied it; the decision log has decision "
+            + decisionId + ".",
+        decisionId, txn, List.of(violation(Violation.of(Gate.EVALUATION, code))),
+        List.of(Map.of("action", "none")));
+  }
+
+  static Map<String, Object> violation(Violation v) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("gate", v.gate().wireName());
+    doc.put("code", v.code());
+    doc.putAll(v.details());
+    return doc;
+  }
+
+  static String title(Gate gate) {
+    return switch (gate) {
+      case CAPABILITY -> "Component does not perform this step";
+      case AUTHORIZATION -> "Not authorized for this step";
+      case SEQUENCE -> "Prerequisite steps not completed";
+      case SCOPE -> "Step is outside the declared intent";
+      case PROVENANCE -> "Chain provenance broken";
+      case IDENTITY -> "Origin identity mismatch";
+      case CONTINUITY -> "Authority widened along the chain";
+      case CONFIGURATION -> "Route not configured for hopgate";
+      case EVALUATION -> "Request could not be evaluated";
+    };
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.problem;
+
+import org.jspecify.annotations.NullMarked;

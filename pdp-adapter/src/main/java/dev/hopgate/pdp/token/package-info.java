@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.token;
+
+import org.jspecify.annotations.NullMarked;

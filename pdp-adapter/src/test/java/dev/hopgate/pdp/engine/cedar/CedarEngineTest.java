@@ -1,0 +1,113 @@
+package dev.hopgate.pdp.engine.cedar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hopgate.pdp.decision.Gate;
+import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.engine.EngineDecision;
+import dev.hopgate.pdp.engine.PolicyLoadException;
+import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.input.InputDocument;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CedarEngineTest {
+  /** The policies the project ships, read where policy authors edit them. */
+  private static final Path SHIPPED = Path.of("..", "policies", "cedar");
+
+  @TempDir Path dir;
+
+  @Test
+  void shippedPolicies_allowAnOrdinaryStep() throws Exception {
+    PreparedPolicy policy = new CedarEngine().prepare(SHIPPED);
+    assertThat(policy.evaluate(input("urn:shop:step:reserve-stock")).allow()).isTrue();
+    assertThat(policy.revision()).startsWith("sha256:");
+  }
+
+  @Test
+  void shippedPolicies_denyDroppingTheProductionDatabaseForScope() throws Exception {
+    EngineDecision decision = new CedarEngine().prepare(SHIPPED)
+        .evaluate(input("urn:ops:step:drop-production-database"));
+    assertThat(decision.allow()).isFalse();
+    assertThat(decision.violations()).containsExactly(Violation.of(Gate.SCOPE, "step_not_in_intent"));
+  }
+
+  @Test
+  void prepare_rejectsAForbidWithoutGateAndCode() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("p.cedar"), """
+        permit (principal, action, resource);
+        @id("unnamed") forbid (principal, action, resource);
+        """);
+    assertThatThrownBy(() -> new CedarEngine().prepare(dir))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("p.cedar policy 'unnamed'")
+        .hasMessageContaining("needs @gate and @code");
+  }
+
+  @Test
+  void prepare_rejectsAnUnknownGate() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("p.cedar"), """
+        @id("odd") @gate("mood") @code("grumpy") forbid (principal, action, resource);
+        """);
+    assertThatThrownBy(() -> new CedarEngine().prepare(dir))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("gate: 'mood'");
+  }
+
+  @Test
+  void prepare_rejectsAPolicyThatDoesNotValidateAgainstTheSchema() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("p.cedar"), """
+        @id("typo") @gate("scope") @code("x")
+        forbid (principal, action == Hopgate::Action::"perform", resource) when { context.compnent == "a" };
+        """);
+    assertThatThrownBy(() -> new CedarEngine().prepare(dir))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("policy 'typo' does not validate");
+  }
+
+  @Test
+  void prepare_rejectsAPolicyThatDoesNotParse() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("broken.cedar"), "permit (principal, action, resource");
+    assertThatThrownBy(() -> new CedarEngine().prepare(dir))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("broken.cedar: does not parse");
+  }
+
+  @Test
+  void prepare_rejectsADirectoryWithoutSchema() throws Exception {
+    Files.writeString(dir.resolve("p.cedar"), "permit (principal, action, resource);");
+    assertThatThrownBy(() -> new CedarEngine().prepare(dir))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("0 *.cedarschema files");
+  }
+
+  @Test
+  void evaluate_denyWithoutAnyPermitIsNamed() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("p.cedar"), """
+        @id("only-inventory") permit (principal, action, resource) when { context.component == "inv" };
+        """);
+    EngineDecision decision = new CedarEngine().prepare(dir).evaluate(input("urn:shop:step:reserve-stock"));
+    assertThat(decision.violations()).containsExactly(Violation.of(Gate.AUTHORIZATION, "no_permit"));
+  }
+
+  private void copySchema() throws Exception {
+    Files.copy(SHIPPED.resolve("hopgate.cedarschema"), dir.resolve("hopgate.cedarschema"));
+  }
+
+  private static InputDocument input(String step) {
+    return new InputDocument(
+        new InputDocument.Hop("spiffe://shop.example/inventory", step, "POST", "/reserve",
+            "spiffe://shop.example/planner"),
+        new InputDocument.Origin("alice@shop.example", "txn-1"),
+        Instant.parse("2026-11-23T10:00:00Z"));
+  }
+}
