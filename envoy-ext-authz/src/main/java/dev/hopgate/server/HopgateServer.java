@@ -1,0 +1,103 @@
+package dev.hopgate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.server.config.ConfigLoader;
+import dev.hopgate.server.grpc.AuthorizationService;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running hopgate: Envoy's Authorization service, gRPC health and server reflection on one
+ * port. Policies and keys load before the port opens, so health is SERVING as soon as anyone can
+ * ask, and NOT_SERVING from the moment shutdown begins.
+ */
+public final class HopgateServer {
+  private static final System.Logger LOG = System.getLogger(HopgateServer.class.getName());
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final AtomicReference<DecisionPoint> decisionPoint;
+  private final Duration shutdownGrace;
+
+  private HopgateServer(Server server, HealthStatusManager health, AtomicReference<DecisionPoint> decisionPoint,
+      Duration shutdownGrace) {
+    this.server = server;
+    this.health = health;
+    this.decisionPoint = decisionPoint;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /**
+   * Loads keys and policies, then opens the port.
+   *
+   * @throws StartupException naming what cannot load or the address that cannot be bound
+   */
+  public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
+    requireNonNull(loaded, "loaded");
+    AtomicReference<DecisionPoint> decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, clock));
+    HealthStatusManager health = new HealthStatusManager();
+    InetSocketAddress unresolved = loaded.config().listenAddress();
+    InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+    Server server = NettyServerBuilder.forAddress(address)
+        .addService(new AuthorizationService(decisionPoint::get))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new StartupException("listen: cannot bind " + loaded.config().listen() + " (" + e.getMessage() + ")", e);
+    }
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    DecisionPoint dp = decisionPoint.get();
+    LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3})",
+        address.getHostString(), server.getPort(), dp.policy().engine(), dp.policy().revision());
+    return new HopgateServer(server, health, decisionPoint, loaded.config().shutdownGrace());
+  }
+
+  /** The bound port (useful when the configuration asked for port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public DecisionPoint decisionPoint() {
+    return decisionPoint.get();
+  }
+
+  /**
+   * Stops taking new calls, lets in-flight checks finish within the shutdown grace, then closes.
+   */
+  public void stop() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "checks still running after {0} ms; closing them",
+            shutdownGrace.toMillis());
+        server.shutdownNow();
+        server.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    LOG.log(System.Logger.Level.INFO, "hopgate stopped");
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.server.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.server.config;
+
+import org.jspecify.annotations.NullMarked;

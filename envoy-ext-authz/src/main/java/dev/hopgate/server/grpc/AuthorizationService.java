@@ -1,0 +1,57 @@
+package dev.hopgate.server.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.decision.DecisionIds;
+import dev.hopgate.pdp.decision.Gate;
+import dev.hopgate.pdp.decision.Outcome;
+import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.problem.Problem;
+import dev.hopgate.pdp.problem.Problems;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Envoy's {@code envoy.service.auth.v3.Authorization/Check}: a thin layer from CheckRequest to a
+ * decision and back. It always answers with a CheckResponse, never a gRPC error, so that even a
+ * bug in hopgate is a denial with a problem body, whatever Envoy's failure mode says.
+ */
+public final class AuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
+  private static final System.Logger LOG = System.getLogger(AuthorizationService.class.getName());
+
+  private final Supplier<DecisionPoint> decisionPoint;
+
+  /**
+   * @param decisionPoint the current decision point (swapped atomically when policies reload)
+   */
+  public AuthorizationService(Supplier<DecisionPoint> decisionPoint) {
+    this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
+  }
+
+  @Override
+  public void check(CheckRequest request, StreamObserver<CheckResponse> responses) {
+    responses.onNext(decide(request));
+    responses.onCompleted();
+  }
+
+  CheckResponse decide(CheckRequest request) {
+    try {
+      Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request));
+      LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
+          decision.violations());
+      return CheckResponses.of(decision);
+    } catch (RuntimeException | LinkageError e) {
+      String id = DecisionIds.next();
+      LOG.log(System.Logger.Level.ERROR, "decision " + id + " failed closed outside the decision point", e);
+      Problem problem = Problems.aborted(id, null, "internal_error");
+      return CheckResponses.of(new Decision(id, Outcome.ABORT,
+          List.of(Violation.of(Gate.EVALUATION, "internal_error")), problem, null, null, null));
+    }
+  }
+}

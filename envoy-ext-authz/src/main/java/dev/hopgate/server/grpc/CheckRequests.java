@@ -1,0 +1,22 @@
+package dev.hopgate.server.grpc;
+
+import dev.hopgate.pdp.HopRequest;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+
+/** Reads what hopgate needs from Envoy's CheckRequest: nothing here decides anything. */
+final class CheckRequests {
+  private CheckRequests() {}
+
+  static HopRequest toHopRequest(CheckRequest request) {
+    AttributeContext attributes = request.getAttributes();
+    AttributeContext.HttpRequest http = attributes.getRequest().getHttp();
+    String principal = attributes.getSource().getPrincipal();
+    return new HopRequest(
+        http.getHeadersMap(),
+        attributes.getContextExtensionsMap(),
+        http.getMethod(),
+        http.getPath(),
+        principal.isEmpty() ? null : principal);
+  }
+}

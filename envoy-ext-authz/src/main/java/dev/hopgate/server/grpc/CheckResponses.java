@@ -1,0 +1,87 @@
+package dev.hopgate.server.grpc;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.rpc.Code;
+import com.google.rpc.Status;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.problem.Problem;
+import dev.hopgate.pdp.problem.ProblemJson;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
+import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
+import io.envoyproxy.envoy.type.v3.HttpStatus;
+import io.envoyproxy.envoy.type.v3.StatusCode;
+
+/** Turns a decision into Envoy's CheckResponse. */
+final class CheckResponses {
+  /** The header that carries the decision id upstream (on allow) and back to the caller (on deny). */
+  static final String DECISION_ID_HEADER = "hopgate-decision-id";
+
+  private CheckResponses() {}
+
+  static CheckResponse of(Decision decision) {
+    Problem problem = decision.problem();
+    if (problem == null) {
+      return CheckResponse.newBuilder()
+          .setStatus(Status.newBuilder().setCode(Code.OK_VALUE))
+          .setOkResponse(OkHttpResponse.newBuilder()
+              .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
+              // The hop token is this hop's bearer credential; the upstream has no use for it.
+              .addHeadersToRemove("authorization"))
+          .setDynamicMetadata(metadata(decision))
+          .build();
+    }
+    DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
+        .setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))
+        .addHeaders(overwrite("content-type", Problem.MEDIA_TYPE))
+        .addHeaders(overwrite("cache-control", "no-store"))
+        .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
+        .setBody(ProblemJson.write(problem));
+    if (decision.wwwAuthenticate() != null) {
+      denied.addHeaders(overwrite("www-authenticate", decision.wwwAuthenticate()));
+    }
+    int grpcCode = problem.status() == 401 ? Code.UNAUTHENTICATED_VALUE : Code.PERMISSION_DENIED_VALUE;
+    return CheckResponse.newBuilder()
+        .setStatus(Status.newBuilder().setCode(grpcCode).setMessage(problem.title()))
+        .setDeniedResponse(denied)
+        .setDynamicMetadata(metadata(decision))
+        .build();
+  }
+
+  /** For Envoy's access log (and later ext_proc): which decision, what outcome, which txn. */
+  private static Struct metadata(Decision decision) {
+    Struct.Builder md = Struct.newBuilder()
+        .putFields("decision_id", string(decision.id()))
+        .putFields("outcome", string(decision.outcome().name()));
+    if (decision.txn() != null) {
+      md.putFields("txn", string(decision.txn()));
+    }
+    if (decision.policyRevision() != null) {
+      md.putFields("policy_revision", string(decision.policyRevision()));
+    }
+    if (!decision.violations().isEmpty()) {
+      md.putFields("code", string(decision.violations().get(0).code()));
+      md.putFields("gate", string(decision.violations().get(0).gate().wireName()));
+    }
+    return md.build();
+  }
+
+  private static Value string(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+
+  private static HeaderValueOption overwrite(String name, String value) {
+    return HeaderValueOption.newBuilder()
+        .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+        .build();
+  }
+
+  private static StatusCode httpStatus(int status) {
+    StatusCode code = StatusCode.forNumber(status);
+    return code == null ? StatusCode.Forbidden : code;
+  }
+}

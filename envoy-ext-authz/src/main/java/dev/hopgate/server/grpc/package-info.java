@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.server.grpc;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,116 @@
+package dev.hopgate.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final String MINIMAL = """
+      policies:
+        cedar: policies
+      trust:
+        token_service:
+          issuers: [https://tokens.example]
+          jwks: keys/jwks.json
+      """;
+
+  @TempDir Path dir;
+
+  @Test
+  void load_appliesDefaultsAndResolvesPathsAgainstTheFile() throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(write(MINIMAL), Map.of());
+    HopgateConfig config = loaded.config();
+
+    assertThat(config.listen()).isEqualTo("127.0.0.1:9191");
+    assertThat(config.engine()).isEqualTo("cedar");
+    assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.trust().tokenService().algorithms()).containsExactly("ES256", "EdDSA");
+    assertThat(config.trust().tokenService().maxTokenLifetime()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(loaded.path(config.trust().tokenService().jwks())).isEqualTo(dir.resolve("keys/jwks.json"));
+  }
+
+  @Test
+  void load_overridesWinOverTheFile() throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(write("listen: 0.0.0.0:1\n" + MINIMAL),
+        Map.of("listen", "127.0.0.1:7000", "clock_skew", "5s",
+            "trust.token_service.algorithms", "EdDSA, ES256"));
+    assertThat(loaded.config().listen()).isEqualTo("127.0.0.1:7000");
+    assertThat(loaded.config().clockSkew()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(loaded.config().trust().tokenService().algorithms()).containsExactly("EdDSA", "ES256");
+  }
+
+  @Test
+  void load_rejectsAnUnknownFieldByItsPath() {
+    assertFails(MINIMAL.replace("jwks:", "jwkz:"), "unknown field 'trust.token_service.jwkz'");
+  }
+
+  @Test
+  void load_rejectsClockSkewOutOfRange() {
+    assertFails("clock_skew: 10m\n" + MINIMAL, "clock_skew: 10m (expected: 0s..5m)");
+  }
+
+  @Test
+  void load_rejectsADurationThatIsNotOne() {
+    assertFails("clock_skew: soon\n" + MINIMAL, "'soon' is not a duration");
+  }
+
+  @Test
+  void load_rejectsABadListenAddress() {
+    assertFails("listen: localhost\n" + MINIMAL, "listen: 'localhost' (expected: host:port");
+    assertFails("listen: 127.0.0.1:70000\n" + MINIMAL, "listen: port 70000 (expected: 0..65535)");
+  }
+
+  @Test
+  void load_rejectsAnUnknownEngine() {
+    assertFails("engine: prolog\n" + MINIMAL, "engine: 'prolog'");
+  }
+
+  @Test
+  void load_rejectsASymmetricAlgorithm() {
+    assertFails(MINIMAL + "    algorithms: [HS256]\n", "trust.token_service.algorithm: HS256");
+  }
+
+  @Test
+  void load_rejectsMissingSections() {
+    assertFails("listen: 127.0.0.1:1\n", "policies: missing");
+    assertFails("policies: {cedar: p}\n", "trust: missing");
+    assertFails("policies: {cedar: p}\ntrust: {token_service: {jwks: x}}\n", "trust.token_service.issuers: missing");
+  }
+
+  @Test
+  void load_rejectsADuplicateKey() {
+    assertFails("listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n" + MINIMAL, "Duplicate field 'listen'");
+  }
+
+  @Test
+  void load_rejectsYamlThatDoesNotParse() {
+    assertFails("listen: [unclosed\n", "not valid YAML");
+  }
+
+  @Test
+  void load_rejectsATopLevelList() {
+    assertFails("- a\n- b\n", "the top level is a ARRAY");
+  }
+
+  @Test
+  void load_rejectsAMissingFile() {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("absent.yaml: cannot read");
+  }
+
+  private void assertFails(String yaml, String message) {
+    assertThatThrownBy(() -> ConfigLoader.load(write(yaml), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
+  }
+
+  private Path write(String yaml) throws Exception {
+    return Files.writeString(dir.resolve("hopgate.yaml"), yaml);
+  }
+}

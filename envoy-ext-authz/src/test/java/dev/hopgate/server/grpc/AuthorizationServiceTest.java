@@ -1,0 +1,183 @@
+package dev.hopgate.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.rpc.Code;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.token.HopTokenVerifier;
+import dev.hopgate.pdp.token.JwksFileKeySource;
+import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.pdp.token.TrustSet;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Check service over a real gRPC stack (in-process transport), the shipped Cedar policies. */
+class AuthorizationServiceTest {
+  private static final String ISSUER = "https://tokens.shop.example";
+  private static final String INVENTORY = "spiffe://shop.example/inventory";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private JwsSigning signing;
+  private Server server;
+  private ManagedChannel channel;
+  private AuthorizationGrpc.AuthorizationBlockingStub stub;
+  private Supplier<DecisionPoint> decisionPoint;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    signing = JwsSigning.of(JwsSigning.generate("ES256", "ts-1"));
+    Path jwks = Files.writeString(dir.resolve("jwks.json"), new JWKSet(signing.key().toPublicJWK()).toString());
+    Clock clock = Clock.systemUTC();
+    TrustSet trust = new TrustSet("token-service", Set.of(ISSUER), TrustSet.DEFAULT_ALGORITHMS,
+        JwksFileKeySource.load(jwks, Duration.ofSeconds(5), Duration.ofMinutes(1), clock));
+    DecisionPoint real = new DecisionPoint(
+        new HopTokenVerifier(trust, Duration.ofSeconds(30), Duration.ofMinutes(5), clock),
+        new CedarEngine().prepare(Path.of("..", "policies", "cedar")), clock, "https://tokens.shop.example/token");
+    decisionPoint = () -> real;
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name)
+        .addService(new AuthorizationService(() -> decisionPoint.get())).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    stub = AuthorizationGrpc.newBlockingStub(channel);
+  }
+
+  @AfterEach
+  void tearDown() {
+    channel.shutdownNow();
+    server.shutdownNow();
+  }
+
+  @Test
+  void check_allowsAValidHopAndStripsTheToken() {
+    CheckResponse response = stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(headers(response.getOkResponse().getHeadersList())).containsKey("hopgate-decision-id");
+    assertThat(response.getOkResponse().getHeadersToRemoveList()).containsExactly("authorization");
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue()).isEqualTo("ALLOW");
+  }
+
+  @Test
+  void check_deniesAMissingTokenWith401ProblemAndChallenge() throws Exception {
+    CheckResponse response = stub.check(request(null, "urn:shop:step:reserve-stock"));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.UNAUTHENTICATED_VALUE);
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
+    Map<String, String> headers = headers(response.getDeniedResponse().getHeadersList());
+    assertThat(headers).containsEntry("content-type", "application/problem+json")
+        .containsEntry("www-authenticate", "Bearer realm=\"hopgate\"");
+    JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:token");
+    assertThat(problem.get("status").asInt()).isEqualTo(401);
+    assertThat(problem.get("decision_id").asText()).isEqualTo(headers.get("hopgate-decision-id"));
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("token_missing");
+    assertThat(problem.at("/repair/0/action").asText()).isEqualTo("refresh_token");
+    assertThat(problem.at("/repair/0/issuer").asText()).isEqualTo("https://tokens.shop.example/token");
+  }
+
+  @Test
+  void check_deniesATokenForAnotherComponentWithInvalidTokenChallenge() throws Exception {
+    CheckResponse response = stub.check(
+        request("Bearer " + token("spiffe://shop.example/payments"), "urn:shop:step:reserve-stock"));
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
+    assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate"))
+        .startsWith("Bearer realm=\"hopgate\", error=\"invalid_token\", error_description=\"The hop token is for");
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
+        .isEqualTo("token_audience");
+  }
+
+  @Test
+  void check_deniesAPolicyViolationWith403Problem() throws Exception {
+    CheckResponse response = stub.check(
+        request("Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
+    assertThat(headers(response.getDeniedResponse().getHeadersList())).doesNotContainKey("www-authenticate");
+    JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:scope");
+    assertThat(problem.get("txn").asText()).isEqualTo("txn-42");
+    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
+  }
+
+  @Test
+  void check_deniesARouteWithoutComponentAndStep() throws Exception {
+    CheckRequest request = request("Bearer " + token(INVENTORY), "x").toBuilder()
+        .setAttributes(request("Bearer " + token(INVENTORY), "x").getAttributes().toBuilder()
+            .clearContextExtensions())
+        .build();
+    CheckResponse response = stub.check(request);
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
+        .isEqualTo("route_unconfigured");
+  }
+
+  @Test
+  void check_failsClosedWithAProblemBodyWhenHopgateItselfBreaks() throws Exception {
+    decisionPoint = () -> {
+      throw new IllegalStateException("secret internals at dev.hopgate.Foo.bar(Foo.java:1)");
+    };
+    CheckResponse response = stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
+    String body = response.getDeniedResponse().getBody();
+    assertThat(JSON.readTree(body).at("/violations/0/code").asText()).isEqualTo("internal_error");
+    assertThat(body).doesNotContain("secret internals").doesNotContain("Foo.java");
+  }
+
+  private String token(String audience) {
+    Instant now = Instant.now();
+    return signing.sign(HopTokenVerifier.TYPE, new JWTClaimsSet.Builder()
+        .issuer(ISSUER).subject("alice@shop.example").audience(audience)
+        .claim("txn", "txn-42").jwtID("jti-1")
+        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(60))).build());
+  }
+
+  private static CheckRequest request(String authorization, String step) {
+    AttributeContext.HttpRequest.Builder http = AttributeContext.HttpRequest.newBuilder()
+        .setMethod("POST").setPath("/reserve").putHeaders(":path", "/reserve");
+    if (authorization != null) {
+      http.putHeaders("authorization", authorization);
+    }
+    return CheckRequest.newBuilder().setAttributes(AttributeContext.newBuilder()
+        .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
+        .setSource(AttributeContext.Peer.newBuilder().setPrincipal("spiffe://shop.example/planner"))
+        .putContextExtensions("component", INVENTORY)
+        .putContextExtensions("step", step)).build();
+  }
+
+  private static Map<String, String> headers(java.util.List<HeaderValueOption> options) {
+    return options.stream().collect(Collectors.toMap(o -> o.getHeader().getKey(), o -> o.getHeader().getValue()));
+  }
+}
