@@ -1,0 +1,213 @@
+package dev.hopgate.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hopgate.tests.harness.EdgeStack;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton over real HTTP: a workload with a client certificate calls through a real
+ * Envoy (downstream mTLS, ext_authz in gRPC mode) to an upstream, and hopgate decides every request.
+ */
+class WalkingSkeletonIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  static EdgeStack stack;
+  static SSLContext planner;
+
+  @RegisterExtension
+  final TestWatcher dumpLogs = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      System.err.println("=== " + context.getDisplayName() + " failed; logs follow\n" + stack.logs());
+    }
+  };
+
+  @BeforeAll
+  static void startStack() throws IOException {
+    stack = EdgeStack.start(dir);
+    planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void validHopToken_reachesTheUpstreamWithoutTheTokenAndWithTheDecisionId() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + stack.hopToken());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("upstream saw /inventory/reserve\n");
+    assertThat(stack.upstream().hits()).isEqualTo(before + 1);
+    var seen = stack.upstream().seen().get(before);
+    assertThat(seen.headers()).doesNotContainKey("authorization");
+    assertThat(seen.headers().get("hopgate-decision-id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
+    // hopgate's dynamic metadata reached Envoy's access log, with the caller's SPIFFE id.
+    String decisionId = seen.headers().get("hopgate-decision-id");
+    await(() -> stack.accessLog().contains("decision=" + decisionId + " outcome=ALLOW caller=" + EdgeStack.PLANNER));
+  }
+
+  @Test
+  void badHopToken_is401WithProblemDocumentAndChallenge() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer not.a.token");
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(response.headers().firstValue("www-authenticate").orElseThrow())
+        .startsWith("Bearer realm=\"hopgate\", error=\"invalid_token\"");
+    JsonNode problem = JSON.readTree(response.body());
+    assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:token");
+    assertThat(problem.get("status").asInt()).isEqualTo(401);
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("token_malformed");
+    assertThat(problem.get("decision_id").asText())
+        .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void missingHopToken_is401TokenMissing() throws Exception {
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", null);
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\"");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_missing");
+  }
+
+  @Test
+  void expiredHopToken_is401TokenExpired() throws Exception {
+    Instant past = Instant.now().minusSeconds(600);
+    String token = stack.hopToken(c -> c.issueTime(Date.from(past)).expirationTime(Date.from(past.plusSeconds(60))));
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + token);
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_expired");
+  }
+
+  @Test
+  void hopTokenForAnotherComponent_is401TokenAudience() throws Exception {
+    String token = stack.hopToken(c -> c.audience("spiffe://shop.example/payments"));
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + token);
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_audience");
+  }
+
+  @Test
+  void policyDeny_is403WithProblemDocumentAndNoUpstreamHit() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response =
+        stack.get(planner, "/ops/drop-production-database", "Bearer " + stack.hopToken());
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(response.headers().firstValue("www-authenticate")).isEmpty();
+    JsonNode problem = JSON.readTree(response.body());
+    assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:scope");
+    assertThat(problem.get("status").asInt()).isEqualTo(403);
+    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void routeWithoutComponentAndStep_isDeniedNeverAllowed() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = stack.get(planner, "/unconfigured", "Bearer " + stack.hopToken());
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("route_unconfigured");
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void callerIdentityFromTheClientCertificate_reachesThePolicy() throws Exception {
+    SSLContext rogue = stack.pki().workload("rogue", "spiffe://shop.example/rogue").sslContext();
+    HttpResponse<String> response = stack.get(rogue, "/inventory/reserve", "Bearer " + stack.hopToken());
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    JsonNode problem = JSON.readTree(response.body());
+    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("identity");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("caller_not_allowed");
+  }
+
+  @Test
+  void callerWithoutAClientCertificate_cannotConnect() {
+    int before = stack.upstream().hits();
+    assertThatThrownBy(() -> stack.get(stack.pki().anonymousClient(), "/inventory/reserve",
+        "Bearer " + stack.hopToken())).isInstanceOf(IOException.class);
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void hopgate_reportsServingAndListsItsServicesByReflection() throws Exception {
+    assertThat(stack.hopgate().health("")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    assertThat(stack.hopgate().health("envoy.service.auth.v3.Authorization"))
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+    ManagedChannel channel = stack.hopgate().channel();
+    try {
+      CompletableFuture<List<ServiceResponse>> services = new CompletableFuture<>();
+      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+          .serverReflectionInfo(new StreamObserver<>() {
+            @Override
+            public void onNext(ServerReflectionResponse response) {
+              services.complete(response.getListServicesResponse().getServiceList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              services.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+      requests.onCompleted();
+      assertThat(services.get(10, TimeUnit.SECONDS)).extracting(ServiceResponse::getName)
+          .contains("envoy.service.auth.v3.Authorization", "grpc.health.v1.Health");
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    // Envoy writes access logs asynchronously.
+    for (int i = 0; i < 50 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(condition.getAsBoolean()).as("access log:\n%s", stack.accessLog()).isTrue();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.hopgate.tests.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A process a test started, its output in a log file. It is stopped by {@link #close()}, and, should
+ * the test JVM die first, by a shutdown hook: no test leaves an Envoy or a hopgate running.
+ */
+public class ManagedProcess implements AutoCloseable {
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ManagedProcess::kill),
+        "hopgate-tests-cleanup"));
+  }
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  protected ManagedProcess(String name, List<String> command, Path log) {
+    this.name = name;
+    this.log = log;
+    try {
+      this.process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+    }
+    RUNNING.add(process);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits until {@code ready} holds, failing with the log if the process dies or time runs out. */
+  protected void awaitReady(BooleanSupplier ready, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready:\n"
+            + logText());
+      }
+      if (ready.getAsBoolean()) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s:\n" + logText());
+  }
+
+  /** Sends SIGTERM and waits for the exit; returns the exit code. */
+  public int terminate(Duration timeout) {
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill(process);
+        throw new IllegalStateException(name + " did not stop within " + timeout.toSeconds() + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill(process);
+    } finally {
+      RUNNING.remove(process);
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      terminate(Duration.ofSeconds(15));
+    }
+    RUNNING.remove(process);
+  }
+
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.hopgate.tests.harness;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/** A small HTTP upstream that answers 200 and records every request that reached it. */
+public final class Upstream implements AutoCloseable {
+  /** What reached the upstream: path and headers (names in lower case). */
+  public record Seen(String method, String path, Map<String, String> headers) {}
+
+  private final HttpServer server;
+  private final List<Seen> seen = new CopyOnWriteArrayList<>();
+
+  private Upstream(HttpServer server) {
+    this.server = server;
+  }
+
+  public static Upstream start() {
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      Upstream upstream = new Upstream(server);
+      server.createContext("/", exchange -> {
+        Map<String, String> headers = exchange.getRequestHeaders().entrySet().stream().collect(
+            Collectors.toMap(e -> e.getKey().toLowerCase(java.util.Locale.ROOT), e -> String.join(",", e.getValue())));
+        upstream.seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers));
+        byte[] body = ("upstream saw " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+      });
+      server.start();
+      return upstream;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public List<Seen> seen() {
+    return List.copyOf(seen);
+  }
+
+  public int hits() {
+    return seen.size();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
