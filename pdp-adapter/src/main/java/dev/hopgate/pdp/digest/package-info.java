@@ -1,0 +1,4 @@
+@NullMarked
+package dev.hopgate.pdp.digest;
+
+import org.jspecify.annotations.NullMarked;
