@@ -9,16 +9,8 @@ import static dev.hopgate.pdp.token.TokenCode.TOKEN_SIGNATURE;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_UNKNOWN_KEY;
 import static java.util.Objects.requireNonNull;
 
-import com.nimbusds.jose.Algorithm;
-import com.nimbusds.jose.Header;
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,21 +35,25 @@ public final class HopTokenVerifier {
   /** RFC 6750 section 2.1: the scheme, one space, a token68. */
   private static final Pattern BEARER = Pattern.compile("(?i)bearer ([A-Za-z0-9\\-._~+/]+=*)");
 
-  /** A compact JWS: three base64url segments; an empty signature is let through so that an
-   * unsigned token is refused for its algorithm, which says more than "malformed". */
-  private static final Pattern COMPACT_JWS =
-      Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
-
   /** Far larger than any hop token; bounds the work an attacker can cause before verification. */
   private static final int MAX_TOKEN_CHARS = 8 * 1024;
 
   private final TrustSet trustSet;
+  private final KeyResolver keys;
+  private final JwsVerifier jwsVerifier;
   private final Duration clockSkew;
   private final Duration maxLifetime;
   private final Clock clock;
 
   public HopTokenVerifier(TrustSet trustSet, Duration clockSkew, Duration maxLifetime, Clock clock) {
+    this(trustSet, JwsVerifier.withDefaultCache(), clockSkew, maxLifetime, clock);
+  }
+
+  public HopTokenVerifier(TrustSet trustSet, JwsVerifier jwsVerifier, Duration clockSkew, Duration maxLifetime,
+      Clock clock) {
     this.trustSet = requireNonNull(trustSet, "trustSet");
+    this.keys = KeyResolver.of(trustSet);
+    this.jwsVerifier = requireNonNull(jwsVerifier, "jwsVerifier");
     this.clockSkew = requireNonNull(clockSkew, "clockSkew");
     this.maxLifetime = requireNonNull(maxLifetime, "maxLifetime");
     this.clock = requireNonNull(clock, "clock");
@@ -85,71 +81,22 @@ public final class HopTokenVerifier {
           "The Authorization header is not one 'Bearer <token>' credential.");
     }
     String token = bearer.group(1);
-    if (!COMPACT_JWS.matcher(token).matches()) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token is not a compact JWS (three base64url parts).");
-    }
-
-    JWSHeader header = header(token);
-    if (token.endsWith(".")) {
-      throw new TokenRejection(TOKEN_SIGNATURE, "The hop token carries no signature.");
-    }
-    String kid = header.getKeyID();
-    if (kid == null || kid.isEmpty()) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token's header has no 'kid'.");
-    }
-    TrustedKey key = trustSet.keys().find(kid).orElseThrow(() -> new TokenRejection(TOKEN_UNKNOWN_KEY,
-        "The hop token is signed with key '" + kid + "', which the " + trustSet.name()
-            + " trust set does not hold."));
-    if (!key.algorithms().contains(header.getAlgorithm())) {
-      throw new TokenRejection(TOKEN_ALGORITHM, "Key '" + kid + "' is a " + key.jwk().getKeyType()
-          + " key and cannot verify alg " + header.getAlgorithm() + ".");
-    }
-
-    SignedJWT jwt;
+    VerifiedJws jws;
     try {
-      jwt = SignedJWT.parse(token);
-    } catch (ParseException e) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token does not parse: " + e.getMessage());
+      jws = jws(token);
+    } catch (JwsRejection e) {
+      throw new TokenRejection(switch (e.problem()) {
+        case MALFORMED -> TOKEN_MALFORMED;
+        case ALGORITHM -> TOKEN_ALGORITHM;
+        case UNKNOWN_KEY -> TOKEN_UNKNOWN_KEY;
+        case SIGNATURE -> TOKEN_SIGNATURE;
+      }, e.getMessage());
     }
-    try {
-      if (!jwt.verify(key.verifier())) {
-        throw new TokenRejection(TOKEN_SIGNATURE,
-            "The hop token's signature does not verify with key '" + kid + "'.");
-      }
-    } catch (JOSEException e) {
-      throw new TokenRejection(TOKEN_SIGNATURE,
-          "The hop token's signature could not be verified with key '" + kid + "'.");
-    }
-    JWTClaimsSet claims;
-    try {
-      claims = jwt.getJWTClaimsSet();
-    } catch (ParseException e) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token's claims are not a JSON object.");
-    }
-    return claims(claims, component, kid);
+    return claims(jws.claims(), component, jws.keyId());
   }
 
-  private JWSHeader header(String token) throws TokenRejection {
-    Header header;
-    try {
-      header = Header.parse(Base64URL.from(token.substring(0, token.indexOf('.'))));
-    } catch (ParseException e) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token's header does not parse: " + e.getMessage());
-    }
-    Algorithm alg = header.getAlgorithm();
-    if (Algorithm.NONE.equals(alg) || !(header instanceof JWSHeader jws)) {
-      throw new TokenRejection(TOKEN_ALGORITHM, "The hop token is unsigned (alg " + alg + "); refused.");
-    }
-    JWSAlgorithm jwsAlg = jws.getAlgorithm();
-    if (!trustSet.algorithms().contains(jwsAlg)) {
-      throw new TokenRejection(TOKEN_ALGORITHM, "The hop token uses alg " + jwsAlg + "; the "
-          + trustSet.name() + " trust set accepts only " + names(trustSet.algorithms()) + ".");
-    }
-    if (!TYPE.equals(jws.getType())) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token has typ '" + jws.getType()
-          + "' (expected: hop+jwt).");
-    }
-    return jws;
+  private VerifiedJws jws(String token) throws JwsRejection {
+    return jwsVerifier.verify(token, TYPE, trustSet.algorithms(), keys, "The hop token");
   }
 
   private HopToken claims(JWTClaimsSet claims, String component, String kid) throws TokenRejection {
@@ -218,9 +165,5 @@ public final class HopTokenVerifier {
       throw new TokenRejection(TOKEN_MALFORMED, "The hop token has no numeric date claim '" + name + "'.");
     }
     return date.toInstant();
-  }
-
-  private static String names(java.util.Set<JWSAlgorithm> algorithms) {
-    return algorithms.stream().map(JWSAlgorithm::getName).sorted().reduce((a, b) -> a + ", " + b).orElse("");
   }
 }

@@ -1,0 +1,156 @@
+package dev.hopgate.pdp.token;
+
+import static dev.hopgate.pdp.token.JwsProblem.ALGORITHM;
+import static dev.hopgate.pdp.token.JwsProblem.MALFORMED;
+import static dev.hopgate.pdp.token.JwsProblem.SIGNATURE;
+import static dev.hopgate.pdp.token.JwsProblem.UNKNOWN_KEY;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.hopgate.pdp.digest.Digests;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies compact JWS of every kind hopgate reads, checking cheapest and most specific first:
+ * shape, algorithm, type, key, then signature.
+ *
+ * <p>A verified signature is cached under (scope, typ, digest, kid, key revision): a chain re-sent
+ * on every hop is verified once per instance, and removing a key changes the revision, so nothing
+ * it verified is found again. Entries expire with the JWS ({@code exp}, capped) and the cache is
+ * bounded. Only the signature is cached; claims are judged again on every use.
+ */
+public final class JwsVerifier {
+  /** A compact JWS; an empty signature is let through so it is refused as unsigned, not malformed. */
+  private static final Pattern COMPACT_JWS =
+      Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+
+  private record CacheKey(String scope, String type, String digest, String kid, long revision) {}
+
+  private final Cache<CacheKey, VerifiedJws> verified;
+
+  /**
+   * @param maxEntries bound of the cache of verified signatures (0 disables it)
+   * @param maxAge the longest any entry stays, whatever its {@code exp}
+   */
+  public JwsVerifier(long maxEntries, Duration maxAge) {
+    this.verified = Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .expireAfter(Expiry.<CacheKey, VerifiedJws>creating((key, jws) -> lifetime(jws, maxAge)))
+        .build();
+  }
+
+  /** A verifier with a cache sized for one instance: 100,000 entries, at most one hour each. */
+  public static JwsVerifier withDefaultCache() {
+    return new JwsVerifier(100_000, Duration.ofHours(1));
+  }
+
+  /**
+   * Verifies {@code compact} as a JWS of type {@code type} signed by a key of {@code keys} with one
+   * of {@code algorithms}.
+   *
+   * @param what how messages name it, as in "The hop token"
+   */
+  public VerifiedJws verify(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms, KeyResolver keys,
+      String what) throws JwsRejection {
+    if (!COMPACT_JWS.matcher(compact).matches()) {
+      throw new JwsRejection(MALFORMED, what + " is not a compact JWS (three base64url parts).");
+    }
+    JWSHeader header = header(compact, type, algorithms, keys, what);
+    String kid = header.getKeyID();
+    if (kid == null || kid.isEmpty()) {
+      throw new JwsRejection(MALFORMED, what + " has no 'kid' in its header.");
+    }
+    TrustedKey key = keys.find(kid).orElseThrow(() -> new JwsRejection(UNKNOWN_KEY,
+        what + " is signed with key '" + kid + "', which " + keys.scope() + " does not hold."));
+    if (!key.algorithms().contains(header.getAlgorithm())) {
+      throw new JwsRejection(ALGORITHM, "Key '" + kid + "' is a " + key.jwk().getKeyType()
+          + " key and cannot verify alg " + header.getAlgorithm() + ".");
+    }
+    if (compact.endsWith(".")) {
+      throw new JwsRejection(SIGNATURE, what + " carries no signature.");
+    }
+
+    String digest = Digests.ofJws(compact);
+    CacheKey cacheKey = new CacheKey(keys.scope(), type.getType(), digest, kid, keys.revision());
+    VerifiedJws cached = verified.getIfPresent(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    SignedJWT jwt;
+    try {
+      jwt = SignedJWT.parse(compact);
+    } catch (ParseException e) {
+      throw new JwsRejection(MALFORMED, what + " does not parse: " + e.getMessage());
+    }
+    try {
+      if (!jwt.verify(key.verifier())) {
+        throw new JwsRejection(SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
+      }
+    } catch (JOSEException e) {
+      throw new JwsRejection(SIGNATURE, what + "'s signature could not be verified with key '" + kid + "'.");
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = jwt.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw new JwsRejection(MALFORMED, what + "'s claims are not a JSON object.");
+    }
+    VerifiedJws result = new VerifiedJws(compact, digest, claims, kid, cacheKey.revision());
+    verified.put(cacheKey, result);
+    return result;
+  }
+
+  /** How many verified signatures are cached now (for tests and metrics). */
+  public long cachedSignatures() {
+    verified.cleanUp();
+    return verified.estimatedSize();
+  }
+
+  private static JWSHeader header(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms,
+      KeyResolver keys, String what) throws JwsRejection {
+    Header header;
+    try {
+      header = Header.parse(Base64URL.from(compact.substring(0, compact.indexOf('.'))));
+    } catch (ParseException e) {
+      throw new JwsRejection(MALFORMED, what + "'s header does not parse: " + e.getMessage());
+    }
+    Algorithm alg = header.getAlgorithm();
+    if (Algorithm.NONE.equals(alg) || !(header instanceof JWSHeader jws)) {
+      throw new JwsRejection(ALGORITHM, what + " is unsigned (alg " + alg + "); refused.");
+    }
+    if (!algorithms.contains(jws.getAlgorithm())) {
+      throw new JwsRejection(ALGORITHM, what + " uses alg " + jws.getAlgorithm() + "; " + keys.scope()
+          + " accepts only " + algorithms.stream().map(JWSAlgorithm::getName).sorted()
+              .collect(Collectors.joining(", ")) + ".");
+    }
+    if (!type.equals(jws.getType())) {
+      throw new JwsRejection(MALFORMED, what + " has typ '" + jws.getType() + "' (expected: " + type + ").");
+    }
+    return jws;
+  }
+
+  private static Duration lifetime(VerifiedJws jws, Duration maxAge) {
+    Date exp = jws.claims().getExpirationTime();
+    Duration cap = maxAge;
+    if (exp == null) {
+      return cap;
+    }
+    Duration untilExpiry = Duration.between(java.time.Instant.now(), exp.toInstant());
+    return untilExpiry.isNegative() ? Duration.ZERO : (untilExpiry.compareTo(cap) < 0 ? untilExpiry : cap);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.hopgate.pdp.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.jca.JCAContext;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class JwsVerifierTest {
+  private static final JOSEObjectType TRANSITION = new JOSEObjectType("hop-transition+jwt");
+
+  private JwsSigning signing;
+  private CountingKeys keys;
+  private JwsVerifier verifier;
+
+  @BeforeEach
+  void setUp() {
+    signing = JwsSigning.of(JwsSigning.generate("EdDSA", "ep-1"));
+    keys = new CountingKeys(TrustedKey.of(signing.key().toPublicJWK()));
+    verifier = new JwsVerifier(1000, Duration.ofHours(1));
+  }
+
+  @Test
+  void verify_checksASignatureOnceAndThenAnswersFromTheCache() throws Exception {
+    String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
+    VerifiedJws first = verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    VerifiedJws second = verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+
+    assertThat(keys.verifications.get()).isEqualTo(1);
+    assertThat(second).isSameAs(first);
+    assertThat(first.digest()).startsWith("sha256:").hasSize(71);
+  }
+
+  @Test
+  void verify_checksAgainAfterTheKeysChange() throws Exception {
+    String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
+    verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    keys.revision.incrementAndGet();
+    verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+
+    assertThat(keys.verifications.get()).isEqualTo(2);
+  }
+
+  @Test
+  void verify_refusesAKeyRemovedAfterItVerified() throws Exception {
+    String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
+    verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    keys.removed = true;
+    keys.revision.incrementAndGet();
+
+    assertThatThrownBy(() -> verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition"))
+        .isInstanceOfSatisfying(JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.UNKNOWN_KEY));
+  }
+
+  @Test
+  void verify_doesNotLetACachedFactOfOneTypeAnswerForAnother() throws Exception {
+    String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
+    verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+
+    assertThatThrownBy(() -> verifier.verify(jws, new JOSEObjectType("hop-completion+jwt"),
+        TrustSet.DEFAULT_ALGORITHMS, keys, "The completion"))
+        .isInstanceOfSatisfying(JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.MALFORMED));
+  }
+
+  @Test
+  void verify_doesNotKeepAnExpiredJws() throws Exception {
+    String jws = sign(TRANSITION, Instant.now().minusSeconds(1));
+    verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    assertThat(verifier.cachedSignatures()).isZero();
+  }
+
+  @Test
+  void verify_neverCachesAFailure() {
+    String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
+    String[] parts = jws.split("\\.");
+    String forged = parts[0] + "." + Base64URL.encode("{\"txn\":\"other\"}") + "." + parts[2];
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> verifier.verify(forged, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "It"))
+          .isInstanceOfSatisfying(JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.SIGNATURE));
+    }
+    assertThat(keys.verifications.get()).isEqualTo(2);
+  }
+
+  private String sign(JOSEObjectType type, Instant exp) {
+    return signing.sign(type, new JWTClaimsSet.Builder().claim("txn", "txn-1").expirationTime(Date.from(exp)).build());
+  }
+
+  /** The real key, its verifications counted. */
+  private static final class CountingKeys implements KeyResolver {
+    final AtomicInteger verifications = new AtomicInteger();
+    final AtomicLong revision = new AtomicLong(1);
+    final TrustedKey counted;
+    volatile boolean removed;
+
+    CountingKeys(TrustedKey key) {
+      JWSVerifier real = key.verifier();
+      JWSVerifier counting = new JWSVerifier() {
+        @Override
+        public boolean verify(JWSHeader header, byte[] input, Base64URL signature) throws JOSEException {
+          verifications.incrementAndGet();
+          return real.verify(header, input, signature);
+        }
+
+        @Override
+        public java.util.Set<com.nimbusds.jose.JWSAlgorithm> supportedJWSAlgorithms() {
+          return real.supportedJWSAlgorithms();
+        }
+
+        @Override
+        public JCAContext getJCAContext() {
+          return real.getJCAContext();
+        }
+      };
+      this.counted = new TrustedKey(key.keyId(), key.jwk(), key.algorithms(), counting);
+    }
+
+    @Override
+    public String scope() {
+      return "test enforcement keys";
+    }
+
+    @Override
+    public Optional<TrustedKey> find(String kid) {
+      return removed || !kid.equals(counted.keyId()) ? Optional.empty() : Optional.of(counted);
+    }
+
+    @Override
+    public long revision() {
+      return revision.get();
+    }
+  }
+}
