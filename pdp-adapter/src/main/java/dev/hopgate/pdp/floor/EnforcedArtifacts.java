@@ -1,0 +1,73 @@
+package dev.hopgate.pdp.floor;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
+import dev.hopgate.pdp.manifest.EnforcementPoint;
+import dev.hopgate.pdp.manifest.Manifest;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.token.JwsRejection;
+import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.token.KeyResolver;
+import dev.hopgate.pdp.token.VerifiedJws;
+import java.text.ParseException;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Verifies what an enforcement point signs (transitions, completions) against the keys that the
+ * manifest of the artifact's {@code component} lists. The component is read before the signature is
+ * checked only to choose those keys; nothing else of it is believed until it verifies.
+ */
+final class EnforcedArtifacts {
+  /** Why an enforced artifact did not verify. */
+  enum Failure { MALFORMED, NO_MANIFEST, SIGNER, SIGNATURE }
+
+  static final class Rejected extends Exception {
+    private static final long serialVersionUID = 1L;
+    final Failure failure;
+
+    Rejected(Failure failure, String message) {
+      super(message, null, false, false);
+      this.failure = failure;
+    }
+  }
+
+  /** A verified artifact, its manifest and the enforcement point that signed it. */
+  record Verified(VerifiedJws jws, Manifest manifest, EnforcementPoint signer) {}
+
+  private EnforcedArtifacts() {}
+
+  static Verified verify(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms,
+      ManifestRegistry manifests, JwsVerifier verifier, String what) throws Rejected {
+    String component;
+    try {
+      Map<String, Object> unverified = JWSObject.parse(compact).getPayload().toJSONObject();
+      if (unverified == null || !(unverified.get("component") instanceof String c)) {
+        throw new Rejected(Failure.MALFORMED, what + " names no component.");
+      }
+      component = c;
+    } catch (ParseException e) {
+      throw new Rejected(Failure.MALFORMED, what + " is not a compact JWS with a JSON payload.");
+    }
+    Manifest manifest = manifests.get(component).orElseThrow(() -> new Rejected(Failure.NO_MANIFEST,
+        what + " is for component " + component + ", which has no manifest."));
+    KeyResolver keys = manifests.enforcementKeys(component).orElseThrow();
+    VerifiedJws jws;
+    try {
+      jws = verifier.verify(compact, type, algorithms, keys, what);
+    } catch (JwsRejection e) {
+      throw new Rejected(switch (e.problem()) {
+        case MALFORMED -> Failure.MALFORMED;
+        case UNKNOWN_KEY -> Failure.SIGNER;
+        case ALGORITHM, SIGNATURE -> Failure.SIGNATURE;
+      }, e.getMessage());
+    }
+    EnforcementPoint signer = manifest.enforcerOf(jws.keyId()).orElseThrow();
+    if (!signer.id().equals(jws.claims().getIssuer())) {
+      throw new Rejected(Failure.SIGNER, what + " is issued by '" + jws.claims().getIssuer()
+          + "' but signed with a key of enforcement point " + signer.id() + ".");
+    }
+    return new Verified(jws, manifest, signer);
+  }
+}

@@ -1,0 +1,103 @@
+package dev.hopgate.pdp.floor;
+
+import static dev.hopgate.pdp.floor.FloorCode.CHAIN_CALLER;
+import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISMATCH;
+import static dev.hopgate.pdp.floor.FloorCode.REVOKED;
+import static java.util.Objects.requireNonNull;
+
+import dev.hopgate.pdp.HopRequest;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.token.HopToken;
+import dev.hopgate.pdp.token.HopTokenVerifier;
+import dev.hopgate.pdp.token.TokenRejection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The structural floor, in the order that names the most specific failure: hop token, origin
+ * token, identity (the hop token acts for the origin), revocation, provenance and continuity of the
+ * chain, the caller's identity, then the completions (which never fail a request).
+ */
+public final class Floor {
+  /** Bounds on {@code Txn-Chain} and {@code Txn-Completions}. */
+  public record Limits(int maxElements, int maxBytes) {
+    public static final Limits DEFAULT = new Limits(32, 16 * 1024);
+  }
+
+  private final HopTokenVerifier hopTokens;
+  private final OriginVerifier origins;
+  private final ChainVerifier chains;
+  private final CompletionVerifier completions;
+  private final RevocationFeed revocations;
+  private final Limits limits;
+
+  public Floor(HopTokenVerifier hopTokens, OriginVerifier origins, ChainVerifier chains,
+      CompletionVerifier completions, RevocationFeed revocations, Limits limits) {
+    this.hopTokens = requireNonNull(hopTokens, "hopTokens");
+    this.origins = requireNonNull(origins, "origins");
+    this.chains = requireNonNull(chains, "chains");
+    this.completions = requireNonNull(completions, "completions");
+    this.revocations = requireNonNull(revocations, "revocations");
+    this.limits = requireNonNull(limits, "limits");
+  }
+
+  /**
+   * @param callerRequired whether the route requires the caller's mTLS identity; a route that does
+   *     not accepts only an empty chain
+   */
+  public VerifiedFacts verify(HopRequest request, String component, boolean callerRequired,
+      ManifestRegistry manifests, Instant now) throws TokenRejection, FloorRejection {
+    HopToken hop = hopTokens.verify(request.header("authorization"), component);
+    OriginToken origin = origins.verify(request.header(WireTypes.TXN_TOKEN), now);
+    if (!hop.subject().equals(origin.subject())) {
+      throw new FloorRejection(ORIGIN_MISMATCH, "The hop token acts for another principal than the origin token.");
+    }
+    if (!hop.txn().equals(origin.txn())) {
+      throw new FloorRejection(ORIGIN_MISMATCH, "The hop token is for another txn than the origin token.");
+    }
+    if (!Objects.equals(hop.intent(), origin.intent())) {
+      throw new FloorRejection(ORIGIN_MISMATCH, "The hop token's intent differs from the origin token's.");
+    }
+    if (revocations.isRevoked(origin.subject(), origin.txn())) {
+      throw new FloorRejection(REVOKED, "This txn or its origin principal has been revoked.");
+    }
+
+    List<String> elements = TxnHeaders.elements(request.header(WireTypes.TXN_CHAIN), "Txn-Chain",
+        limits.maxElements(), limits.maxBytes());
+    List<Transition> chain = chains.verify(elements, origin, manifests, now);
+    checkCaller(request.sourcePrincipal(), callerRequired, chain, origin);
+    List<String> records = TxnHeaders.elements(request.header(WireTypes.TXN_COMPLETIONS), "Txn-Completions",
+        limits.maxElements(), limits.maxBytes());
+    CompletionVerifier.Result completed = completions.verify(records, origin.txn(), manifests, now);
+
+    Set<String> authority = new TreeSet<>(origin.authority());
+    if (!chain.isEmpty()) {
+      authority.retainAll(chain.get(chain.size() - 1).authority());
+    }
+    return new VerifiedFacts(hop, origin, chain, completed, authority, manifests.get(component).orElse(null));
+  }
+
+  private static void checkCaller(@Nullable String caller, boolean required, List<Transition> chain, OriginToken origin)
+      throws FloorRejection {
+    if (!required) {
+      if (!chain.isEmpty()) {
+        throw new FloorRejection(CHAIN_CALLER, "This route does not authenticate its caller, so it accepts "
+            + "only a request that starts a chain (empty Txn-Chain).");
+      }
+      return;
+    }
+    if (caller == null) {
+      throw new FloorRejection(CHAIN_CALLER, "The caller presented no mTLS identity; this route requires one.");
+    }
+    String expected = chain.isEmpty() ? origin.originWorkload() : chain.get(chain.size() - 1).component();
+    if (!caller.equals(expected)) {
+      throw new FloorRejection(CHAIN_CALLER, "The caller " + caller + " is not "
+          + (chain.isEmpty() ? "the workload that started the txn" : "the component at the head of the chain")
+          + " (" + expected + ").");
+    }
+  }
+}

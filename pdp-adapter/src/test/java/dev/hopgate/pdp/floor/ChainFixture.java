@@ -1,0 +1,212 @@
+package dev.hopgate.pdp.floor;
+
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.hopgate.pdp.HopRequest;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.token.HopTokenVerifier;
+import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.token.KeySet;
+import dev.hopgate.pdp.token.KeySource;
+import dev.hopgate.pdp.token.TrustSet;
+import dev.hopgate.pdp.token.TrustedKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A small mesh with real keys: planner -> agent -> inventory -> payments, a token service, a
+ * transaction token service, a manifest registry and one enforcement point per component.
+ */
+final class ChainFixture {
+  static final String TRUST_DOMAIN = "shop.example";
+  static final String TOKENS = "https://tokens.shop.example";
+  static final String TXN_TOKENS = "https://txn-tokens.shop.example";
+  static final String REGISTRY = "https://registry.shop.example";
+  static final String PLANNER = "spiffe://shop.example/planner";
+  static final String AGENT = "spiffe://shop.example/agent";
+  static final String INVENTORY = "spiffe://shop.example/inventory";
+  static final String PAYMENTS = "spiffe://shop.example/payments";
+  static final String PLAN = "urn:shop:step:plan-order";
+  static final String RESERVE = "urn:shop:step:reserve-stock";
+  static final String CHARGE = "urn:shop:step:charge-card";
+  static final Map<String, String> INTENT =
+      Map.of("process", "urn:shop:process:checkout", "digest", "sha256:" + "ab".repeat(32));
+  static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+
+  final JwsSigning tokenService = signer("ES256", "ts-1");
+  final JwsSigning txnTokenService = signer("ES256", "tts-1");
+  final JwsSigning registry = signer("EdDSA", "reg-1");
+  final Map<String, JwsSigning> enforcers = new LinkedHashMap<>();
+  final JwsVerifier verifier = new JwsVerifier(10_000, Duration.ofHours(1));
+  final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+  ManifestRegistry manifests;
+  RevocationFeed revocations = RevocationFeed.NONE;
+  final String txn = "txn-7f3c";
+
+  ChainFixture() {
+    enforcers.put(AGENT, signer("EdDSA", "ep-agent"));
+    enforcers.put(INVENTORY, signer("EdDSA", "ep-inventory"));
+    enforcers.put(PAYMENTS, signer("ES256", "ep-payments"));
+    manifests = ManifestRegistry.of(List.of(
+        manifest(AGENT, List.of(PLAN), List.of(RESERVE, CHARGE)),
+        manifest(INVENTORY, List.of(RESERVE), "*"),
+        manifest(PAYMENTS, List.of(CHARGE), null)));
+  }
+
+  static JwsSigning signer(String alg, String kid) {
+    return JwsSigning.of(JwsSigning.generate(alg, kid));
+  }
+
+  static String enforcementPoint(String component) {
+    return component.replace("spiffe://shop.example/", "spiffe://shop.example/hopgate/");
+  }
+
+  dev.hopgate.pdp.manifest.Manifest manifest(String component, List<String> performs, Object delegates) {
+    Map<String, Object> claims = new HashMap<>();
+    claims.put("component", component);
+    claims.put("performs", performs);
+    if (delegates != null) {
+      claims.put("delegates", delegates);
+    }
+    JWK key = enforcers.get(component).key().toPublicJWK();
+    claims.put("enforcement", List.of(Map.of("id", enforcementPoint(component),
+        "keys", new JWKSet(key).toJSONObject(true))));
+    claims.put("endpoints", Map.of("issuer", TOKENS + "/token"));
+    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(java.util.Date.from(NOW));
+    claims.forEach(b::claim);
+    try {
+      return ManifestRegistry.parse(registry.sign(ManifestRegistry.TYPE, b.build()), component, registryTrust(),
+          verifier, NOW);
+    } catch (ManifestRegistry.ManifestException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  TrustSet registryTrust() {
+    return new TrustSet("manifest-registry", Set.of(REGISTRY), TrustSet.DEFAULT_ALGORITHMS, keys(registry));
+  }
+
+  Floor floor() {
+    TrustSet tokens = new TrustSet("token-service", Set.of(TOKENS), TrustSet.DEFAULT_ALGORITHMS, keys(tokenService));
+    TrustSet txnTokens = new TrustSet("txn-token-service", Set.of(TXN_TOKENS), TrustSet.DEFAULT_ALGORITHMS,
+        keys(txnTokenService));
+    Duration skew = Duration.ofSeconds(30);
+    return new Floor(
+        new HopTokenVerifier(tokens, verifier, skew, Duration.ofMinutes(5), clock),
+        new OriginVerifier(txnTokens, TRUST_DOMAIN, verifier, skew),
+        new ChainVerifier(verifier, TrustSet.DEFAULT_ALGORITHMS, skew),
+        new CompletionVerifier(verifier, TrustSet.DEFAULT_ALGORITHMS, skew),
+        revocations, Floor.Limits.DEFAULT);
+  }
+
+  static KeySource keys(JwsSigning... signers) {
+    Map<String, TrustedKey> map = new HashMap<>();
+    for (JwsSigning s : signers) {
+      map.put(s.key().getKeyID(), TrustedKey.of(s.key().toPublicJWK()));
+    }
+    KeySet set = new KeySet(1, map);
+    return new KeySource() {
+      @Override
+      public KeySet current() {
+        return set;
+      }
+
+      @Override
+      public Optional<TrustedKey> find(String kid) {
+        return set.find(kid);
+      }
+
+      @Override
+      public String describe() {
+        return "test keys";
+      }
+    };
+  }
+
+  // --- artifacts -------------------------------------------------------------------------------
+
+  /** An origin token as the transaction token service issues it. */
+  String origin(String originWorkload, Map<String, String> intent, Set<String> authority) {
+    return txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_TOKENS, txn, "alice@shop.example",
+        TRUST_DOMAIN, originWorkload, deadline(), intent, authority, NOW.minusSeconds(5), NOW.plusSeconds(300)));
+  }
+
+  String origin() {
+    return origin(PLANNER, INTENT, Set.of(PLAN, RESERVE, CHARGE));
+  }
+
+  Instant deadline() {
+    return NOW.plus(Duration.ofHours(1));
+  }
+
+  String binding(String originWorkload, Map<String, String> intent) {
+    return dev.hopgate.pdp.digest.Digests.originBinding(txn, "alice@shop.example", TRUST_DOMAIN, originWorkload,
+        deadline().getEpochSecond(), intent);
+  }
+
+  String hop(String audience, String sub, String hopTxn, Map<String, String> intent) {
+    return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, sub, audience, hopTxn,
+        "jti-" + System.nanoTime(), intent, false, NOW.minusSeconds(5), NOW.plusSeconds(120)));
+  }
+
+  String hop(String audience) {
+    return hop(audience, "alice@shop.example", txn, INTENT);
+  }
+
+  String transition(String signedBy, String iss, String forTxn, int position, String pred, String component,
+      String step, Set<String> authority, Instant exp) {
+    return enforcers.get(signedBy).sign(WireTypes.TRANSITION, Minting.transition(iss, forTxn, position, pred,
+        component, step, authority, NOW.minusSeconds(1), exp, "decision-" + position));
+  }
+
+  /** The transition hopgate at {@code component} mints after allowing {@code step}. */
+  String transition(int position, String pred, String component, String step, Set<String> authority) {
+    return transition(component, enforcementPoint(component), txn, position, pred, component, step, authority,
+        NOW.plusSeconds(600));
+  }
+
+  String completion(String component, String step, String forTxn) {
+    return enforcers.get(component).sign(WireTypes.COMPLETION, Minting.completion(enforcementPoint(component),
+        forTxn, step, component, "decision-c", NOW.minusSeconds(2), NOW.plusSeconds(600)));
+  }
+
+  /** The valid two-transition chain a request from inventory to payments carries. */
+  List<String> validChain() {
+    String t1 = transition(1, binding(PLANNER, INTENT), AGENT, PLAN, Set.of(RESERVE, CHARGE));
+    String t2 = transition(2, dev.hopgate.pdp.digest.Digests.ofJws(t1), INVENTORY, RESERVE, Set.of(RESERVE, CHARGE));
+    return List.of(t1, t2);
+  }
+
+  HopRequest request(String hopToken, String originToken, List<String> chain, List<String> completions,
+      String caller) {
+    Map<String, String> headers = new HashMap<>();
+    if (hopToken != null) {
+      headers.put("authorization", "Bearer " + hopToken);
+    }
+    if (originToken != null) {
+      headers.put(WireTypes.TXN_TOKEN, originToken);
+    }
+    if (!chain.isEmpty()) {
+      headers.put(WireTypes.TXN_CHAIN, String.join("~", chain));
+    }
+    if (!completions.isEmpty()) {
+      headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
+    }
+    return new HopRequest(headers, Map.of(), "POST", "/", caller);
+  }
+
+  static List<String> list(String... items) {
+    return new ArrayList<>(List.of(items));
+  }
+}
