@@ -3,15 +3,15 @@
 SHELL := /bin/bash
 MVN   ?= mvn -B -ntp
 JAR   := envoy-ext-authz/target/hopgate.jar
-SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src policies/cedar -type f 2>/dev/null)
+SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src -type f 2>/dev/null)
 CONFIG ?= examples/hopgate.yaml
 
-.PHONY: run test tools build envoy token clean
+.PHONY: run test tools build envoy headers clean
 
 ## run: start hopgate on the embedded default (in-process Cedar, example keys, gRPC on 127.0.0.1:9191)
 run: tools $(JAR)
 	@echo "hopgate: point Envoy's ext_authz at 127.0.0.1:9191 (gRPC). A ready config: examples/envoy.yaml"
-	@echo "         in another shell: make envoy    then: curl -i -H \"Authorization: Bearer \$$(make -s token)\" http://127.0.0.1:10000/inventory/reserve"
+	@echo "         in another shell: make envoy    then: curl -i -H @<(make -s headers) http://127.0.0.1:10000/inventory/reserve"
 	java -jar $(JAR) serve --config $(CONFIG)
 
 ## test: build and run every test, unit to end-to-end (real Envoy), as CI does
@@ -30,10 +30,16 @@ $(JAR): $(SOURCES)
 envoy: tools
 	.tools/venv/bin/envoy -c examples/envoy.yaml --disable-hot-restart --concurrency 1 -l info
 
-## token: mint a demo hop token for the inventory component of examples/envoy.yaml
-token: $(JAR)
-	@java -jar $(JAR) token mint --key examples/keys/token-service.private.jwk.json \
-	  --iss https://tokens.shop.example --sub alice@shop.example --aud spiffe://shop.example/inventory
+## headers: mint a demo origin token and hop token for COMPONENT (curl -H @<(make -s headers) ...)
+COMPONENT ?= spiffe://shop.example/inventory
+AUTHORITY ?= urn:shop:step:reserve-stock,urn:shop:step:confirm-address,urn:shop:step:charge-card,urn:shop:step:schedule-shipping,urn:ops:step:drop-production-database
+headers: $(JAR)
+	@txn=txn-$$RANDOM$$RANDOM; \
+	echo "Txn-Token: $$(java -jar $(JAR) token mint origin --key examples/keys/txn-token-service.private.jwk.json \
+	  --iss https://txn-tokens.shop.example --sub alice@shop.example --aud shop.example --txn $$txn \
+	  --origin-wl spiffe://shop.example/planner --authority $(AUTHORITY) --ttl 5m)"; \
+	echo "Authorization: Bearer $$(java -jar $(JAR) token mint hop --key examples/keys/token-service.private.jwk.json \
+	  --iss https://tokens.shop.example --sub alice@shop.example --aud $(COMPONENT) --txn $$txn)"
 
 clean:
 	$(MVN) -q clean

@@ -1,37 +1,61 @@
 package dev.hopgate.server;
 
 import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.engine.PolicyEngine;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.floor.ChainVerifier;
+import dev.hopgate.pdp.floor.CompletionVerifier;
+import dev.hopgate.pdp.floor.Floor;
+import dev.hopgate.pdp.floor.OriginVerifier;
+import dev.hopgate.pdp.floor.RevocationFeed;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.process.ProcessDefinitionException;
+import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwksFileKeySource;
+import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.config.HopgateConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Builds a decision point from a configuration: keys, trust sets, the prepared policy. */
+/** Builds a decision point from a configuration: trust sets, the floor, the policy snapshot. */
 final class DecisionPoints {
+  private static final System.Logger LOG = System.getLogger(DecisionPoints.class.getName());
+
   private DecisionPoints() {}
 
   static DecisionPoint build(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
     HopgateConfig config = loaded.config();
-    HopgateConfig.TokenService ts = config.trust().tokenService();
-    JwksFileKeySource keys;
-    try {
-      keys = JwksFileKeySource.load(loaded.path(ts.jwks()), ts.minRefreshInterval(), ts.maxStaleness(), clock);
-    } catch (IllegalArgumentException e) {
-      throw new StartupException("trust.token_service.jwks: " + e.getMessage(), e);
-    }
-    TrustSet trust = new TrustSet("token-service", new HashSet<>(ts.issuers()),
-        ts.algorithms().stream().map(TrustSet::algorithm).collect(Collectors.toSet()), keys);
-    HopTokenVerifier verifier = new HopTokenVerifier(trust, config.clockSkew(), ts.maxTokenLifetime(), clock);
+    HopgateConfig.Trust trust = config.trust();
+    JwsVerifier jws = JwsVerifier.withDefaultCache();
+    TrustSet tokens = trustSet("token-service", trust.tokenService().asTrustSet(), "trust.token_service", loaded, clock);
+    TrustSet txnTokens = trustSet("txn-token-service", trust.txnTokenService(), "trust.txn_token_service", loaded,
+        clock);
+    TrustSet registry = trustSet("manifest-registry", trust.manifestRegistry(), "trust.manifest_registry", loaded,
+        clock);
 
+    Floor floor = new Floor(
+        new HopTokenVerifier(tokens, jws, config.clockSkew(), trust.tokenService().maxTokenLifetime(), clock),
+        new OriginVerifier(txnTokens, config.trustDomain(), jws, config.clockSkew()),
+        new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
+        new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
+        RevocationFeed.of(new HashSet<>(config.revocation().principals()), new HashSet<>(config.revocation().txns())),
+        new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
+    return new DecisionPoint(floor, snapshot(loaded, registry, jws, clock), clock, trust.tokenService().endpoint());
+  }
+
+  static PolicySnapshot snapshot(ConfigLoader.Loaded loaded, TrustSet registry, JwsVerifier jws, Clock clock)
+      throws StartupException {
+    HopgateConfig config = loaded.config();
     PolicyEngine engine = switch (config.engine()) {
       case CedarEngine.NAME -> new CedarEngine();
       default -> throw new StartupException("engine: '" + config.engine() + "' is not available");
@@ -44,6 +68,39 @@ final class DecisionPoints {
       throw new StartupException("policies.cedar: " + policies + " does not load:\n  "
           + String.join("\n  ", e.problems()), e);
     }
-    return new DecisionPoint(verifier, policy, clock, ts.endpoint());
+    Path processDir = loaded.path(config.processes());
+    ProcessRegistry processes;
+    try {
+      processes = ProcessRegistry.load(processDir);
+    } catch (IOException e) {
+      throw new StartupException("processes: cannot read " + processDir + " (" + e.getMessage() + ")", e);
+    } catch (ProcessDefinitionException e) {
+      throw new StartupException("processes: " + String.join("\n  ", e.problems()), e);
+    }
+    Path manifestDir = loaded.path(config.manifests());
+    ManifestRegistry manifests;
+    try {
+      manifests = ManifestRegistry.load(manifestDir, registry, jws, clock);
+    } catch (IOException e) {
+      throw new StartupException("manifests: cannot read " + manifestDir + " (" + e.getMessage() + ")", e);
+    }
+    // A bad manifest is not loaded and is named; the rest serve (its component is then unknown).
+    manifests.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "not loaded: {0}", p));
+    LOG.log(System.Logger.Level.INFO, "loaded {0} manifests, {1} processes, policy revision {2}",
+        manifests.all().size(), processes.all().size(), policy.revision());
+    return new PolicySnapshot(policy, manifests, processes);
+  }
+
+  private static TrustSet trustSet(String name, HopgateConfig.TrustSetConfig c, String field,
+      ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
+    JwksFileKeySource keys;
+    try {
+      keys = JwksFileKeySource.load(loaded.path(c.jwks()), c.minRefreshInterval(), c.maxStaleness(), clock);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(field + ".jwks: " + e.getMessage(), e);
+    }
+    Set<com.nimbusds.jose.JWSAlgorithm> algorithms =
+        c.algorithms().stream().map(TrustSet::algorithm).collect(Collectors.toSet());
+    return new TrustSet(name, new HashSet<>(c.issuers()), algorithms, keys);
   }
 }

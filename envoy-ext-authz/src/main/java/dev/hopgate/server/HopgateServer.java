@@ -50,7 +50,7 @@ public final class HopgateServer {
   public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
     requireNonNull(loaded, "loaded");
     AtomicReference<DecisionPoint> decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, clock));
-    Duration warmup = Warmup.run(decisionPoint.get().policy(), WARMUP_ROUNDS);
+    Duration warmup = Warmup.run(decisionPoint.get().snapshot().policy(), WARMUP_ROUNDS);
     LOG.log(System.Logger.Level.INFO, "warmed the decision path in {0} ms", warmup.toMillis());
     HealthStatusManager health = new HealthStatusManager();
     InetSocketAddress unresolved = loaded.config().listenAddress();
@@ -69,7 +69,7 @@ public final class HopgateServer {
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
     DecisionPoint dp = decisionPoint.get();
     LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3})",
-        address.getHostString(), server.getPort(), dp.policy().engine(), dp.policy().revision());
+        address.getHostString(), server.getPort(), dp.snapshot().policy().engine(), dp.snapshot().policy().revision());
     return new HopgateServer(server, health, decisionPoint, loaded.config().shutdownGrace());
   }
 

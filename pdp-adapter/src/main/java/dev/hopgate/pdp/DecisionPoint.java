@@ -9,21 +9,28 @@ import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
-import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.floor.Floor;
+import dev.hopgate.pdp.floor.FloorRejection;
+import dev.hopgate.pdp.floor.VerifiedFacts;
 import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
+import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.token.HopToken;
-import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides one request: the route names the component and step, the hop token is verified, the
- * input document is built from what verified, and the policy decides.
+ * Decides one request: the route names the component and step, the structural floor verifies what
+ * the request carries, the input document is built from the verified facts alone, and the policy
+ * decides.
  *
  * <p>It never throws: whatever fails on the way is a denial (fail closed), and no exception text
  * reaches the caller.
@@ -35,25 +42,26 @@ public final class DecisionPoint {
   public static final String COMPONENT = "component";
   /** The route's context extension naming the step of this hop. */
   public static final String STEP = "step";
+  /** The route's context extension saying whether the caller's mTLS identity is required. */
+  public static final String REQUIRE_CALLER = "require_caller";
 
-  private final HopTokenVerifier hopTokens;
-  private final PreparedPolicy policy;
+  private final Floor floor;
+  private final PolicySnapshot snapshot;
   private final Clock clock;
   private final @Nullable String tokenEndpoint;
 
   /**
-   * @param tokenEndpoint where a caller gets a fresh hop token (named in the repair), or null
+   * @param tokenEndpoint where a caller gets a fresh hop token when the manifest names none, or null
    */
-  public DecisionPoint(HopTokenVerifier hopTokens, PreparedPolicy policy, Clock clock,
-      @Nullable String tokenEndpoint) {
-    this.hopTokens = requireNonNull(hopTokens, "hopTokens");
-    this.policy = requireNonNull(policy, "policy");
+  public DecisionPoint(Floor floor, PolicySnapshot snapshot, Clock clock, @Nullable String tokenEndpoint) {
+    this.floor = requireNonNull(floor, "floor");
+    this.snapshot = requireNonNull(snapshot, "snapshot");
     this.clock = requireNonNull(clock, "clock");
     this.tokenEndpoint = tokenEndpoint;
   }
 
-  public PreparedPolicy policy() {
-    return policy;
+  public PolicySnapshot snapshot() {
+    return snapshot;
   }
 
   public Decision decide(HopRequest request) {
@@ -70,48 +78,80 @@ public final class DecisionPoint {
   private Decision decide(String id, HopRequest request) {
     String component = request.contextExtensions().get(COMPONENT);
     String step = request.contextExtensions().get(STEP);
+    String requireCaller = request.contextExtensions().getOrDefault(REQUIRE_CALLER, "true");
     if (isBlank(component) || isBlank(step)) {
-      Problem problem = Problems.unconfigured(id, "This route does not name its component and step "
-          + "(per-route ext_authz context_extensions 'component' and 'step'), so hopgate denies it.");
-      return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.CONFIGURATION,
-          "route_unconfigured")), problem, null, null, null);
+      return unconfigured(id, "This route does not name its component and step (per-route ext_authz "
+          + "context_extensions 'component' and 'step'), so hopgate denies it.");
     }
+    if (!requireCaller.equals("true") && !requireCaller.equals("false")) {
+      return unconfigured(id, "This route's context extension 'require_caller' is '" + requireCaller
+          + "' (expected: true or false).");
+    }
+    Instant now = clock.instant();
 
-    HopToken token;
+    HopToken hop;
     try {
-      token = hopTokens.verify(request.header("authorization"), component);
+      hop = floor.hopToken(request, component);
     } catch (TokenRejection rejection) {
-      Problem problem = Problems.token(id, null, rejection, tokenEndpoint);
-      return new Decision(id, Outcome.DENY,
-          List.of(Violation.of(Gate.AUTHORIZATION,
-              rejection.code().code())),
+      String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
+      Problem problem = Problems.token(id, null, rejection, endpoint);
+      return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, rejection.code().code())),
           problem, null, challenge(rejection), null);
     }
+    VerifiedFacts facts;
+    try {
+      facts = floor.verify(hop, request, component, requireCaller.equals("true"), snapshot.manifests(), now);
+    } catch (FloorRejection rejection) {
+      Problem problem = Problems.floor(id, hop.txn(), rejection);
+      String challenge = problem.status() == 401
+          ? "Bearer realm=\"hopgate\", error=\"invalid_request\", error_description=\""
+              + quotable(rejection.getMessage()) + "\"" : null;
+      return new Decision(id, rejection.code().outcome(),
+          List.of(Violation.of(rejection.code().gate(), rejection.code().code())), problem, hop.txn(), challenge,
+          null);
+    }
 
-    InputDocument input = new InputDocument(
+    ProcessDefinition process = null;
+    Map<String, Object> declared = facts.origin().intent();
+    if (declared != null) {
+      String iri = (String) declared.get("process");
+      String digest = (String) declared.get("digest");
+      Optional<ProcessDefinition> resolved = snapshot.processes().resolve(iri, digest);
+      if (resolved.isEmpty()) {
+        Problem problem = Problems.intentUnresolved(id, hop.txn(), iri, digest);
+        return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.SCOPE, "intent_unresolved")), problem,
+            hop.txn(), null, snapshot.policy().revision());
+      }
+      process = resolved.get();
+    }
+    InputDocument input = InputDocuments.build(
         new InputDocument.Hop(component, step, request.method(), request.path(), request.sourcePrincipal()),
-        new InputDocument.Origin(token.subject(), token.txn()),
-        clock.instant());
+        facts, process, 0, now);
     EngineDecision result;
     try {
-      result = policy.evaluate(input);
+      result = snapshot.policy().evaluate(input);
     } catch (EvaluationException e) {
       LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
-      return abort(id, token.txn(), "evaluation_failed");
+      return abort(id, hop.txn(), "evaluation_failed");
     }
     if (result.allow()) {
-      return new Decision(id, Outcome.ALLOW, List.of(), null, token.txn(), null, policy.revision());
+      return new Decision(id, Outcome.ALLOW, List.of(), null, hop.txn(), null, snapshot.policy().revision());
     }
-    Problem problem = Problems.denied(id, token.txn(), step, result.violations());
-    return new Decision(id, Outcome.DENY, result.violations(), problem, token.txn(), null,
-        policy.revision());
+    Problem problem = Problems.denied(id, hop.txn(), step, result.violations());
+    return new Decision(id, Outcome.DENY, result.violations(), problem, hop.txn(), null,
+        snapshot.policy().revision());
+  }
+
+  private Decision unconfigured(String id, String detail) {
+    Problem problem = Problems.unconfigured(id, detail);
+    return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.CONFIGURATION, "route_unconfigured")),
+        problem, null, null, null);
   }
 
   private Decision abort(String id, @Nullable String txn, String code) {
     Problem problem = Problems.aborted(id, txn, code);
-    return new Decision(id, Outcome.ABORT,
-        List.of(Violation.of(Gate.EVALUATION, code)),
-        problem, txn, null, policy.revision());
+    return new Decision(id, Outcome.ABORT, List.of(Violation.of(Gate.EVALUATION, code)), problem, txn, null,
+        snapshot.policy().revision());
   }
 
   /** The RFC 6750 challenge: no error code when the request carried no token at all. */

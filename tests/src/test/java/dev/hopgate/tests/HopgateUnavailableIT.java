@@ -18,7 +18,7 @@ class HopgateUnavailableIT {
   void hopgateStopped_envoyRefusesAndTheUpstreamIsNeverHit() throws Exception {
     try (EdgeStack stack = EdgeStack.start(dir)) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
-      assertThat(stack.get(planner, "/inventory/reserve", "Bearer " + stack.hopToken()).statusCode())
+      assertThat(stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode())
           .as("the stack works before hopgate stops").isEqualTo(200);
       int hits = stack.upstream().hits();
 
@@ -26,7 +26,7 @@ class HopgateUnavailableIT {
       assertThat(exit).as("SIGTERM ends hopgate as the JVM does on a signal").isIn(0, 143);
       assertThat(stack.hopgate().logText()).contains("draining in-flight checks").contains("hopgate stopped");
 
-      HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + stack.hopToken());
+      HttpResponse<String> response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
       assertThat(response.statusCode()).isEqualTo(403);
       assertThat(stack.upstream().hits()).isEqualTo(hits);
       assertThat(stack.envoy().stat("cluster.hopgate.upstream_cx_connect_fail")

@@ -18,7 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -65,7 +67,7 @@ class WalkingSkeletonIT {
   @Test
   void validHopToken_reachesTheUpstreamWithoutTheTokenAndWithTheDecisionId() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + stack.hopToken());
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("upstream saw /inventory/reserve\n");
@@ -81,7 +83,9 @@ class WalkingSkeletonIT {
   @Test
   void badHopToken_is401WithProblemDocumentAndChallenge() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer not.a.token");
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.put("Authorization", "Bearer not.a.token");
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -98,7 +102,9 @@ class WalkingSkeletonIT {
 
   @Test
   void missingHopToken_is401TokenMissing() throws Exception {
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", null);
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.remove("Authorization");
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\"");
@@ -108,8 +114,8 @@ class WalkingSkeletonIT {
   @Test
   void expiredHopToken_is401TokenExpired() throws Exception {
     Instant past = Instant.now().minusSeconds(600);
-    String token = stack.hopToken(c -> c.issueTime(Date.from(past)).expirationTime(Date.from(past.plusSeconds(60))));
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + token);
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY,
+        c -> c.issueTime(Date.from(past)).expirationTime(Date.from(past.plusSeconds(60)))));
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_expired");
@@ -117,8 +123,8 @@ class WalkingSkeletonIT {
 
   @Test
   void hopTokenForAnotherComponent_is401TokenAudience() throws Exception {
-    String token = stack.hopToken(c -> c.audience("spiffe://shop.example/payments"));
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", "Bearer " + token);
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve",
+        stack.credentials("spiffe://shop.example/payments"));
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_audience");
@@ -128,7 +134,7 @@ class WalkingSkeletonIT {
   void policyDeny_is403WithProblemDocumentAndNoUpstreamHit() throws Exception {
     int before = stack.upstream().hits();
     HttpResponse<String> response =
-        stack.get(planner, "/ops/drop-production-database", "Bearer " + stack.hopToken());
+        stack.get(planner, "/ops/drop-production-database", stack.credentials(EdgeStack.OPS_DB));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -144,7 +150,7 @@ class WalkingSkeletonIT {
   @Test
   void routeWithoutComponentAndStep_isDeniedNeverAllowed() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(planner, "/unconfigured", "Bearer " + stack.hopToken());
+    HttpResponse<String> response = stack.get(planner, "/unconfigured", stack.credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("route_unconfigured");
@@ -152,21 +158,52 @@ class WalkingSkeletonIT {
   }
 
   @Test
-  void callerIdentityFromTheClientCertificate_reachesThePolicy() throws Exception {
+  void callerIdentityFromTheClientCertificate_mustBeTheOriginWorkloadForAFirstHop() throws Exception {
+    // A valid origin token and hop token, presented by another workload than the one that started
+    // the txn: the caller's SPIFFE id from its client certificate reached hopgate's floor.
     SSLContext rogue = stack.pki().workload("rogue", "spiffe://shop.example/rogue").sslContext();
-    HttpResponse<String> response = stack.get(rogue, "/inventory/reserve", "Bearer " + stack.hopToken());
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = stack.get(rogue, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(403);
     JsonNode problem = JSON.readTree(response.body());
     assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("identity");
-    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("caller_not_allowed");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("chain_caller");
+    assertThat(problem.get("detail").asText()).contains("spiffe://shop.example/rogue");
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void missingOriginToken_is401OriginMissing() throws Exception {
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.remove("Txn-Token");
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("origin_missing");
+  }
+
+  @Test
+  void txnChainSentTwice_isRefusedAsMalformed() throws Exception {
+    // Envoy joins a repeated header with a comma; hopgate refuses it instead of guessing.
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.put("Txn-Chain", "a.b.c,d.e.f");
+    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("chain_malformed");
+  }
+
+  @Test
+  void manifestSignedByAnUntrustedKey_isNotLoadedAndIsNamed() {
+    assertThat(stack.hopgate().logText()).contains("not loaded: manifest forged.jws");
   }
 
   @Test
   void callerWithoutAClientCertificate_cannotConnect() {
     int before = stack.upstream().hits();
     assertThatThrownBy(() -> stack.get(stack.pki().anonymousClient(), "/inventory/reserve",
-        "Bearer " + stack.hopToken())).isInstanceOf(IOException.class);
+        stack.credentials(EdgeStack.INVENTORY))).isInstanceOf(IOException.class);
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 

@@ -70,8 +70,10 @@ public final class ConfigLoader {
               .collect(Collectors.joining(", ")) + ")";
       throw new ConfigException("config " + file + ": unknown field '" + path(e, true) + "'" + known);
     } catch (ValueInstantiationException e) {
+      // Each record names its own field; the path says where that record sits.
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new ConfigException("config " + file + ": " + cause.getMessage());
+      String where = path(e, true);
+      throw new ConfigException("config " + file + ": " + (where.isEmpty() ? "" : where + ".") + cause.getMessage());
     } catch (JsonMappingException e) {
       Throwable cause = e.getCause();
       String what = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
@@ -150,8 +152,11 @@ public final class ConfigLoader {
     }
   }
 
-  private static final java.util.Set<String> LIST_FIELDS =
-      java.util.Set.of("trust.token_service.issuers", "trust.token_service.algorithms");
+  private static final java.util.Set<String> LIST_FIELDS = java.util.Set.of(
+      "trust.token_service.issuers", "trust.token_service.algorithms",
+      "trust.txn_token_service.issuers", "trust.txn_token_service.algorithms",
+      "trust.manifest_registry.issuers", "trust.manifest_registry.algorithms",
+      "revocation.principals", "revocation.txns");
 
   private static String path(JsonMappingException e, boolean dotted) {
     return e.getPath().stream()

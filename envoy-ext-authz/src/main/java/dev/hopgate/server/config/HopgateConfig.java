@@ -11,15 +11,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * hopgate's configuration, as read from YAML (snake_case keys). Absent values take the defaults
- * documented in {@code docs/configuration.md}; invalid values refuse to load with a message naming
- * the field. Relative paths are resolved against the configuration file's directory by the loader.
+ * documented in {@code docs/configuration.md}; an invalid value refuses to load with a message that
+ * names the field (each record names its own fields; the loader prefixes the path). Relative paths
+ * are resolved against the configuration file's directory by the loader.
  */
 public record HopgateConfig(
     String listen,
     String engine,
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
+    @JsonProperty("trust_domain") String trustDomain,
     Policies policies,
+    String processes,
+    String manifests,
+    Chain chain,
+    Revocation revocation,
     Trust trust) {
   /** The engines this build can run. */
   public static final Set<String> ENGINES = Set.of("cedar");
@@ -29,7 +35,12 @@ public record HopgateConfig(
       @Nullable String engine,
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
+      @JsonProperty("trust_domain") @Nullable String trustDomain,
       @Nullable Policies policies,
+      @Nullable String processes,
+      @Nullable String manifests,
+      @Nullable Chain chain,
+      @Nullable Revocation revocation,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
@@ -41,12 +52,18 @@ public record HopgateConfig(
         Duration.ZERO, Duration.ofMinutes(5));
     this.shutdownGrace = Durations.within("shutdown_grace",
         requireNonNullElse(shutdownGrace, Duration.ofSeconds(10)), Duration.ZERO, Duration.ofMinutes(5));
+    this.trustDomain = required(trustDomain, "trust_domain", "the aud of this deployment's origin tokens");
     if (policies == null) {
       throw new IllegalArgumentException("policies: missing (expected: policies.cedar, a directory)");
     }
     this.policies = policies;
+    this.processes = required(processes, "processes", "a directory of process definitions");
+    this.manifests = required(manifests, "manifests", "a directory of signed manifests (*.jws)");
+    this.chain = requireNonNullElse(chain, Chain.of(null, null));
+    this.revocation = requireNonNullElse(revocation, new Revocation(null, null));
     if (trust == null) {
-      throw new IllegalArgumentException("trust: missing (expected: trust.token_service)");
+      throw new IllegalArgumentException(
+          "trust: missing (expected: token_service, txn_token_service, manifest_registry)");
     }
     this.trust = trust;
   }
@@ -78,23 +95,100 @@ public record HopgateConfig(
     return InetSocketAddress.createUnresolved(host, port);
   }
 
+  static String required(@Nullable String value, String field, String expected) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + ": missing (expected: " + expected + ")");
+    }
+    return value;
+  }
+
   /** Where the policies are: one directory per engine. */
   public record Policies(String cedar) {
     public Policies(@Nullable String cedar) {
-      if (cedar == null || cedar.isBlank()) {
-        throw new IllegalArgumentException("policies.cedar: missing (expected: a directory of *.cedar files)");
+      this.cedar = required(cedar, "cedar", "a directory of *.cedar files and one *.cedarschema");
+    }
+  }
+
+  /** Bounds on {@code Txn-Chain} and {@code Txn-Completions}. */
+  public record Chain(@JsonProperty("max_elements") int maxElements, @JsonProperty("max_bytes") int maxBytes) {
+    public Chain {
+      if (maxElements < 1 || maxElements > 256) {
+        throw new IllegalArgumentException("max_elements: " + maxElements + " (expected: 1..256)");
       }
-      this.cedar = cedar;
+      if (maxBytes < 1024 || maxBytes > 256 * 1024) {
+        throw new IllegalArgumentException("max_bytes: " + maxBytes + " (expected: 1024..262144)");
+      }
+    }
+
+    /** Absent fields take the defaults: 32 elements, 16 KiB. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Chain of(@JsonProperty("max_elements") @Nullable Integer maxElements,
+        @JsonProperty("max_bytes") @Nullable Integer maxBytes) {
+      return new Chain(requireNonNullElse(maxElements, 32), requireNonNullElse(maxBytes, 16 * 1024));
+    }
+  }
+
+  /** A static revocation list (principals and txns that must no longer act). */
+  public record Revocation(List<String> principals, List<String> txns) {
+    public Revocation(@Nullable List<String> principals, @Nullable List<String> txns) {
+      this.principals = List.copyOf(requireNonNullElse(principals, List.of()));
+      this.txns = List.copyOf(requireNonNullElse(txns, List.of()));
     }
   }
 
   /** The trust sets. */
-  public record Trust(@JsonProperty("token_service") TokenService tokenService) {
-    public Trust(@JsonProperty("token_service") @Nullable TokenService tokenService) {
+  public record Trust(
+      @JsonProperty("token_service") TokenService tokenService,
+      @JsonProperty("txn_token_service") TrustSetConfig txnTokenService,
+      @JsonProperty("manifest_registry") TrustSetConfig manifestRegistry) {
+    public Trust(
+        @JsonProperty("token_service") @Nullable TokenService tokenService,
+        @JsonProperty("txn_token_service") @Nullable TrustSetConfig txnTokenService,
+        @JsonProperty("manifest_registry") @Nullable TrustSetConfig manifestRegistry) {
       if (tokenService == null) {
-        throw new IllegalArgumentException("trust.token_service: missing (expected: issuers and jwks)");
+        throw new IllegalArgumentException("token_service: missing (expected: issuers and jwks of hop tokens)");
+      }
+      if (txnTokenService == null) {
+        throw new IllegalArgumentException("txn_token_service: missing (expected: issuers and jwks of origin tokens)");
+      }
+      if (manifestRegistry == null) {
+        throw new IllegalArgumentException("manifest_registry: missing (expected: issuers and jwks of manifests)");
       }
       this.tokenService = tokenService;
+      this.txnTokenService = txnTokenService;
+      this.manifestRegistry = manifestRegistry;
+    }
+  }
+
+  /** A trust set: issuers, their keys, the algorithms accepted from them. */
+  public record TrustSetConfig(
+      List<String> issuers,
+      String jwks,
+      List<String> algorithms,
+      @JsonProperty("max_staleness") Duration maxStaleness,
+      @JsonProperty("min_refresh_interval") Duration minRefreshInterval) {
+    public TrustSetConfig(
+        @Nullable List<String> issuers,
+        @Nullable String jwks,
+        @Nullable List<String> algorithms,
+        @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
+        @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval) {
+      if (issuers == null || issuers.isEmpty() || issuers.stream().anyMatch(i -> i == null || i.isBlank())) {
+        throw new IllegalArgumentException("issuers: missing or blank (expected: the iss values it signs as)");
+      }
+      this.issuers = List.copyOf(issuers);
+      this.jwks = required(jwks, "jwks", "a JWKS file of public keys");
+      this.algorithms = List.copyOf(requireNonNullElse(algorithms, List.of("ES256", "EdDSA")));
+      if (this.algorithms.isEmpty()) {
+        throw new IllegalArgumentException("algorithms: empty (expected: ES256, EdDSA, ...)");
+      }
+      for (String alg : this.algorithms) {
+        dev.hopgate.pdp.token.TrustSet.algorithm(alg);
+      }
+      this.maxStaleness = Durations.within("max_staleness",
+          requireNonNullElse(maxStaleness, Duration.ofMinutes(1)), Duration.ofSeconds(1), Duration.ofDays(1));
+      this.minRefreshInterval = Durations.within("min_refresh_interval",
+          requireNonNullElse(minRefreshInterval, Duration.ofSeconds(5)), Duration.ZERO, Duration.ofHours(1));
     }
   }
 
@@ -115,33 +209,19 @@ public record HopgateConfig(
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
         @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval,
         @Nullable String endpoint) {
-      if (issuers == null || issuers.isEmpty() || issuers.stream().anyMatch(i -> i == null || i.isBlank())) {
-        throw new IllegalArgumentException(
-            "trust.token_service.issuers: missing or blank (expected: the token service's iss values)");
-      }
-      this.issuers = List.copyOf(issuers);
-      if (jwks == null || jwks.isBlank()) {
-        throw new IllegalArgumentException("trust.token_service.jwks: missing (expected: a JWKS file)");
-      }
-      this.jwks = jwks;
-      this.algorithms = List.copyOf(requireNonNullElse(algorithms, List.of("ES256", "EdDSA")));
-      if (this.algorithms.isEmpty()) {
-        throw new IllegalArgumentException("trust.token_service.algorithms: empty (expected: ES256, EdDSA, ...)");
-      }
-      for (String alg : this.algorithms) {
-        try {
-          dev.hopgate.pdp.token.TrustSet.algorithm(alg);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("trust.token_service." + e.getMessage(), e);
-        }
-      }
-      this.maxTokenLifetime = Durations.within("trust.token_service.max_token_lifetime",
+      TrustSetConfig common = new TrustSetConfig(issuers, jwks, algorithms, maxStaleness, minRefreshInterval);
+      this.issuers = common.issuers();
+      this.jwks = common.jwks();
+      this.algorithms = common.algorithms();
+      this.maxStaleness = common.maxStaleness();
+      this.minRefreshInterval = common.minRefreshInterval();
+      this.maxTokenLifetime = Durations.within("max_token_lifetime",
           requireNonNullElse(maxTokenLifetime, Duration.ofMinutes(5)), Duration.ofSeconds(1), Duration.ofHours(1));
-      this.maxStaleness = Durations.within("trust.token_service.max_staleness",
-          requireNonNullElse(maxStaleness, Duration.ofMinutes(1)), Duration.ofSeconds(1), Duration.ofDays(1));
-      this.minRefreshInterval = Durations.within("trust.token_service.min_refresh_interval",
-          requireNonNullElse(minRefreshInterval, Duration.ofSeconds(5)), Duration.ZERO, Duration.ofHours(1));
       this.endpoint = endpoint;
+    }
+
+    public TrustSetConfig asTrustSet() {
+      return new TrustSetConfig(issuers, jwks, algorithms, maxStaleness, minRefreshInterval);
     }
   }
 }

@@ -12,9 +12,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
   private static final String MINIMAL = """
+      trust_domain: shop.example
       policies:
         cedar: policies
+      processes: processes
+      manifests: manifests
       trust:
+        txn_token_service:
+          issuers: [https://txn-tokens.example]
+          jwks: keys/txn.json
+        manifest_registry:
+          issuers: [https://registry.example]
+          jwks: keys/registry.json
         token_service:
           issuers: [https://tokens.example]
           jwks: keys/jwks.json
@@ -47,7 +56,7 @@ class ConfigLoaderTest {
 
   @Test
   void load_rejectsAnUnknownFieldByItsPath() {
-    assertFails(MINIMAL.replace("jwks:", "jwkz:"), "unknown field 'trust.token_service.jwkz'");
+    assertFails(MINIMAL.replace("jwks: keys/jwks.json", "jwkz: keys/jwks.json"), "unknown field 'trust.token_service.jwkz'");
   }
 
   @Test
@@ -78,9 +87,24 @@ class ConfigLoaderTest {
 
   @Test
   void load_rejectsMissingSections() {
-    assertFails("listen: 127.0.0.1:1\n", "policies: missing");
-    assertFails("policies: {cedar: p}\n", "trust: missing");
-    assertFails("policies: {cedar: p}\ntrust: {token_service: {jwks: x}}\n", "trust.token_service.issuers: missing");
+    assertFails("listen: 127.0.0.1:1\n", "trust_domain: missing");
+    assertFails("trust_domain: d\n", "policies: missing");
+    assertFails("trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n", "trust: missing");
+    assertFails(MINIMAL.replace("issuers: [https://tokens.example]", "issuerz: []"),
+        "unknown field 'trust.token_service.issuerz'");
+    assertFails(MINIMAL.replace("issuers: [https://registry.example]", ""),
+        "trust.manifest_registry.issuers: missing");
+  }
+
+  @Test
+  void load_readsChainBoundsAndRevocations() throws Exception {
+    HopgateConfig config = ConfigLoader.load(write(MINIMAL + "chain: {max_elements: 8}\nrevocation: {txns: [t1]}\n"),
+        Map.of("revocation.principals", "mallory,eve")).config();
+    assertThat(config.chain().maxElements()).isEqualTo(8);
+    assertThat(config.chain().maxBytes()).isEqualTo(16 * 1024);
+    assertThat(config.revocation().txns()).containsExactly("t1");
+    assertThat(config.revocation().principals()).containsExactly("mallory", "eve");
+    assertFails(MINIMAL + "chain: {max_elements: 0}\n", "chain.max_elements: 0 (expected: 1..256)");
   }
 
   @Test

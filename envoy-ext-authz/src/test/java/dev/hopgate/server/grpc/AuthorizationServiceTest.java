@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Code;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.PolicySnapshot;
+import dev.hopgate.pdp.floor.ChainFixture;
+import dev.hopgate.pdp.process.ProcessRegistry;
+import java.util.List;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
-import dev.hopgate.pdp.token.HopTokenVerifier;
-import dev.hopgate.pdp.token.JwksFileKeySource;
-import dev.hopgate.pdp.token.JwsSigning;
-import dev.hopgate.pdp.token.TrustSet;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -22,12 +20,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -35,16 +28,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The Check service over a real gRPC stack (in-process transport), the shipped Cedar policies. */
 class AuthorizationServiceTest {
-  private static final String ISSUER = "https://tokens.shop.example";
-  private static final String INVENTORY = "spiffe://shop.example/inventory";
+  private static final String INVENTORY = ChainFixture.INVENTORY;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
-  private JwsSigning signing;
+  private final ChainFixture mesh = new ChainFixture();
   private Server server;
   private ManagedChannel channel;
   private AuthorizationGrpc.AuthorizationBlockingStub stub;
@@ -52,14 +42,9 @@ class AuthorizationServiceTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    signing = JwsSigning.of(JwsSigning.generate("ES256", "ts-1"));
-    Path jwks = Files.writeString(dir.resolve("jwks.json"), new JWKSet(signing.key().toPublicJWK()).toString());
-    Clock clock = Clock.systemUTC();
-    TrustSet trust = new TrustSet("token-service", Set.of(ISSUER), TrustSet.DEFAULT_ALGORITHMS,
-        JwksFileKeySource.load(jwks, Duration.ofSeconds(5), Duration.ofMinutes(1), clock));
-    DecisionPoint real = new DecisionPoint(
-        new HopTokenVerifier(trust, Duration.ofSeconds(30), Duration.ofMinutes(5), clock),
-        new CedarEngine().prepare(Path.of("..", "policies", "cedar")), clock, "https://tokens.shop.example/token");
+    DecisionPoint real = new DecisionPoint(mesh.floor(), new PolicySnapshot(
+        new CedarEngine().prepare(Path.of("..", "policies", "cedar")), mesh.manifests, ProcessRegistry.of(List.of())),
+        mesh.clock, "https://tokens.shop.example/token");
     decisionPoint = () -> real;
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name)
@@ -124,9 +109,39 @@ class AuthorizationServiceTest {
     assertThat(headers(response.getDeniedResponse().getHeadersList())).doesNotContainKey("www-authenticate");
     JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:scope");
-    assertThat(problem.get("txn").asText()).isEqualTo("txn-42");
+    assertThat(problem.get("txn").asText()).isEqualTo(mesh.txn);
     assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
+  }
+
+  @Test
+  void check_deniesAMissingOriginTokenWith401() throws Exception {
+    CheckRequest full = request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock");
+    CheckRequest request = full.toBuilder().setAttributes(full.getAttributes().toBuilder().setRequest(
+        full.getAttributes().getRequest().toBuilder().setHttp(full.getAttributes().getRequest().getHttp().toBuilder()
+            .removeHeaders("txn-token")))).build();
+    CheckResponse response = stub.check(request);
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
+    JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("identity");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("origin_missing");
+    assertThat(problem.at("/repair/0/action").asText()).isEqualTo("reauthenticate");
+    assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate"))
+        .startsWith("Bearer realm=\"hopgate\", error=\"invalid_request\"");
+  }
+
+  @Test
+  void check_abortsWhenTheCallerIsNotTheOriginWorkload() throws Exception {
+    CheckRequest full = request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock");
+    CheckRequest request = full.toBuilder().setAttributes(full.getAttributes().toBuilder()
+        .setSource(AttributeContext.Peer.newBuilder().setPrincipal("spiffe://shop.example/rogue"))).build();
+    CheckResponse response = stub.check(request);
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
+        .isEqualTo("chain_caller");
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue()).isEqualTo("ABORT");
   }
 
   @Test
@@ -156,24 +171,27 @@ class AuthorizationServiceTest {
     assertThat(body).doesNotContain("secret internals").doesNotContain("Foo.java");
   }
 
+  /** A hop token with an implicit intent (no process declared), as the fixture's token service signs it. */
   private String token(String audience) {
-    Instant now = Instant.now();
-    return signing.sign(HopTokenVerifier.TYPE, new JWTClaimsSet.Builder()
-        .issuer(ISSUER).subject("alice@shop.example").audience(audience)
-        .claim("txn", "txn-42").jwtID("jti-1")
-        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(60))).build());
+    return mesh.hop(audience, "alice@shop.example", mesh.txn, null);
   }
 
-  private static CheckRequest request(String authorization, String step) {
+  private CheckRequest request(String authorization, String step) {
+    return request(authorization, step, ChainFixture.INVENTORY);
+  }
+
+  private CheckRequest request(String authorization, String step, String component) {
     AttributeContext.HttpRequest.Builder http = AttributeContext.HttpRequest.newBuilder()
-        .setMethod("POST").setPath("/reserve").putHeaders(":path", "/reserve");
+        .setMethod("POST").setPath("/reserve").putHeaders(":path", "/reserve")
+        .putHeaders("txn-token", mesh.origin(ChainFixture.PLANNER, null,
+            Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE, "urn:ops:step:drop-production-database")));
     if (authorization != null) {
       http.putHeaders("authorization", authorization);
     }
     return CheckRequest.newBuilder().setAttributes(AttributeContext.newBuilder()
         .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
-        .setSource(AttributeContext.Peer.newBuilder().setPrincipal("spiffe://shop.example/planner"))
-        .putContextExtensions("component", INVENTORY)
+        .setSource(AttributeContext.Peer.newBuilder().setPrincipal(ChainFixture.PLANNER))
+        .putContextExtensions("component", component)
         .putContextExtensions("step", step)).build();
   }
 

@@ -51,7 +51,17 @@ public final class Floor {
    */
   public VerifiedFacts verify(HopRequest request, String component, boolean callerRequired,
       ManifestRegistry manifests, Instant now) throws TokenRejection, FloorRejection {
-    HopToken hop = hopTokens.verify(request.header("authorization"), component);
+    return verify(hopToken(request, component), request, component, callerRequired, manifests, now);
+  }
+
+  /** The first rule alone: the hop token, so a later failure can still name the txn. */
+  public HopToken hopToken(HopRequest request, String component) throws TokenRejection {
+    return hopTokens.verify(request.header("authorization"), component);
+  }
+
+  /** Every rule after the hop token. */
+  public VerifiedFacts verify(HopToken hop, HopRequest request, String component, boolean callerRequired,
+      ManifestRegistry manifests, Instant now) throws FloorRejection {
     OriginToken origin = origins.verify(request.header(WireTypes.TXN_TOKEN), now);
     if (!hop.subject().equals(origin.subject())) {
       throw new FloorRejection(ORIGIN_MISMATCH, "The hop token acts for another principal than the origin token.");

@@ -2,27 +2,45 @@ package dev.hopgate.pdp.input;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one document every engine reads, built only from verified facts (house spec, section 4).
+ * The one document every engine reads, built only from verified facts (house spec, section 4;
+ * schema: docs/input-document.schema.json, version {@value #VERSION}).
  *
- * <p>This is its first slice: the hop and the origin principal. The chain, intent, manifest,
- * completions and usage join it with the verification substrate; the schema in {@code docs/}
- * grows with it, and every engine maps from this one type.
+ * @param authority what the caller may still cause: the chain head's authority (narrowed hop by
+ *     hop) intersected with the current origin token's, or the origin's for an empty chain
+ * @param started steps allowed earlier in this txn (the chain's) whose completion has not been seen
+ * @param now seconds since the epoch, the instant of the decision
  */
-public record InputDocument(Hop hop, Origin origin, Instant now) {
+public record InputDocument(
+    int version,
+    Hop hop,
+    Origin origin,
+    List<String> authority,
+    Intent intent,
+    ManifestFacts manifest,
+    List<CompletedStep> completed,
+    List<String> started,
+    Usage usage,
+    List<ChainLink> chain,
+    long now) {
+  public static final int VERSION = 1;
+
   public InputDocument {
     requireNonNull(hop, "hop");
     requireNonNull(origin, "origin");
-    requireNonNull(now, "now");
+    authority = List.copyOf(authority);
+    requireNonNull(intent, "intent");
+    requireNonNull(manifest, "manifest");
+    completed = List.copyOf(completed);
+    started = List.copyOf(started);
+    requireNonNull(usage, "usage");
+    chain = List.copyOf(chain);
   }
 
-  /**
-   * What this hop is: the component and step named by the mesh owner for the route, the HTTP request
-   * line, and the caller's authenticated identity (Envoy's {@code source.principal}), if any.
-   */
+  /** This hop: component and step named by the route, the request line, the mTLS caller. */
   public record Hop(String component, String step, String method, String path, @Nullable String caller) {
     public Hop {
       requireNonNull(component, "component");
@@ -32,11 +50,49 @@ public record InputDocument(Hop hop, Origin origin, Instant now) {
     }
   }
 
-  /** Who the chain acts for: the origin principal and the transaction. */
-  public record Origin(String principal, String txn) {
+  /** Who the chain acts for, the txn, and the workload that started it. */
+  public record Origin(String principal, String txn, String workload) {
     public Origin {
       requireNonNull(principal, "principal");
       requireNonNull(txn, "txn");
+      requireNonNull(workload, "workload");
     }
   }
+
+  /**
+   * The declared intent, or the implicit one (the invoked component's {@code performs}) when
+   * {@code declared} is false, so the scope gate is never unarmed.
+   *
+   * @param prerequisites the direct prerequisites of this hop's step in the process
+   */
+  public record Intent(boolean declared, @Nullable String process, @Nullable String digest, List<String> steps,
+      List<Edge> edges, List<String> prerequisites) {
+    public Intent {
+      steps = List.copyOf(steps);
+      edges = List.copyOf(edges);
+      prerequisites = List.copyOf(prerequisites);
+    }
+  }
+
+  /** A prerequisite edge, with its window in seconds when it has one. */
+  public record Edge(String from, String to, @Nullable Long withinSeconds) {}
+
+  /** What the component's signed manifest says; {@code present} is false when it has none. */
+  public record ManifestFacts(boolean present, List<String> performs, List<String> doesNotPerform,
+      List<String> expectsCompleted) {
+    public ManifestFacts {
+      performs = List.copyOf(performs);
+      doesNotPerform = List.copyOf(doesNotPerform);
+      expectsCompleted = List.copyOf(expectsCompleted);
+    }
+  }
+
+  /** A verified completion: the step, who observed it, when (epoch seconds), whether it is spent. */
+  public record CompletedStep(String step, String component, long at, boolean consumed) {}
+
+  /** Uses of this hop's step in this txn, from the state store. */
+  public record Usage(String step, long count) {}
+
+  /** One element of the chain: position, component, step. */
+  public record ChainLink(int position, String component, String step) {}
 }

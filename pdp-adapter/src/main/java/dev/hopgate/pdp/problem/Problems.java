@@ -2,6 +2,8 @@ package dev.hopgate.pdp.problem;
 
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.floor.FloorCode;
+import dev.hopgate.pdp.floor.FloorRejection;
 import dev.hopgate.pdp.token.TokenRejection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +44,24 @@ public final class Problems {
         docs, List.of(Map.of("action", "none")));
   }
 
+  /** A floor rule failed: status, gate and repair come with its public code. */
+  public static Problem floor(String decisionId, @Nullable String txn, FloorRejection rejection) {
+    FloorCode code = rejection.code();
+    return new Problem(TYPE_PREFIX + code.gate().wireName(), floorTitle(code), code.status(),
+        rejection.getMessage(), decisionId, txn,
+        List.of(violation(Violation.of(code.gate(), code.code()))), List.of(Map.of("action", code.repair())));
+  }
+
+  /** The declared intent names a process this deployment does not know (or an edited one). */
+  public static Problem intentUnresolved(String decisionId, String txn, String process, String digest) {
+    return new Problem(TYPE_PREFIX + "scope", title(Gate.SCOPE), 403,
+        "The declared intent names process " + process + " with digest " + digest
+            + ", which this deployment does not know; an edited process is a different intent.",
+        decisionId, txn, List.of(violation(new Violation(Gate.SCOPE, "intent_unresolved",
+            Map.of("process", process)))),
+        List.of(Map.of("action", "declare_intent")));
+  }
+
   /** The route does not tell hopgate which component and step it is: the operator must fix it. */
   public static Problem unconfigured(String decisionId, String detail) {
     return new Problem(TYPE_PREFIX + "configuration", title(Gate.CONFIGURATION), 403, detail,
@@ -64,6 +84,20 @@ public final class Problems {
     doc.put("code", v.code());
     doc.putAll(v.details());
     return doc;
+  }
+
+  static String floorTitle(FloorCode code) {
+    return switch (code) {
+      case ORIGIN_MISSING, ORIGIN_INVALID -> "Origin token rejected";
+      case ORIGIN_MISMATCH -> "Hop token does not match the origin";
+      case CHAIN_MALFORMED, CHAIN_TOO_LARGE -> "Chain headers malformed";
+      case CHAIN_BROKEN -> "Chain provenance broken";
+      case CHAIN_SIGNER -> "Chain signed by an unbound enforcement point";
+      case CHAIN_CALLER -> "Caller is not the chain's head";
+      case CHAIN_WIDENED -> "Authority widened along the chain";
+      case CHAIN_EXPIRED -> "Chain expired";
+      case REVOKED -> "Transaction revoked";
+    };
   }
 
   static String title(Gate gate) {

@@ -28,33 +28,33 @@ import java.util.Set;
  * A small mesh with real keys: planner -> agent -> inventory -> payments, a token service, a
  * transaction token service, a manifest registry and one enforcement point per component.
  */
-final class ChainFixture {
-  static final String TRUST_DOMAIN = "shop.example";
-  static final String TOKENS = "https://tokens.shop.example";
-  static final String TXN_TOKENS = "https://txn-tokens.shop.example";
-  static final String REGISTRY = "https://registry.shop.example";
-  static final String PLANNER = "spiffe://shop.example/planner";
-  static final String AGENT = "spiffe://shop.example/agent";
-  static final String INVENTORY = "spiffe://shop.example/inventory";
-  static final String PAYMENTS = "spiffe://shop.example/payments";
-  static final String PLAN = "urn:shop:step:plan-order";
-  static final String RESERVE = "urn:shop:step:reserve-stock";
-  static final String CHARGE = "urn:shop:step:charge-card";
-  static final Map<String, String> INTENT =
+public final class ChainFixture {
+  public static final String TRUST_DOMAIN = "shop.example";
+  public static final String TOKENS = "https://tokens.shop.example";
+  public static final String TXN_TOKENS = "https://txn-tokens.shop.example";
+  public static final String REGISTRY = "https://registry.shop.example";
+  public static final String PLANNER = "spiffe://shop.example/planner";
+  public static final String AGENT = "spiffe://shop.example/agent";
+  public static final String INVENTORY = "spiffe://shop.example/inventory";
+  public static final String PAYMENTS = "spiffe://shop.example/payments";
+  public static final String PLAN = "urn:shop:step:plan-order";
+  public static final String RESERVE = "urn:shop:step:reserve-stock";
+  public static final String CHARGE = "urn:shop:step:charge-card";
+  public static final Map<String, String> INTENT =
       Map.of("process", "urn:shop:process:checkout", "digest", "sha256:" + "ab".repeat(32));
-  static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+  public static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
-  final JwsSigning tokenService = signer("ES256", "ts-1");
-  final JwsSigning txnTokenService = signer("ES256", "tts-1");
-  final JwsSigning registry = signer("EdDSA", "reg-1");
-  final Map<String, JwsSigning> enforcers = new LinkedHashMap<>();
-  final JwsVerifier verifier = new JwsVerifier(10_000, Duration.ofHours(1));
-  final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-  ManifestRegistry manifests;
-  RevocationFeed revocations = RevocationFeed.NONE;
-  final String txn = "txn-7f3c";
+  public final JwsSigning tokenService = signer("ES256", "ts-1");
+  public final JwsSigning txnTokenService = signer("ES256", "tts-1");
+  public final JwsSigning registry = signer("EdDSA", "reg-1");
+  public final Map<String, JwsSigning> enforcers = new LinkedHashMap<>();
+  public final JwsVerifier verifier = new JwsVerifier(10_000, Duration.ofHours(1));
+  public final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+  public ManifestRegistry manifests;
+  public RevocationFeed revocations = RevocationFeed.NONE;
+  public final String txn = "txn-7f3c";
 
-  ChainFixture() {
+  public ChainFixture() {
     enforcers.put(AGENT, signer("EdDSA", "ep-agent"));
     enforcers.put(INVENTORY, signer("EdDSA", "ep-inventory"));
     enforcers.put(PAYMENTS, signer("ES256", "ep-payments"));
@@ -64,15 +64,15 @@ final class ChainFixture {
         manifest(PAYMENTS, List.of(CHARGE), null)));
   }
 
-  static JwsSigning signer(String alg, String kid) {
+  public static JwsSigning signer(String alg, String kid) {
     return JwsSigning.of(JwsSigning.generate(alg, kid));
   }
 
-  static String enforcementPoint(String component) {
+  public static String enforcementPoint(String component) {
     return component.replace("spiffe://shop.example/", "spiffe://shop.example/hopgate/");
   }
 
-  dev.hopgate.pdp.manifest.Manifest manifest(String component, List<String> performs, Object delegates) {
+  public dev.hopgate.pdp.manifest.Manifest manifest(String component, List<String> performs, Object delegates) {
     Map<String, Object> claims = new HashMap<>();
     claims.put("component", component);
     claims.put("performs", performs);
@@ -93,11 +93,11 @@ final class ChainFixture {
     }
   }
 
-  TrustSet registryTrust() {
+  public TrustSet registryTrust() {
     return new TrustSet("manifest-registry", Set.of(REGISTRY), TrustSet.DEFAULT_ALGORITHMS, keys(registry));
   }
 
-  Floor floor() {
+  public Floor floor() {
     TrustSet tokens = new TrustSet("token-service", Set.of(TOKENS), TrustSet.DEFAULT_ALGORITHMS, keys(tokenService));
     TrustSet txnTokens = new TrustSet("txn-token-service", Set.of(TXN_TOKENS), TrustSet.DEFAULT_ALGORITHMS,
         keys(txnTokenService));
@@ -110,7 +110,7 @@ final class ChainFixture {
         revocations, Floor.Limits.DEFAULT);
   }
 
-  static KeySource keys(JwsSigning... signers) {
+  public static KeySource keys(JwsSigning... signers) {
     Map<String, TrustedKey> map = new HashMap<>();
     for (JwsSigning s : signers) {
       map.put(s.key().getKeyID(), TrustedKey.of(s.key().toPublicJWK()));
@@ -137,58 +137,58 @@ final class ChainFixture {
   // --- artifacts -------------------------------------------------------------------------------
 
   /** An origin token as the transaction token service issues it. */
-  String origin(String originWorkload, Map<String, String> intent, Set<String> authority) {
+  public String origin(String originWorkload, Map<String, String> intent, Set<String> authority) {
     return txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_TOKENS, txn, "alice@shop.example",
         TRUST_DOMAIN, originWorkload, deadline(), intent, authority, NOW.minusSeconds(5), NOW.plusSeconds(300)));
   }
 
-  String origin() {
+  public String origin() {
     return origin(PLANNER, INTENT, Set.of(PLAN, RESERVE, CHARGE));
   }
 
-  Instant deadline() {
+  public Instant deadline() {
     return NOW.plus(Duration.ofHours(1));
   }
 
-  String binding(String originWorkload, Map<String, String> intent) {
+  public String binding(String originWorkload, Map<String, String> intent) {
     return dev.hopgate.pdp.digest.Digests.originBinding(txn, "alice@shop.example", TRUST_DOMAIN, originWorkload,
         deadline().getEpochSecond(), intent);
   }
 
-  String hop(String audience, String sub, String hopTxn, Map<String, String> intent) {
+  public String hop(String audience, String sub, String hopTxn, Map<String, String> intent) {
     return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, sub, audience, hopTxn,
         "jti-" + System.nanoTime(), intent, false, NOW.minusSeconds(5), NOW.plusSeconds(120)));
   }
 
-  String hop(String audience) {
+  public String hop(String audience) {
     return hop(audience, "alice@shop.example", txn, INTENT);
   }
 
-  String transition(String signedBy, String iss, String forTxn, int position, String pred, String component,
+  public String transition(String signedBy, String iss, String forTxn, int position, String pred, String component,
       String step, Set<String> authority, Instant exp) {
     return enforcers.get(signedBy).sign(WireTypes.TRANSITION, Minting.transition(iss, forTxn, position, pred,
         component, step, authority, NOW.minusSeconds(1), exp, "decision-" + position));
   }
 
   /** The transition hopgate at {@code component} mints after allowing {@code step}. */
-  String transition(int position, String pred, String component, String step, Set<String> authority) {
+  public String transition(int position, String pred, String component, String step, Set<String> authority) {
     return transition(component, enforcementPoint(component), txn, position, pred, component, step, authority,
         NOW.plusSeconds(600));
   }
 
-  String completion(String component, String step, String forTxn) {
+  public String completion(String component, String step, String forTxn) {
     return enforcers.get(component).sign(WireTypes.COMPLETION, Minting.completion(enforcementPoint(component),
         forTxn, step, component, "decision-c", NOW.minusSeconds(2), NOW.plusSeconds(600)));
   }
 
   /** The valid two-transition chain a request from inventory to payments carries. */
-  List<String> validChain() {
+  public List<String> validChain() {
     String t1 = transition(1, binding(PLANNER, INTENT), AGENT, PLAN, Set.of(RESERVE, CHARGE));
     String t2 = transition(2, dev.hopgate.pdp.digest.Digests.ofJws(t1), INVENTORY, RESERVE, Set.of(RESERVE, CHARGE));
     return List.of(t1, t2);
   }
 
-  HopRequest request(String hopToken, String originToken, List<String> chain, List<String> completions,
+  public HopRequest request(String hopToken, String originToken, List<String> chain, List<String> completions,
       String caller) {
     Map<String, String> headers = new HashMap<>();
     if (hopToken != null) {
@@ -206,7 +206,7 @@ final class ChainFixture {
     return new HopRequest(headers, Map.of(), "POST", "/", caller);
   }
 
-  static List<String> list(String... items) {
+  public static List<String> list(String... items) {
     return new ArrayList<>(List.of(items));
   }
 }

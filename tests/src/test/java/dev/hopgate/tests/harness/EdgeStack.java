@@ -2,20 +2,24 @@ package dev.hopgate.tests.harness;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.hopgate.pdp.floor.Minting;
+import dev.hopgate.pdp.floor.WireTypes;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -27,22 +31,30 @@ import javax.net.ssl.SSLContext;
  */
 public final class EdgeStack implements AutoCloseable {
   public static final String ISSUER = "https://tokens.shop.example";
+  public static final String TXN_ISSUER = "https://txn-tokens.shop.example";
+  public static final String REGISTRY = "https://registry.shop.example";
+  public static final String TRUST_DOMAIN = "shop.example";
   public static final String INVENTORY = "spiffe://shop.example/inventory";
+  public static final String OPS_DB = "spiffe://shop.example/ops-db";
   public static final String PLANNER = "spiffe://shop.example/planner";
+  public static final String RESERVE = "urn:shop:step:reserve-stock";
+  public static final String DROP_DB = "urn:ops:step:drop-production-database";
 
   private final Path dir;
   private final TestPki pki;
   private final JwsSigning tokenService;
+  private final JwsSigning txnTokenService;
   private final Upstream upstream;
   private final HopgateProcess hopgate;
   private final EnvoyProcess envoy;
   private final int listenerPort;
 
-  private EdgeStack(Path dir, TestPki pki, JwsSigning tokenService, Upstream upstream, HopgateProcess hopgate,
-      EnvoyProcess envoy, int listenerPort) {
+  private EdgeStack(Path dir, TestPki pki, JwsSigning tokenService, JwsSigning txnTokenService, Upstream upstream,
+      HopgateProcess hopgate, EnvoyProcess envoy, int listenerPort) {
     this.dir = dir;
     this.pki = pki;
     this.tokenService = tokenService;
+    this.txnTokenService = txnTokenService;
     this.upstream = upstream;
     this.hopgate = hopgate;
     this.envoy = envoy;
@@ -54,31 +66,42 @@ public final class EdgeStack implements AutoCloseable {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-token-service"));
-    Files.writeString(dir.resolve("token-service.jwks.json"),
-        new JWKSet(tokenService.key().toPublicJWK()).toString());
-    Path policies = Files.createDirectories(dir.resolve("policies"));
-    try (DirectoryStream<Path> shipped = Files.newDirectoryStream(Tools.repo().resolve("policies/cedar"))) {
-      for (Path file : shipped) {
-        Files.copy(file, policies.resolve(file.getFileName()));
-      }
-    }
-    try (InputStream testPolicy = EdgeStack.class.getResourceAsStream("/policies/e2e-caller.cedar")) {
-      Files.copy(testPolicy, policies.resolve("e2e-caller.cedar"));
-    }
+    JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-txn-token-service"));
+    JwsSigning registry = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry"));
+    JwsSigning enforcement = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-hopgate"));
+    writeJwks(dir.resolve("token-service.jwks.json"), tokenService);
+    writeJwks(dir.resolve("txn-token-service.jwks.json"), txnTokenService);
+    writeJwks(dir.resolve("registry.jwks.json"), registry);
+    Path manifests = Files.createDirectories(dir.resolve("manifests"));
+    writeManifest(manifests, "inventory", registry, enforcement, INVENTORY, List.of(RESERVE));
+    writeManifest(manifests, "ops-db", registry, enforcement, OPS_DB, List.of(DROP_DB));
+    // A manifest signed by a key the registry trust set does not hold: not loaded, named in the log.
+    writeManifest(manifests, "forged", JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry")), enforcement,
+        "spiffe://shop.example/forged", List.of(RESERVE));
 
     Upstream upstream = Upstream.start();
     HopgateProcess hopgate = null;
     try {
       hopgate = HopgateProcess.start("""
           engine: cedar
+          trust_domain: %s
           policies:
-            cedar: policies
+            cedar: %s
+          processes: %s
+          manifests: manifests
           trust:
             token_service:
               issuers: [%s]
               jwks: token-service.jwks.json
               endpoint: https://tokens.shop.example/token
-          """.formatted(ISSUER), dir);
+            txn_token_service:
+              issuers: [%s]
+              jwks: txn-token-service.jwks.json
+            manifest_registry:
+              issuers: [%s]
+              jwks: registry.jwks.json
+          """.formatted(TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/processes"),
+          ISSUER, TXN_ISSUER, REGISTRY), dir);
       int listenerPort = Ports.free();
       EnvoyProcess envoy = EnvoyProcess.start("/envoy/edge-mtls.yaml", Map.of(
           "LISTENER_PORT", Integer.toString(listenerPort),
@@ -88,7 +111,7 @@ public final class EdgeStack implements AutoCloseable {
           "SERVER_KEY", edge.keyFile().toString(),
           "CA_CERT", pki.caPem().toString(),
           "ACCESS_LOG", dir.resolve("access.log").toString()), dir);
-      return new EdgeStack(dir, pki, tokenService, upstream, hopgate, envoy, listenerPort);
+      return new EdgeStack(dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);
     } catch (RuntimeException e) {
       if (hopgate != null) {
         hopgate.close();
@@ -122,29 +145,34 @@ public final class EdgeStack implements AutoCloseable {
     }
   }
 
-  /** A hop token from the token service: for the inventory, to alice, valid two minutes. */
-  public String hopToken(UnaryOperator<JWTClaimsSet.Builder> edit) {
+  /** The credentials of a first hop to {@code component}: an origin token and a hop token of one txn. */
+  public Map<String, String> credentials(String component) {
+    return credentials(component, c -> c);
+  }
+
+  /** The same, the hop token's claims edited by {@code editHop}. */
+  public Map<String, String> credentials(String component, UnaryOperator<JWTClaimsSet.Builder> editHop) {
     Instant now = Instant.now();
-    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-        .issuer(ISSUER).subject("alice@shop.example").audience(INVENTORY)
-        .claim("txn", "txn-" + UUID.randomUUID()).jwtID(UUID.randomUUID().toString())
-        .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofMinutes(2))));
-    return tokenService.sign(HopTokenVerifier.TYPE, edit.apply(claims).build());
+    String txn = "txn-" + UUID.randomUUID();
+    String origin = txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_ISSUER, txn, "alice@shop.example",
+        TRUST_DOMAIN, PLANNER, now.plus(Duration.ofHours(1)), null, Set.of(RESERVE, DROP_DB), now,
+        now.plus(Duration.ofMinutes(5))));
+    JWTClaimsSet hop = Minting.hop(ISSUER, "alice@shop.example", component, txn, UUID.randomUUID().toString(), null,
+        false, now, now.plus(Duration.ofMinutes(2)));
+    String hopToken = tokenService.sign(HopTokenVerifier.TYPE, editHop.apply(new JWTClaimsSet.Builder(hop)).build());
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Txn-Token", origin);
+    headers.put("Authorization", "Bearer " + hopToken);
+    return headers;
   }
 
-  public String hopToken() {
-    return hopToken(c -> c);
-  }
-
-  /** GET {@code path} through Envoy as the workload presenting {@code tls}. */
-  public HttpResponse<String> get(SSLContext tls, String path, String authorization) throws IOException {
+  /** GET {@code path} through Envoy as the workload presenting {@code tls}, with {@code headers}. */
+  public HttpResponse<String> get(SSLContext tls, String path, Map<String, String> headers) throws IOException {
     HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
         .timeout(Duration.ofSeconds(10)).GET();
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
+    headers.forEach(request::header);
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
@@ -164,6 +192,22 @@ public final class EdgeStack implements AutoCloseable {
         upstream.close();
       }
     }
+  }
+
+  private static void writeJwks(Path file, JwsSigning key) throws IOException {
+    Files.writeString(file, new JWKSet(key.key().toPublicJWK()).toString());
+  }
+
+  /** A manifest as the registry signs it; every component here is enforced by the one hopgate. */
+  private static void writeManifest(Path dir, String name, JwsSigning registry, JwsSigning enforcement,
+      String component, List<String> performs) throws IOException {
+    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(new Date())
+        .claim("component", component).claim("performs", performs)
+        .claim("enforcement", List.of(Map.of("id", "spiffe://shop.example/hopgate",
+            "keys", new JWKSet(enforcement.key().toPublicJWK()).toJSONObject())))
+        .claim("endpoints", Map.of("issuer", "https://tokens.shop.example/token"))
+        .build();
+    Files.writeString(dir.resolve(name + ".jws"), registry.sign(ManifestRegistry.TYPE, claims));
   }
 
   /** Fails with every process's log, so a red test says what happened. */

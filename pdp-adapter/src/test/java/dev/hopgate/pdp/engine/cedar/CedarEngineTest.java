@@ -12,6 +12,7 @@ import dev.hopgate.pdp.input.InputDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,10 +105,14 @@ class CedarEngineTest {
   }
 
   private static InputDocument input(String step) {
-    return new InputDocument(
+    return new InputDocument(InputDocument.VERSION,
         new InputDocument.Hop("spiffe://shop.example/inventory", step, "POST", "/reserve",
             "spiffe://shop.example/planner"),
-        new InputDocument.Origin("alice@shop.example", "txn-1"),
-        Instant.parse("2026-11-23T10:00:00Z"));
+        new InputDocument.Origin("alice@shop.example", "txn-1", "spiffe://shop.example/planner"),
+        List.of(step), new InputDocument.Intent(false, null, null, List.of(step), List.of(), List.of()),
+        new InputDocument.ManifestFacts(true, List.of(step), List.of(), List.of()),
+        List.of(new InputDocument.CompletedStep("urn:shop:step:confirm-address", "spiffe://shop.example/customer",
+            1795430000L, false)),
+        List.of(), new InputDocument.Usage(step, 0), List.of(), Instant.parse("2026-11-23T10:00:00Z").getEpochSecond());
   }
 }
