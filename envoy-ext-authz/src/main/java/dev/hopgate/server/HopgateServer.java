@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.grpc.AuthorizationService;
+import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -32,13 +33,15 @@ public final class HopgateServer {
   private final Server server;
   private final HealthStatusManager health;
   private final AtomicReference<DecisionPoint> decisionPoint;
+  private final StateStore store;
   private final Duration shutdownGrace;
 
   private HopgateServer(Server server, HealthStatusManager health, AtomicReference<DecisionPoint> decisionPoint,
-      Duration shutdownGrace) {
+      StateStore store, Duration shutdownGrace) {
     this.server = server;
     this.health = health;
     this.decisionPoint = decisionPoint;
+    this.store = store;
     this.shutdownGrace = shutdownGrace;
   }
 
@@ -49,7 +52,14 @@ public final class HopgateServer {
    */
   public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
     requireNonNull(loaded, "loaded");
-    AtomicReference<DecisionPoint> decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, clock));
+    StateStore store = DecisionPoints.stateStore(loaded.config().state());
+    AtomicReference<DecisionPoint> decisionPoint;
+    try {
+      decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, store, clock));
+    } catch (StartupException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
     Duration warmup = Warmup.run(decisionPoint.get().snapshot().policy(), WARMUP_ROUNDS);
     LOG.log(System.Logger.Level.INFO, "warmed the decision path in {0} ms", warmup.toMillis());
     HealthStatusManager health = new HealthStatusManager();
@@ -63,6 +73,7 @@ public final class HopgateServer {
     try {
       server.start();
     } catch (IOException e) {
+      store.close();
       throw new StartupException("listen: cannot bind " + loaded.config().listen() + " (" + e.getMessage() + ")", e);
     }
     health.setStatus("", ServingStatus.SERVING);
@@ -70,7 +81,8 @@ public final class HopgateServer {
     DecisionPoint dp = decisionPoint.get();
     LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3})",
         address.getHostString(), server.getPort(), dp.snapshot().policy().engine(), dp.snapshot().policy().revision());
-    return new HopgateServer(server, health, decisionPoint, loaded.config().shutdownGrace());
+    LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
+    return new HopgateServer(server, health, decisionPoint, store, loaded.config().shutdownGrace());
   }
 
   /** The bound port (useful when the configuration asked for port 0). */
@@ -101,6 +113,7 @@ public final class HopgateServer {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    store.close();
     LOG.log(System.Logger.Level.INFO, "hopgate stopped");
   }
 

@@ -20,7 +20,11 @@ import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.StateException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -47,15 +51,24 @@ public final class DecisionPoint {
 
   private final Floor floor;
   private final PolicySnapshot snapshot;
+  private final OneTimeTokens oneTimeTokens;
   private final Clock clock;
   private final @Nullable String tokenEndpoint;
+
+  /** A decision point whose one-time tokens are remembered in this instance's memory. */
+  public DecisionPoint(Floor floor, PolicySnapshot snapshot, Clock clock, @Nullable String tokenEndpoint) {
+    this(floor, snapshot, new OneTimeTokens(new InMemoryStateStore(1_000_000), Duration.ofSeconds(1),
+        Duration.ofSeconds(30)), clock, tokenEndpoint);
+  }
 
   /**
    * @param tokenEndpoint where a caller gets a fresh hop token when the manifest names none, or null
    */
-  public DecisionPoint(Floor floor, PolicySnapshot snapshot, Clock clock, @Nullable String tokenEndpoint) {
+  public DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens, Clock clock,
+      @Nullable String tokenEndpoint) {
     this.floor = requireNonNull(floor, "floor");
     this.snapshot = requireNonNull(snapshot, "snapshot");
+    this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
     this.clock = requireNonNull(clock, "clock");
     this.tokenEndpoint = tokenEndpoint;
   }
@@ -135,6 +148,22 @@ public final class DecisionPoint {
       return abort(id, hop.txn(), "evaluation_failed");
     }
     if (result.allow()) {
+      // Only now is a one-time token spent: a deny never consumes it.
+      if (hop.once()) {
+        try {
+          if (!oneTimeTokens.spend(hop, request, id, now)) {
+            TokenRejection consumed = new TokenRejection(TokenCode.TOKEN_CONSUMED,
+                "This one-time hop token was already used.");
+            String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
+            return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
+                Problems.token(id, hop.txn(), consumed, endpoint), hop.txn(), challenge(consumed),
+                snapshot.policy().revision());
+          }
+        } catch (StateException e) {
+          LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
+          return abort(id, hop.txn(), "state_unavailable");
+        }
+      }
       return new Decision(id, Outcome.ALLOW, List.of(), null, hop.txn(), null, snapshot.policy().revision());
     }
     Problem problem = Problems.denied(id, hop.txn(), step, result.violations());

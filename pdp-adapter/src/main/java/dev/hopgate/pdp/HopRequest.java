@@ -2,6 +2,7 @@ package dev.hopgate.pdp;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -11,18 +12,29 @@ import org.jspecify.annotations.Nullable;
  * @param headers request headers, names in lower case (as Envoy sends them)
  * @param contextExtensions the route's per-route {@code context_extensions}, set by the mesh owner
  * @param sourcePrincipal the caller's identity from downstream mTLS (a SPIFFE id), or null
+ * @param requestId Envoy's request id ({@code attributes.request.http.id}), empty when unknown
+ * @param requestTime when Envoy received the request ({@code attributes.request.time}), or null
  */
 public record HopRequest(
     Map<String, String> headers,
     Map<String, String> contextExtensions,
     String method,
     String path,
-    @Nullable String sourcePrincipal) {
+    @Nullable String sourcePrincipal,
+    String requestId,
+    @Nullable Instant requestTime) {
+  /** A request without Envoy's request identity (tests, tools). */
+  public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
+      @Nullable String sourcePrincipal) {
+    this(headers, contextExtensions, method, path, sourcePrincipal, "", null);
+  }
+
   public HopRequest {
     headers = Map.copyOf(requireNonNull(headers, "headers"));
     contextExtensions = Map.copyOf(requireNonNull(contextExtensions, "contextExtensions"));
     requireNonNull(method, "method");
     requireNonNull(path, "path");
+    requireNonNull(requestId, "requestId");
   }
 
   public @Nullable String header(String lowerCaseName) {

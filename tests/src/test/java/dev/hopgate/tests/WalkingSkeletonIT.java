@@ -174,6 +174,28 @@ class WalkingSkeletonIT {
   }
 
   @Test
+  void onceHopToken_isSpentByTheFirstAllow_andAResentRequestIsRefused() throws Exception {
+    Map<String, String> once = stack.credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
+    int before = stack.upstream().hits();
+
+    assertThat(stack.get(planner, "/inventory/reserve", once).statusCode()).isEqualTo(200);
+    HttpResponse<String> resent = stack.get(planner, "/inventory/reserve", once);
+
+    assertThat(resent.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(resent.body()).at("/violations/0/code").asText()).isEqualTo("token_consumed");
+    assertThat(stack.upstream().hits()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void onceHopToken_isNotSpentByADeny() throws Exception {
+    Map<String, String> once = stack.credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
+    // The same token on a route for another component is refused before anything is spent ...
+    assertThat(stack.get(planner, "/ops/drop-production-database", once).statusCode()).isEqualTo(401);
+    // ... so it still works where it belongs.
+    assertThat(stack.get(planner, "/inventory/reserve", once).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void missingOriginToken_is401OriginMissing() throws Exception {
     Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
     headers.remove("Txn-Token");

@@ -26,6 +26,7 @@ public record HopgateConfig(
     String manifests,
     Chain chain,
     Revocation revocation,
+    State state,
     Trust trust) {
   /** The engines this build can run. */
   public static final Set<String> ENGINES = Set.of("cedar");
@@ -41,6 +42,7 @@ public record HopgateConfig(
       @Nullable String manifests,
       @Nullable Chain chain,
       @Nullable Revocation revocation,
+      @Nullable State state,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
@@ -61,6 +63,7 @@ public record HopgateConfig(
     this.manifests = required(manifests, "manifests", "a directory of signed manifests (*.jws)");
     this.chain = requireNonNullElse(chain, Chain.of(null, null));
     this.revocation = requireNonNullElse(revocation, new Revocation(null, null));
+    this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));
     if (trust == null) {
       throw new IllegalArgumentException(
           "trust: missing (expected: token_service, txn_token_service, manifest_registry)");
@@ -125,6 +128,54 @@ public record HopgateConfig(
     public static Chain of(@JsonProperty("max_elements") @Nullable Integer maxElements,
         @JsonProperty("max_bytes") @Nullable Integer maxBytes) {
       return new Chain(requireNonNullElse(maxElements, 32), requireNonNullElse(maxBytes, 16 * 1024));
+    }
+  }
+
+  /**
+   * Where what an ALLOW spends (one-time tokens) is recorded: {@code memory} for one instance,
+   * {@code redis} when replicas share it (every enforcement point of a component must).
+   */
+  public record State(
+      String store,
+      @Nullable String redis,
+      Duration timeout,
+      @JsonProperty("key_prefix") String keyPrefix,
+      @JsonProperty("retry_window") Duration retryWindow,
+      @JsonProperty("max_keys") Long maxKeys) {
+    public State(
+        @Nullable String store,
+        @Nullable String redis,
+        @Nullable Duration timeout,
+        @JsonProperty("key_prefix") @Nullable String keyPrefix,
+        @JsonProperty("retry_window") @Nullable Duration retryWindow,
+        @JsonProperty("max_keys") @Nullable Long maxKeys) {
+      this.store = requireNonNullElse(store, "memory");
+      if (!this.store.equals("memory") && !this.store.equals("redis")) {
+        throw new IllegalArgumentException("store: '" + this.store + "' (expected: memory or redis)");
+      }
+      if (this.store.equals("redis")) {
+        if (redis == null || !redis.startsWith("redis://")) {
+          throw new IllegalArgumentException("redis: '" + redis + "' (expected: redis://host:port)");
+        }
+        try {
+          java.net.URI uri = java.net.URI.create(redis);
+          if (uri.getHost() == null) {
+            throw new IllegalArgumentException("no host");
+          }
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("redis: '" + redis + "' (expected: redis://host:port)");
+        }
+      }
+      this.redis = redis;
+      this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(50)),
+          Duration.ofMillis(1), Duration.ofSeconds(5));
+      this.keyPrefix = requireNonNullElse(keyPrefix, "hopgate:");
+      this.retryWindow = Durations.within("retry_window", requireNonNullElse(retryWindow, Duration.ofSeconds(1)),
+          Duration.ZERO, Duration.ofMinutes(1));
+      this.maxKeys = requireNonNullElse(maxKeys, 1_000_000L);
+      if (this.maxKeys < 1) {
+        throw new IllegalArgumentException("max_keys: " + this.maxKeys + " (expected: at least 1)");
+      }
     }
   }
 

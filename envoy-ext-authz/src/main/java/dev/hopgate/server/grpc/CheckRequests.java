@@ -3,6 +3,7 @@ package dev.hopgate.server.grpc;
 import dev.hopgate.pdp.HopRequest;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import java.time.Instant;
 
 /** Reads what hopgate needs from Envoy's CheckRequest: nothing here decides anything. */
 final class CheckRequests {
@@ -12,11 +13,16 @@ final class CheckRequests {
     AttributeContext attributes = request.getAttributes();
     AttributeContext.HttpRequest http = attributes.getRequest().getHttp();
     String principal = attributes.getSource().getPrincipal();
+    Instant time = attributes.getRequest().hasTime()
+        ? Instant.ofEpochSecond(attributes.getRequest().getTime().getSeconds(), attributes.getRequest().getTime().getNanos())
+        : null;
     return new HopRequest(
         http.getHeadersMap(),
         attributes.getContextExtensionsMap(),
         http.getMethod(),
         http.getPath(),
-        principal.isEmpty() ? null : principal);
+        principal.isEmpty() ? null : principal,
+        http.getId(),
+        time);
   }
 }

@@ -160,6 +160,12 @@ public final class ChainFixture {
         "jti-" + System.nanoTime(), intent, false, NOW.minusSeconds(5), NOW.plusSeconds(120)));
   }
 
+  /** A one-time hop token ({@code once: true}) for {@code audience}, implicit intent. */
+  public String hopOnce(String audience, String jti) {
+    return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", audience, txn, jti,
+        null, true, NOW.minusSeconds(5), NOW.plusSeconds(120)));
+  }
+
   public String hop(String audience) {
     return hop(audience, "alice@shop.example", txn, INTENT);
   }

@@ -1,0 +1,10 @@
+package dev.hopgate.pdp.state;
+
+/** The state store could not answer in time; the decision that needed it is a denial. */
+public final class StateException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  public StateException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

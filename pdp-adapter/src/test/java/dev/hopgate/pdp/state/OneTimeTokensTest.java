@@ -1,0 +1,130 @@
+package dev.hopgate.pdp.state;
+
+import static dev.hopgate.pdp.floor.ChainFixture.INVENTORY;
+import static dev.hopgate.pdp.floor.ChainFixture.NOW;
+import static dev.hopgate.pdp.floor.ChainFixture.PLANNER;
+import static dev.hopgate.pdp.floor.ChainFixture.RESERVE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.HopRequest;
+import dev.hopgate.pdp.PolicySnapshot;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.decision.Outcome;
+import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.floor.ChainFixture;
+import dev.hopgate.pdp.floor.WireTypes;
+import dev.hopgate.pdp.process.ProcessRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One-time hop tokens through the real decision point (floor, Cedar, the state store). */
+class OneTimeTokensTest {
+  private static final String DROP = "urn:ops:step:drop-production-database";
+
+  private final ChainFixture f = new ChainFixture();
+  private StateStore store;
+  private String origin;
+
+  @BeforeEach
+  void setUp() {
+    store = new InMemoryStateStore(1000);
+    origin = f.origin(PLANNER, null, Set.of(RESERVE, DROP));
+  }
+
+  @Test
+  void secondUseOfAOnceToken_isTokenConsumed() {
+    String token = f.hopOnce(INVENTORY, "jti-1");
+    assertThat(decide(token, RESERVE, "req-1", NOW).outcome()).isEqualTo(Outcome.ALLOW);
+
+    Decision second = decide(token, RESERVE, "req-2", NOW.plusSeconds(1));
+    assertThat(second.outcome()).isEqualTo(Outcome.DENY);
+    assertThat(second.violations().get(0).code()).isEqualTo("token_consumed");
+    assertThat(second.problem().status()).isEqualTo(401);
+  }
+
+  @Test
+  void envoyRetryOfTheSameCheck_getsTheSameDecision() {
+    String token = f.hopOnce(INVENTORY, "jti-2");
+    assertThat(decide(token, RESERVE, "req-1", NOW).outcome()).isEqualTo(Outcome.ALLOW);
+    // Same request id and request time: Envoy retried after its ext_authz timeout.
+    assertThat(decide(token, RESERVE, "req-1", NOW, NOW.plusMillis(300)).outcome()).isEqualTo(Outcome.ALLOW);
+  }
+
+  @Test
+  void retryAfterTheRetryWindow_isTokenConsumed() {
+    String token = f.hopOnce(INVENTORY, "jti-3");
+    assertThat(decide(token, RESERVE, "req-1", NOW).outcome()).isEqualTo(Outcome.ALLOW);
+    Decision late = decide(token, RESERVE, "req-1", NOW, NOW.plusSeconds(40));
+    assertThat(late.violations().get(0).code()).isEqualTo("token_consumed");
+  }
+
+  @Test
+  void aDenyDoesNotConsumeTheToken() {
+    String token = f.hopOnce(INVENTORY, "jti-4");
+    Decision denied = decide(token, DROP, "req-1", NOW);
+    assertThat(denied.outcome()).isEqualTo(Outcome.DENY);
+    assertThat(denied.violations().get(0).code()).isEqualTo("step_not_in_intent");
+
+    assertThat(decide(token, RESERVE, "req-2", NOW.plusSeconds(1)).outcome()).isEqualTo(Outcome.ALLOW);
+  }
+
+  @Test
+  void withoutEnvoysRequestIdentity_anySecondUseIsConsumed() {
+    String token = f.hopOnce(INVENTORY, "jti-5");
+    assertThat(decide(token, RESERVE, "", NOW).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(decide(token, RESERVE, "", NOW).violations().get(0).code()).isEqualTo("token_consumed");
+  }
+
+  @Test
+  void aReusableToken_isNeverConsumed() {
+    String token = f.hop(INVENTORY, "alice@shop.example", f.txn, null);
+    for (int i = 0; i < 3; i++) {
+      assertThat(decide(token, RESERVE, "req-" + i, NOW).outcome()).isEqualTo(Outcome.ALLOW);
+    }
+  }
+
+  @Test
+  void stateStoreDown_failsClosed() {
+    store = new StateStore() {
+      @Override
+      public String claim(String key, String owner, Duration ttl) throws StateException {
+        throw new StateException("connection refused", new java.io.IOException("refused"));
+      }
+
+      @Override
+      public String describe() {
+        return "broken";
+      }
+    };
+    Decision decision = decide(f.hopOnce(INVENTORY, "jti-6"), RESERVE, "req-1", NOW);
+    assertThat(decision.outcome()).isEqualTo(Outcome.ABORT);
+    assertThat(decision.violations().get(0).code()).isEqualTo("state_unavailable");
+  }
+
+  private Decision decide(String hopToken, String step, String requestId, Instant requestTime) {
+    return decide(hopToken, step, requestId, requestTime, requestTime);
+  }
+
+  private Decision decide(String hopToken, String step, String requestId, Instant requestTime, Instant now) {
+    try {
+      DecisionPoint dp = new DecisionPoint(f.floor(), new PolicySnapshot(
+          new CedarEngine().prepare(Path.of("..", "policies", "cedar")), f.manifests, ProcessRegistry.of(List.of())),
+          new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)), Clock.fixed(now, ZoneOffset.UTC),
+          null);
+      return dp.decide(new HopRequest(Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
+          Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, step), "POST", "/", PLANNER, requestId,
+          requestId.isEmpty() ? null : requestTime));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
