@@ -10,12 +10,20 @@ import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
 import dev.hopgate.pdp.floor.Floor;
 import dev.hopgate.pdp.floor.OriginVerifier;
+import dev.hopgate.pdp.floor.RefreshingRevocationFeed;
+import dev.hopgate.pdp.floor.SignedRevocationFile;
+import dev.hopgate.pdp.state.RedisRevocationSets;
+import java.util.ArrayList;
+import java.util.List;
 import dev.hopgate.pdp.floor.RevocationFeed;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwksFileKeySource;
+import dev.hopgate.pdp.token.JwksUrlKeySource;
+import dev.hopgate.pdp.token.KeySource;
+import javax.net.ssl.SSLContext;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.server.config.ConfigLoader;
@@ -36,6 +44,9 @@ import java.util.stream.Collectors;
 final class DecisionPoints {
   private static final System.Logger LOG = System.getLogger(DecisionPoints.class.getName());
 
+  /** A JWKS fetch must finish well inside a check's budget when an unknown kid triggers it. */
+  private static final java.time.Duration JWKS_TIMEOUT = java.time.Duration.ofSeconds(2);
+
   private DecisionPoints() {}
 
   /** The state store the configuration names; it outlives every snapshot (reloads keep it). */
@@ -46,22 +57,27 @@ final class DecisionPoints {
     return new InMemoryStateStore(state.maxKeys());
   }
 
-  static DecisionPoint build(ConfigLoader.Loaded loaded, StateStore store, Clock clock) throws StartupException {
+  /**
+   * @param resources collects what must be closed at shutdown (key and revocation refreshers)
+   */
+  static DecisionPoint build(ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
+      throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Trust trust = config.trust();
     JwsVerifier jws = JwsVerifier.withDefaultCache();
-    TrustSet tokens = trustSet("token-service", trust.tokenService().asTrustSet(), "trust.token_service", loaded, clock);
+    TrustSet tokens = trustSet("token-service", trust.tokenService().asTrustSet(), "trust.token_service", loaded,
+        resources, clock);
     TrustSet txnTokens = trustSet("txn-token-service", trust.txnTokenService(), "trust.txn_token_service", loaded,
-        clock);
+        resources, clock);
     TrustSet registry = trustSet("manifest-registry", trust.manifestRegistry(), "trust.manifest_registry", loaded,
-        clock);
+        resources, clock);
 
     Floor floor = new Floor(
         new HopTokenVerifier(tokens, jws, config.clockSkew(), trust.tokenService().maxTokenLifetime(), clock),
         new OriginVerifier(txnTokens, config.trustDomain(), jws, config.clockSkew()),
         new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
         new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
-        RevocationFeed.of(new HashSet<>(config.revocation().principals()), new HashSet<>(config.revocation().txns())),
+        revocations(loaded, txnTokens, jws, resources, clock),
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
     OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
     return new DecisionPoint(floor, snapshot(loaded, registry, jws, clock), oneTimeTokens, clock,
@@ -106,11 +122,45 @@ final class DecisionPoints {
     return new PolicySnapshot(policy, manifests, processes);
   }
 
-  private static TrustSet trustSet(String name, HopgateConfig.TrustSetConfig c, String field,
-      ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
-    JwksFileKeySource keys;
+  private static RevocationFeed revocations(ConfigLoader.Loaded loaded, TrustSet signers, JwsVerifier jws,
+      List<AutoCloseable> resources, Clock clock) throws StartupException {
+    HopgateConfig config = loaded.config();
+    HopgateConfig.Revocation r = config.revocation();
+    List<RefreshingRevocationFeed.Source> sources = new ArrayList<>();
+    if (r.file() != null) {
+      sources.add(new SignedRevocationFile(loaded.path(r.file()), signers, jws, clock));
+    }
+    if (r.redis()) {
+      RedisRevocationSets sets = new RedisRevocationSets(URI.create(config.state().redis()), config.state().timeout(),
+          config.state().keyPrefix());
+      resources.add(sets);
+      sources.add(sets);
+    }
+    RefreshingRevocationFeed.Revocations fixed = new RefreshingRevocationFeed.Revocations(
+        new HashSet<>(r.principals()), new HashSet<>(r.txns()));
     try {
-      keys = JwksFileKeySource.load(loaded.path(c.jwks()), c.minRefreshInterval(), c.maxStaleness(), clock);
+      RefreshingRevocationFeed feed = RefreshingRevocationFeed.start(fixed, sources, r.maxStaleness(), clock);
+      resources.add(feed);
+      return feed;
+    } catch (Exception e) {
+      throw new StartupException("revocation: cannot read " + sources.stream()
+          .map(RefreshingRevocationFeed.Source::describe).toList() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static TrustSet trustSet(String name, HopgateConfig.TrustSetConfig c, String field,
+      ConfigLoader.Loaded loaded, List<AutoCloseable> resources, Clock clock) throws StartupException {
+    KeySource keys;
+    try {
+      if (c.jwks().startsWith("https://")) {
+        SSLContext tls = c.jwksCa() == null ? null : TrustedCas.sslContext(loaded.path(c.jwksCa()));
+        JwksUrlKeySource url = JwksUrlKeySource.load(URI.create(c.jwks()), tls, JWKS_TIMEOUT, c.minRefreshInterval(),
+            c.maxStaleness(), clock);
+        resources.add(url);
+        keys = url;
+      } else {
+        keys = JwksFileKeySource.load(loaded.path(c.jwks()), c.minRefreshInterval(), c.maxStaleness(), clock);
+      }
     } catch (IllegalArgumentException e) {
       throw new StartupException(field + ".jwks: " + e.getMessage(), e);
     }

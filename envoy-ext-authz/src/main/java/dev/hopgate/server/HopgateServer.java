@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,15 +35,15 @@ public final class HopgateServer {
   private final Server server;
   private final HealthStatusManager health;
   private final AtomicReference<DecisionPoint> decisionPoint;
-  private final StateStore store;
+  private final List<AutoCloseable> resources;
   private final Duration shutdownGrace;
 
   private HopgateServer(Server server, HealthStatusManager health, AtomicReference<DecisionPoint> decisionPoint,
-      StateStore store, Duration shutdownGrace) {
+      List<AutoCloseable> resources, Duration shutdownGrace) {
     this.server = server;
     this.health = health;
     this.decisionPoint = decisionPoint;
-    this.store = store;
+    this.resources = List.copyOf(resources);
     this.shutdownGrace = shutdownGrace;
   }
 
@@ -53,11 +55,13 @@ public final class HopgateServer {
   public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
     requireNonNull(loaded, "loaded");
     StateStore store = DecisionPoints.stateStore(loaded.config().state());
+    List<AutoCloseable> resources = new ArrayList<>();
+    resources.add(store);
     AtomicReference<DecisionPoint> decisionPoint;
     try {
-      decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, store, clock));
+      decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, store, resources, clock));
     } catch (StartupException | RuntimeException e) {
-      store.close();
+      closeAll(resources);
       throw e;
     }
     Duration warmup = Warmup.run(decisionPoint.get().snapshot().policy(), WARMUP_ROUNDS);
@@ -73,7 +77,7 @@ public final class HopgateServer {
     try {
       server.start();
     } catch (IOException e) {
-      store.close();
+      closeAll(resources);
       throw new StartupException("listen: cannot bind " + loaded.config().listen() + " (" + e.getMessage() + ")", e);
     }
     health.setStatus("", ServingStatus.SERVING);
@@ -82,7 +86,7 @@ public final class HopgateServer {
     LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3})",
         address.getHostString(), server.getPort(), dp.snapshot().policy().engine(), dp.snapshot().policy().revision());
     LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
-    return new HopgateServer(server, health, decisionPoint, store, loaded.config().shutdownGrace());
+    return new HopgateServer(server, health, decisionPoint, resources, loaded.config().shutdownGrace());
   }
 
   /** The bound port (useful when the configuration asked for port 0). */
@@ -113,8 +117,18 @@ public final class HopgateServer {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    store.close();
+    closeAll(resources);
     LOG.log(System.Logger.Level.INFO, "hopgate stopped");
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, "closing {0}: {1}", resource, e.toString());
+      }
+    }
   }
 
   public void awaitTermination() throws InterruptedException {

@@ -62,8 +62,11 @@ public record HopgateConfig(
     this.processes = required(processes, "processes", "a directory of process definitions");
     this.manifests = required(manifests, "manifests", "a directory of signed manifests (*.jws)");
     this.chain = requireNonNullElse(chain, Chain.of(null, null));
-    this.revocation = requireNonNullElse(revocation, new Revocation(null, null));
+    this.revocation = requireNonNullElse(revocation, Revocation.of(null, null, null, null, null));
     this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));
+    if (this.revocation.redis() && this.state.redis() == null) {
+      throw new IllegalArgumentException("revocation.redis: true needs state.redis (the server holding the sets)");
+    }
     if (trust == null) {
       throw new IllegalArgumentException(
           "trust: missing (expected: token_service, txn_token_service, manifest_registry)");
@@ -179,11 +182,33 @@ public record HopgateConfig(
     }
   }
 
-  /** A static revocation list (principals and txns that must no longer act). */
-  public record Revocation(List<String> principals, List<String> txns) {
-    public Revocation(@Nullable List<String> principals, @Nullable List<String> txns) {
-      this.principals = List.copyOf(requireNonNullElse(principals, List.of()));
-      this.txns = List.copyOf(requireNonNullElse(txns, List.of()));
+  /**
+   * Revocations: listed here, in a signed file ({@code typ: hop-revocation+jwt}, signed by the
+   * transaction token service), and in Redis sets of the state store's server. File and Redis are
+   * re-read every half of {@code max_staleness}; older than that, checks are refused.
+   */
+  public record Revocation(
+      List<String> principals,
+      List<String> txns,
+      @Nullable String file,
+      boolean redis,
+      @JsonProperty("max_staleness") Duration maxStaleness) {
+    public Revocation {
+      principals = List.copyOf(principals);
+      txns = List.copyOf(txns);
+      Durations.within("max_staleness", maxStaleness, Duration.ofSeconds(1), Duration.ofHours(1));
+    }
+
+    /** Absent fields take the defaults: nothing revoked, no file, no Redis sets, 30 s. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Revocation of(
+        @JsonProperty("principals") @Nullable List<String> principals,
+        @JsonProperty("txns") @Nullable List<String> txns,
+        @JsonProperty("file") @Nullable String file,
+        @JsonProperty("redis") @Nullable Boolean redis,
+        @JsonProperty("max_staleness") @Nullable Duration maxStaleness) {
+      return new Revocation(requireNonNullElse(principals, List.of()), requireNonNullElse(txns, List.of()), file,
+          Boolean.TRUE.equals(redis), requireNonNullElse(maxStaleness, Duration.ofSeconds(30)));
     }
   }
 
@@ -215,12 +240,14 @@ public record HopgateConfig(
   public record TrustSetConfig(
       List<String> issuers,
       String jwks,
+      @JsonProperty("jwks_ca") @Nullable String jwksCa,
       List<String> algorithms,
       @JsonProperty("max_staleness") Duration maxStaleness,
       @JsonProperty("min_refresh_interval") Duration minRefreshInterval) {
     public TrustSetConfig(
         @Nullable List<String> issuers,
         @Nullable String jwks,
+        @JsonProperty("jwks_ca") @Nullable String jwksCa,
         @Nullable List<String> algorithms,
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
         @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval) {
@@ -228,7 +255,11 @@ public record HopgateConfig(
         throw new IllegalArgumentException("issuers: missing or blank (expected: the iss values it signs as)");
       }
       this.issuers = List.copyOf(issuers);
-      this.jwks = required(jwks, "jwks", "a JWKS file of public keys");
+      this.jwks = required(jwks, "jwks", "a JWKS file of public keys, or an https:// URL");
+      if (this.jwks.contains("://") && !this.jwks.startsWith("https://")) {
+        throw new IllegalArgumentException("jwks: '" + this.jwks + "' (expected: a file, or an https:// URL)");
+      }
+      this.jwksCa = jwksCa;
       this.algorithms = List.copyOf(requireNonNullElse(algorithms, List.of("ES256", "EdDSA")));
       if (this.algorithms.isEmpty()) {
         throw new IllegalArgumentException("algorithms: empty (expected: ES256, EdDSA, ...)");
@@ -247,6 +278,7 @@ public record HopgateConfig(
   public record TokenService(
       List<String> issuers,
       String jwks,
+      @JsonProperty("jwks_ca") @Nullable String jwksCa,
       List<String> algorithms,
       @JsonProperty("max_token_lifetime") Duration maxTokenLifetime,
       @JsonProperty("max_staleness") Duration maxStaleness,
@@ -255,14 +287,16 @@ public record HopgateConfig(
     public TokenService(
         @Nullable List<String> issuers,
         @Nullable String jwks,
+        @JsonProperty("jwks_ca") @Nullable String jwksCa,
         @Nullable List<String> algorithms,
         @JsonProperty("max_token_lifetime") @Nullable Duration maxTokenLifetime,
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
         @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval,
         @Nullable String endpoint) {
-      TrustSetConfig common = new TrustSetConfig(issuers, jwks, algorithms, maxStaleness, minRefreshInterval);
+      TrustSetConfig common = new TrustSetConfig(issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
       this.issuers = common.issuers();
       this.jwks = common.jwks();
+      this.jwksCa = common.jwksCa();
       this.algorithms = common.algorithms();
       this.maxStaleness = common.maxStaleness();
       this.minRefreshInterval = common.minRefreshInterval();
@@ -272,7 +306,7 @@ public record HopgateConfig(
     }
 
     public TrustSetConfig asTrustSet() {
-      return new TrustSetConfig(issuers, jwks, algorithms, maxStaleness, minRefreshInterval);
+      return new TrustSetConfig(issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
     }
   }
 }

@@ -15,7 +15,9 @@ public enum FloorCode {
   CHAIN_CALLER("chain_caller", 403, Outcome.ABORT, Gate.IDENTITY, "none"),
   CHAIN_WIDENED("chain_widened", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
   CHAIN_EXPIRED("chain_expired", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
-  REVOKED("revoked", 403, Outcome.DENY, Gate.AUTHORIZATION, "none");
+  REVOKED("revoked", 403, Outcome.DENY, Gate.AUTHORIZATION, "none"),
+  /** The revocation feed is older than its maximum staleness: nothing can be shown unrevoked. */
+  REVOCATION_UNAVAILABLE("revocation_unavailable", 403, Outcome.ABORT, Gate.AUTHORIZATION, "none");
 
   private final String code;
   private final int status;

@@ -4,7 +4,10 @@ import java.util.Set;
 
 /** Origin principals and txns that must no longer act (a revocation feed). */
 public interface RevocationFeed {
-  boolean isRevoked(String principal, String txn);
+  /**
+   * @throws FloorRejection when the feed cannot be trusted to be current (then hopgate denies)
+   */
+  boolean isRevoked(String principal, String txn) throws FloorRejection;
 
   /** No revocations. */
   RevocationFeed NONE = (principal, txn) -> false;

@@ -97,6 +97,7 @@ public final class Problems {
       case CHAIN_WIDENED -> "Authority widened along the chain";
       case CHAIN_EXPIRED -> "Chain expired";
       case REVOKED -> "Transaction revoked";
+      case REVOCATION_UNAVAILABLE -> "Revocation feed unavailable";
     };
   }
 

@@ -2,17 +2,12 @@ package dev.hopgate.pdp.token;
 
 import static java.util.Objects.requireNonNull;
 
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -119,28 +114,6 @@ public final class JwksFileKeySource implements KeySource {
   }
 
   private static KeySet parse(Path path, String content, long revision) {
-    JWKSet set;
-    try {
-      set = JWKSet.parse(content);
-    } catch (ParseException e) {
-      throw new IllegalArgumentException("jwks " + path + ": not a JWK set (" + e.getMessage() + ")", e);
-    }
-    if (set.getKeys().isEmpty()) {
-      throw new IllegalArgumentException("jwks " + path + ": no keys (expected: at least one)");
-    }
-    Map<String, TrustedKey> byKid = new HashMap<>();
-    for (JWK jwk : set.getKeys()) {
-      TrustedKey key;
-      try {
-        key = TrustedKey.of(jwk);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("jwks " + path + ": " + e.getMessage(), e);
-      }
-      if (byKid.put(key.keyId(), key) != null) {
-        throw new IllegalArgumentException(
-            "jwks " + path + ": kid '" + key.keyId() + "' appears twice (expected: unique kids)");
-      }
-    }
-    return new KeySet(revision, byKid);
+    return KeySets.parse("jwks " + path, content, revision);
   }
 }

@@ -1,5 +1,7 @@
 package dev.hopgate.tests.harness;
 
+import dev.hopgate.testing.TestPki;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.floor.Minting;
@@ -63,6 +65,11 @@ public final class EdgeStack implements AutoCloseable {
 
   /** Starts everything in {@code dir}; on failure, stops what already started. */
   public static EdgeStack start(Path dir) throws IOException {
+    return start(dir, "");
+  }
+
+  /** The same, with {@code extraConfig} (YAML) appended to hopgate's configuration. */
+  public static EdgeStack start(Path dir, String extraConfig) throws IOException {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-token-service"));
@@ -101,7 +108,7 @@ public final class EdgeStack implements AutoCloseable {
               issuers: [%s]
               jwks: registry.jwks.json
           """.formatted(TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/processes"),
-          ISSUER, TXN_ISSUER, REGISTRY), dir);
+          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig, dir);
       int listenerPort = Ports.free();
       EnvoyProcess envoy = EnvoyProcess.start("/envoy/edge-mtls.yaml", Map.of(
           "LISTENER_PORT", Integer.toString(listenerPort),

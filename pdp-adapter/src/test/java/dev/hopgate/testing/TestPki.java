@@ -1,4 +1,4 @@
-package dev.hopgate.tests.harness;
+package dev.hopgate.testing;
 
 import java.io.IOException;
 import java.math.BigInteger;

@@ -1,0 +1,41 @@
+package dev.hopgate.pdp.token;
+
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import java.text.ParseException;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Parses a JWKS document into trusted keys, refusing anything a trust set must not hold. */
+final class KeySets {
+  private KeySets() {}
+
+  /**
+   * @param source how messages name the document, as in {@code jwks /etc/keys.json}
+   * @throws IllegalArgumentException naming the source and the key at fault
+   */
+  static KeySet parse(String source, String content, long revision) {
+    JWKSet set;
+    try {
+      set = JWKSet.parse(content);
+    } catch (ParseException e) {
+      throw new IllegalArgumentException(source + ": not a JWK set (" + e.getMessage() + ")", e);
+    }
+    if (set.getKeys().isEmpty()) {
+      throw new IllegalArgumentException(source + ": no keys (expected: at least one)");
+    }
+    Map<String, TrustedKey> byKid = new HashMap<>();
+    for (JWK jwk : set.getKeys()) {
+      TrustedKey key;
+      try {
+        key = TrustedKey.of(jwk);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+      }
+      if (byKid.put(key.keyId(), key) != null) {
+        throw new IllegalArgumentException(source + ": kid '" + key.keyId() + "' appears twice (expected: unique kids)");
+      }
+    }
+    return new KeySet(revision, byKid);
+  }
+}
