@@ -1,0 +1,79 @@
+package dev.hopgate.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a person runs it, against the shipped examples. */
+class HopgateCliTest {
+  private static final Path REPO = Path.of("..");
+
+  @TempDir Path dir;
+
+  @Test
+  void processCheck_printsDigestAndOrder() {
+    Run run = run("process", "check", REPO.resolve("policies/processes/checkout.process.yaml").toString());
+    assertThat(run.code).isZero();
+    assertThat(run.out).contains("process urn:shop:process:checkout version 1")
+        .contains("digest  sha256:e544fd8f1debc8fcb870a028bace10d85389d4fc624a92650cb432f8b504dfe9")
+        .contains("3. urn:shop:step:charge-card   after urn:shop:step:confirm-address, urn:shop:step:reserve-stock");
+  }
+
+  @Test
+  void processCheck_namesTheCycle() throws Exception {
+    Path flow = java.nio.file.Files.writeString(dir.resolve("loop.flow"), "process urn:p:l 1\nurn:a -> urn:b -> urn:a\n");
+    Run run = run("process", "check", flow.toString());
+    assertThat(run.code).isEqualTo(1);
+    assertThat(run.err).contains("cycle: urn:a -> urn:b -> urn:a");
+  }
+
+  @Test
+  void mintedHopToken_inspectsAsVerifiedWithItsJwks_andNotWithAnother() {
+    Run mint = run("token", "mint", "hop", "--key", REPO.resolve("examples/keys/token-service.private.jwk.json").toString(),
+        "--iss", "https://tokens.shop.example", "--sub", "alice", "--aud", "spiffe://shop.example/inventory",
+        "--once", "--process", REPO.resolve("policies/processes/checkout.process.yaml").toString());
+    assertThat(mint.code).isZero();
+    String token = mint.out.strip();
+
+    Run good = run("token", "inspect", token, "--jwks", REPO.resolve("examples/keys/token-service.jwks.json").toString());
+    assertThat(good.code).isZero();
+    assertThat(good.out).contains("\"verification\" : \"verified\"").contains("\"once\" : true")
+        .contains("sha256:e544fd8f1debc8fcb870a028bace10d85389d4fc624a92650cb432f8b504dfe9");
+
+    Run wrong = run("token", "inspect", token, "--jwks", REPO.resolve("examples/keys/registry.jwks.json").toString());
+    assertThat(wrong.code).isEqualTo(1);
+    assertThat(wrong.out).contains("unknown_key: The token is signed with key 'demo-token-service-2026'");
+  }
+
+  @Test
+  void serve_refusesAnInvalidConfigurationWithOneLine() throws Exception {
+    Path config = java.nio.file.Files.writeString(dir.resolve("bad.yaml"), "clock_skew: forever\n");
+    Run run = run("serve", "--config", config.toString());
+    assertThat(run.code).isEqualTo(2);
+    assertThat(run.err.strip()).startsWith("hopgate: config ").contains("clock_skew").doesNotContain("\tat ");
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      var cli = HopgateCli.commandLine();
+      cli.setErr(new PrintWriter(err, true));
+      int code = cli.execute(args);
+      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(original);
+    }
+  }
+}
