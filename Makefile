@@ -30,16 +30,18 @@ $(JAR): $(SOURCES)
 envoy: tools
 	.tools/venv/bin/envoy -c examples/envoy.yaml --disable-hot-restart --concurrency 1 -l info
 
-## headers: mint a demo origin token and hop token for COMPONENT (curl -H @<(make -s headers) ...)
+## headers: mint a demo origin token and hop token for COMPONENT (curl -H @<(make -s headers) ...),
+## declaring PROCESS (a process definition file) as the txn's intent when set
 COMPONENT ?= spiffe://shop.example/inventory
+PROCESS ?=
 AUTHORITY ?= urn:shop:step:reserve-stock,urn:shop:step:confirm-address,urn:shop:step:charge-card,urn:shop:step:schedule-shipping,urn:ops:step:drop-production-database
 headers: $(JAR)
 	@txn=txn-$$RANDOM$$RANDOM; \
 	echo "Txn-Token: $$(java -jar $(JAR) token mint origin --key examples/keys/txn-token-service.private.jwk.json \
 	  --iss https://txn-tokens.shop.example --sub alice@shop.example --aud shop.example --txn $$txn \
-	  --origin-wl spiffe://shop.example/planner --authority $(AUTHORITY) --ttl 5m)"; \
+	  --origin-wl spiffe://shop.example/planner --authority $(AUTHORITY) --ttl 5m $(if $(PROCESS),--process $(PROCESS)))"; \
 	echo "Authorization: Bearer $$(java -jar $(JAR) token mint hop --key examples/keys/token-service.private.jwk.json \
-	  --iss https://tokens.shop.example --sub alice@shop.example --aud $(COMPONENT) --txn $$txn)"
+	  --iss https://tokens.shop.example --sub alice@shop.example --aud $(COMPONENT) --txn $$txn $(if $(PROCESS),--process $(PROCESS)))"
 
 clean:
 	$(MVN) -q clean

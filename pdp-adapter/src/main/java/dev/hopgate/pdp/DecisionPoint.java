@@ -17,6 +17,7 @@ import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
 import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.repair.RepairAssembler;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
@@ -166,9 +167,10 @@ public final class DecisionPoint {
       }
       return new Decision(id, Outcome.ALLOW, List.of(), null, hop.txn(), null, snapshot.policy().revision());
     }
-    Problem problem = Problems.denied(id, hop.txn(), step, result.violations());
-    return new Decision(id, Outcome.DENY, result.violations(), problem, hop.txn(), null,
-        snapshot.policy().revision());
+    List<Violation> disclosed = Disclosure.apply(result.violations());
+    Problem problem = Problems.denied(id, hop.txn(), step, disclosed,
+        RepairAssembler.assemble(disclosed, input, snapshot));
+    return new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision());
   }
 
   private Decision unconfigured(String id, String detail) {

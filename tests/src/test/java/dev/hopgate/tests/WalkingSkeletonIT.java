@@ -131,10 +131,12 @@ class WalkingSkeletonIT {
   }
 
   @Test
-  void policyDeny_is403WithProblemDocumentAndNoUpstreamHit() throws Exception {
+  void theWorkedCase_droppingTheProductionDatabaseOutsideTheDeclaredIntent_is403Scope() throws Exception {
+    // The originator holds the right, the ops-db manifest performs the step, and the txn declares
+    // the incident-response process, which does not include it: only the scope gate refuses.
     int before = stack.upstream().hits();
-    HttpResponse<String> response =
-        stack.get(planner, "/ops/drop-production-database", stack.credentials(EdgeStack.OPS_DB));
+    HttpResponse<String> response = stack.get(planner, "/ops/drop-production-database",
+        stack.credentials(EdgeStack.OPS_DB, "incident-response.process.yaml", c -> c));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -144,6 +146,10 @@ class WalkingSkeletonIT {
     assertThat(problem.get("status").asInt()).isEqualTo(403);
     assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
+    assertThat(problem.at("/violations/0/process").asText()).isEqualTo("urn:ops:process:incident-response");
+    assertThat(problem.get("violations")).hasSize(1);
+    assertThat(problem.get("repair")).hasSize(1);
+    assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 

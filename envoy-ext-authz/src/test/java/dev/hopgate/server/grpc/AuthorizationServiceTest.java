@@ -108,10 +108,16 @@ class AuthorizationServiceTest {
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
     assertThat(headers(response.getDeniedResponse().getHeadersList())).doesNotContainKey("www-authenticate");
     JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
-    assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:scope");
+    // The inventory's manifest does not perform the step, and with no declared intent the
+    // implicit intent (its performs) does not include it either: two gates, in gate order.
+    assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:capability");
     assertThat(problem.get("txn").asText()).isEqualTo(mesh.txn);
-    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
-    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
+    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("capability");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("not_performed");
+    assertThat(problem.at("/violations/0/component").asText()).isEqualTo(INVENTORY);
+    assertThat(problem.at("/violations/1/gate").asText()).isEqualTo("scope");
+    assertThat(problem.at("/violations/1/code").asText()).isEqualTo("step_not_in_intent");
+    assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
   }
 
   @Test

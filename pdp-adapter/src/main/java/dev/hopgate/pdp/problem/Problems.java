@@ -30,18 +30,38 @@ public final class Problems {
         List.of(repair));
   }
 
-  /** The gates refused the step: 403, typed by the first failed gate. */
-  public static Problem denied(String decisionId, @Nullable String txn, String step,
-      List<Violation> violations) {
-    Gate first = violations.get(0).gate();
+  /** The gates refused the step: 403, typed by the first failed gate, with the assembled repair. */
+  public static Problem denied(String decisionId, @Nullable String txn, String step, List<Violation> violations,
+      List<Map<String, Object>> repair) {
+    Violation first = violations.get(0);
     List<Map<String, Object>> docs = new ArrayList<>();
     for (Violation v : violations) {
       docs.add(violation(v));
     }
-    String detail = "Step " + step + " is denied by the " + first.wireName() + " gate ("
-        + violations.get(0).code() + ").";
-    return new Problem(TYPE_PREFIX + first.wireName(), title(first), 403, detail, decisionId, txn,
-        docs, List.of(Map.of("action", "none")));
+    return new Problem(TYPE_PREFIX + first.gate().wireName(), title(first.gate()), 403, detail(step, first),
+        decisionId, txn, docs, repair);
+  }
+
+  /** One plain sentence a planner (or its operator) can read, from the first violation. */
+  static String detail(String step, Violation v) {
+    Object process = v.details().get("process");
+    String of = process == null ? "" : " of process " + process;
+    return switch (v.gate()) {
+      case CAPABILITY -> switch (v.code()) {
+        case "no_manifest" -> "Component " + v.details().get("component") + " has no signed manifest, so it "
+            + "cannot be shown to perform step " + step + ".";
+        case "excluded" -> "The manifest of " + v.details().get("component") + " says it does not perform step "
+            + step + ".";
+        default -> "The manifest of " + v.details().get("component") + " does not list step " + step + ".";
+      };
+      case AUTHORIZATION -> "The authority that reached this hop does not cover step " + step + ".";
+      case SEQUENCE -> v.details().get("missing") instanceof List<?> missing && !missing.isEmpty()
+          ? "Step " + step + " requires steps " + String.join(", ", missing.stream().map(String::valueOf).toList())
+              + " to be completed first."
+          : "Step " + step + " is not in sequence (" + v.code() + ").";
+      case SCOPE -> "Step " + step + " is not part of the declared intent" + of + ".";
+      default -> "Step " + step + " is denied by the " + v.gate().wireName() + " gate (" + v.code() + ").";
+    };
   }
 
   /** A floor rule failed: status, gate and repair come with its public code. */

@@ -72,7 +72,7 @@ class OneTimeTokensTest {
     String token = f.hopOnce(INVENTORY, "jti-4");
     Decision denied = decide(token, DROP, "req-1", NOW);
     assertThat(denied.outcome()).isEqualTo(Outcome.DENY);
-    assertThat(denied.violations().get(0).code()).isEqualTo("step_not_in_intent");
+    assertThat(denied.violations().get(0).code()).isEqualTo("not_performed");
 
     assertThat(decide(token, RESERVE, "req-2", NOW.plusSeconds(1)).outcome()).isEqualTo(Outcome.ALLOW);
   }

@@ -7,6 +7,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.floor.Minting;
 import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.process.ProcessDefinitionException;
+import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
 import java.io.IOException;
@@ -159,12 +162,30 @@ public final class EdgeStack implements AutoCloseable {
 
   /** The same, the hop token's claims edited by {@code editHop}. */
   public Map<String, String> credentials(String component, UnaryOperator<JWTClaimsSet.Builder> editHop) {
+    return credentials(component, null, editHop);
+  }
+
+  /**
+   * The credentials of a first hop to {@code component} in a txn that declares {@code process}
+   * (a file under policies/processes) as its intent, or an implicit intent when null.
+   */
+  public Map<String, String> credentials(String component, String process,
+      UnaryOperator<JWTClaimsSet.Builder> editHop) {
+    Map<String, String> intent = null;
+    if (process != null) {
+      try {
+        ProcessDefinition d = ProcessDefinitions.load(Tools.repo().resolve("policies/processes").resolve(process));
+        intent = Map.of("process", d.iri(), "digest", d.digest());
+      } catch (ProcessDefinitionException e) {
+        throw new IllegalStateException(e);
+      }
+    }
     Instant now = Instant.now();
     String txn = "txn-" + UUID.randomUUID();
     String origin = txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_ISSUER, txn, "alice@shop.example",
-        TRUST_DOMAIN, PLANNER, now.plus(Duration.ofHours(1)), null, Set.of(RESERVE, DROP_DB), now,
+        TRUST_DOMAIN, PLANNER, now.plus(Duration.ofHours(1)), intent, Set.of(RESERVE, DROP_DB), now,
         now.plus(Duration.ofMinutes(5))));
-    JWTClaimsSet hop = Minting.hop(ISSUER, "alice@shop.example", component, txn, UUID.randomUUID().toString(), null,
+    JWTClaimsSet hop = Minting.hop(ISSUER, "alice@shop.example", component, txn, UUID.randomUUID().toString(), intent,
         false, now, now.plus(Duration.ofMinutes(2)));
     String hopToken = tokenService.sign(HopTokenVerifier.TYPE, editHop.apply(new JWTClaimsSet.Builder(hop)).build());
     Map<String, String> headers = new LinkedHashMap<>();

@@ -37,6 +37,7 @@ final class CedarInputMapping {
 
     Map<String, Value> context = new HashMap<>();
     context.put("component", new PrimString(input.hop().component()));
+    context.put("step", new PrimString(input.hop().step()));
     context.put("method", new PrimString(input.hop().method()));
     context.put("path", new PrimString(input.hop().path()));
     if (input.hop().caller() != null) {

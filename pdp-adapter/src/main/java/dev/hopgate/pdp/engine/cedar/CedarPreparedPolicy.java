@@ -8,6 +8,7 @@ import com.cedarpolicy.model.exception.AuthException;
 import com.cedarpolicy.model.policy.PolicySet;
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.decision.ViolationDetails;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
@@ -75,7 +76,8 @@ final class CedarPreparedPolicy implements PreparedPolicy {
     for (String policyId : success.getReason()) {
       CedarEngine.PolicyAnnotations notes = annotations.get(policyId);
       if (notes != null && notes.forbid() && notes.gate() != null && notes.code() != null) {
-        violations.add(Violation.of(notes.gate(), notes.code()));
+        // Cedar returns no details; they are read off the same input the Rego policies read.
+        violations.add(ViolationDetails.of(Violation.of(notes.gate(), notes.code()), input));
       }
     }
     if (violations.isEmpty()) {

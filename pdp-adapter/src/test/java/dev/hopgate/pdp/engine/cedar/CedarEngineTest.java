@@ -30,11 +30,23 @@ class CedarEngineTest {
   }
 
   @Test
-  void shippedPolicies_denyDroppingTheProductionDatabaseForScope() throws Exception {
-    EngineDecision decision = new CedarEngine().prepare(SHIPPED)
-        .evaluate(input("urn:ops:step:drop-production-database"));
+  void shippedPolicies_theWorkedCase_dropProductionDatabaseIsOutOfScope() throws Exception {
+    // The originator holds the right and the component performs the step, but the declared
+    // incident-response process does not include it: only the scope gate refuses.
+    String drop = "urn:ops:step:drop-production-database";
+    InputDocument input = new InputDocument(InputDocument.VERSION,
+        new InputDocument.Hop("spiffe://shop.example/ops-db", drop, "POST", "/drop", "spiffe://shop.example/planner"),
+        new InputDocument.Origin("alice@shop.example", "txn-1", "spiffe://shop.example/planner"),
+        List.of(drop, "urn:ops:step:contain"),
+        new InputDocument.Intent(true, "urn:ops:process:incident-response", "sha256:" + "0".repeat(64),
+            List.of("urn:ops:step:triage", "urn:ops:step:contain", "urn:ops:step:remediate"), List.of(), List.of()),
+        new InputDocument.ManifestFacts(true, List.of(drop, "urn:ops:step:contain"), List.of(), List.of()),
+        List.of(), List.of(), new InputDocument.Usage(drop, 0), List.of(), 1795430000L);
+    EngineDecision decision = new CedarEngine().prepare(SHIPPED).evaluate(input);
+
     assertThat(decision.allow()).isFalse();
-    assertThat(decision.violations()).containsExactly(Violation.of(Gate.SCOPE, "step_not_in_intent"));
+    assertThat(decision.violations()).containsExactly(new Violation(Gate.SCOPE, "step_not_in_intent",
+        java.util.Map.of("step", drop, "process", "urn:ops:process:incident-response")));
   }
 
   @Test
