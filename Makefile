@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 MVN   ?= mvn -B -ntp
 JAR   := envoy-ext-authz/target/hopgate.jar
-SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src -type f 2>/dev/null)
+SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src policies/rego -type f 2>/dev/null)
 CONFIG ?= examples/hopgate.yaml
 
 .PHONY: run test tools build envoy headers clean

@@ -146,6 +146,11 @@ public final class DecisionPoint {
       result = snapshot.policy().evaluate(input);
     } catch (EvaluationException e) {
       LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
+      if (e.timedOut()) {
+        Problem problem = Problems.aborted(id, hop.txn(), "evaluation_timeout");
+        return new Decision(id, Outcome.TIMEOUT, List.of(Violation.of(Gate.EVALUATION, "evaluation_timeout")),
+            problem, hop.txn(), null, snapshot.policy().revision());
+      }
       return abort(id, hop.txn(), "evaluation_failed");
     }
     if (result.allow()) {

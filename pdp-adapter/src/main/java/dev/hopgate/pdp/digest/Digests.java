@@ -49,6 +49,11 @@ public final class Digests {
     return sha256(canonicalJson(value).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** {@code sha256:} + hex over raw bytes (a compiled policy module). */
+  public static String ofBytes(byte[] bytes) {
+    return sha256(bytes);
+  }
+
   /** {@code sha256:} + hex over the ASCII bytes of a compact JWS. */
   public static String ofJws(String compactJws) {
     return sha256(compactJws.getBytes(StandardCharsets.US_ASCII));

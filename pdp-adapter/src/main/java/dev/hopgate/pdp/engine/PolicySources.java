@@ -41,6 +41,22 @@ public final class PolicySources {
     return files;
   }
 
+  /** Every file under {@code directory} (recursively) ending with {@code suffix}, by path. */
+  public static Map<Path, String> readTree(Path directory, String suffix) throws PolicyLoadException {
+    if (!Files.isDirectory(directory)) {
+      throw new PolicyLoadException("policies " + directory + ": not a directory");
+    }
+    Map<Path, String> files = new java.util.TreeMap<>();
+    try (Stream<Path> walk = Files.walk(directory)) {
+      for (Path file : walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(suffix)).toList()) {
+        files.put(file, Files.readString(file, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new PolicyLoadException("policies " + directory + ": cannot read (" + e + ")");
+    }
+    return files;
+  }
+
   /** {@code sha256:} + hex over every file's name and content, in order. */
   public static String revision(Map<Path, String> files) {
     try {

@@ -16,6 +16,11 @@ public final class Tools {
         "Envoy is installed by scripts/install-tools.sh (make test runs it)");
   }
 
+  public static Path opa() {
+    return existing(Path.of(property("hopgate.tools.dir"), "bin", "opa"),
+        "OPA is installed by scripts/install-tools.sh (make test runs it)");
+  }
+
   public static Path hopgateJar() {
     return existing(Path.of(property("hopgate.jar")), "hopgate.jar is built by the envoy-ext-authz module");
   }

@@ -1,0 +1,82 @@
+package dev.hopgate.pdp.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.manifest.Manifest;
+import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.process.ProcessEdge;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Expands a case's compact input spec into the input document, the way the adapter builds it from
+ * verified facts: a declared process by IRI (its steps, edges and this step's prerequisites), the
+ * component's manifest by name, completions and the chain as lists of steps.
+ */
+final class CaseInputs {
+  static final long NOW = 1795431700L;
+
+  private CaseInputs() {}
+
+  static InputDocument build(ObjectNode spec, Corpus corpus) {
+    JsonNode hop = spec.path("hop");
+    String component = text(hop, "component");
+    String step = text(hop, "step");
+    InputDocument.Hop h = new InputDocument.Hop(component, step, hop.path("method").asText("POST"),
+        hop.path("path").asText("/"), hop.hasNonNull("caller") ? hop.get("caller").asText() : null);
+
+    Manifest manifest = spec.path("manifest").asBoolean(true)
+        ? corpus.manifests().get(spec.path("manifest").isTextual() ? spec.get("manifest").asText() : component)
+            .orElse(null)
+        : null;
+    InputDocument.ManifestFacts facts = manifest == null
+        ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
+        : new InputDocument.ManifestFacts(true, sorted(manifest.performs()), sorted(manifest.doesNotPerform()),
+            sorted(manifest.expectsCompleted()));
+
+    InputDocument.Intent intent;
+    if (spec.hasNonNull("intent")) {
+      String iri = spec.get("intent").asText();
+      ProcessDefinition process = corpus.processes().get(iri)
+          .orElseThrow(() -> new IllegalArgumentException("unknown process " + iri));
+      List<InputDocument.Edge> edges = new ArrayList<>();
+      for (ProcessEdge e : process.edges()) {
+        edges.add(new InputDocument.Edge(e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
+      }
+      intent = new InputDocument.Intent(true, process.iri(), process.digest(), List.copyOf(process.steps().keySet()),
+          edges, sorted(process.prerequisites(step)));
+    } else {
+      intent = new InputDocument.Intent(false, null, null, facts.performs(), List.of(), List.of());
+    }
+
+    List<InputDocument.CompletedStep> completed = new ArrayList<>();
+    for (JsonNode c : spec.path("completed")) {
+      completed.add(new InputDocument.CompletedStep(c.asText(), "spiffe://conformance/observed", NOW - 60, false));
+    }
+    List<InputDocument.ChainLink> chain = new ArrayList<>();
+    int position = 1;
+    for (JsonNode link : spec.path("chain")) {
+      chain.add(new InputDocument.ChainLink(position++, text(link, "component"), text(link, "step")));
+    }
+    return new InputDocument(InputDocument.VERSION, h,
+        new InputDocument.Origin(spec.path("principal").asText("alice@shop.example"), "txn-conformance",
+            spec.path("origin_workload").asText("spiffe://shop.example/planner")),
+        sorted(Corpus.strings(spec.path("authority"))), intent, facts, completed,
+        List.copyOf(Corpus.strings(spec.path("started"))),
+        new InputDocument.Usage(step, spec.path("usage").asLong(0)), chain, NOW);
+  }
+
+  private static String text(JsonNode node, String field) {
+    if (!node.path(field).isTextual()) {
+      throw new IllegalArgumentException("case input lacks " + field);
+    }
+    return node.get(field).asText();
+  }
+
+  private static List<String> sorted(Set<String> values) {
+    return List.copyOf(new TreeSet<>(values));
+  }
+}
