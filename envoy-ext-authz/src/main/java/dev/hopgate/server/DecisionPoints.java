@@ -5,7 +5,10 @@ import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.engine.PolicyEngine;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.engine.rego.OpaServerEngine;
+import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
 import dev.hopgate.pdp.floor.Floor;
@@ -80,24 +83,21 @@ final class DecisionPoints {
         revocations(loaded, txnTokens, jws, resources, clock),
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
     OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
-    return new DecisionPoint(floor, snapshot(loaded, registry, jws, clock), oneTimeTokens, clock,
+    return new DecisionPoint(floor, snapshot(loaded, registry, jws, resources, clock), oneTimeTokens, clock,
         trust.tokenService().endpoint());
   }
 
-  static PolicySnapshot snapshot(ConfigLoader.Loaded loaded, TrustSet registry, JwsVerifier jws, Clock clock)
-      throws StartupException {
+  static PolicySnapshot snapshot(ConfigLoader.Loaded loaded, TrustSet registry, JwsVerifier jws,
+      List<AutoCloseable> resources, Clock clock) throws StartupException {
     HopgateConfig config = loaded.config();
-    PolicyEngine engine = switch (config.engine()) {
-      case CedarEngine.NAME -> new CedarEngine();
-      default -> throw new StartupException("engine: '" + config.engine() + "' is not available");
-    };
-    Path policies = loaded.path(config.policies().cedar());
     PreparedPolicy policy;
-    try {
-      policy = engine.prepare(policies);
-    } catch (PolicyLoadException e) {
-      throw new StartupException("policies.cedar: " + policies + " does not load:\n  "
-          + String.join("\n  ", e.problems()), e);
+    if (config.engine().equals("shadow")) {
+      ShadowPolicy shadow = new ShadowPolicy(prepare(config.shadow().primary(), loaded),
+          prepare(config.shadow().secondary(), loaded));
+      resources.add(shadow);
+      policy = shadow;
+    } else {
+      policy = prepare(config.engine(), loaded);
     }
     Path processDir = loaded.path(config.processes());
     ProcessRegistry processes;
@@ -120,6 +120,37 @@ final class DecisionPoints {
     LOG.log(System.Logger.Level.INFO, "loaded {0} manifests, {1} processes, policy revision {2}",
         manifests.all().size(), processes.all().size(), policy.revision());
     return new PolicySnapshot(policy, manifests, processes);
+  }
+
+  /** Loads, compiles and validates the policies of one engine. */
+  static PreparedPolicy prepare(String engine, ConfigLoader.Loaded loaded) throws StartupException {
+    HopgateConfig config = loaded.config();
+    String field = switch (engine) {
+      case CedarEngine.NAME -> "policies.cedar";
+      case OpaWasmEngine.NAME -> "policies.wasm";
+      default -> "policies.rego";
+    };
+    String configured = switch (engine) {
+      case CedarEngine.NAME -> config.policies().cedar();
+      case OpaWasmEngine.NAME -> config.policies().wasm();
+      default -> config.policies().rego();
+    };
+    if (configured == null) {
+      throw new StartupException(field + ": missing (engine " + engine + " needs it)");
+    }
+    PolicyEngine policyEngine = switch (engine) {
+      case CedarEngine.NAME -> new CedarEngine();
+      case OpaWasmEngine.NAME -> new OpaWasmEngine(config.opaWasm().poolSize(), config.opaWasm().timeout());
+      case OpaServerEngine.NAME -> new OpaServerEngine(URI.create(config.opaServer().url()),
+          config.opaServer().timeout());
+      default -> throw new StartupException("engine: '" + engine + "' is not available");
+    };
+    Path path = loaded.path(configured);
+    try {
+      return policyEngine.prepare(path);
+    } catch (PolicyLoadException e) {
+      throw new StartupException(field + ": " + path + " does not load:\n  " + String.join("\n  ", e.problems()), e);
+    }
   }
 
   private static RevocationFeed revocations(ConfigLoader.Loaded loaded, TrustSet signers, JwsVerifier jws,

@@ -27,9 +27,12 @@ public record HopgateConfig(
     Chain chain,
     Revocation revocation,
     State state,
+    @JsonProperty("opa_server") OpaServer opaServer,
+    @JsonProperty("opa_wasm") OpaWasm opaWasm,
+    Shadow shadow,
     Trust trust) {
   /** The engines this build can run. */
-  public static final Set<String> ENGINES = Set.of("cedar");
+  public static final Set<String> ENGINES = Set.of("cedar", "opa-wasm", "opa-server", "shadow");
 
   public HopgateConfig(
       @Nullable String listen,
@@ -43,6 +46,9 @@ public record HopgateConfig(
       @Nullable Chain chain,
       @Nullable Revocation revocation,
       @Nullable State state,
+      @JsonProperty("opa_server") @Nullable OpaServer opaServer,
+      @JsonProperty("opa_wasm") @Nullable OpaWasm opaWasm,
+      @Nullable Shadow shadow,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
@@ -64,6 +70,12 @@ public record HopgateConfig(
     this.chain = requireNonNullElse(chain, Chain.of(null, null));
     this.revocation = requireNonNullElse(revocation, Revocation.of(null, null, null, null, null));
     this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));
+    this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null));
+    this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
+    this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
+    if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
+      throw new IllegalArgumentException("shadow: primary and secondary are both " + this.shadow.primary());
+    }
     if (this.revocation.redis() && this.state.redis() == null) {
       throw new IllegalArgumentException("revocation.redis: true needs state.redis (the server holding the sets)");
     }
@@ -108,10 +120,49 @@ public record HopgateConfig(
     return value;
   }
 
-  /** Where the policies are: one directory per engine. */
-  public record Policies(String cedar) {
-    public Policies(@Nullable String cedar) {
-      this.cedar = required(cedar, "cedar", "a directory of *.cedar files and one *.cedarschema");
+  /** Where the policies are, per language; the engine in use needs its own. */
+  public record Policies(@Nullable String cedar, @Nullable String rego, @Nullable String wasm) {
+    public Policies {
+      if (cedar == null && rego == null && wasm == null) {
+        throw new IllegalArgumentException("policies: none (expected: cedar, rego and/or wasm)");
+      }
+    }
+  }
+
+  /** A real OPA server the {@code opa-server} engine talks to (hopgate pushes its policies there). */
+  public record OpaServer(String url, Duration timeout) {
+    public OpaServer(@Nullable String url, @Nullable Duration timeout) {
+      this.url = requireNonNullElse(url, "http://127.0.0.1:8181");
+      if (!this.url.startsWith("http://") && !this.url.startsWith("https://")) {
+        throw new IllegalArgumentException("url: '" + this.url + "' (expected: http(s)://host:port)");
+      }
+      this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(100)),
+          Duration.ofMillis(1), Duration.ofSeconds(10));
+    }
+  }
+
+  /** The in-process WebAssembly engine: instances pooled, a borrow waits at most {@code timeout}. */
+  public record OpaWasm(@JsonProperty("pool_size") Integer poolSize, Duration timeout) {
+    public OpaWasm(@JsonProperty("pool_size") @Nullable Integer poolSize, @Nullable Duration timeout) {
+      this.poolSize = requireNonNullElse(poolSize, 2 * Runtime.getRuntime().availableProcessors());
+      if (this.poolSize < 1 || this.poolSize > 256) {
+        throw new IllegalArgumentException("pool_size: " + this.poolSize + " (expected: 1..256)");
+      }
+      this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(100)),
+          Duration.ofMillis(1), Duration.ofSeconds(10));
+    }
+  }
+
+  /** {@code engine: shadow}: the primary decides, the secondary is compared. */
+  public record Shadow(String primary, String secondary) {
+    public Shadow(@Nullable String primary, @Nullable String secondary) {
+      this.primary = requireNonNullElse(primary, "cedar");
+      this.secondary = requireNonNullElse(secondary, "opa-wasm");
+      for (String e : List.of(this.primary, this.secondary)) {
+        if (!Set.of("cedar", "opa-wasm", "opa-server").contains(e)) {
+          throw new IllegalArgumentException("'" + e + "' (expected: cedar, opa-wasm or opa-server)");
+        }
+      }
     }
   }
 

@@ -53,6 +53,32 @@ class HopgateCliTest {
   }
 
   @Test
+  void eval_cedarAndOpaWasmGiveTheSameDecisionAndRepair() {
+    String input = REPO.resolve("docs/examples/input-charge-card-too-early.json").toString();
+    Run cedar = run("eval", "--engine", "cedar", "--cedar", REPO.resolve("policies/cedar").toString(),
+        "--processes", REPO.resolve("policies/processes").toString(), input);
+    Run wasm = run("eval", "--engine", "opa-wasm", "--wasm", REPO.resolve("policies/target/opa/policy.wasm").toString(),
+        "--processes", REPO.resolve("policies/processes").toString(), input);
+    assertThat(cedar.code).isZero();
+    assertThat(cedar.out).contains("\"code\" : \"missing_prerequisites\"").contains("\"action\" : \"complete_steps\"");
+    assertThat(strip(wasm.out)).isEqualTo(strip(cedar.out));
+  }
+
+  @Test
+  void conformance_runsTheCorpusOnBothInProcessEngines() {
+    Run run = run("conformance", "--cedar", REPO.resolve("policies/cedar").toString(),
+        "--wasm", REPO.resolve("policies/target/opa/policy.wasm").toString(),
+        "--processes", REPO.resolve("policies/processes").toString(), REPO.resolve("tests/conformance").toString());
+    assertThat(run.code).as(run.out).isZero();
+    assertThat(run.out).containsPattern("\\d+ passed, 0 failed on \\[cedar, opa-wasm]");
+  }
+
+  /** The engine and revision lines differ by engine; the decision must not. */
+  private static String strip(String out) {
+    return out.replaceAll("(?m)^.*\"(engine|revision)\".*$", "");
+  }
+
+  @Test
   void serve_refusesAnInvalidConfigurationWithOneLine() throws Exception {
     Path config = java.nio.file.Files.writeString(dir.resolve("bad.yaml"), "clock_skew: forever\n");
     Run run = run("serve", "--config", config.toString());

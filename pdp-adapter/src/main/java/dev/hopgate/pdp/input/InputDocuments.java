@@ -122,6 +122,67 @@ public final class InputDocuments {
     return m;
   }
 
+  /**
+   * Reads an input document written as the schema describes (for {@code hopgate eval} and tests).
+   *
+   * @throws IllegalArgumentException naming the member that is missing or of the wrong type
+   */
+  public static InputDocument fromJson(com.fasterxml.jackson.databind.JsonNode doc) {
+    com.fasterxml.jackson.databind.JsonNode hop = required(doc, "hop");
+    com.fasterxml.jackson.databind.JsonNode origin = required(doc, "origin");
+    com.fasterxml.jackson.databind.JsonNode intent = required(doc, "intent");
+    com.fasterxml.jackson.databind.JsonNode manifest = required(doc, "manifest");
+    List<InputDocument.Edge> edges = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode e : intent.path("edges")) {
+      edges.add(new InputDocument.Edge(text(e, "from"), text(e, "to"),
+          e.hasNonNull("within_seconds") ? e.get("within_seconds").asLong() : null));
+    }
+    List<InputDocument.CompletedStep> completed = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode c : doc.path("completed")) {
+      completed.add(new InputDocument.CompletedStep(text(c, "step"), text(c, "component"), c.path("at").asLong(),
+          c.path("consumed").asBoolean(false)));
+    }
+    List<InputDocument.ChainLink> chain = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode l : doc.path("chain")) {
+      chain.add(new InputDocument.ChainLink(l.path("position").asInt(), text(l, "component"), text(l, "step")));
+    }
+    return new InputDocument(doc.path("version").asInt(InputDocument.VERSION),
+        new InputDocument.Hop(text(hop, "component"), text(hop, "step"), hop.path("method").asText("GET"),
+            hop.path("path").asText("/"), hop.hasNonNull("caller") ? hop.get("caller").asText() : null),
+        new InputDocument.Origin(text(origin, "principal"), text(origin, "txn"), text(origin, "workload")),
+        strings(doc.path("authority")),
+        new InputDocument.Intent(intent.path("declared").asBoolean(false),
+            intent.hasNonNull("process") ? intent.get("process").asText() : null,
+            intent.hasNonNull("digest") ? intent.get("digest").asText() : null,
+            strings(intent.path("steps")), edges, strings(intent.path("prerequisites"))),
+        new InputDocument.ManifestFacts(manifest.path("present").asBoolean(false), strings(manifest.path("performs")),
+            strings(manifest.path("does_not_perform")), strings(manifest.path("expects_completed"))),
+        completed, strings(doc.path("started")),
+        new InputDocument.Usage(text(hop, "step"), doc.path("usage").path("count").asLong(0)), chain,
+        doc.path("now").asLong(java.time.Instant.now().getEpochSecond()));
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode required(com.fasterxml.jackson.databind.JsonNode node,
+      String field) {
+    if (!node.path(field).isObject()) {
+      throw new IllegalArgumentException("input document: '" + field + "' missing (expected: an object)");
+    }
+    return node.get(field);
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode node, String field) {
+    if (!node.path(field).isTextual()) {
+      throw new IllegalArgumentException("input document: '" + field + "' missing (expected: a string)");
+    }
+    return node.get(field).asText();
+  }
+
+  private static List<String> strings(com.fasterxml.jackson.databind.JsonNode node) {
+    List<String> values = new ArrayList<>();
+    node.forEach(n -> values.add(n.asText()));
+    return values;
+  }
+
   private static List<String> sorted(Set<String> values) {
     return List.copyOf(new TreeSet<>(values));
   }

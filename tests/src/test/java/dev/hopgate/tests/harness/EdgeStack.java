@@ -73,6 +73,11 @@ public final class EdgeStack implements AutoCloseable {
 
   /** The same, with {@code extraConfig} (YAML) appended to hopgate's configuration. */
   public static EdgeStack start(Path dir, String extraConfig) throws IOException {
+    return start(dir, extraConfig, new String[0]);
+  }
+
+  /** The same, with extra flags for {@code hopgate serve} (such as {@code --engine opa-wasm}). */
+  public static EdgeStack start(Path dir, String extraConfig, String... hopgateArgs) throws IOException {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-token-service"));
@@ -93,10 +98,11 @@ public final class EdgeStack implements AutoCloseable {
     HopgateProcess hopgate = null;
     try {
       hopgate = HopgateProcess.start("""
-          engine: cedar
           trust_domain: %s
           policies:
             cedar: %s
+            rego: %s
+            wasm: %s
           processes: %s
           manifests: manifests
           trust:
@@ -110,8 +116,9 @@ public final class EdgeStack implements AutoCloseable {
             manifest_registry:
               issuers: [%s]
               jwks: registry.jwks.json
-          """.formatted(TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/processes"),
-          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig, dir);
+          """.formatted(TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/rego"),
+          Tools.repo().resolve("policies/target/opa/policy.wasm"), Tools.repo().resolve("policies/processes"),
+          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig, dir, hopgateArgs);
       int listenerPort = Ports.free();
       EnvoyProcess envoy = EnvoyProcess.start("/envoy/edge-mtls.yaml", Map.of(
           "LISTENER_PORT", Integer.toString(listenerPort),

@@ -1,0 +1,49 @@
+package dev.hopgate.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.OpaProcess;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each engine behind the real Envoy: the same allow and the same worked-case denial. */
+class EnginesIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  @ParameterizedTest(name = "engine {0}")
+  @ValueSource(strings = {"opa-wasm", "opa-server", "shadow"})
+  void engine_allowsAndDeniesLikeCedar(String engine) throws Exception {
+    try (OpaProcess opa = OpaProcess.start(Files.createDirectories(dir.resolve("opa")));
+         EdgeStack stack = EdgeStack.start(Files.createDirectories(dir.resolve("edge")), """
+             opa_server: { url: "%s", timeout: 500ms }
+             shadow: { primary: opa-wasm, secondary: opa-server }
+             """.formatted(opa.uri()), "--engine", engine)) {
+      SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
+      assertThat(stack.hopgate().logText()).contains("engine " + (engine.equals("shadow")
+          ? "shadow(opa-wasm,opa-server)" : engine));
+
+      assertThat(stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode())
+          .isEqualTo(200);
+      HttpResponse<String> denied = stack.get(planner, "/ops/drop-production-database",
+          stack.credentials(EdgeStack.OPS_DB, "incident-response.process.yaml", c -> c));
+      assertThat(denied.statusCode()).isEqualTo(403);
+      JsonNode problem = JSON.readTree(denied.body());
+      assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
+      assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
+      if (engine.equals("shadow")) {
+        Thread.sleep(300);
+        assertThat(stack.hopgate().logText()).doesNotContain("shadow disagreement");
+      }
+    }
+  }
+}
