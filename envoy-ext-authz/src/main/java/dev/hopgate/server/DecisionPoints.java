@@ -11,7 +11,11 @@ import dev.hopgate.pdp.engine.rego.OpaServerEngine;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
+import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
+import dev.hopgate.pdp.token.JwsSigning;
+import com.nimbusds.jose.jwk.JWK;
+import java.nio.file.Files;
 import dev.hopgate.pdp.floor.OriginVerifier;
 import dev.hopgate.pdp.floor.RefreshingRevocationFeed;
 import dev.hopgate.pdp.floor.SignedRevocationFile;
@@ -83,8 +87,19 @@ final class DecisionPoints {
         revocations(loaded, txnTokens, jws, resources, clock),
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
     OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
-    return new DecisionPoint(floor, snapshot(loaded, registry, jws, resources, clock), oneTimeTokens, clock,
-        trust.tokenService().endpoint());
+    return new DecisionPoint(floor, snapshot(loaded, registry, jws, resources, clock), oneTimeTokens,
+        signer(loaded), clock, trust.tokenService().endpoint());
+  }
+
+  /** This hopgate's enforcement-point signer, from its private key file. */
+  static EnforcementPointSigner signer(ConfigLoader.Loaded loaded) throws StartupException {
+    HopgateConfig.Enforcement e = loaded.config().enforcement();
+    Path key = loaded.path(e.key());
+    try {
+      return new EnforcementPointSigner(e.id(), JwsSigning.of(JWK.parse(Files.readString(key))), e.transitionTtl());
+    } catch (IOException | java.text.ParseException | IllegalArgumentException ex) {
+      throw new StartupException("enforcement.key: " + key + ": " + ex.getMessage(), ex);
+    }
   }
 
   static PolicySnapshot snapshot(ConfigLoader.Loaded loaded, TrustSet registry, JwsVerifier jws,

@@ -9,7 +9,9 @@ import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
+import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
+import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.floor.FloorRejection;
 import dev.hopgate.pdp.floor.VerifiedFacts;
 import dev.hopgate.pdp.input.InputDocument;
@@ -53,6 +55,7 @@ public final class DecisionPoint {
   private final Floor floor;
   private final PolicySnapshot snapshot;
   private final OneTimeTokens oneTimeTokens;
+  private final @Nullable EnforcementPointSigner signer;
   private final Clock clock;
   private final @Nullable String tokenEndpoint;
 
@@ -67,6 +70,16 @@ public final class DecisionPoint {
    */
   public DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens, Clock clock,
       @Nullable String tokenEndpoint) {
+    this(floor, snapshot, oneTimeTokens, null, clock, tokenEndpoint);
+  }
+
+  /**
+   * @param signer this hopgate as an enforcement point: it extends the chain of every ALLOW; null
+   *     only where no chain continues (tests, tools)
+   */
+  public DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens,
+      @Nullable EnforcementPointSigner signer, Clock clock, @Nullable String tokenEndpoint) {
+    this.signer = signer;
     this.floor = requireNonNull(floor, "floor");
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
@@ -170,12 +183,27 @@ public final class DecisionPoint {
           return abort(id, hop.txn(), "state_unavailable");
         }
       }
-      return new Decision(id, Outcome.ALLOW, List.of(), null, hop.txn(), null, snapshot.policy().revision());
+      return allow(id, request, facts, component, step, now);
     }
     List<Violation> disclosed = Disclosure.apply(result.violations());
     Problem problem = Problems.denied(id, hop.txn(), step, disclosed,
         RepairAssembler.assemble(disclosed, input, snapshot));
     return new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision());
+  }
+
+  /** An ALLOW: the chain extended by this hop's transition, the facts ext_proc needs. */
+  private Decision allow(String id, HopRequest request, VerifiedFacts facts, String component, String step,
+      Instant now) {
+    Map<String, String> upstream = Map.of();
+    if (signer != null) {
+      String transition = signer.transition(facts, component, step, id, now);
+      upstream = Map.of(WireTypes.TXN_CHAIN,
+          EnforcementPointSigner.extend(request.header(WireTypes.TXN_CHAIN), transition));
+    }
+    Map<String, String> metadata = Map.of("component", component, "step", step,
+        "deadline", Long.toString(facts.origin().deadline().getEpochSecond()));
+    return new Decision(id, Outcome.ALLOW, List.of(), null, facts.origin().txn(), null, snapshot.policy().revision(),
+        upstream, metadata);
   }
 
   private Decision unconfigured(String id, String detail) {

@@ -74,6 +74,15 @@ class WalkingSkeletonIT {
     assertThat(stack.upstream().hits()).isEqualTo(before + 1);
     var seen = stack.upstream().seen().get(before);
     assertThat(seen.headers()).doesNotContainKey("authorization");
+    // hopgate extended the (empty) chain with its own transition for this hop, replacing the header.
+    String chain = seen.headers().get("txn-chain");
+    assertThat(chain).doesNotContain("~").doesNotContain(",");
+    Map<String, Object> transition = com.nimbusds.jose.JWSObject.parse(chain).getPayload().toJSONObject();
+    assertThat(transition).containsEntry("iss", EdgeStack.ENFORCEMENT_POINT)
+        .containsEntry("component", EdgeStack.INVENTORY).containsEntry("step", EdgeStack.RESERVE)
+        .containsEntry("position", 1L).containsEntry("decision", seen.headers().get("hopgate-decision-id"));
+    // The inventory's manifest delegates nothing: the next hop may cause nothing.
+    assertThat((List<?>) transition.get("authority")).isEmpty();
     assertThat(seen.headers().get("hopgate-decision-id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
     // hopgate's dynamic metadata reached Envoy's access log, with the caller's SPIFFE id.
     String decisionId = seen.headers().get("hopgate-decision-id");

@@ -21,6 +21,7 @@ public record HopgateConfig(
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
     @JsonProperty("trust_domain") String trustDomain,
+    Enforcement enforcement,
     Policies policies,
     String processes,
     String manifests,
@@ -40,6 +41,7 @@ public record HopgateConfig(
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
       @JsonProperty("trust_domain") @Nullable String trustDomain,
+      @Nullable Enforcement enforcement,
       @Nullable Policies policies,
       @Nullable String processes,
       @Nullable String manifests,
@@ -61,6 +63,10 @@ public record HopgateConfig(
     this.shutdownGrace = Durations.within("shutdown_grace",
         requireNonNullElse(shutdownGrace, Duration.ofSeconds(10)), Duration.ZERO, Duration.ofMinutes(5));
     this.trustDomain = required(trustDomain, "trust_domain", "the aud of this deployment's origin tokens");
+    if (enforcement == null) {
+      throw new IllegalArgumentException("enforcement: missing (expected: id and key of this enforcement point)");
+    }
+    this.enforcement = enforcement;
     if (policies == null) {
       throw new IllegalArgumentException("policies: missing (expected: policies.cedar, a directory)");
     }
@@ -118,6 +124,20 @@ public record HopgateConfig(
       throw new IllegalArgumentException(field + ": missing (expected: " + expected + ")");
     }
     return value;
+  }
+
+  /**
+   * This hopgate as an enforcement point: the id and the private key it signs transitions and
+   * completion records with (listed in the manifests of the components it enforces for).
+   */
+  public record Enforcement(String id, String key, @JsonProperty("transition_ttl") Duration transitionTtl) {
+    public Enforcement(@Nullable String id, @Nullable String key,
+        @JsonProperty("transition_ttl") @Nullable Duration transitionTtl) {
+      this.id = required(id, "id", "this enforcement point's id, as manifests list it");
+      this.key = required(key, "key", "a private JWK file (hopgate keys gen)");
+      this.transitionTtl = Durations.within("transition_ttl", requireNonNullElse(transitionTtl, Duration.ofMinutes(10)),
+          Duration.ofSeconds(1), Duration.ofHours(24));
+    }
   }
 
   /** Where the policies are, per language; the engine in use needs its own. */

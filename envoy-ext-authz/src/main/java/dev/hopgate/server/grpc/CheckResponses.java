@@ -25,12 +25,15 @@ final class CheckResponses {
   static CheckResponse of(Decision decision) {
     Problem problem = decision.problem();
     if (problem == null) {
+      OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
+          .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
+          // The hop token is this hop's bearer credential; the upstream has no use for it.
+          .addHeadersToRemove("authorization");
+      // Replace, never append: Envoy would join two values with a comma.
+      decision.upstreamHeaders().forEach((name, value) -> ok.addHeaders(overwrite(name, value)));
       return CheckResponse.newBuilder()
           .setStatus(Status.newBuilder().setCode(Code.OK_VALUE))
-          .setOkResponse(OkHttpResponse.newBuilder()
-              .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
-              // The hop token is this hop's bearer credential; the upstream has no use for it.
-              .addHeadersToRemove("authorization"))
+          .setOkResponse(ok)
           .setDynamicMetadata(metadata(decision))
           .build();
     }
@@ -62,6 +65,7 @@ final class CheckResponses {
     if (decision.policyRevision() != null) {
       md.putFields("policy_revision", string(decision.policyRevision()));
     }
+    decision.metadata().forEach((k, v) -> md.putFields(k, string(v)));
     if (!decision.violations().isEmpty()) {
       md.putFields("code", string(decision.violations().get(0).code()));
       md.putFields("gate", string(decision.violations().get(0).gate().wireName()));

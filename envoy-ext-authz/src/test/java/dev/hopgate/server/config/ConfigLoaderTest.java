@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
   private static final String MINIMAL = """
       trust_domain: shop.example
+      enforcement: {id: spiffe://shop.example/hopgate, key: keys/ep.jwk.json}
       policies:
         cedar: policies
       processes: processes
@@ -88,8 +89,11 @@ class ConfigLoaderTest {
   @Test
   void load_rejectsMissingSections() {
     assertFails("listen: 127.0.0.1:1\n", "trust_domain: missing");
-    assertFails("trust_domain: d\n", "policies: missing");
-    assertFails("trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n", "trust: missing");
+    assertFails("trust_domain: d\n", "enforcement: missing");
+    assertFails("trust_domain: d\nenforcement: {id: e, key: k}\n", "policies: missing");
+    assertFails("trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n", "enforcement: missing");
+    assertFails("trust_domain: d\nenforcement: {id: e, key: k}\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n",
+        "trust: missing");
     assertFails(MINIMAL.replace("issuers: [https://tokens.example]", "issuerz: []"),
         "unknown field 'trust.token_service.issuerz'");
     assertFails(MINIMAL.replace("issuers: [https://registry.example]", ""),

@@ -45,6 +45,9 @@ public final class EdgeStack implements AutoCloseable {
   public static final String RESERVE = "urn:shop:step:reserve-stock";
   public static final String DROP_DB = "urn:ops:step:drop-production-database";
 
+  /** The id this hopgate signs transitions and completion records as. */
+  public static final String ENFORCEMENT_POINT = "spiffe://shop.example/hopgate";
+
   private final Path dir;
   private final TestPki pki;
   private final JwsSigning tokenService;
@@ -84,6 +87,7 @@ public final class EdgeStack implements AutoCloseable {
     JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-txn-token-service"));
     JwsSigning registry = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry"));
     JwsSigning enforcement = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-hopgate"));
+    Files.writeString(dir.resolve("hopgate.private.jwk.json"), enforcement.key().toJSONString());
     writeJwks(dir.resolve("token-service.jwks.json"), tokenService);
     writeJwks(dir.resolve("txn-token-service.jwks.json"), txnTokenService);
     writeJwks(dir.resolve("registry.jwks.json"), registry);
@@ -99,6 +103,7 @@ public final class EdgeStack implements AutoCloseable {
     try {
       hopgate = HopgateProcess.start("""
           trust_domain: %s
+          enforcement: {id: "spiffe://shop.example/hopgate", key: hopgate.private.jwk.json}
           policies:
             cedar: %s
             rego: %s
