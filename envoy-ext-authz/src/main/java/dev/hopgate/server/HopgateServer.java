@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.grpc.AuthorizationService;
+import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
@@ -71,6 +72,7 @@ public final class HopgateServer {
     InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
     Server server = NettyServerBuilder.forAddress(address)
         .addService(new AuthorizationService(decisionPoint::get))
+        .addService(new CompletionProcessor(() -> decisionPoint.get().signer(), clock))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();

@@ -91,6 +91,11 @@ public final class DecisionPoint {
     return snapshot;
   }
 
+  /** This hopgate as an enforcement point, or null when it extends no chain. */
+  public @Nullable EnforcementPointSigner signer() {
+    return signer;
+  }
+
   public Decision decide(HopRequest request) {
     String id = DecisionIds.next();
     try {

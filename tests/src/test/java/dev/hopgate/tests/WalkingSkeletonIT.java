@@ -83,6 +83,13 @@ class WalkingSkeletonIT {
         .containsEntry("position", 1L).containsEntry("decision", seen.headers().get("hopgate-decision-id"));
     // The inventory's manifest delegates nothing: the next hop may cause nothing.
     assertThat((List<?>) transition.get("authority")).isEmpty();
+    // ext_proc observed the 2xx and returned the completion record of this decision.
+    String record = response.headers().firstValue("txn-completion").orElseThrow();
+    Map<String, Object> completion = com.nimbusds.jose.JWSObject.parse(record).getPayload().toJSONObject();
+    assertThat(completion).containsEntry("status", "completed").containsEntry("step", EdgeStack.RESERVE)
+        .containsEntry("component", EdgeStack.INVENTORY).containsEntry("iss", EdgeStack.ENFORCEMENT_POINT)
+        .containsEntry("decision", seen.headers().get("hopgate-decision-id"))
+        .containsEntry("txn", transition.get("txn"));
     assertThat(seen.headers().get("hopgate-decision-id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
     // hopgate's dynamic metadata reached Envoy's access log, with the caller's SPIFFE id.
     String decisionId = seen.headers().get("hopgate-decision-id");
@@ -103,6 +110,7 @@ class WalkingSkeletonIT {
     JsonNode problem = JSON.readTree(response.body());
     assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:token");
     assertThat(problem.get("status").asInt()).isEqualTo(401);
+    assertThat(response.headers().firstValue("txn-completion")).as("a denial yields no record").isEmpty();
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("token_malformed");
     assertThat(problem.get("decision_id").asText())
         .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
