@@ -24,17 +24,30 @@ public final class Upstream implements AutoCloseable {
   }
 
   public static Upstream start() {
+    return start(exchange -> {
+      byte[] body = ("upstream saw " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+  }
+
+  /** An upstream that records each request, then lets {@code handler} answer it (a service of the mesh). */
+  public static Upstream start(com.sun.net.httpserver.HttpHandler handler) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
       Upstream upstream = new Upstream(server);
       server.createContext("/", exchange -> {
         Map<String, String> headers = exchange.getRequestHeaders().entrySet().stream().collect(
             Collectors.toMap(e -> e.getKey().toLowerCase(java.util.Locale.ROOT), e -> String.join(",", e.getValue())));
         upstream.seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers));
-        byte[] body = ("upstream saw " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        try {
+          handler.handle(exchange);
+        } catch (RuntimeException e) {
+          exchange.sendResponseHeaders(500, -1);
+          exchange.close();
+        }
       });
       server.start();
       return upstream;
