@@ -8,7 +8,13 @@ import dev.hopgate.server.grpc.AuthorizationService;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import dev.hopgate.server.config.HopgateConfig;
+import dev.hopgate.server.grpc.ClientIdentityInterceptor;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -70,9 +76,30 @@ public final class HopgateServer {
     HealthStatusManager health = new HealthStatusManager();
     InetSocketAddress unresolved = loaded.config().listenAddress();
     InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
-    Server server = NettyServerBuilder.forAddress(address)
-        .addService(new AuthorizationService(decisionPoint::get))
-        .addService(new CompletionProcessor(() -> decisionPoint.get().signer(), clock))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+    HopgateConfig.Tls tls = loaded.config().tls();
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    if (tls != null) {
+      try {
+        builder.sslContext(GrpcSslContexts.forServer(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
+            .trustManager(loaded.path(tls.clientCa()).toFile())
+            .clientAuth(ClientAuth.REQUIRE)
+            .build());
+      } catch (IOException | IllegalArgumentException e) {
+        closeAll(resources);
+        throw new StartupException("tls: " + e.getMessage(), e);
+      }
+      if (!tls.allowedClients().isEmpty()) {
+        interceptors.add(new ClientIdentityInterceptor(tls.allowedClients()));
+      }
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "serving plaintext gRPC: any process that reaches {0} can ask; "
+          + "configure tls for production", loaded.config().listen());
+    }
+    Server server = builder
+        .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get), interceptors))
+        .addService(ServerInterceptors.intercept(
+            new CompletionProcessor(() -> decisionPoint.get().signer(), clock), interceptors))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.tests.harness.EdgeStack;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
@@ -280,6 +284,33 @@ class WalkingSkeletonIT {
       requests.onCompleted();
       assertThat(services.get(10, TimeUnit.SECONDS)).extracting(ServiceResponse::getName)
           .contains("envoy.service.auth.v3.Authorization", "grpc.health.v1.Health");
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void hopgate_refusesAGrpcClientWithoutACertificate() {
+    ManagedChannel channel = stack.hopgate().channel(null);
+    try {
+      assertThatThrownBy(() -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .check(CheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void hopgate_refusesACertifiedClientThatIsNotAnAllowedEnvoy() {
+    var stranger = stack.pki().workload("stranger", "spiffe://shop.example/not-an-envoy");
+    ManagedChannel channel = stack.hopgate().channel(stranger);
+    try {
+      assertThatThrownBy(() -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .check(CheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     } finally {
       channel.shutdownNow();
     }

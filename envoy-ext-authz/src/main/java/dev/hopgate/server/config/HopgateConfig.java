@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record HopgateConfig(
     String listen,
+    @Nullable Tls tls,
     String engine,
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
@@ -37,6 +38,7 @@ public record HopgateConfig(
 
   public HopgateConfig(
       @Nullable String listen,
+      @Nullable Tls tls,
       @Nullable String engine,
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
@@ -54,6 +56,7 @@ public record HopgateConfig(
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
+    this.tls = tls;
     this.engine = requireNonNullElse(engine, "cedar");
     if (!ENGINES.contains(this.engine)) {
       throw new IllegalArgumentException("engine: '" + this.engine + "' (expected: one of " + ENGINES + ")");
@@ -124,6 +127,23 @@ public record HopgateConfig(
       throw new IllegalArgumentException(field + ": missing (expected: " + expected + ")");
     }
     return value;
+  }
+
+  /**
+   * TLS for the gRPC port: hopgate's certificate and key, and the CA its clients (the Envoys) must
+   * present certificates from; {@code allowed_clients}, when set, also pins their identities (URI
+   * SANs, SPIFFE ids). Without it, hopgate serves plaintext and says so in the log.
+   */
+  public record Tls(String cert, String key, @JsonProperty("client_ca") String clientCa,
+      @JsonProperty("allowed_clients") List<String> allowedClients) {
+    public Tls(@Nullable String cert, @Nullable String key, @JsonProperty("client_ca") @Nullable String clientCa,
+        @JsonProperty("allowed_clients") @Nullable List<String> allowedClients) {
+      this.cert = required(cert, "cert", "hopgate's certificate chain (PEM)");
+      this.key = required(key, "key", "hopgate's private key (PKCS#8 PEM)");
+      this.clientCa = required(clientCa, "client_ca", "the CA of the Envoys' client certificates (PEM): only "
+          + "authenticated Envoys may ask");
+      this.allowedClients = List.copyOf(requireNonNullElse(allowedClients, List.of()));
+    }
   }
 
   /**

@@ -45,6 +45,11 @@ public final class EdgeStack implements AutoCloseable {
   public static final String RESERVE = "urn:shop:step:reserve-stock";
   public static final String DROP_DB = "urn:ops:step:drop-production-database";
 
+  /** The identity of the Envoy in front (its client certificate toward hopgate). */
+  public static final String ENVOY_IDENTITY = "spiffe://shop.example/envoy/edge";
+  /** The identity the test harness presents to hopgate (health checks, direct calls). */
+  public static final String HARNESS_IDENTITY = "spiffe://shop.example/tests/harness";
+
   /** The id this hopgate signs transitions and completion records as. */
   public static final String ENFORCEMENT_POINT = "spiffe://shop.example/hopgate";
 
@@ -83,6 +88,9 @@ public final class EdgeStack implements AutoCloseable {
   public static EdgeStack start(Path dir, String extraConfig, String... hopgateArgs) throws IOException {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
+    TestPki.Identity hopgateServer = pki.server("hopgate");
+    TestPki.Identity envoyClient = pki.workload("envoy-edge", ENVOY_IDENTITY);
+    TestPki.Identity harness = pki.workload("harness", HARNESS_IDENTITY);
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-token-service"));
     JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-txn-token-service"));
     JwsSigning registry = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry"));
@@ -102,6 +110,8 @@ public final class EdgeStack implements AutoCloseable {
     HopgateProcess hopgate = null;
     try {
       hopgate = HopgateProcess.start("""
+          tls: {cert: hopgate.pem, key: hopgate.key, client_ca: ca.pem,
+                allowed_clients: ["%s", "%s"]}
           trust_domain: %s
           enforcement: {id: "spiffe://shop.example/hopgate", key: hopgate.private.jwk.json}
           policies:
@@ -121,9 +131,9 @@ public final class EdgeStack implements AutoCloseable {
             manifest_registry:
               issuers: [%s]
               jwks: registry.jwks.json
-          """.formatted(TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/rego"),
+          """.formatted(ENVOY_IDENTITY, HARNESS_IDENTITY, TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/rego"),
           Tools.repo().resolve("policies/target/opa/policy.wasm"), Tools.repo().resolve("policies/processes"),
-          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig, dir, hopgateArgs);
+          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig, dir, harness, hopgateArgs);
       int listenerPort = Ports.free();
       EnvoyProcess envoy = EnvoyProcess.start("/envoy/edge-mtls.yaml", Map.of(
           "LISTENER_PORT", Integer.toString(listenerPort),
@@ -131,6 +141,8 @@ public final class EdgeStack implements AutoCloseable {
           "UPSTREAM_PORT", Integer.toString(upstream.port()),
           "SERVER_CERT", edge.certFile().toString(),
           "SERVER_KEY", edge.keyFile().toString(),
+          "ENVOY_CLIENT_CERT", envoyClient.certFile().toString(),
+          "ENVOY_CLIENT_KEY", envoyClient.keyFile().toString(),
           "CA_CERT", pki.caPem().toString(),
           "ACCESS_LOG", dir.resolve("access.log").toString()), dir);
       return new EdgeStack(dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);

@@ -4,6 +4,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import dev.hopgate.testing.TestPki;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 /** hopgate as an operator runs it: {@code java -jar hopgate.jar serve --config FILE}. */
 public final class HopgateProcess extends ManagedProcess {
   private final int port;
+  private volatile TestPki.Identity client;
 
   private HopgateProcess(List<String> command, Path log, int port) {
     super("hopgate", command, log);
@@ -25,6 +28,14 @@ public final class HopgateProcess extends ManagedProcess {
 
   /** Writes {@code configYaml} to {@code dir/hopgate.yaml}, starts hopgate and waits for SERVING. */
   public static HopgateProcess start(String configYaml, Path dir, String... extraArgs) {
+    return start(configYaml, dir, null, extraArgs);
+  }
+
+  /**
+   * The same, for a hopgate serving TLS: {@code client} is the identity this harness presents
+   * (health checks, direct gRPC calls), or null for plaintext.
+   */
+  public static HopgateProcess start(String configYaml, Path dir, TestPki.Identity client, String... extraArgs) {
     int port = Ports.free();
     Path config = dir.resolve("hopgate.yaml");
     try {
@@ -37,6 +48,7 @@ public final class HopgateProcess extends ManagedProcess {
         "--listen", "127.0.0.1:" + port));
     command.addAll(List.of(extraArgs));
     HopgateProcess hopgate = new HopgateProcess(command, dir.resolve("hopgate.log"), port);
+    hopgate.client = client;
     hopgate.awaitReady(() -> hopgate.health("") == HealthCheckResponse.ServingStatus.SERVING, Duration.ofSeconds(60));
     return hopgate;
   }
@@ -45,9 +57,26 @@ public final class HopgateProcess extends ManagedProcess {
     return port;
   }
 
-  /** A channel to hopgate's gRPC port; the caller shuts it down. */
+  /** A channel to hopgate's gRPC port, presenting the harness's identity; the caller shuts it down. */
   public ManagedChannel channel() {
-    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    return channel(client);
+  }
+
+  /** A channel presenting {@code identity} (TLS), or none at all when null; the caller shuts it down. */
+  public ManagedChannel channel(TestPki.Identity identity) {
+    if (client == null) {
+      return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+    try {
+      var tls = GrpcSslContexts.forClient().trustManager(client.pki().caPem().toFile());
+      if (identity != null) {
+        tls.keyManager(identity.certFile().toFile(), identity.keyFile().toFile());
+      }
+      return NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls.build())
+          .overrideAuthority("localhost").build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The gRPC health of a service ("" for the server), or null when hopgate does not answer. */
