@@ -67,7 +67,15 @@ final class DecisionPoints {
   /**
    * @param resources collects what must be closed at shutdown (key and revocation refreshers)
    */
-  static DecisionPoint build(ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
+  /** What loads again on a reload: the snapshot, from the same configuration and trust. */
+  interface Snapshots {
+    PolicySnapshot load() throws StartupException;
+  }
+
+  /** A built decision point and how to reload its snapshot. */
+  record Built(DecisionPoint decisionPoint, Snapshots snapshots) {}
+
+  static Built build(ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
       throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Trust trust = config.trust();
@@ -87,8 +95,9 @@ final class DecisionPoints {
         revocations(loaded, txnTokens, jws, resources, clock),
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
     OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
-    return new DecisionPoint(floor, snapshot(loaded, registry, jws, resources, clock), oneTimeTokens,
-        signer(loaded), clock, trust.tokenService().endpoint());
+    Snapshots snapshots = () -> snapshot(loaded, registry, jws, resources, clock);
+    return new Built(new DecisionPoint(floor, snapshots.load(), oneTimeTokens, signer(loaded), clock,
+        trust.tokenService().endpoint()), snapshots);
   }
 
   /** This hopgate's enforcement-point signer, from its private key file. */

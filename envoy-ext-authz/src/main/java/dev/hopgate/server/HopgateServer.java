@@ -65,12 +65,20 @@ public final class HopgateServer {
     List<AutoCloseable> resources = new ArrayList<>();
     resources.add(store);
     AtomicReference<DecisionPoint> decisionPoint;
+    Reloader reloader;
     try {
-      decisionPoint = new AtomicReference<>(DecisionPoints.build(loaded, store, resources, clock));
+      DecisionPoints.Built built = DecisionPoints.build(loaded, store, resources, clock);
+      decisionPoint = new AtomicReference<>(built.decisionPoint());
+      reloader = new Reloader(decisionPoint, built.snapshots(), watched(loaded));
+      resources.add(reloader);
     } catch (StartupException | RuntimeException e) {
       closeAll(resources);
       throw e;
+    } catch (IOException e) {
+      closeAll(resources);
+      throw new StartupException("cannot watch the policy files: " + e.getMessage(), e);
     }
+    onSighup(reloader);
     Duration warmup = Warmup.run(decisionPoint.get().snapshot().policy(), WARMUP_ROUNDS);
     LOG.log(System.Logger.Level.INFO, "warmed the decision path in {0} ms", warmup.toMillis());
     HealthStatusManager health = new HealthStatusManager();
@@ -112,8 +120,9 @@ public final class HopgateServer {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
     DecisionPoint dp = decisionPoint.get();
-    LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3})",
-        address.getHostString(), server.getPort(), dp.snapshot().policy().engine(), dp.snapshot().policy().revision());
+    LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3}, "
+        + "revision {4})", address.getHostString(), server.getPort(), dp.snapshot().policy().engine(),
+        dp.snapshot().policy().revision(), dp.snapshot().revision());
     LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
     return new HopgateServer(server, health, decisionPoint, resources, loaded.config().shutdownGrace());
   }
@@ -148,6 +157,34 @@ public final class HopgateServer {
     }
     closeAll(resources);
     LOG.log(System.Logger.Level.INFO, "hopgate stopped");
+  }
+
+  /** The directories whose changes trigger a reload. */
+  private static List<java.nio.file.Path> watched(ConfigLoader.Loaded loaded) {
+    HopgateConfig c = loaded.config();
+    List<java.nio.file.Path> dirs = new ArrayList<>();
+    if (c.policies().cedar() != null) {
+      dirs.add(loaded.path(c.policies().cedar()));
+    }
+    if (c.policies().rego() != null) {
+      dirs.add(loaded.path(c.policies().rego()));
+    }
+    if (c.policies().wasm() != null) {
+      dirs.add(loaded.path(c.policies().wasm()).getParent());
+    }
+    dirs.add(loaded.path(c.processes()));
+    dirs.add(loaded.path(c.manifests()));
+    return dirs;
+  }
+
+  /** SIGHUP reloads, as operators expect of a daemon. */
+  @SuppressWarnings("restriction")
+  private static void onSighup(Reloader reloader) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloader.reload("SIGHUP"));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      LOG.log(System.Logger.Level.WARNING, "SIGHUP cannot be handled here ({0}); file changes still reload", e);
+    }
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

@@ -91,6 +91,11 @@ public final class DecisionPoint {
     return snapshot;
   }
 
+  /** The same decision point deciding with another snapshot (a reload): floor, state and key stay. */
+  public DecisionPoint withSnapshot(PolicySnapshot next) {
+    return new DecisionPoint(floor, next, oneTimeTokens, signer, clock, tokenEndpoint);
+  }
+
   /** This hopgate as an enforcement point, or null when it extends no chain. */
   public @Nullable EnforcementPointSigner signer() {
     return signer;

@@ -16,4 +16,16 @@ public record PolicySnapshot(PreparedPolicy policy, ManifestRegistry manifests, 
     requireNonNull(manifests, "manifests");
     requireNonNull(processes, "processes");
   }
+
+  /**
+   * The revision of everything that decides: the policy revision, every manifest's digest and every
+   * process's digest. Logged at start and on each reload.
+   */
+  public String revision() {
+    java.util.List<Object> parts = new java.util.ArrayList<>();
+    parts.add(policy.revision());
+    manifests.all().stream().map(m -> m.component() + "=" + m.digest()).sorted().forEach(parts::add);
+    processes.all().stream().map(p -> p.iri() + "=" + p.digest()).sorted().forEach(parts::add);
+    return dev.hopgate.pdp.digest.Digests.ofJson(parts);
+  }
 }

@@ -1,0 +1,90 @@
+package dev.hopgate.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Policies change under a running hopgate: good sets swap in atomically, broken ones never do. */
+class HotReloadIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CLOSE_INVENTORY = """
+      @id("test-inventory-closed-for-stocktaking")
+      @gate("capability")
+      @code("closed_for_stocktaking")
+      forbid (principal, action == Hopgate::Action::"perform", resource)
+      when { context.component == "spiffe://shop.example/inventory" };
+      """;
+
+  @TempDir Path dir;
+
+  @Test
+  void policyFiles_reloadOnChange_andABrokenSetKeepsThePreviousOneServing() throws Exception {
+    Path live = Files.createDirectories(dir.resolve("cedar-live"));
+    try (Stream<Path> shipped = Files.list(Tools.repo().resolve("policies/cedar"))) {
+      for (Path f : shipped.toList()) {
+        Files.copy(f, live.resolve(f.getFileName()));
+      }
+    }
+    try (EdgeStack stack = EdgeStack.start(Files.createDirectories(dir.resolve("edge")), "",
+        "--set", "policies.cedar=" + live)) {
+      SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
+      assertThat(status(stack, planner)).isEqualTo(200);
+
+      Files.writeString(live.resolve("stocktaking.cedar"), CLOSE_INVENTORY);
+      await(() -> code(stack, planner).equals("closed_for_stocktaking"));
+      assertThat(stack.hopgate().logText()).contains("reloaded (files changed): serving revision");
+
+      Files.writeString(live.resolve("broken.cedar"), "forbid (principal, action, resource");
+      await(() -> stack.hopgate().logText().contains("reload (files changed) rejected"));
+      assertThat(stack.hopgate().logText()).contains("broken.cedar: does not parse");
+      assertThat(code(stack, planner)).as("the previous set still serves").isEqualTo("closed_for_stocktaking");
+
+      Files.delete(live.resolve("broken.cedar"));
+      Files.delete(live.resolve("stocktaking.cedar"));
+      await(() -> status(stack, planner) == 200);
+
+      // SIGHUP reloads too (here nothing changed: the same revision is swapped in again).
+      long reloads = stack.hopgate().logText().lines().filter(l -> l.contains("reloaded (")).count();
+      new ProcessBuilder("kill", "-HUP", Long.toString(stack.hopgate().pid())).start().waitFor();
+      await(() -> stack.hopgate().logText().lines().filter(l -> l.contains("reloaded (SIGHUP)")).count() == 1);
+      assertThat(stack.hopgate().logText().lines().filter(l -> l.contains("reloaded (")).count())
+          .isEqualTo(reloads + 1);
+    }
+  }
+
+  private static int status(EdgeStack stack, SSLContext planner) {
+    try {
+      return stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String code(EdgeStack stack, SSLContext planner) {
+    try {
+      var response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+      return response.statusCode() == 200 ? "" : JSON.readTree(response.body()).at("/violations/0/code").asText();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+    while (!condition.getAsBoolean()) {
+      assertThat(Instant.now()).as("condition not met within 15 s").isBefore(deadline);
+      Thread.sleep(200);
+    }
+  }
+}
