@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     versionProvider = HopgateCli.Version.class,
     description = "Policy enforcement point for multi-hop agent and service chains (Envoy ext_authz).",
     subcommands = {ServeCommand.class, KeysCommand.class, TokenCommand.class, ManifestCommand.class,
-        ProcessCommand.class, PolicyCommands.Eval.class, PolicyCommands.Conformance.class})
+        ProcessCommand.class, PolicyCommands.Eval.class, PolicyCommands.Conformance.class,
+        TokenServiceCommand.class})
 public final class HopgateCli {
   public static void main(String[] args) {
     // Must precede the first use of java.util.logging, so it is the first statement.

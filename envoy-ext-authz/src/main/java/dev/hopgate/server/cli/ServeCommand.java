@@ -52,6 +52,11 @@ final class ServeCommand implements Callable<Integer> {
     return serving;
   }
 
+  /** A long-running command: main must not exit when call() returns control to it. */
+  static void markServing() {
+    serving = true;
+  }
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> overrides = new LinkedHashMap<>();

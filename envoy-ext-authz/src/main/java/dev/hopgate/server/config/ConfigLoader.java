@@ -48,8 +48,26 @@ public final class ConfigLoader {
    *
    * @throws ConfigException naming the file and the field at fault
    */
+  /** Any configuration record and the directory its relative paths are relative to. */
+  public record Typed<T>(T config, Path baseDir) {
+    public Path path(String configured) {
+      return baseDir.resolve(configured).normalize();
+    }
+  }
+
+  /** Loads a YAML file into {@code type}, with the same checks and messages as hopgate's own. */
+  public static <T> Typed<T> load(Path file, Map<String, String> overrides, Class<T> type) throws ConfigException {
+    Path absolute = file.toAbsolutePath().normalize();
+    return new Typed<>(bind(file, absolute, overrides, type), absolute.getParent());
+  }
+
   public static Loaded load(Path file, Map<String, String> overrides) throws ConfigException {
     Path absolute = file.toAbsolutePath().normalize();
+    return new Loaded(bind(file, absolute, overrides, HopgateConfig.class), absolute, absolute.getParent());
+  }
+
+  private static <T> T bind(Path file, Path absolute, Map<String, String> overrides, Class<T> type)
+      throws ConfigException {
     String text;
     try {
       text = Files.readString(absolute);
@@ -60,10 +78,9 @@ public final class ConfigLoader {
     for (Map.Entry<String, String> override : overrides.entrySet()) {
       apply(tree, override.getKey(), override.getValue());
     }
-    rejectUnknownFields(file, tree, HopgateConfig.class, "");
+    rejectUnknownFields(file, tree, type, "");
     try {
-      HopgateConfig config = YAML.treeToValue(tree, HopgateConfig.class);
-      return new Loaded(config, absolute, absolute.getParent());
+      return YAML.treeToValue(tree, type);
     } catch (UnrecognizedPropertyException e) {
       String known = e.getKnownPropertyIds() == null ? ""
           : " (expected one of: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()

@@ -97,6 +97,9 @@ public final class EdgeStack implements AutoCloseable {
     JwsSigning enforcement = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-hopgate"));
     Files.writeString(dir.resolve("hopgate.private.jwk.json"), enforcement.key().toJSONString());
     writeJwks(dir.resolve("token-service.jwks.json"), tokenService);
+    // The private halves too, so a token service started by a test can sign for this edge.
+    Files.writeString(dir.resolve("token-service.private.jwk.json"), tokenService.key().toJSONString());
+    Files.writeString(dir.resolve("txn-token-service.private.jwk.json"), txnTokenService.key().toJSONString());
     writeJwks(dir.resolve("txn-token-service.jwks.json"), txnTokenService);
     writeJwks(dir.resolve("registry.jwks.json"), registry);
     Path manifests = Files.createDirectories(dir.resolve("manifests"));

@@ -28,7 +28,7 @@ public class ManagedProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
-  protected ManagedProcess(String name, List<String> command, Path log) {
+  public ManagedProcess(String name, List<String> command, Path log) {
     this.name = name;
     this.log = log;
     try {
@@ -67,7 +67,7 @@ public class ManagedProcess implements AutoCloseable {
   }
 
   /** Waits until {@code ready} holds, failing with the log if the process dies or time runs out. */
-  protected void awaitReady(BooleanSupplier ready, Duration timeout) {
+  public void awaitReady(BooleanSupplier ready, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {

@@ -1,0 +1,252 @@
+package dev.hopgate.tokens;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.hopgate.pdp.floor.Minting;
+import dev.hopgate.pdp.floor.WireTypes;
+import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.token.HopTokenVerifier;
+import dev.hopgate.pdp.token.JwsRejection;
+import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.token.KeyResolver;
+import dev.hopgate.pdp.token.TrustSet;
+import dev.hopgate.pdp.token.VerifiedJws;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * OAuth 2.0 Token Exchange (RFC 8693) for hopgate's tokens, the "may you start" decision:
+ *
+ * <ul>
+ *   <li>a subject token (an identity provider's JWT) plus a declared intent and the authority
+ *       asked for become an origin token ({@code urn:ietf:params:oauth:token-type:txn_token}),
+ *       {@code tctx.origin_wl} pinned to the authenticated requester;
+ *   <li>an origin token becomes its replacement: new bytes and {@code exp}, the bound members
+ *       unchanged, the authority only narrowed; only the workload that started the txn may ask;
+ *   <li>an origin token plus an {@code audience} (a component) becomes a hop token
+ *       ({@code urn:hopgate:params:oauth:token-type:hop}).
+ * </ul>
+ *
+ * An intent this service cannot resolve (unknown process, other digest) is refused.
+ */
+public final class TokenExchange {
+  public static final String GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
+  public static final String TXN_TOKEN = "urn:ietf:params:oauth:token-type:txn_token";
+  public static final String HOP_TOKEN = "urn:hopgate:params:oauth:token-type:hop";
+  public static final String ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
+  public static final String JWT = "urn:ietf:params:oauth:token-type:jwt";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A token issued: RFC 8693 section 2.2.1. */
+  public record Issued(String token, String type, long expiresIn) {}
+
+  /** A refused exchange: RFC 6749 section 5.2 error code and description, and the HTTP status. */
+  public static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String error;
+    private final int status;
+
+    Refused(String error, int status, String description) {
+      super(description, null, false, false);
+      this.error = error;
+      this.status = status;
+    }
+
+    public String error() {
+      return error;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /** Who signs what, and for how long. */
+  public record Settings(String trustDomain, String txnIssuer, String hopIssuer, Duration txnLifetime,
+      Duration originTokenTtl, Duration hopTokenTtl) {}
+
+  private final Settings settings;
+  private final JwsSigning txnSigner;
+  private final JwsSigning hopSigner;
+  private final TrustSet identityProvider;
+  private final TrustSet ownOriginTokens;
+  private final ProcessRegistry processes;
+  private final JwsVerifier verifier = JwsVerifier.withDefaultCache();
+
+  public TokenExchange(Settings settings, JwsSigning txnSigner, JwsSigning hopSigner, TrustSet identityProvider,
+      TrustSet ownOriginTokens, ProcessRegistry processes) {
+    this.settings = requireNonNull(settings, "settings");
+    this.txnSigner = requireNonNull(txnSigner, "txnSigner");
+    this.hopSigner = requireNonNull(hopSigner, "hopSigner");
+    this.identityProvider = requireNonNull(identityProvider, "identityProvider");
+    this.ownOriginTokens = requireNonNull(ownOriginTokens, "ownOriginTokens");
+    this.processes = requireNonNull(processes, "processes");
+  }
+
+  /**
+   * @param form the request's parameters (application/x-www-form-urlencoded)
+   * @param requester the authenticated caller (the URI SAN of its client certificate)
+   */
+  public Issued exchange(Map<String, String> form, String requester, Instant now) throws Refused {
+    if (!GRANT_TYPE.equals(form.get("grant_type"))) {
+      throw invalid("grant_type must be " + GRANT_TYPE);
+    }
+    String subjectToken = required(form, "subject_token");
+    String subjectType = required(form, "subject_token_type");
+    String requested = required(form, "requested_token_type");
+    if (requested.equals(TXN_TOKEN) && (subjectType.equals(ID_TOKEN) || subjectType.equals(JWT))) {
+      return originToken(subjectToken, details(form), requester, now);
+    }
+    if (requested.equals(TXN_TOKEN) && subjectType.equals(TXN_TOKEN)) {
+      return replacement(subjectToken, details(form), requester, now);
+    }
+    if (requested.equals(HOP_TOKEN) && subjectType.equals(TXN_TOKEN)) {
+      return hopToken(subjectToken, required(form, "audience"), "true".equals(form.get("once")), now);
+    }
+    throw invalid("cannot exchange a " + subjectType + " for a " + requested);
+  }
+
+  private Issued originToken(String subjectToken, JsonNode details, String requester, Instant now) throws Refused {
+    JWTClaimsSet subject = verify(subjectToken, JOSEObjectType.JWT, identityProvider, "The subject token");
+    if (subject.getExpirationTime() == null || subject.getExpirationTime().toInstant().isBefore(now)) {
+      throw new Refused("invalid_grant", 400, "The subject token is expired.");
+    }
+    if (!identityProvider.issuers().contains(subject.getIssuer()) || subject.getSubject() == null) {
+      throw new Refused("invalid_grant", 400, "The subject token's issuer is not trusted, or it has no sub.");
+    }
+    Map<String, String> intent = null;
+    JsonNode declared = details.path("intent");
+    if (!declared.isMissingNode() && !declared.isNull()) {
+      String process = declared.path("process").asText();
+      String digest = declared.path("digest").asText();
+      ProcessDefinition definition = processes.resolve(process, digest).orElseThrow(() -> invalid(
+          "The intent names process " + process + " with digest " + digest + ", which cannot be resolved."));
+      intent = Map.of("process", definition.iri(), "digest", definition.digest());
+    }
+    Set<String> authority = strings(details.path("authority"));
+    Instant deadline = now.plus(settings.txnLifetime());
+    Instant exp = min(now.plus(settings.originTokenTtl()), deadline);
+    String token = txnSigner.sign(WireTypes.ORIGIN, Minting.origin(settings.txnIssuer(), "txn-" + UUID.randomUUID(),
+        subject.getSubject(), settings.trustDomain(), requester, deadline, intent, authority, now, exp));
+    return new Issued(token, TXN_TOKEN, Duration.between(now, exp).toSeconds());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Issued replacement(String subjectToken, JsonNode details, String requester, Instant now) throws Refused {
+    JWTClaimsSet old = verify(subjectToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
+    Map<String, Object> tctx = (Map<String, Object>) old.getClaim("tctx");
+    if (tctx == null || !requester.equals(tctx.get("origin_wl"))) {
+      throw new Refused("invalid_grant", 400, "Only the workload that started the txn may replace its origin token.");
+    }
+    Instant deadline = Instant.ofEpochSecond(((Number) tctx.get("deadline")).longValue());
+    if (!now.isBefore(deadline)) {
+      throw new Refused("invalid_grant", 400, "The txn's deadline has passed.");
+    }
+    Set<String> held = new LinkedHashSet<>((List<String>) tctx.get("authority"));
+    Set<String> authority = held;
+    if (details.has("authority")) {
+      authority = strings(details.get("authority"));
+      if (!held.containsAll(authority)) {
+        throw invalid("A replacement may only narrow the authority.");
+      }
+    }
+    Map<String, String> intent = (Map<String, String>) tctx.get("intent");
+    Instant exp = min(now.plus(settings.originTokenTtl()), deadline);
+    String token = txnSigner.sign(WireTypes.ORIGIN, Minting.origin(settings.txnIssuer(), (String) old.getClaim("txn"),
+        old.getSubject(), settings.trustDomain(), (String) tctx.get("origin_wl"), deadline, intent, authority, now,
+        exp));
+    return new Issued(token, TXN_TOKEN, Duration.between(now, exp).toSeconds());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Issued hopToken(String originToken, String audience, boolean once, Instant now) throws Refused {
+    JWTClaimsSet origin = verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
+    if (origin.getExpirationTime().toInstant().isBefore(now)) {
+      throw new Refused("invalid_grant", 400, "The origin token is expired; replace it first.");
+    }
+    Map<String, Object> tctx = (Map<String, Object>) origin.getClaim("tctx");
+    Map<String, String> intent = tctx == null ? null : (Map<String, String>) tctx.get("intent");
+    Instant exp = min(now.plus(settings.hopTokenTtl()), origin.getExpirationTime().toInstant());
+    String token = hopSigner.sign(HopTokenVerifier.TYPE, Minting.hop(settings.hopIssuer(), origin.getSubject(),
+        audience, (String) origin.getClaim("txn"), UUID.randomUUID().toString(), intent, once, now, exp));
+    return new Issued(token, HOP_TOKEN, Duration.between(now, exp).toSeconds());
+  }
+
+  private JWTClaimsSet verify(String token, JOSEObjectType type, TrustSet trust, String what) throws Refused {
+    try {
+      VerifiedJws jws = verifier.verify(token, type, trust.algorithms(), KeyResolver.of(trust), what);
+      return jws.claims();
+    } catch (JwsRejection e) {
+      throw new Refused("invalid_grant", 400, e.getMessage());
+    }
+  }
+
+  private static JsonNode details(Map<String, String> form) throws Refused {
+    String raw = form.get("request_details");
+    if (raw == null || raw.isBlank()) {
+      return JSON.createObjectNode();
+    }
+    try {
+      JsonNode node = JSON.readTree(raw);
+      if (!node.isObject()) {
+        throw invalid("request_details must be a JSON object");
+      }
+      return node;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw invalid("request_details is not JSON");
+    }
+  }
+
+  private static Set<String> strings(JsonNode node) throws Refused {
+    Set<String> values = new LinkedHashSet<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return values;
+    }
+    if (!node.isArray()) {
+      throw invalid("authority must be a list of step IRIs");
+    }
+    for (JsonNode n : node) {
+      values.add(n.asText());
+    }
+    return values;
+  }
+
+  private static String required(Map<String, String> form, String name) throws Refused {
+    String value = form.get(name);
+    if (value == null || value.isBlank()) {
+      throw invalid(name + " is required");
+    }
+    return value;
+  }
+
+  private static Refused invalid(String description) {
+    return new Refused("invalid_request", 400, description);
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  /** The RFC 8693 response body. */
+  public static Map<String, Object> response(Issued issued) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("access_token", issued.token());
+    body.put("issued_token_type", issued.type());
+    body.put("token_type", "N_A");
+    body.put("expires_in", issued.expiresIn());
+    return body;
+  }
+}
