@@ -6,7 +6,7 @@ JAR   := envoy-ext-authz/target/hopgate.jar
 SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src policies/rego -type f 2>/dev/null)
 CONFIG ?= examples/hopgate.yaml
 
-.PHONY: run test tools build envoy headers clean
+.PHONY: run test demo tools build envoy headers clean
 
 ## run: start hopgate on the embedded default (in-process Cedar, example keys, gRPC on 127.0.0.1:9191)
 run: tools $(JAR)
@@ -17,6 +17,13 @@ run: tools $(JAR)
 ## test: build and run every test, unit to end-to-end (real Envoy), as CI does
 test: tools
 	$(MVN) verify
+
+## demo: the checkout story across five services, each behind its own Envoy and hopgate, with the
+## token service; printed in plain words (the same scenario is DemoIT in make test)
+demo: tools $(JAR)
+	@$(MVN) -q -pl tests test-compile exec:java -Dexec.mainClass=dev.hopgate.demo.Demo \
+	  -Dexec.classpathScope=test -Dexec.cleanupDaemonThreads=false \
+	  -Dhopgate.repo.dir=$(CURDIR) -Dhopgate.tools.dir=$(CURDIR)/.tools -Dhopgate.jar=$(CURDIR)/$(JAR)
 
 tools:
 	@scripts/install-tools.sh

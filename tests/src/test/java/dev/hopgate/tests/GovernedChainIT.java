@@ -56,7 +56,7 @@ class GovernedChainIT {
   final TestWatcher dumpLogs = new TestWatcher() {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println("=== " + context.getDisplayName() + " failed\n" + mesh.logs());
+      System.err.println("=== " + context.getDisplayName() + " failed\n" + mesh.logText());
     }
   };
 

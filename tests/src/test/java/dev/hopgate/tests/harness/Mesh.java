@@ -49,6 +49,10 @@ public final class Mesh implements AutoCloseable {
       EnvoyProcess envoy, int port) {}
 
   private final TestPki pki;
+  private Path root;
+  private ManagedProcess tokenServiceProcess;
+  private int tokenServicePort;
+  private JwsSigning identityProvider;
   private final JwsSigning tokenService;
   private final JwsSigning txnTokenService;
   private final Map<String, Edge> edges = new LinkedHashMap<>();
@@ -68,6 +72,9 @@ public final class Mesh implements AutoCloseable {
     Files.writeString(dir.resolve("txn-token-service.jwks.json"),
         new JWKSet(txnTokenService.key().toPublicJWK()).toString());
     Files.writeString(dir.resolve("registry.jwks.json"), new JWKSet(registry.key().toPublicJWK()).toString());
+    // The token service (started by startTokenService) signs with these.
+    Files.writeString(dir.resolve("token-service.private.jwk.json"), tokenService.key().toJSONString());
+    Files.writeString(dir.resolve("txn-token-service.private.jwk.json"), txnTokenService.key().toJSONString());
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     Map<String, JwsSigning> keys = new HashMap<>();
     for (EdgeSpec spec : specs) {
@@ -83,6 +90,7 @@ public final class Mesh implements AutoCloseable {
       Files.writeString(manifests.resolve(spec.name() + ".jws"), registry.sign(ManifestRegistry.TYPE, claims.build()));
     }
     Mesh mesh = new Mesh(pki, tokenService, txnTokenService);
+    mesh.root = dir;
     try {
       for (EdgeSpec spec : specs) {
         mesh.startEdge(dir, spec, keys.get(spec.name()));
@@ -141,6 +149,82 @@ public final class Mesh implements AutoCloseable {
     edges.put(spec.name(), new Edge(spec, enforcementId(spec), upstream, hopgate, envoy, port));
   }
 
+  /**
+   * Starts the token service (hopgate token-service) for this mesh: callers authenticate by mTLS, a
+   * demo identity provider's JWT is the subject token.
+   */
+  public void startTokenService() throws IOException {
+    identityProvider = JwsSigning.of(JwsSigning.generate("ES256", "demo-idp"));
+    Files.writeString(root.resolve("idp.jwks.json"), new JWKSet(identityProvider.key().toPublicJWK()).toString());
+    pki.server("token-service");
+    tokenServicePort = Ports.free();
+    Files.writeString(root.resolve("token-service.yaml"), """
+        listen: 127.0.0.1:%d
+        tls: {cert: token-service.pem, key: token-service.key, client_ca: ca.pem}
+        trust_domain: %s
+        txn_issuer: %s
+        hop_issuer: %s
+        txn_key: txn-token-service.private.jwk.json
+        hop_key: token-service.private.jwk.json
+        identity: {issuers: [https://idp.shop.example], jwks: idp.jwks.json}
+        processes: %s
+        """.formatted(tokenServicePort, TRUST_DOMAIN, TXN_ISSUER, ISSUER, Tools.repo().resolve("policies/processes")));
+    SSLContext probe = pki.workload("token-service-probe", "spiffe://shop.example/tests/probe").sslContext();
+    tokenServiceProcess = new ManagedProcess("token-service", List.of(Tools.java().toString(), "-Xmx128m", "-jar",
+        Tools.hopgateJar().toString(), "token-service", "--config", root.resolve("token-service.yaml").toString()),
+        root.resolve("token-service.log"));
+    tokenServiceProcess.awaitReady(() -> {
+      try {
+        return send(probe, HttpRequest.newBuilder(tokenServiceUri("/healthz")).GET()).statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    }, Duration.ofSeconds(60));
+  }
+
+  /** An identity token for {@code principal} from the demo identity provider (what a login gives). */
+  public String identityToken(String principal) {
+    Instant now = Instant.now();
+    return identityProvider.sign(com.nimbusds.jose.JOSEObjectType.JWT, new JWTClaimsSet.Builder()
+        .issuer("https://idp.shop.example").subject(principal).audience("hopgate").issueTime(Date.from(now))
+        .expirationTime(Date.from(now.plusSeconds(600))).build());
+  }
+
+  /** RFC 8693 token exchange at the token service, as the workload presenting {@code tls}. */
+  public HttpResponse<String> exchange(SSLContext tls, Map<String, String> form) throws IOException {
+    Map<String, String> all = new LinkedHashMap<>(form);
+    all.putIfAbsent("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
+    String body = all.entrySet().stream().map(e -> java.net.URLEncoder.encode(e.getKey(),
+        java.nio.charset.StandardCharsets.UTF_8) + "=" + java.net.URLEncoder.encode(e.getValue(),
+        java.nio.charset.StandardCharsets.UTF_8)).collect(java.util.stream.Collectors.joining("&"));
+    return send(tls, HttpRequest.newBuilder(tokenServiceUri("/token"))
+        .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private URI tokenServiceUri(String path) {
+    return URI.create("https://localhost:" + tokenServicePort + path);
+  }
+
+  private static HttpResponse<String> send(SSLContext tls, HttpRequest.Builder request) throws IOException {
+    try {
+      return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(3)).build()
+          .send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** Where each process of the mesh writes its log. */
+  public List<Path> logs() {
+    List<Path> logs = new ArrayList<>();
+    edges.values().forEach(e -> logs.add(e.hopgate().log()));
+    if (tokenServiceProcess != null) {
+      logs.add(tokenServiceProcess.log());
+    }
+    return logs;
+  }
+
   public static String enforcementId(EdgeSpec spec) {
     return "spiffe://shop.example/hopgate/" + spec.name();
   }
@@ -183,7 +267,7 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
-  public String logs() {
+  public String logText() {
     StringBuilder out = new StringBuilder();
     edges.forEach((name, e) -> out.append("--- hopgate ").append(name).append('\n').append(e.hopgate().logText()));
     return out.toString();
@@ -191,6 +275,9 @@ public final class Mesh implements AutoCloseable {
 
   @Override
   public void close() {
+    if (tokenServiceProcess != null) {
+      tokenServiceProcess.close();
+    }
     List<Edge> all = new ArrayList<>(edges.values());
     for (Edge e : all) {
       e.envoy().close();
