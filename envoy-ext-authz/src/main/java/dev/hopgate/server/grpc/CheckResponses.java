@@ -70,7 +70,39 @@ final class CheckResponses {
       md.putFields("code", string(decision.violations().get(0).code()));
       md.putFields("gate", string(decision.violations().get(0).gate().wireName()));
     }
+    if (decision.problem() != null) {
+      // The same document the caller gets, for access logs (house spec, section 5).
+      md.putFields("problem", Value.newBuilder().setStructValue(struct(ProblemJson.toMap(decision.problem()))).build());
+    }
     return md.build();
+  }
+
+  private static Struct struct(java.util.Map<String, Object> map) {
+    Struct.Builder s = Struct.newBuilder();
+    map.forEach((k, v) -> s.putFields(k, value(v)));
+    return s.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Value value(Object v) {
+    if (v instanceof String str) {
+      return string(str);
+    }
+    if (v instanceof Number n) {
+      return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+    }
+    if (v instanceof Boolean b) {
+      return Value.newBuilder().setBoolValue(b).build();
+    }
+    if (v instanceof java.util.Map<?, ?> m) {
+      return Value.newBuilder().setStructValue(struct((java.util.Map<String, Object>) m)).build();
+    }
+    if (v instanceof java.util.Collection<?> c) {
+      com.google.protobuf.ListValue.Builder list = com.google.protobuf.ListValue.newBuilder();
+      c.forEach(item -> list.addValues(value(item)));
+      return Value.newBuilder().setListValue(list).build();
+    }
+    return Value.newBuilder().setNullValue(com.google.protobuf.NullValue.NULL_VALUE).build();
   }
 
   private static Value string(String s) {

@@ -118,6 +118,10 @@ class AuthorizationServiceTest {
     assertThat(problem.at("/violations/1/gate").asText()).isEqualTo("scope");
     assertThat(problem.at("/violations/1/code").asText()).isEqualTo("step_not_in_intent");
     assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
+    // The same document in Envoy's dynamic metadata, for access logs.
+    var md = response.getDynamicMetadata().getFieldsMap().get("problem").getStructValue().getFieldsMap();
+    assertThat(md.get("decision_id").getStringValue()).isEqualTo(problem.get("decision_id").asText());
+    assertThat(md.get("violations").getListValue().getValuesCount()).isEqualTo(2);
   }
 
   @Test

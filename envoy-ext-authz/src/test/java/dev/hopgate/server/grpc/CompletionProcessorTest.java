@@ -1,0 +1,162 @@
+package dev.hopgate.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.nimbusds.jose.JWSObject;
+import dev.hopgate.pdp.floor.EnforcementPointSigner;
+import dev.hopgate.pdp.token.JwsSigning;
+import io.envoyproxy.envoy.config.core.v3.HeaderMap;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpTrailers;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** ext_proc over a real gRPC stack (in-process transport): when a record is minted, and when not. */
+class CompletionProcessorTest {
+  private Server server;
+  private ManagedChannel channel;
+  private CompletionProcessor processor;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    EnforcementPointSigner signer = new EnforcementPointSigner("spiffe://shop.example/hopgate",
+        JwsSigning.of(JwsSigning.generate("EdDSA", "ep")), Duration.ofMinutes(10));
+    processor = new CompletionProcessor(() -> signer, Clock.systemUTC());
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).addService(processor).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    channel.shutdownNow();
+    server.shutdownNow();
+  }
+
+  @Test
+  void http2xxOfAnAllow_yieldsOneSignedRecord() throws Exception {
+    List<ProcessingResponse> responses = exchange(headers(allow("d-1"), Map.of(":status", "201")));
+    String record = setHeader(responses.get(0));
+    Map<String, Object> claims = JWSObject.parse(record).getPayload().toJSONObject();
+    assertThat(claims).containsEntry("status", "completed").containsEntry("decision", "d-1")
+        .containsEntry("step", "urn:shop:step:reserve-stock").containsEntry("txn", "txn-1");
+    assertThat(processor.records()).isEqualTo(1);
+  }
+
+  @Test
+  void theSameDecisionTwice_yieldsOneRecord() throws Exception {
+    exchange(headers(allow("d-2"), Map.of(":status", "200")));
+    List<ProcessingResponse> second = exchange(headers(allow("d-2"), Map.of(":status", "200")));
+    assertThat(setHeader(second.get(0))).isNull();
+    assertThat(processor.records()).isEqualTo(1);
+  }
+
+  @Test
+  void anErrorStatus_orADenial_yieldsNone() throws Exception {
+    assertThat(setHeader(exchange(headers(allow("d-3"), Map.of(":status", "500"))).get(0))).isNull();
+    Struct denied = allow("d-4").toBuilder().putFields("outcome", string("DENY")).build();
+    assertThat(setHeader(exchange(headers(denied, Map.of(":status", "200"))).get(0))).isNull();
+    assertThat(setHeader(exchange(headers(null, Map.of(":status", "200"))).get(0))).as("no metadata").isNull();
+    assertThat(processor.records()).isZero();
+  }
+
+  @Test
+  void grpcSuccessIsJudgedOnTheTrailers() throws Exception {
+    ProcessingRequest head = headers(allow("d-5"), Map.of(":status", "200", "content-type", "application/grpc"));
+    ProcessingRequest ok = trailers(Map.of("grpc-status", "0"));
+    List<ProcessingResponse> responses = exchange(head, ok);
+    assertThat(setHeader(responses.get(0))).as("not yet at the headers").isNull();
+    String record = responses.get(1).getResponseTrailers().getHeaderMutation().getSetHeaders(0).getHeader()
+        .getRawValue().toString(StandardCharsets.US_ASCII);
+    assertThat(JWSObject.parse(record).getPayload().toJSONObject()).containsEntry("decision", "d-5");
+
+    List<ProcessingResponse> failed = exchange(
+        headers(allow("d-6"), Map.of(":status", "200", "content-type", "application/grpc")),
+        trailers(Map.of("grpc-status", "13")));
+    assertThat(failed.get(1).getResponseTrailers().getHeaderMutation().getSetHeadersCount()).isZero();
+  }
+
+  private List<ProcessingResponse> exchange(ProcessingRequest... requests) throws InterruptedException {
+    List<ProcessingResponse> got = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(1);
+    StreamObserver<ProcessingRequest> out = ExternalProcessorGrpc.newStub(channel).process(new StreamObserver<>() {
+      @Override
+      public void onNext(ProcessingResponse r) {
+        got.add(r);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.countDown();
+      }
+
+      @Override
+      public void onCompleted() {
+        done.countDown();
+      }
+    });
+    for (ProcessingRequest r : requests) {
+      out.onNext(r);
+    }
+    out.onCompleted();
+    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(got).hasSize(requests.length);
+    return got;
+  }
+
+  private static String setHeader(ProcessingResponse r) {
+    var mutation = r.getResponseHeaders().getResponse().getHeaderMutation();
+    return mutation.getSetHeadersCount() == 0 ? null
+        : mutation.getSetHeaders(0).getHeader().getRawValue().toString(StandardCharsets.US_ASCII);
+  }
+
+  private static Struct allow(String decision) {
+    return Struct.newBuilder().putFields("outcome", string("ALLOW")).putFields("decision_id", string(decision))
+        .putFields("txn", string("txn-1")).putFields("component", string("spiffe://shop.example/inventory"))
+        .putFields("step", string("urn:shop:step:reserve-stock")).putFields("deadline", string("1895431700")).build();
+  }
+
+  private static ProcessingRequest headers(Struct authz, Map<String, String> headers) {
+    HeaderMap.Builder map = HeaderMap.newBuilder();
+    headers.forEach((k, v) -> map.addHeaders(HeaderValue.newBuilder().setKey(k)
+        .setRawValue(ByteString.copyFromUtf8(v))));
+    ProcessingRequest.Builder r = ProcessingRequest.newBuilder()
+        .setResponseHeaders(HttpHeaders.newBuilder().setHeaders(map));
+    if (authz != null) {
+      r.setMetadataContext(Metadata.newBuilder().putFilterMetadata("envoy.filters.http.ext_authz", authz));
+    }
+    return r.build();
+  }
+
+  private static ProcessingRequest trailers(Map<String, String> trailers) {
+    HeaderMap.Builder map = HeaderMap.newBuilder();
+    trailers.forEach((k, v) -> map.addHeaders(HeaderValue.newBuilder().setKey(k).setValue(v)));
+    return ProcessingRequest.newBuilder().setResponseTrailers(HttpTrailers.newBuilder().setTrailers(map)).build();
+  }
+
+  private static Value string(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+}
