@@ -18,13 +18,11 @@ import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.token.FixedKeySource;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.JwsVerifier;
-import dev.hopgate.pdp.token.KeySet;
-import dev.hopgate.pdp.token.KeySource;
 import dev.hopgate.pdp.token.TrustSet;
-import dev.hopgate.pdp.token.TrustedKey;
 import dev.hopgate.server.grpc.AuthorizationService;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -44,7 +42,6 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -170,24 +167,8 @@ final class Warmup {
   }
 
   private static TrustSet trust(String name, String issuer, JwsSigning signer) {
-    TrustedKey key = TrustedKey.of(signer.key().toPublicJWK());
-    KeySet keys = new KeySet(1, Map.of(key.keyId(), key));
-    return new TrustSet(name, Set.of(issuer), TrustSet.DEFAULT_ALGORITHMS, new KeySource() {
-      @Override
-      public KeySet current() {
-        return keys;
-      }
-
-      @Override
-      public Optional<TrustedKey> find(String kid) {
-        return keys.find(kid);
-      }
-
-      @Override
-      public String describe() {
-        return "warmup";
-      }
-    });
+    return new TrustSet(name, Set.of(issuer), TrustSet.DEFAULT_ALGORITHMS,
+        FixedKeySource.of("warmup", List.of(signer.key())));
   }
 
   private static void overGrpc(Mesh mesh, int rounds) {

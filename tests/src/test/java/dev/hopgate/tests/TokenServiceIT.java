@@ -13,25 +13,17 @@ import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.testing.TestPki;
 import dev.hopgate.tests.harness.EdgeStack;
-import dev.hopgate.tests.harness.ManagedProcess;
-import dev.hopgate.tests.harness.Ports;
+import dev.hopgate.tests.harness.TokenServiceProcess;
 import dev.hopgate.tests.harness.Tools;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +43,7 @@ class TokenServiceIT {
 
   @TempDir static Path dir;
   static EdgeStack stack;
-  static ManagedProcess tokenService;
-  static int port;
+  static TokenServiceProcess tokenService;
   static JwsSigning idp;
   static SSLContext planner;
   static SSLContext agent;
@@ -63,38 +54,12 @@ class TokenServiceIT {
     Path edge = Files.createDirectories(dir.resolve("edge"));
     stack = EdgeStack.start(edge);
     TestPki pki = stack.pki();
-    TestPki.Identity server = pki.server("token-service");
     idp = JwsSigning.of(JwsSigning.generate("ES256", "idp-1"));
     Files.writeString(edge.resolve("idp.jwks.json"), new JWKSet(idp.key().toPublicJWK()).toString());
     checkout = ProcessDefinitions.load(Tools.repo().resolve("policies/processes/checkout.process.yaml"));
-    port = Ports.free();
-    Files.writeString(edge.resolve("token-service.yaml"), """
-        listen: 127.0.0.1:%d
-        tls: {cert: token-service.pem, key: token-service.key, client_ca: ca.pem}
-        trust_domain: %s
-        txn_issuer: %s
-        hop_issuer: %s
-        txn_key: txn-token-service.private.jwk.json
-        hop_key: token-service.private.jwk.json
-        identity: {issuers: [https://idp.shop.example], jwks: idp.jwks.json}
-        processes: %s
-        """.formatted(port, EdgeStack.TRUST_DOMAIN, EdgeStack.TXN_ISSUER, EdgeStack.ISSUER,
-        Tools.repo().resolve("policies/processes")));
     planner = pki.workload("planner", EdgeStack.PLANNER).sslContext();
     agent = pki.workload("agent", "spiffe://shop.example/agent").sslContext();
-    tokenService = new ManagedProcess("token-service", List.of(Tools.java().toString(), "-Xmx128m", "-jar",
-        Tools.hopgateJar().toString(), "token-service", "--config", edge.resolve("token-service.yaml").toString()),
-        edge.resolve("token-service.log")) {
-      {
-        awaitReady(() -> {
-          try {
-            return get(planner, "/healthz").statusCode() == 200;
-          } catch (IOException e) {
-            return false;
-          }
-        }, Duration.ofSeconds(60));
-      }
-    };
+    tokenService = TokenServiceProcess.start(edge, pki, EdgeStack.TRUST_DOMAIN, EdgeStack.TXN_ISSUER, EdgeStack.ISSUER);
   }
 
   @AfterAll
@@ -201,26 +166,6 @@ class TokenServiceIT {
   }
 
   private static HttpResponse<String> post(SSLContext tls, Map<String, String> form) throws IOException {
-    Map<String, String> all = new LinkedHashMap<>(form);
-    all.putIfAbsent("grant_type", GRANT);
-    String body = all.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-    return send(tls, HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  private static HttpResponse<String> get(SSLContext tls, String path) throws IOException {
-    return send(tls, HttpRequest.newBuilder(URI.create("https://localhost:" + port + path)).GET());
-  }
-
-  private static HttpResponse<String> send(SSLContext tls, HttpRequest.Builder request) throws IOException {
-    try {
-      return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(3)).build()
-          .send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
+    return tokenService.exchange(tls, form);
   }
 }

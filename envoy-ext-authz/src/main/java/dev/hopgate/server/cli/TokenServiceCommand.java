@@ -2,12 +2,10 @@ package dev.hopgate.server.cli;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.token.FixedKeySource;
 import dev.hopgate.pdp.token.JwksFileKeySource;
 import dev.hopgate.pdp.token.JwsSigning;
-import dev.hopgate.pdp.token.KeySet;
-import dev.hopgate.pdp.token.KeySource;
 import dev.hopgate.pdp.token.TrustSet;
-import dev.hopgate.pdp.token.TrustedKey;
 import dev.hopgate.server.config.ConfigException;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.tokens.TokenExchange;
@@ -20,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -54,7 +51,7 @@ final class TokenServiceCommand implements Callable<Integer> {
       throw new CliException("identity.jwks: " + e.getMessage(), 1);
     }
     TrustSet own = new TrustSet("txn-token-service", Set.of(c.txnIssuer()), TrustSet.DEFAULT_ALGORITHMS,
-        fixed(txn.key().toPublicJWK()));
+        FixedKeySource.of("own key", java.util.List.of(txn.key())));
     TokenExchange exchange = new TokenExchange(new TokenExchange.Settings(c.trustDomain(), c.txnIssuer(),
         c.hopIssuer(), c.txnLifetime(), c.originTokenTtl(), c.hopTokenTtl()), txn, hop, idp, own,
         ProcessRegistry.load(loaded.path(c.processes())));
@@ -90,26 +87,5 @@ final class TokenServiceCommand implements Callable<Integer> {
     } catch (java.io.IOException | java.text.ParseException | IllegalArgumentException e) {
       throw new CliException(field + ": " + file + ": " + e.getMessage(), 2);
     }
-  }
-
-  private static KeySource fixed(JWK key) {
-    TrustedKey trusted = TrustedKey.of(key);
-    KeySet set = new KeySet(1, Map.of(trusted.keyId(), trusted));
-    return new KeySource() {
-      @Override
-      public KeySet current() {
-        return set;
-      }
-
-      @Override
-      public Optional<TrustedKey> find(String kid) {
-        return set.find(kid);
-      }
-
-      @Override
-      public String describe() {
-        return "own key";
-      }
-    };
   }
 }

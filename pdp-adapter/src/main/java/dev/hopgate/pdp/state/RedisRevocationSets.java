@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.floor.RefreshingRevocationFeed;
 import java.net.URI;
 import java.time.Duration;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
 /**
@@ -21,10 +19,8 @@ public final class RedisRevocationSets implements RefreshingRevocationFeed.Sourc
   public RedisRevocationSets(URI uri, Duration timeout, String prefix) {
     requireNonNull(uri, "uri");
     this.prefix = requireNonNull(prefix, "prefix");
-    int millis = (int) Math.max(1, timeout.toMillis());
-    this.redis = new JedisPooled(new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()),
-        DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build());
-    this.description = "redis://" + uri.getHost() + ":" + uri.getPort() + " " + prefix + "revoked:*";
+    this.redis = RedisClients.pooled(uri, timeout);
+    this.description = RedisClients.describe(uri) + " " + prefix + "revoked:*";
   }
 
   @Override

@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -37,16 +35,8 @@ public final class RedisStateStore implements StateStore {
   public RedisStateStore(URI uri, Duration timeout, String prefix) {
     requireNonNull(uri, "uri");
     this.prefix = requireNonNull(prefix, "prefix");
-    int millis = (int) Math.max(1, timeout.toMillis());
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis);
-    String userInfo = uri.getUserInfo();
-    if (userInfo != null && userInfo.contains(":")) {
-      config.password(userInfo.substring(userInfo.indexOf(':') + 1));
-    }
-    this.redis = new JedisPooled(new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()),
-        config.build());
-    this.description = "redis://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort());
+    this.redis = RedisClients.pooled(uri, timeout);
+    this.description = RedisClients.describe(uri);
   }
 
   @Override

@@ -5,13 +5,12 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.HopRequest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.token.FixedKeySource;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.JwsVerifier;
-import dev.hopgate.pdp.token.KeySet;
 import dev.hopgate.pdp.token.KeySource;
 import dev.hopgate.pdp.token.TrustSet;
-import dev.hopgate.pdp.token.TrustedKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -111,27 +109,7 @@ public final class ChainFixture {
   }
 
   public static KeySource keys(JwsSigning... signers) {
-    Map<String, TrustedKey> map = new HashMap<>();
-    for (JwsSigning s : signers) {
-      map.put(s.key().getKeyID(), TrustedKey.of(s.key().toPublicJWK()));
-    }
-    KeySet set = new KeySet(1, map);
-    return new KeySource() {
-      @Override
-      public KeySet current() {
-        return set;
-      }
-
-      @Override
-      public Optional<TrustedKey> find(String kid) {
-        return set.find(kid);
-      }
-
-      @Override
-      public String describe() {
-        return "test keys";
-      }
-    };
+    return FixedKeySource.of("test keys", java.util.Arrays.stream(signers).map(JwsSigning::key).toList());
   }
 
   // --- artifacts -------------------------------------------------------------------------------

@@ -50,8 +50,7 @@ public final class Mesh implements AutoCloseable {
 
   private final TestPki pki;
   private Path root;
-  private ManagedProcess tokenServiceProcess;
-  private int tokenServicePort;
+  private TokenServiceProcess tokenServiceProcess;
   private JwsSigning identityProvider;
   private final JwsSigning tokenService;
   private final JwsSigning txnTokenService;
@@ -156,30 +155,7 @@ public final class Mesh implements AutoCloseable {
   public void startTokenService() throws IOException {
     identityProvider = JwsSigning.of(JwsSigning.generate("ES256", "demo-idp"));
     Files.writeString(root.resolve("idp.jwks.json"), new JWKSet(identityProvider.key().toPublicJWK()).toString());
-    pki.server("token-service");
-    tokenServicePort = Ports.free();
-    Files.writeString(root.resolve("token-service.yaml"), """
-        listen: 127.0.0.1:%d
-        tls: {cert: token-service.pem, key: token-service.key, client_ca: ca.pem}
-        trust_domain: %s
-        txn_issuer: %s
-        hop_issuer: %s
-        txn_key: txn-token-service.private.jwk.json
-        hop_key: token-service.private.jwk.json
-        identity: {issuers: [https://idp.shop.example], jwks: idp.jwks.json}
-        processes: %s
-        """.formatted(tokenServicePort, TRUST_DOMAIN, TXN_ISSUER, ISSUER, Tools.repo().resolve("policies/processes")));
-    SSLContext probe = pki.workload("token-service-probe", "spiffe://shop.example/tests/probe").sslContext();
-    tokenServiceProcess = new ManagedProcess("token-service", List.of(Tools.java().toString(), "-Xmx128m", "-jar",
-        Tools.hopgateJar().toString(), "token-service", "--config", root.resolve("token-service.yaml").toString()),
-        root.resolve("token-service.log"));
-    tokenServiceProcess.awaitReady(() -> {
-      try {
-        return send(probe, HttpRequest.newBuilder(tokenServiceUri("/healthz")).GET()).statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      }
-    }, Duration.ofSeconds(60));
+    tokenServiceProcess = TokenServiceProcess.start(root, pki, TRUST_DOMAIN, TXN_ISSUER, ISSUER);
   }
 
   /** An identity token for {@code principal} from the demo identity provider (what a login gives). */
@@ -192,27 +168,7 @@ public final class Mesh implements AutoCloseable {
 
   /** RFC 8693 token exchange at the token service, as the workload presenting {@code tls}. */
   public HttpResponse<String> exchange(SSLContext tls, Map<String, String> form) throws IOException {
-    Map<String, String> all = new LinkedHashMap<>(form);
-    all.putIfAbsent("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
-    String body = all.entrySet().stream().map(e -> java.net.URLEncoder.encode(e.getKey(),
-        java.nio.charset.StandardCharsets.UTF_8) + "=" + java.net.URLEncoder.encode(e.getValue(),
-        java.nio.charset.StandardCharsets.UTF_8)).collect(java.util.stream.Collectors.joining("&"));
-    return send(tls, HttpRequest.newBuilder(tokenServiceUri("/token"))
-        .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  private URI tokenServiceUri(String path) {
-    return URI.create("https://localhost:" + tokenServicePort + path);
-  }
-
-  private static HttpResponse<String> send(SSLContext tls, HttpRequest.Builder request) throws IOException {
-    try {
-      return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(3)).build()
-          .send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
+    return tokenServiceProcess.exchange(tls, form);
   }
 
   /** Where each process of the mesh writes its log. */
