@@ -11,6 +11,9 @@ import dev.hopgate.pdp.engine.rego.OpaServerEngine;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
+import dev.hopgate.pdp.evidence.DecisionLog;
+import dev.hopgate.pdp.evidence.DecisionLogSink;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
 import dev.hopgate.pdp.token.JwsSigning;
@@ -96,7 +99,20 @@ final class DecisionPoints {
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
     OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
     Snapshots snapshots = () -> snapshot(loaded, registry, jws, resources, clock);
-    return new Built(new DecisionPoint(floor, snapshots.load(), oneTimeTokens, signer(loaded), clock,
+    PolicySnapshot first = snapshots.load();
+    DecisionLog log;
+    Path logFile = loaded.path(config.decisionLog().path());
+    try {
+      log = DecisionLog.open(logFile, config.decisionLog().queue(), clock);
+    } catch (IOException e) {
+      throw new StartupException("decision_log.path: " + logFile + ": " + e.getMessage(), e);
+    }
+    resources.add(0, log); // closed last: in-flight decisions are still written
+    LOG.log(System.Logger.Level.INFO, "decision log: {0} ({1})", logFile, config.decisionLog().trace());
+    DecisionSink evidence = new DecisionLogSink(log, DecisionLogSink.Trace.valueOf(
+        config.decisionLog().trace().toUpperCase(java.util.Locale.ROOT)), config.decisionLog().whenFull().equals("deny"),
+        first.policy().engine());
+    return new Built(new DecisionPoint(floor, first, oneTimeTokens, signer(loaded), evidence, clock,
         trust.tokenService().endpoint()), snapshots);
   }
 

@@ -188,7 +188,9 @@ public final class HopgateServer {
   }
 
   private static void closeAll(List<AutoCloseable> resources) {
-    for (AutoCloseable resource : resources) {
+    List<AutoCloseable> reversed = new ArrayList<>(resources);
+    java.util.Collections.reverse(reversed);
+    for (AutoCloseable resource : reversed) {
       try {
         resource.close();
       } catch (Exception e) {

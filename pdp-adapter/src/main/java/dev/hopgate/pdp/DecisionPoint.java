@@ -8,6 +8,7 @@ import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
@@ -56,6 +57,7 @@ public final class DecisionPoint {
   private final PolicySnapshot snapshot;
   private final OneTimeTokens oneTimeTokens;
   private final @Nullable EnforcementPointSigner signer;
+  private final DecisionSink evidence;
   private final Clock clock;
   private final @Nullable String tokenEndpoint;
 
@@ -79,7 +81,16 @@ public final class DecisionPoint {
    */
   public DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens,
       @Nullable EnforcementPointSigner signer, Clock clock, @Nullable String tokenEndpoint) {
+    this(floor, snapshot, oneTimeTokens, signer, DecisionSink.NONE, clock, tokenEndpoint);
+  }
+
+  /**
+   * @param evidence where every decision is recorded; a decision it cannot record does not stand
+   */
+  public DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens,
+      @Nullable EnforcementPointSigner signer, DecisionSink evidence, Clock clock, @Nullable String tokenEndpoint) {
     this.signer = signer;
+    this.evidence = requireNonNull(evidence, "evidence");
     this.floor = requireNonNull(floor, "floor");
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
@@ -93,7 +104,7 @@ public final class DecisionPoint {
 
   /** The same decision point deciding with another snapshot (a reload): floor, state and key stay. */
   public DecisionPoint withSnapshot(PolicySnapshot next) {
-    return new DecisionPoint(floor, next, oneTimeTokens, signer, clock, tokenEndpoint);
+    return new DecisionPoint(floor, next, oneTimeTokens, signer, evidence, clock, tokenEndpoint);
   }
 
   /** This hopgate as an enforcement point, or null when it extends no chain. */
@@ -103,26 +114,38 @@ public final class DecisionPoint {
 
   public Decision decide(HopRequest request) {
     String id = DecisionIds.next();
+    Decided decided;
     try {
-      return decide(id, request);
+      decided = decide(id, request);
     } catch (RuntimeException | LinkageError e) {
       // A bug or a native failure: log it here with the decision id, answer without its text.
       LOG.log(System.Logger.Level.ERROR, "decision " + id + " failed closed", e);
-      return abort(id, null, "internal_error");
+      decided = new Decided(abort(id, null, "internal_error"), null);
     }
+    Decision decision = decided.decision();
+    if (!evidence.record(decision, decided.input())) {
+      // Evidence is the point: a decision that cannot be recorded does not stand.
+      Decision refused = abort(id, decision.txn(), "evidence_unavailable");
+      evidence.record(refused, null);
+      return refused;
+    }
+    return decision;
   }
 
-  private Decision decide(String id, HopRequest request) {
+  /** A decision and the input document it was made on (null when none was built). */
+  private record Decided(Decision decision, @Nullable InputDocument input) {}
+
+  private Decided decide(String id, HopRequest request) {
     String component = request.contextExtensions().get(COMPONENT);
     String step = request.contextExtensions().get(STEP);
     String requireCaller = request.contextExtensions().getOrDefault(REQUIRE_CALLER, "true");
     if (isBlank(component) || isBlank(step)) {
-      return unconfigured(id, "This route does not name its component and step (per-route ext_authz "
-          + "context_extensions 'component' and 'step'), so hopgate denies it.");
+      return new Decided(unconfigured(id, "This route does not name its component and step (per-route ext_authz "
+          + "context_extensions 'component' and 'step'), so hopgate denies it."), null);
     }
     if (!requireCaller.equals("true") && !requireCaller.equals("false")) {
-      return unconfigured(id, "This route's context extension 'require_caller' is '" + requireCaller
-          + "' (expected: true or false).");
+      return new Decided(unconfigured(id, "This route's context extension 'require_caller' is '" + requireCaller
+          + "' (expected: true or false)."), null);
     }
     Instant now = clock.instant();
 
@@ -132,8 +155,8 @@ public final class DecisionPoint {
     } catch (TokenRejection rejection) {
       String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
       Problem problem = Problems.token(id, null, rejection, endpoint);
-      return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, rejection.code().code())),
-          problem, null, challenge(rejection), null);
+      return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, rejection.code().code())),
+          problem, null, challenge(rejection), null), null);
     }
     VerifiedFacts facts;
     try {
@@ -143,9 +166,9 @@ public final class DecisionPoint {
       String challenge = problem.status() == 401
           ? "Bearer realm=\"hopgate\", error=\"invalid_request\", error_description=\""
               + quotable(rejection.getMessage()) + "\"" : null;
-      return new Decision(id, rejection.code().outcome(),
+      return new Decided(new Decision(id, rejection.code().outcome(),
           List.of(Violation.of(rejection.code().gate(), rejection.code().code())), problem, hop.txn(), challenge,
-          null);
+          null), null);
     }
 
     ProcessDefinition process = null;
@@ -156,8 +179,8 @@ public final class DecisionPoint {
       Optional<ProcessDefinition> resolved = snapshot.processes().resolve(iri, digest);
       if (resolved.isEmpty()) {
         Problem problem = Problems.intentUnresolved(id, hop.txn(), iri, digest);
-        return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.SCOPE, "intent_unresolved")), problem,
-            hop.txn(), null, snapshot.policy().revision());
+        return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.SCOPE, "intent_unresolved")), problem,
+            hop.txn(), null, snapshot.policy().revision()), null);
       }
       process = resolved.get();
     }
@@ -171,10 +194,10 @@ public final class DecisionPoint {
       LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
       if (e.timedOut()) {
         Problem problem = Problems.aborted(id, hop.txn(), "evaluation_timeout");
-        return new Decision(id, Outcome.TIMEOUT, List.of(Violation.of(Gate.EVALUATION, "evaluation_timeout")),
-            problem, hop.txn(), null, snapshot.policy().revision());
+        return new Decided(new Decision(id, Outcome.TIMEOUT, List.of(Violation.of(Gate.EVALUATION, "evaluation_timeout")),
+            problem, hop.txn(), null, snapshot.policy().revision()), input);
       }
-      return abort(id, hop.txn(), "evaluation_failed");
+      return new Decided(abort(id, hop.txn(), "evaluation_failed"), input);
     }
     if (result.allow()) {
       // Only now is a one-time token spent: a deny never consumes it.
@@ -184,21 +207,21 @@ public final class DecisionPoint {
             TokenRejection consumed = new TokenRejection(TokenCode.TOKEN_CONSUMED,
                 "This one-time hop token was already used.");
             String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
-            return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
+            return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
                 Problems.token(id, hop.txn(), consumed, endpoint), hop.txn(), challenge(consumed),
-                snapshot.policy().revision());
+                snapshot.policy().revision()), input);
           }
         } catch (StateException e) {
           LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
-          return abort(id, hop.txn(), "state_unavailable");
+          return new Decided(abort(id, hop.txn(), "state_unavailable"), input);
         }
       }
-      return allow(id, request, facts, component, step, now);
+      return new Decided(allow(id, request, facts, component, step, now), input);
     }
     List<Violation> disclosed = Disclosure.apply(result.violations());
     Problem problem = Problems.denied(id, hop.txn(), step, disclosed,
         RepairAssembler.assemble(disclosed, input, snapshot));
-    return new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision());
+    return new Decided(new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision()), input);
   }
 
   /** An ALLOW: the chain extended by this hop's transition, the facts ext_proc needs. */

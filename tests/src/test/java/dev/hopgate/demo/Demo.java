@@ -16,7 +16,10 @@ public final class Demo {
     try (CheckoutDemo demo = CheckoutDemo.start(dir, System.out::println)) {
       demo.run();
       System.out.println();
-      System.out.println("Logs (one per hopgate, and the token service's):");
+      System.out.println("Decision logs (hash-chained; check one with: java -jar envoy-ext-authz/target/hopgate.jar "
+          + "log verify FILE):");
+      demo.mesh().decisionLogs().forEach(p -> System.out.println("  " + p));
+      System.out.println("Process logs:");
       demo.mesh().logs().forEach(p -> System.out.println("  " + p));
     } catch (Exception e) {
       System.err.println("demo failed: " + e);

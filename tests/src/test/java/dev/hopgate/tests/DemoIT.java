@@ -82,6 +82,18 @@ class DemoIT {
   }
 
   @Test
+  void everyHopgatesDecisionLog_verifiesAndRecordsItsDecisions() throws Exception {
+    Thread.sleep(300); // the log writer runs off the Check path
+    for (Path log : demo.mesh().decisionLogs()) {
+      var result = dev.hopgate.pdp.evidence.LogVerifier.verify(log);
+      assertThat(result.intact()).as(log + ": " + result.problem()).isTrue();
+    }
+    String payments = java.nio.file.Files.readString(demo.mesh().decisionLogs().get(2));
+    assertThat(payments).contains("\"outcome\":\"DENY\"").contains("missing_prerequisites")
+        .contains("\"outcome\":\"ALLOW\"").doesNotContain("eyJ"); // no token, only digests
+  }
+
+  @Test
   void completionsReplayedIntoAnotherTxn_countForNothing() throws Exception {
     List<String> fromTheFirstTxn = new ArrayList<>();
     fromTheFirstTxn.addAll(calls.get(1).completions());

@@ -32,6 +32,7 @@ public record HopgateConfig(
     @JsonProperty("opa_server") OpaServer opaServer,
     @JsonProperty("opa_wasm") OpaWasm opaWasm,
     Shadow shadow,
+    @JsonProperty("decision_log") DecisionLogConfig decisionLog,
     Trust trust) {
   /** The engines this build can run. */
   public static final Set<String> ENGINES = Set.of("cedar", "opa-wasm", "opa-server", "shadow");
@@ -53,6 +54,7 @@ public record HopgateConfig(
       @JsonProperty("opa_server") @Nullable OpaServer opaServer,
       @JsonProperty("opa_wasm") @Nullable OpaWasm opaWasm,
       @Nullable Shadow shadow,
+      @JsonProperty("decision_log") @Nullable DecisionLogConfig decisionLog,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
@@ -82,6 +84,7 @@ public record HopgateConfig(
     this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null));
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
+    this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
     if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
       throw new IllegalArgumentException("shadow: primary and secondary are both " + this.shadow.primary());
     }
@@ -190,6 +193,30 @@ public record HopgateConfig(
       }
       this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(100)),
           Duration.ofMillis(1), Duration.ofSeconds(10));
+    }
+  }
+
+  /**
+   * The hash-chained decision log: every decision one JSON line. {@code trace: full} adds the input
+   * document; {@code when_full: deny} (default) refuses checks when the writer falls behind by
+   * {@code queue} records, {@code drop} counts the loss instead.
+   */
+  public record DecisionLogConfig(String path, String trace, Integer queue, @JsonProperty("when_full") String whenFull) {
+    public DecisionLogConfig(@Nullable String path, @Nullable String trace, @Nullable Integer queue,
+        @JsonProperty("when_full") @Nullable String whenFull) {
+      this.path = requireNonNullElse(path, "decisions.jsonl");
+      this.trace = requireNonNullElse(trace, "minimal");
+      if (!Set.of("minimal", "full").contains(this.trace)) {
+        throw new IllegalArgumentException("trace: '" + this.trace + "' (expected: minimal or full)");
+      }
+      this.queue = requireNonNullElse(queue, 10_000);
+      if (this.queue < 1 || this.queue > 10_000_000) {
+        throw new IllegalArgumentException("queue: " + this.queue + " (expected: 1..10000000)");
+      }
+      this.whenFull = requireNonNullElse(whenFull, "deny");
+      if (!Set.of("deny", "drop").contains(this.whenFull)) {
+        throw new IllegalArgumentException("when_full: '" + this.whenFull + "' (expected: deny or drop)");
+      }
     }
   }
 

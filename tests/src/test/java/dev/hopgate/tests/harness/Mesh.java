@@ -171,6 +171,13 @@ public final class Mesh implements AutoCloseable {
     return tokenServiceProcess.exchange(tls, form);
   }
 
+  /** Each hopgate's hash-chained decision log. */
+  public List<Path> decisionLogs() {
+    List<Path> logs = new ArrayList<>();
+    edges.values().forEach(e -> logs.add(e.hopgate().log().resolveSibling("decisions.jsonl")));
+    return logs;
+  }
+
   /** Where each process of the mesh writes its log. */
   public List<Path> logs() {
     List<Path> logs = new ArrayList<>();

@@ -1,0 +1,149 @@
+package dev.hopgate.pdp.evidence;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The hash-chained decision log: one JSON line per decision, appended by one writer thread so the
+ * Check path never waits on the disk. The queue is bounded; when it is full, {@link #offer}
+ * returns false and the caller applies the configured choice (deny new checks by default: evidence
+ * is the point; or drop, counted). A log that already exists is continued: its last record's
+ * sequence and hash are read at start.
+ */
+public final class DecisionLog implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(DecisionLog.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private record Entry(String eventType, @Nullable String txn, Map<String, Object> payload) {}
+
+  private final Path file;
+  private final Clock clock;
+  private final BlockingQueue<Entry> queue;
+  private final Thread writer;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
+  private volatile boolean open = true;
+  private long sequence;
+  private String prevHash;
+
+  private DecisionLog(Path file, Clock clock, int capacity, long sequence, String prevHash) {
+    this.file = file;
+    this.clock = clock;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.sequence = sequence;
+    this.prevHash = prevHash;
+    this.writer = new Thread(this::write, "hopgate-decision-log");
+    this.writer.setDaemon(true);
+    this.writer.start();
+  }
+
+  /**
+   * Opens (or continues) the log at {@code file}.
+   *
+   * @throws IOException when the file cannot be read or created, or its last record is not a record
+   */
+  public static DecisionLog open(Path file, int capacity, Clock clock) throws IOException {
+    requireNonNull(file, "file");
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    long sequence = 0;
+    String prev = DecisionRecords.GENESIS;
+    if (Files.exists(file)) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (!lines.get(i).isBlank()) {
+          var last = JSON.readTree(lines.get(i));
+          sequence = last.path("sequence").asLong();
+          prev = last.path("hash").asText();
+          break;
+        }
+      }
+    }
+    return new DecisionLog(file, clock, capacity, sequence, prev);
+  }
+
+  /** Queues a record; false when the queue is full (the caller denies or counts a drop). */
+  public boolean offer(String eventType, @Nullable String txn, Map<String, Object> payload) {
+    return open && queue.offer(new Entry(eventType, txn, payload));
+  }
+
+  /** Counts a record that was not written because the queue was full. */
+  public void countDropped() {
+    dropped.incrementAndGet();
+  }
+
+  public long dropped() {
+    return dropped.get();
+  }
+
+  public long written() {
+    return written.get();
+  }
+
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  private void write() {
+    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND)) {
+      List<Entry> batch = new ArrayList<>();
+      while (open || !queue.isEmpty()) {
+        Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, 511);
+        for (Entry e : batch) {
+          Map<String, Object> record = DecisionRecords.record(++sequence, clock.instant(), e.eventType(), e.txn(),
+              e.payload(), prevHash);
+          prevHash = (String) record.get("hash");
+          out.write(JSON.writeValueAsString(record));
+          out.write('\n');
+        }
+        out.flush();
+        written.addAndGet(batch.size());
+        batch.clear();
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.ERROR, "decision log " + file + " cannot be written", e);
+      open = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether records can still be written (false after a write failure: then checks are denied). */
+  public boolean healthy() {
+    return open;
+  }
+
+  /** Writes what is queued, then closes. */
+  @Override
+  public void close() throws InterruptedException {
+    open = false;
+    writer.join(TimeUnit.SECONDS.toMillis(10));
+  }
+}

@@ -1,0 +1,45 @@
+package dev.hopgate.pdp.evidence;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.digest.Digests;
+import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.input.InputDocuments;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decisions into the hash-chained log. MINIMAL (default) records the decision, gates, codes,
+ * engine, policy revision and the input document's digest; FULL adds the input document itself
+ * (built from verified facts, so it holds no token or key: only their effects). When the log's
+ * queue is full, the decision is refused (deny, the default) or the loss is counted (drop).
+ */
+public final class DecisionLogSink implements DecisionSink {
+  /** How much of each decision is kept. */
+  public enum Trace { MINIMAL, FULL }
+
+  private final DecisionLog log;
+  private final Trace trace;
+  private final boolean denyWhenFull;
+  private final String engine;
+
+  public DecisionLogSink(DecisionLog log, Trace trace, boolean denyWhenFull, String engine) {
+    this.log = requireNonNull(log, "log");
+    this.trace = requireNonNull(trace, "trace");
+    this.denyWhenFull = denyWhenFull;
+    this.engine = requireNonNull(engine, "engine");
+  }
+
+  @Override
+  public boolean record(Decision decision, @Nullable InputDocument input) {
+    Map<String, Object> doc = input == null ? null : InputDocuments.toMap(input);
+    Map<String, Object> payload = DecisionRecords.payload(decision, engine,
+        doc == null ? null : Digests.ofJson(doc), trace == Trace.FULL ? doc : null);
+    if (log.offer("decision", decision.txn(), payload) && log.healthy()) {
+      return true;
+    }
+    log.countDropped();
+    return !denyWhenFull;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.hopgate.pdp.evidence;
+
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.digest.Digests;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One decision as a log record, and the hash that chains it: {@code hash} is {@code sha256:} over
+ * the RFC 8785 form of the record without {@code hash}, {@code prev_hash} included, so editing,
+ * removing or reordering any record breaks every hash after it.
+ */
+public final class DecisionRecords {
+  /** The {@code prev_hash} of the first record of a log. */
+  public static final String GENESIS = "sha256:" + "0".repeat(64);
+
+  private DecisionRecords() {}
+
+  /**
+   * The payload of a decision: what was decided and on what, never a token or a key (only digests).
+   *
+   * @param input the input document (FULL trace), or null (MINIMAL)
+   */
+  public static Map<String, Object> payload(Decision decision, String engine, @Nullable String inputDigest,
+      @Nullable Map<String, Object> input) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("decision_id", decision.id());
+    p.put("outcome", decision.outcome().name());
+    List<String> gates = new ArrayList<>();
+    List<String> codes = new ArrayList<>();
+    for (Violation v : decision.violations()) {
+      if (!gates.contains(v.gate().wireName())) {
+        gates.add(v.gate().wireName());
+      }
+      codes.add(v.code());
+    }
+    p.put("gates", gates);
+    p.put("codes", codes);
+    p.put("engine", engine);
+    if (decision.policyRevision() != null) {
+      p.put("policy_revision", decision.policyRevision());
+    }
+    if (inputDigest != null) {
+      p.put("input_digest", inputDigest);
+    }
+    if (decision.metadata().containsKey("step")) {
+      p.put("component", decision.metadata().get("component"));
+      p.put("step", decision.metadata().get("step"));
+    }
+    if (input != null) {
+      p.put("input", input);
+    }
+    return p;
+  }
+
+  /** A complete record, hashed onto {@code prevHash}. */
+  public static Map<String, Object> record(long sequence, Instant at, String eventType, @Nullable String txn,
+      Map<String, Object> payload, String prevHash) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("event_type", eventType);
+    r.put("timestamp", at.toString());
+    if (txn != null) {
+      r.put("txn", txn);
+    }
+    r.put("sequence", sequence);
+    r.put("payload", payload);
+    r.put("prev_hash", prevHash);
+    r.put("hash", hash(r));
+    return r;
+  }
+
+  /** The hash of a record: over everything but {@code hash} itself. */
+  public static String hash(Map<String, Object> record) {
+    Map<String, Object> unhashed = new LinkedHashMap<>(record);
+    unhashed.remove("hash");
+    return Digests.ofJson(unhashed);
+  }
+}
