@@ -75,8 +75,8 @@ final class DecisionPoints {
     PolicySnapshot load() throws StartupException;
   }
 
-  /** A built decision point and how to reload its snapshot. */
-  record Built(DecisionPoint decisionPoint, Snapshots snapshots) {}
+  /** A built decision point, how to reload its snapshot, and the parts metrics read. */
+  record Built(DecisionPoint decisionPoint, Snapshots snapshots, JwsVerifier verifier, DecisionLog log) {}
 
   static Built build(ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
       throws StartupException {
@@ -113,7 +113,7 @@ final class DecisionPoints {
         config.decisionLog().trace().toUpperCase(java.util.Locale.ROOT)), config.decisionLog().whenFull().equals("deny"),
         first.policy().engine());
     return new Built(new DecisionPoint(floor, first, oneTimeTokens, signer(loaded), evidence, clock,
-        trust.tokenService().endpoint()), snapshots);
+        trust.tokenService().endpoint()), snapshots, jws, log);
   }
 
   /** This hopgate's enforcement-point signer, from its private key file. */

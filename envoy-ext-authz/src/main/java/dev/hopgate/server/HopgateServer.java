@@ -66,8 +66,9 @@ public final class HopgateServer {
     resources.add(store);
     AtomicReference<DecisionPoint> decisionPoint;
     Reloader reloader;
+    DecisionPoints.Built built;
     try {
-      DecisionPoints.Built built = DecisionPoints.build(loaded, store, resources, clock);
+      built = DecisionPoints.build(loaded, store, resources, clock);
       decisionPoint = new AtomicReference<>(built.decisionPoint());
       reloader = new Reloader(decisionPoint, built.snapshots(), watched(loaded));
       resources.add(reloader);
@@ -104,10 +105,27 @@ public final class HopgateServer {
       LOG.log(System.Logger.Level.WARNING, "serving plaintext gRPC: any process that reaches {0} can ask; "
           + "configure tls for production", loaded.config().listen());
     }
+    Metrics metrics = new Metrics();
+    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), clock);
+    metrics.watch(decisionPoint::get, built.verifier(), built.log(), completions);
+    if (loaded.config().metrics() != null) {
+      InetSocketAddress at = loaded.config().metrics().address();
+      try {
+        metrics.serve(new InetSocketAddress(at.getHostString(), at.getPort()));
+      } catch (IOException e) {
+        closeAll(resources);
+        throw new StartupException("metrics.listen: cannot bind " + loaded.config().metrics().listen() + " ("
+            + e.getMessage() + ")", e);
+      }
+      resources.add(metrics);
+      LOG.log(System.Logger.Level.INFO, "metrics at http://{0}:{1,number,#}/metrics", at.getHostString(),
+          metrics.port());
+    }
     Server server = builder
-        .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get), interceptors))
-        .addService(ServerInterceptors.intercept(
-            new CompletionProcessor(() -> decisionPoint.get().signer(), clock), interceptors))
+        .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get,
+            (decision, nanos) -> metrics.record(decision, nanos, decisionPoint.get().snapshot().policy().engine())),
+            interceptors))
+        .addService(ServerInterceptors.intercept(completions, interceptors))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();

@@ -115,14 +115,15 @@ public final class DecisionPoint {
   public Decision decide(HopRequest request) {
     String id = DecisionIds.next();
     Decided decided;
+    Stages stages = new Stages();
     try {
-      decided = decide(id, request);
+      decided = decide(id, request, stages);
     } catch (RuntimeException | LinkageError e) {
       // A bug or a native failure: log it here with the decision id, answer without its text.
       LOG.log(System.Logger.Level.ERROR, "decision " + id + " failed closed", e);
       decided = new Decided(abort(id, null, "internal_error"), null);
     }
-    Decision decision = decided.decision();
+    Decision decision = decided.decision().withTimings(new Decision.Timings(stages.floor, stages.engine));
     if (!evidence.record(decision, decided.input())) {
       // Evidence is the point: a decision that cannot be recorded does not stand.
       Decision refused = abort(id, decision.txn(), "evidence_unavailable");
@@ -132,10 +133,16 @@ public final class DecisionPoint {
     return decision;
   }
 
+  /** How long each stage of one decision took. */
+  private static final class Stages {
+    long floor;
+    long engine;
+  }
+
   /** A decision and the input document it was made on (null when none was built). */
   private record Decided(Decision decision, @Nullable InputDocument input) {}
 
-  private Decided decide(String id, HopRequest request) {
+  private Decided decide(String id, HopRequest request, Stages stages) {
     String component = request.contextExtensions().get(COMPONENT);
     String step = request.contextExtensions().get(STEP);
     String requireCaller = request.contextExtensions().getOrDefault(REQUIRE_CALLER, "true");
@@ -149,6 +156,7 @@ public final class DecisionPoint {
     }
     Instant now = clock.instant();
 
+    long floorStart = System.nanoTime();
     HopToken hop;
     try {
       hop = floor.hopToken(request, component);
@@ -161,7 +169,9 @@ public final class DecisionPoint {
     VerifiedFacts facts;
     try {
       facts = floor.verify(hop, request, component, requireCaller.equals("true"), snapshot.manifests(), now);
+      stages.floor = System.nanoTime() - floorStart;
     } catch (FloorRejection rejection) {
+      stages.floor = System.nanoTime() - floorStart;
       Problem problem = Problems.floor(id, hop.txn(), rejection);
       String challenge = problem.status() == 401
           ? "Bearer realm=\"hopgate\", error=\"invalid_request\", error_description=\""
@@ -188,9 +198,12 @@ public final class DecisionPoint {
         new InputDocument.Hop(component, step, request.method(), request.path(), request.sourcePrincipal()),
         facts, process, 0, now);
     EngineDecision result;
+    long engineStart = System.nanoTime();
     try {
       result = snapshot.policy().evaluate(input);
+      stages.engine = System.nanoTime() - engineStart;
     } catch (EvaluationException e) {
+      stages.engine = System.nanoTime() - engineStart;
       LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
       if (e.timedOut()) {
         Problem problem = Problems.aborted(id, hop.txn(), "evaluation_timeout");

@@ -33,6 +33,7 @@ public record HopgateConfig(
     @JsonProperty("opa_wasm") OpaWasm opaWasm,
     Shadow shadow,
     @JsonProperty("decision_log") DecisionLogConfig decisionLog,
+    @Nullable MetricsConfig metrics,
     Trust trust) {
   /** The engines this build can run. */
   public static final Set<String> ENGINES = Set.of("cedar", "opa-wasm", "opa-server", "shadow");
@@ -55,6 +56,7 @@ public record HopgateConfig(
       @JsonProperty("opa_wasm") @Nullable OpaWasm opaWasm,
       @Nullable Shadow shadow,
       @JsonProperty("decision_log") @Nullable DecisionLogConfig decisionLog,
+      @Nullable MetricsConfig metrics,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
@@ -85,6 +87,7 @@ public record HopgateConfig(
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
     this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
+    this.metrics = metrics;
     if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
       throw new IllegalArgumentException("shadow: primary and secondary are both " + this.shadow.primary());
     }
@@ -217,6 +220,18 @@ public record HopgateConfig(
       if (!Set.of("deny", "drop").contains(this.whenFull)) {
         throw new IllegalArgumentException("when_full: '" + this.whenFull + "' (expected: deny or drop)");
       }
+    }
+  }
+
+  /** Prometheus metrics at {@code http://<listen>/metrics}. */
+  public record MetricsConfig(String listen) {
+    public MetricsConfig(@Nullable String listen) {
+      this.listen = required(listen, "listen", "host:port of the metrics endpoint");
+      socketAddress(this.listen);
+    }
+
+    public InetSocketAddress address() {
+      return socketAddress(listen);
     }
   }
 

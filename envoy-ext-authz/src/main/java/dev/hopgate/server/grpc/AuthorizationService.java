@@ -26,12 +26,22 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private static final System.Logger LOG = System.getLogger(AuthorizationService.class.getName());
 
   private final Supplier<DecisionPoint> decisionPoint;
+  private final java.util.function.ObjLongConsumer<Decision> observer;
 
   /**
    * @param decisionPoint the current decision point (swapped atomically when policies reload)
    */
   public AuthorizationService(Supplier<DecisionPoint> decisionPoint) {
+    this(decisionPoint, (decision, nanos) -> { });
+  }
+
+  /**
+   * @param observer told of every decision and how long the check took (metrics)
+   */
+  public AuthorizationService(Supplier<DecisionPoint> decisionPoint,
+      java.util.function.ObjLongConsumer<Decision> observer) {
     this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
+    this.observer = requireNonNull(observer, "observer");
   }
 
   @Override
@@ -41,11 +51,14 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   }
 
   CheckResponse decide(CheckRequest request) {
+    long start = System.nanoTime();
     try {
       Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request));
       LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
           decision.violations());
-      return CheckResponses.of(decision);
+      CheckResponse response = CheckResponses.of(decision);
+      observer.accept(decision, System.nanoTime() - start);
+      return response;
     } catch (RuntimeException | LinkageError e) {
       String id = DecisionIds.next();
       LOG.log(System.Logger.Level.ERROR, "decision " + id + " failed closed outside the decision point", e);

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  *     extended {@code Txn-Chain}
  * @param metadata facts for Envoy's dynamic metadata beyond the decision itself (the component and
  *     step of an ALLOW, for ext_proc to mint its completion record)
+ * @param timings how long verification and evaluation took, for metrics
  */
 public record Decision(
     String id,
@@ -27,11 +28,31 @@ public record Decision(
     @Nullable String wwwAuthenticate,
     @Nullable String policyRevision,
     Map<String, String> upstreamHeaders,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    Timings timings) {
+  /** Nanoseconds spent in the structural floor and in the engine (0 when that stage did not run). */
+  public record Timings(long floorNanos, long engineNanos) {
+    public static final Timings NONE = new Timings(0, 0);
+  }
+
+  /** A decision without timings. */
+  public Decision(String id, Outcome outcome, List<Violation> violations, @Nullable Problem problem,
+      @Nullable String txn, @Nullable String wwwAuthenticate, @Nullable String policyRevision,
+      Map<String, String> upstreamHeaders, Map<String, String> metadata) {
+    this(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders, metadata,
+        Timings.NONE);
+  }
+
+  /** The same decision with its timings. */
+  public Decision withTimings(Timings measured) {
+    return new Decision(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders,
+        metadata, measured);
+  }
+
   /** A decision that adds nothing upstream. */
   public Decision(String id, Outcome outcome, List<Violation> violations, @Nullable Problem problem,
       @Nullable String txn, @Nullable String wwwAuthenticate, @Nullable String policyRevision) {
-    this(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, Map.of(), Map.of());
+    this(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, Map.of(), Map.of(), Timings.NONE);
   }
 
   public Decision {
@@ -40,6 +61,7 @@ public record Decision(
     violations = List.copyOf(requireNonNull(violations, "violations"));
     upstreamHeaders = Map.copyOf(requireNonNull(upstreamHeaders, "upstreamHeaders"));
     metadata = Map.copyOf(requireNonNull(metadata, "metadata"));
+    requireNonNull(timings, "timings");
     if ((outcome == Outcome.ALLOW) != (problem == null)) {
       throw new IllegalArgumentException("outcome " + outcome + " with problem " + problem);
     }

@@ -50,6 +50,7 @@ public final class JwsVerifier {
   public JwsVerifier(long maxEntries, Duration maxAge) {
     this.verified = Caffeine.newBuilder()
         .maximumSize(maxEntries)
+        .recordStats()
         .expireAfter(Expiry.<CacheKey, VerifiedJws>creating((key, jws) -> lifetime(jws, maxAge)))
         .build();
   }
@@ -113,6 +114,12 @@ public final class JwsVerifier {
     VerifiedJws result = new VerifiedJws(compact, digest, claims, kid, cacheKey.revision());
     verified.put(cacheKey, result);
     return result;
+  }
+
+  /** Lookups of the verified-signature cache that found (hits) or did not find (misses) a fact. */
+  public long[] cacheHitsAndMisses() {
+    var stats = verified.stats();
+    return new long[] {stats.hitCount(), stats.missCount()};
   }
 
   /** How many verified signatures are cached now (for tests and metrics). */

@@ -1,0 +1,107 @@
+package dev.hopgate.server;
+
+import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.evidence.DecisionLog;
+import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.server.grpc.CompletionProcessor;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * hopgate's Prometheus metrics, served at {@code /metrics} on their own port: checks by outcome,
+ * gate and code; latency of the whole check, the floor and the engine; the signature cache; the
+ * decision log's queue; completion records; and which revision serves.
+ */
+final class Metrics implements AutoCloseable {
+  private static final double[] BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05, 0.1, 0.25};
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter checks;
+  private final Histogram checkSeconds;
+  private final Histogram floorSeconds;
+  private final Histogram engineSeconds;
+  private HTTPServer server;
+
+  Metrics() {
+    checks = Counter.builder().name("hopgate_checks_total").help("Checks decided, by outcome, first gate and code")
+        .labelNames("outcome", "gate", "code").register(registry);
+    checkSeconds = Histogram.builder().name("hopgate_check_duration_seconds").help("Check latency inside hopgate")
+        .classicUpperBounds(BUCKETS).register(registry);
+    floorSeconds = Histogram.builder().name("hopgate_verification_duration_seconds")
+        .help("Time in the structural floor (token, origin, chain, completions)").classicUpperBounds(BUCKETS)
+        .register(registry);
+    engineSeconds = Histogram.builder().name("hopgate_engine_evaluation_duration_seconds")
+        .help("Time in the policy engine").labelNames("engine").classicUpperBounds(BUCKETS).register(registry);
+  }
+
+  /** The gauges and counters read at scrape time from the running parts. */
+  void watch(Supplier<DecisionPoint> decisionPoint, JwsVerifier verifier, DecisionLog log,
+      CompletionProcessor completions) {
+    GaugeWithCallback.builder().name("hopgate_revision_info").help("The revision that serves (1)")
+        .labelNames("revision", "policy_revision", "engine")
+        .callback(cb -> {
+          var snapshot = decisionPoint.get().snapshot();
+          cb.call(1, snapshot.revision(), snapshot.policy().revision(), snapshot.policy().engine());
+        }).register(registry);
+    CounterWithCallback.builder().name("hopgate_signature_cache_lookups_total")
+        .help("Verified-signature cache lookups, by result").labelNames("result")
+        .callback(cb -> {
+          long[] hm = verifier.cacheHitsAndMisses();
+          cb.call(hm[0], "hit");
+          cb.call(hm[1], "miss");
+        }).register(registry);
+    GaugeWithCallback.builder().name("hopgate_decision_log_queue_depth").help("Decision records not yet written")
+        .callback(cb -> cb.call(log.queueDepth())).register(registry);
+    CounterWithCallback.builder().name("hopgate_decision_log_records_total")
+        .help("Decision records, by fate").labelNames("fate")
+        .callback(cb -> {
+          cb.call(log.written(), "written");
+          cb.call(log.dropped(), "dropped");
+        }).register(registry);
+    CounterWithCallback.builder().name("hopgate_completion_records_total")
+        .help("Completion records of observed successes, by fate").labelNames("fate")
+        .callback(cb -> {
+          cb.call(completions.records(), "minted");
+          cb.call(completions.lost(), "lost");
+        }).register(registry);
+  }
+
+  void record(Decision decision, long checkNanos, String engine) {
+    String gate = decision.violations().isEmpty() ? "" : decision.violations().get(0).gate().wireName();
+    String code = decision.violations().isEmpty() ? "" : decision.violations().get(0).code();
+    checks.labelValues(decision.outcome().name(), gate, code).inc();
+    checkSeconds.observe(checkNanos / 1e9);
+    if (decision.timings().floorNanos() > 0) {
+      floorSeconds.observe(decision.timings().floorNanos() / 1e9);
+    }
+    if (decision.timings().engineNanos() > 0) {
+      engineSeconds.labelValues(engine).observe(decision.timings().engineNanos() / 1e9);
+    }
+  }
+
+  /** Serves {@code /metrics} on {@code address}. */
+  void serve(InetSocketAddress address) throws IOException {
+    server = HTTPServer.builder().hostname(address.getHostString()).port(address.getPort()).registry(registry)
+        .buildAndStart();
+  }
+
+  int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}
