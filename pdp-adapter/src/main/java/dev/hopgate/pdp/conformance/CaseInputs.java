@@ -16,12 +16,12 @@ import java.util.TreeSet;
  * verified facts: a declared process by IRI (its steps, edges and this step's prerequisites), the
  * component's manifest by name, completions and the chain as lists of steps.
  */
-final class CaseInputs {
+public final class CaseInputs {
   static final long NOW = 1795431700L;
 
   private CaseInputs() {}
 
-  static InputDocument build(ObjectNode spec, Corpus corpus) {
+  public static InputDocument build(ObjectNode spec, Corpus corpus) {
     JsonNode hop = spec.path("hop");
     String component = text(hop, "component");
     String step = text(hop, "step");

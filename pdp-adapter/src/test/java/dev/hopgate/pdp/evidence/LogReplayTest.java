@@ -1,0 +1,62 @@
+package dev.hopgate.pdp.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hopgate.pdp.Disclosure;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.decision.Outcome;
+import dev.hopgate.pdp.engine.EngineDecision;
+import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.conformance.CaseInputs;
+import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.problem.Problems;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A FULL log of the whole conformance corpus replays to the same decisions. */
+class LogReplayTest {
+  @TempDir Path dir;
+
+  @Test
+  void aFullLogOfTheConformanceCorpus_replaysIdentically_andAnAlteredDecisionIsReported() throws Exception {
+    PreparedPolicy policy = new CedarEngine().prepare(Path.of("..", "policies", "cedar"));
+    var corpus = dev.hopgate.pdp.conformance.Corpus.load(Path.of("..", "tests", "conformance"),
+        ProcessRegistry.load(Path.of("..", "policies", "processes")));
+    Path file = dir.resolve("full.jsonl");
+    DecisionLog log = DecisionLog.open(file, 1000, Clock.systemUTC());
+    DecisionLogSink sink = new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
+    int n = 0;
+    for (var c : corpus.cases()) {
+      InputDocument input = CaseInputs.build(c.input(), corpus);
+      EngineDecision d = policy.evaluate(input);
+      String id = "d-" + (++n);
+      Decision decision = d.allow()
+          ? new Decision(id, Outcome.ALLOW, List.of(), null, "txn", null, policy.revision())
+          : new Decision(id, Outcome.DENY, Disclosure.apply(d.violations()),
+              Problems.unconfigured(id, "x"), "txn", null, policy.revision());
+      assertThat(sink.record(decision, input)).isTrue();
+    }
+    log.close();
+
+    LogReplayer.Result result = LogReplayer.replay(file, policy);
+    assertThat(result.replayed()).isEqualTo(corpus.cases().size());
+    assertThat(result.differences()).isEmpty();
+
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    int allow = 0;
+    while (!lines.get(allow).contains("\"outcome\":\"ALLOW\"")) {
+      allow++;
+    }
+    lines.set(allow, lines.get(allow).replace("\"outcome\":\"ALLOW\"", "\"outcome\":\"DENY\""));
+    Files.write(file, lines, StandardCharsets.UTF_8);
+    assertThat(LogReplayer.replay(file, policy).differences()).singleElement().asString()
+        .contains("logged DENY [], replayed ALLOW []");
+  }
+}
