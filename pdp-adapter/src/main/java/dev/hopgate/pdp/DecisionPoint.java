@@ -124,6 +124,10 @@ public final class DecisionPoint {
       decided = new Decided(abort(id, null, "internal_error"), null);
     }
     Decision decision = decided.decision().withTimings(new Decision.Timings(stages.floor, stages.engine));
+    String traceId = TraceContext.traceId(request.header("traceparent"));
+    if (traceId != null) {
+      decision = decision.withMetadata("trace_id", traceId);
+    }
     if (!evidence.record(decision, decided.input())) {
       // Evidence is the point: a decision that cannot be recorded does not stand.
       Decision refused = abort(id, decision.txn(), "evidence_unavailable");

@@ -290,6 +290,24 @@ class WalkingSkeletonIT {
   }
 
   @Test
+  void theTraceOfARequest_reachesItsDecisionRecord_andTheLogVerifies() throws Exception {
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assertThat(stack.get(planner, "/inventory/reserve", headers).statusCode()).isEqualTo(200);
+
+    await(() -> {
+      try {
+        return java.nio.file.Files.readString(stack.decisionLog()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    var verified = dev.hopgate.pdp.evidence.LogVerifier.verify(stack.decisionLog());
+    assertThat(verified.intact()).as(String.valueOf(verified.problem())).isTrue();
+    assertThat(java.nio.file.Files.readString(stack.decisionLog())).doesNotContain("eyJ");
+  }
+
+  @Test
   void hopgate_refusesAGrpcClientWithoutACertificate() {
     ManagedChannel channel = stack.hopgate().channel(null);
     try {

@@ -48,9 +48,10 @@ public final class HopgateCli {
       parsed = Level.INFO;
     }
     root.setLevel(parsed);
+    boolean json = "json".equalsIgnoreCase(System.getenv("HOPGATE_LOG_FORMAT"));
     for (var handler : root.getHandlers()) {
       handler.setLevel(parsed);
-      handler.setFormatter(new java.util.logging.SimpleFormatter());
+      handler.setFormatter(json ? new JsonLogFormatter() : new java.util.logging.SimpleFormatter());
     }
     // grpc-netty is chatty at FINE; its debug output is not hopgate's.
     Logger.getLogger("io.grpc.netty.shaded").setLevel(Level.INFO);

@@ -43,6 +43,14 @@ public record Decision(
         Timings.NONE);
   }
 
+  /** The same decision with one more metadata entry. */
+  public Decision withMetadata(String key, String value) {
+    Map<String, String> more = new java.util.HashMap<>(metadata);
+    more.put(key, value);
+    return new Decision(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders,
+        more, timings);
+  }
+
   /** The same decision with its timings. */
   public Decision withTimings(Timings measured) {
     return new Decision(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders,

@@ -48,6 +48,9 @@ public final class DecisionRecords {
     if (inputDigest != null) {
       p.put("input_digest", inputDigest);
     }
+    if (decision.metadata().containsKey("trace_id")) {
+      p.put("trace_id", decision.metadata().get("trace_id"));
+    }
     if (decision.metadata().containsKey("step")) {
       p.put("component", decision.metadata().get("component"));
       p.put("step", decision.metadata().get("step"));

@@ -174,6 +174,11 @@ public final class EdgeStack implements AutoCloseable {
     return envoy;
   }
 
+  /** hopgate's hash-chained decision log. */
+  public Path decisionLog() {
+    return dir.resolve("decisions.jsonl");
+  }
+
   public String accessLog() {
     try {
       return Files.readString(dir.resolve("access.log"));
