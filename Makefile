@@ -6,7 +6,7 @@ JAR   := envoy-ext-authz/target/hopgate.jar
 SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src policies/rego -type f 2>/dev/null)
 CONFIG ?= examples/hopgate.yaml
 
-.PHONY: run test demo tools build envoy headers clean
+.PHONY: run test demo bench-micro tools build envoy headers clean
 
 ## run: start hopgate on the embedded default (in-process Cedar, example keys, gRPC on 127.0.0.1:9191)
 run: tools $(JAR)
@@ -24,6 +24,12 @@ demo: tools $(JAR)
 	@$(MVN) -q -pl tests test-compile exec:java -Dexec.mainClass=dev.hopgate.demo.Demo \
 	  -Dexec.classpathScope=test -Dexec.cleanupDaemonThreads=false \
 	  -Dhopgate.repo.dir=$(CURDIR) -Dhopgate.tools.dir=$(CURDIR)/.tools -Dhopgate.jar=$(CURDIR)/$(JAR)
+
+## bench-micro: JMH microbenchmarks (crypto, engines, the whole decision); results as JSON and a
+## markdown table under tests/bench/results/. Not part of make test. BENCH=regex narrows them.
+BENCH ?= .
+bench-micro: tools $(JAR)
+	@scripts/bench-micro.sh "$(BENCH)"
 
 tools:
 	@scripts/install-tools.sh

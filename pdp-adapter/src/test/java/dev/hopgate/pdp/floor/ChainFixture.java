@@ -96,15 +96,20 @@ public final class ChainFixture {
   }
 
   public Floor floor() {
+    return floor(verifier);
+  }
+
+  /** The floor over {@code jws} (a verifier with or without its signature cache). */
+  public Floor floor(JwsVerifier jws) {
     TrustSet tokens = new TrustSet("token-service", Set.of(TOKENS), TrustSet.DEFAULT_ALGORITHMS, keys(tokenService));
     TrustSet txnTokens = new TrustSet("txn-token-service", Set.of(TXN_TOKENS), TrustSet.DEFAULT_ALGORITHMS,
         keys(txnTokenService));
     Duration skew = Duration.ofSeconds(30);
     return new Floor(
-        new HopTokenVerifier(tokens, verifier, skew, Duration.ofMinutes(5), clock),
-        new OriginVerifier(txnTokens, TRUST_DOMAIN, verifier, skew),
-        new ChainVerifier(verifier, TrustSet.DEFAULT_ALGORITHMS, skew),
-        new CompletionVerifier(verifier, TrustSet.DEFAULT_ALGORITHMS, skew),
+        new HopTokenVerifier(tokens, jws, skew, Duration.ofMinutes(5), clock),
+        new OriginVerifier(txnTokens, TRUST_DOMAIN, jws, skew),
+        new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
+        new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         revocations, Floor.Limits.DEFAULT);
   }
 
