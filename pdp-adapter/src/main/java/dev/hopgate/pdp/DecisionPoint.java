@@ -17,6 +17,10 @@ import dev.hopgate.pdp.floor.FloorRejection;
 import dev.hopgate.pdp.floor.VerifiedFacts;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
+import dev.hopgate.pdp.mcp.JsonRpcCall;
+import dev.hopgate.pdp.mcp.JsonRpcReader;
+import dev.hopgate.pdp.mcp.JsonRpcRejection;
+import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
 import dev.hopgate.pdp.process.ProcessDefinition;
@@ -50,6 +54,10 @@ public final class DecisionPoint {
   public static final String COMPONENT = "component";
   /** The route's context extension naming the step of this hop. */
   public static final String STEP = "step";
+  /** Decision metadata (and Envoy dynamic metadata) marking a decision on an MCP route. */
+  public static final String PROTOCOL_METADATA = "protocol";
+  /** Decision metadata: the JSON-RPC id of the request decided, as JSON text. */
+  public static final String JSONRPC_ID_METADATA = "jsonrpc_id";
   /** The route's context extension saying whether the caller's mTLS identity is required. */
   public static final String REQUIRE_CALLER = "require_caller";
 
@@ -148,16 +156,77 @@ public final class DecisionPoint {
 
   private Decided decide(String id, HopRequest request, Stages stages) {
     String component = request.contextExtensions().get(COMPONENT);
-    String step = request.contextExtensions().get(STEP);
     String requireCaller = request.contextExtensions().getOrDefault(REQUIRE_CALLER, "true");
-    if (isBlank(component) || isBlank(step)) {
-      return new Decided(unconfigured(id, "This route does not name its component and step (per-route ext_authz "
-          + "context_extensions 'component' and 'step'), so hopgate denies it."), null);
+    McpRoute mcp;
+    try {
+      mcp = McpRoute.of(request.contextExtensions());
+    } catch (IllegalArgumentException e) {
+      return new Decided(unconfigured(id, e.getMessage()), null);
     }
     if (!requireCaller.equals("true") && !requireCaller.equals("false")) {
       return new Decided(unconfigured(id, "This route's context extension 'require_caller' is '" + requireCaller
           + "' (expected: true or false)."), null);
     }
+    if (mcp == null) {
+      String step = request.contextExtensions().get(STEP);
+      if (isBlank(component) || isBlank(step)) {
+        return new Decided(unconfigured(id, "This route does not name its component and step (per-route ext_authz "
+            + "context_extensions 'component' and 'step'), so hopgate denies it."), null);
+      }
+      return decideHop(id, request, component, step, null, requireCaller.equals("true"), stages);
+    }
+    if (isBlank(component)) {
+      return new Decided(unconfigured(id, "This MCP route does not name its component (per-route ext_authz "
+          + "context_extensions 'component'), so hopgate denies it."), null);
+    }
+    return decideMcp(id, request, component, mcp, requireCaller.equals("true"), stages);
+  }
+
+  /**
+   * An MCP request: the JSON-RPC body, read strictly, says which tool is called; the route's map (never
+   * the component) says which step that is. Methods that call no tool follow the route's session rule.
+   */
+  private Decided decideMcp(String id, HopRequest request, String component, McpRoute mcp, boolean requireCaller,
+      Stages stages) {
+    JsonRpcCall call;
+    try {
+      call = JsonRpcReader.read(request.body(), "true".equals(request.header(JsonRpcReader.PARTIAL_BODY_HEADER)));
+    } catch (JsonRpcRejection rejection) {
+      Problem problem = Problems.badRequest(id, rejection.code(), rejection.getMessage());
+      return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.REQUEST, rejection.code())),
+          problem, null, null, null).withMetadata(PROTOCOL_METADATA, "mcp"), null);
+    }
+    Decided decided;
+    if (call.isToolCall()) {
+      String tool = requireNonNull(call.tool());
+      String step = mcp.stepOf(tool);
+      decided = decideHop(id, request, component, step, step == null ? tool : null, requireCaller, stages);
+    } else if (mcp.sessionMethods() == McpRoute.SessionMethods.DENY) {
+      Problem problem = Problems.unconfigured(id, "This MCP route takes only tools/call; '" + call.method()
+          + "' is refused by its rule (context extension '" + McpRoute.SESSION_METHODS + "').");
+      decided = new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.CONFIGURATION,
+          "route_unconfigured")), problem, null, null, null), null);
+    } else {
+      decided = decideHop(id, request, component, null, null, requireCaller, stages);
+    }
+    Decision tagged = decided.decision().withMetadata(PROTOCOL_METADATA, "mcp").withMetadata("mcp_method", call.method());
+    if (call.rawId() != null) {
+      tagged = tagged.withMetadata(JSONRPC_ID_METADATA, call.rawId());
+    }
+    if (call.tool() != null) {
+      tagged = tagged.withMetadata("mcp_tool", call.tool());
+    }
+    return new Decided(tagged, decided.input());
+  }
+
+  /**
+   * One hop: token, floor, then the policy on the step.
+   *
+   * @param step the step of this hop; null for an MCP session method (the floor alone decides) or a
+   *     tool the route does not map ({@code unmappedTool}, denied once the floor holds)
+   */
+  private Decided decideHop(String id, HopRequest request, String component, @Nullable String step,
+      @Nullable String unmappedTool, boolean requireCaller, Stages stages) {
     Instant now = clock.instant();
 
     long floorStart = System.nanoTime();
@@ -172,7 +241,7 @@ public final class DecisionPoint {
     }
     VerifiedFacts facts;
     try {
-      facts = floor.verify(hop, request, component, requireCaller.equals("true"), snapshot.manifests(), now);
+      facts = floor.verify(hop, request, component, requireCaller, snapshot.manifests(), now);
       stages.floor = System.nanoTime() - floorStart;
     } catch (FloorRejection rejection) {
       stages.floor = System.nanoTime() - floorStart;
@@ -185,6 +254,17 @@ public final class DecisionPoint {
           null), null);
     }
 
+    if (unmappedTool != null) {
+      Problem problem = Problems.toolUnmapped(id, hop.txn(), unmappedTool);
+      return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.SCOPE, "tool_unmapped")), problem,
+          hop.txn(), null, snapshot.policy().revision()), null);
+    }
+    if (step == null) {
+      // An MCP session method: the token and the chain hold; no step, so no policy, no once spend, and
+      // no completion (ext_proc mints one only for a decision that names a step).
+      return new Decided(new Decision(id, Outcome.ALLOW, List.of(), null, facts.origin().txn(), null,
+          snapshot.policy().revision(), Map.of(), Map.of("component", component)), null);
+    }
     ProcessDefinition process = null;
     Map<String, Object> declared = facts.origin().intent();
     if (declared != null) {

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param sourcePrincipal the caller's identity from downstream mTLS (a SPIFFE id), or null
  * @param requestId Envoy's request id ({@code attributes.request.http.id}), empty when unknown
  * @param requestTime when Envoy received the request ({@code attributes.request.time}), or null
+ * @param body the request body Envoy forwarded ({@code with_request_body}), empty when none
  */
 public record HopRequest(
     Map<String, String> headers,
@@ -22,11 +23,18 @@ public record HopRequest(
     String path,
     @Nullable String sourcePrincipal,
     String requestId,
-    @Nullable Instant requestTime) {
+    @Nullable Instant requestTime,
+    String body) {
   /** A request without Envoy's request identity (tests, tools). */
   public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
       @Nullable String sourcePrincipal) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, "", null);
+    this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "");
+  }
+
+  /** A request without a forwarded body. */
+  public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
+      @Nullable String sourcePrincipal, String requestId, @Nullable Instant requestTime) {
+    this(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, "");
   }
 
   public HopRequest {
@@ -35,6 +43,7 @@ public record HopRequest(
     requireNonNull(method, "method");
     requireNonNull(path, "path");
     requireNonNull(requestId, "requestId");
+    requireNonNull(body, "body");
   }
 
   public @Nullable String header(String lowerCaseName) {

@@ -8,6 +8,7 @@ import dev.hopgate.pdp.decision.DecisionIds;
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -16,6 +17,7 @@ import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Envoy's {@code envoy.service.auth.v3.Authorization/Check}: a thin layer from CheckRequest to a
@@ -50,13 +52,22 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     responses.onCompleted();
   }
 
+  /** The route's MCP settings; a route whose settings are wrong was already denied as unconfigured. */
+  private static @Nullable McpRoute mcpRoute(CheckRequest request) {
+    try {
+      return McpRoute.of(request.getAttributes().getContextExtensionsMap());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   CheckResponse decide(CheckRequest request) {
     long start = System.nanoTime();
     try {
       Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request));
       LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
           decision.violations());
-      CheckResponse response = CheckResponses.of(decision);
+      CheckResponse response = CheckResponses.of(decision, mcpRoute(request));
       observer.accept(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {

@@ -23,6 +23,8 @@ final class CheckRequests {
         http.getPath(),
         principal.isEmpty() ? null : principal,
         http.getId(),
-        time);
+        time,
+        // with_request_body sends the body as text, or as bytes with pack_as_bytes.
+        !http.getBody().isEmpty() ? http.getBody() : http.getRawBody().toStringUtf8());
   }
 }

@@ -4,7 +4,10 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
+import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.mcp.JsonRpcErrors;
+import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.ProblemJson;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -14,6 +17,7 @@ import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
 import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.StatusCode;
+import org.jspecify.annotations.Nullable;
 
 /** Turns a decision into Envoy's CheckResponse. */
 final class CheckResponses {
@@ -23,6 +27,15 @@ final class CheckResponses {
   private CheckResponses() {}
 
   static CheckResponse of(Decision decision) {
+    return of(decision, null);
+  }
+
+  /**
+   * @param mcp the route's MCP settings when it is an MCP route: a policy denial there is a JSON-RPC
+   *     error response (HTTP 200 by default), so MCP clients keep the session and the planner reads the
+   *     repair; a token problem stays 401 with its challenge, which MCP's authorization flow relies on
+   */
+  static CheckResponse of(Decision decision, @Nullable McpRoute mcp) {
     Problem problem = decision.problem();
     if (problem == null) {
       OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
@@ -38,11 +51,20 @@ final class CheckResponses {
           .build();
     }
     DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
-        .setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))
-        .addHeaders(overwrite("content-type", Problem.MEDIA_TYPE))
         .addHeaders(overwrite("cache-control", "no-store"))
-        .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
-        .setBody(ProblemJson.write(problem));
+        .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()));
+    if (mcp != null && problem.status() != 401) {
+      boolean unreadable = problem.status() == 400;
+      int code = !unreadable ? mcp.denialCode()
+          : decision.violations().get(0).code().equals("not_json") ? -32700 : -32600;
+      denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(unreadable ? 400 : mcp.denialStatus())))
+          .addHeaders(overwrite("content-type", JsonRpcErrors.MEDIA_TYPE))
+          .setBody(JsonRpcErrors.write(decision.metadata().get(DecisionPoint.JSONRPC_ID_METADATA), code, problem));
+    } else {
+      denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))
+          .addHeaders(overwrite("content-type", Problem.MEDIA_TYPE))
+          .setBody(ProblemJson.write(problem));
+    }
     if (decision.wwwAuthenticate() != null) {
       denied.addHeaders(overwrite("www-authenticate", decision.wwwAuthenticate()));
     }

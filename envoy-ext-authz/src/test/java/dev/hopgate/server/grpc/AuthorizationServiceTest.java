@@ -181,6 +181,118 @@ class AuthorizationServiceTest {
     assertThat(body).doesNotContain("secret internals").doesNotContain("Foo.java");
   }
 
+  @Test
+  void mcp_allowsAMappedToolCallAsItsStep() {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(7, "reserve"), Map.of()));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    var md = response.getDynamicMetadata().getFieldsMap();
+    assertThat(md.get("step").getStringValue()).isEqualTo(ChainFixture.RESERVE);
+    assertThat(md.get("mcp_tool").getStringValue()).isEqualTo("reserve");
+    assertThat(md.get("jsonrpc_id").getStringValue()).isEqualTo("7");
+  }
+
+  @Test
+  void mcp_deniesAPolicyViolationAsAJsonRpcErrorWithHttp200() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall("q-1", "drop"), Map.of()));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(200);
+    assertThat(headers(response.getDeniedResponse().getHeadersList()))
+        .containsEntry("content-type", "application/json").doesNotContainKey("www-authenticate");
+    JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(body.get("id").asText()).isEqualTo("q-1");
+    assertThat(body.at("/error/code").asInt()).isEqualTo(-32003);
+    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("not_performed");
+    assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
+        .isEqualTo(headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
+  }
+
+  @Test
+  void mcp_deniesAToolTheRouteDoesNotMap() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(3, "reserve_all"), Map.of()));
+
+    JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(body.get("id").asInt()).isEqualTo(3);
+    assertThat(body.at("/error/data/problem/violations/0/gate").asText()).isEqualTo("scope");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("tool_unmapped");
+    assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("reserve_all");
+  }
+
+  @Test
+  void mcp_sessionMethodsNeedOnlyAValidHopTokenAndNameNoStep() {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", Map.of()));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    // No step: ext_proc mints no completion for it.
+    assertThat(response.getDynamicMetadata().getFieldsMap()).doesNotContainKey("step")
+        .containsKey("mcp_method");
+  }
+
+  @Test
+  void mcp_sessionMethodsCanBeRefusedByTheRoute() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", Map.of("mcp_session_methods", "deny")));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/data/problem/violations/0/code")
+        .asText()).isEqualTo("route_unconfigured");
+  }
+
+  @Test
+  void mcp_tokenProblemsStay401WithTheirChallenge() throws Exception {
+    CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"), Map.of()));
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
+    Map<String, String> headers = headers(response.getDeniedResponse().getHeadersList());
+    assertThat(headers).containsEntry("content-type", "application/problem+json")
+        .containsEntry("www-authenticate", "Bearer realm=\"hopgate\"");
+  }
+
+  @Test
+  void mcp_unreadableBodyIs400WithJsonRpcsOwnCodeAndNullId() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"name\":\"drop\"}}",
+        Map.of()));
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(400);
+    JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(body.get("id").isNull()).isTrue();
+    assertThat(body.at("/error/code").asInt()).isEqualTo(-32600);
+    assertThat(body.at("/error/data/problem/violations/0/gate").asText()).isEqualTo("request");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("duplicate_key");
+  }
+
+  @Test
+  void mcp_denialStatusAndCodeAreTheRoutesChoice() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
+        Map.of("mcp_denial_status", "403", "mcp_denial_code", "-31000")));
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/code").asInt()).isEqualTo(-31000);
+  }
+
+  private static String toolCall(Object id, String tool) {
+    String rawId = id instanceof String s ? "\"" + s + "\"" : id.toString();
+    return "{\"jsonrpc\":\"2.0\",\"id\":" + rawId + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool + "\",\"arguments\":{}}}";
+  }
+
+  /** An MCP route: one endpoint, the tool map in the route's context extensions, the body forwarded. */
+  private CheckRequest mcp(String authorization, String body, Map<String, String> more) {
+    CheckRequest base = request(authorization, "unused");
+    AttributeContext.Builder attributes = base.getAttributes().toBuilder().clearContextExtensions()
+        .putContextExtensions("component", INVENTORY)
+        .putContextExtensions("protocol", "mcp")
+        .putContextExtensions("tool:reserve", ChainFixture.RESERVE)
+        .putContextExtensions("tool:drop", "urn:ops:step:drop-production-database")
+        .putAllContextExtensions(more);
+    attributes.getRequestBuilder().getHttpBuilder().setPath("/mcp").setBody(body);
+    return base.toBuilder().setAttributes(attributes).build();
+  }
+
   /** A hop token with an implicit intent (no process declared), as the fixture's token service signs it. */
   private String token(String audience) {
     return mesh.hop(audience, "alice@shop.example", mesh.txn, null);

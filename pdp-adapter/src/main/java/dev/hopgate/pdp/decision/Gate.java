@@ -18,6 +18,8 @@ public enum Gate {
   CONTINUITY,
   /** Not a gate of the model: the route itself is not configured so that hopgate can decide. */
   CONFIGURATION,
+  /** Not a gate of the model: the request cannot be read as the route's protocol (an MCP body). */
+  REQUEST,
   /** Not a gate of the model: hopgate could not evaluate (engine error, internal failure). */
   EVALUATION;
 

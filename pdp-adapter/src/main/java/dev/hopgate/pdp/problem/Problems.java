@@ -89,6 +89,20 @@ public final class Problems {
         List.of(Map.of("action", "none")));
   }
 
+  /** The request body cannot be read as what the route expects (a JSON-RPC request on an MCP route). */
+  public static Problem badRequest(String decisionId, String code, String detail) {
+    return new Problem(TYPE_PREFIX + "request", title(Gate.REQUEST), 400, detail, decisionId, null,
+        List.of(violation(Violation.of(Gate.REQUEST, code))), List.of(Map.of("action", "fix_request")));
+  }
+
+  /** A tool call the route maps to no step: the mesh owner has not admitted that tool here. */
+  public static Problem toolUnmapped(String decisionId, @Nullable String txn, String tool) {
+    return new Problem(TYPE_PREFIX + "scope", "Tool is not a step of this route", 403,
+        "The tool '" + tool + "' is not mapped to a step on this route, so hopgate denies calling it here.",
+        decisionId, txn, List.of(violation(new Violation(Gate.SCOPE, "tool_unmapped", Map.of("tool", tool)))),
+        List.of(Map.of("action", "none")));
+  }
+
   /** hopgate could not decide, so it denied: 403, as Envoy answers when its authorizer fails. */
   public static Problem aborted(String decisionId, @Nullable String txn, String code) {
     return new Problem(TYPE_PREFIX + "evaluation", title(Gate.EVALUATION), 403,
@@ -132,6 +146,7 @@ public final class Problems {
       case CONTINUITY -> "Authority widened along the chain";
       case CONFIGURATION -> "Route not configured for hopgate";
       case EVALUATION -> "Request could not be evaluated";
+      case REQUEST -> "Request body unreadable";
     };
   }
 }
