@@ -1,0 +1,28 @@
+package dev.hopgate.pdp.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One JSON-RPC request as hopgate read it from the body Envoy forwarded.
+ *
+ * @param method the JSON-RPC method, such as {@code tools/call}
+ * @param rawId the request's {@code id} as JSON text ({@code 7}, {@code "a"}), or null for a notification
+ * @param tool the tool a {@code tools/call} names ({@code params.name}), else null
+ */
+public record JsonRpcCall(String method, @Nullable String rawId, @Nullable String tool) {
+  public static final String TOOLS_CALL = "tools/call";
+
+  public JsonRpcCall {
+    requireNonNull(method, "method");
+  }
+
+  public boolean isToolCall() {
+    return TOOLS_CALL.equals(method);
+  }
+
+  public boolean isNotification() {
+    return rawId == null;
+  }
+}

@@ -1,0 +1,138 @@
+package dev.hopgate.pdp.mcp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads an MCP request body strictly. Anything two parsers could read differently is refused:
+ * duplicate keys (last-wins in one parser, first-wins in another), keys that differ only in case,
+ * trailing content, batches, a body Envoy truncated. The MCP server must run exactly the tool
+ * hopgate decided on.
+ */
+public final class JsonRpcReader {
+  /** Envoy sets this on the check request when it forwarded only part of the body. */
+  public static final String PARTIAL_BODY_HEADER = "x-envoy-auth-partial-body";
+
+  private static final int MAX_DEPTH = 64;
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private JsonRpcReader() {}
+
+  /**
+   * @param body the request body as Envoy forwarded it (empty when none)
+   * @param partial whether Envoy said it forwarded only part of the body
+   */
+  public static JsonRpcCall read(String body, boolean partial) throws JsonRpcRejection {
+    if (partial) {
+      throw new JsonRpcRejection("body_truncated", "Envoy forwarded only part of this request body (raise "
+          + "with_request_body.max_request_bytes on the route); hopgate does not decide on a partial JSON-RPC "
+          + "request.", false);
+    }
+    if (body.isBlank()) {
+      throw new JsonRpcRejection("body_missing", "This MCP route needs the JSON-RPC request body (Envoy's "
+          + "with_request_body on the route), and the check request carried none.", false);
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (StreamConstraintsException e) {
+      throw new JsonRpcRejection("not_jsonrpc", "The request body nests deeper than " + MAX_DEPTH + " levels.", false);
+    } catch (JsonProcessingException e) {
+      String message = e.getOriginalMessage();
+      if (message != null && message.startsWith("Duplicate field")) {
+        throw new JsonRpcRejection("duplicate_key", "The request body repeats a key: " + message + ".", false);
+      }
+      throw new JsonRpcRejection("not_json", "The request body is not JSON (at line " + line(e) + ").", true);
+    }
+    if (root.isArray()) {
+      throw new JsonRpcRejection("batch_unsupported", "The request body is a JSON-RPC batch; MCP routes take one "
+          + "request per HTTP request, so each step is decided on its own.", false);
+    }
+    if (!root.isObject()) {
+      throw notJsonRpc("the body is not a JSON object");
+    }
+    rejectCaseCollisions(root, "$");
+    if (!"2.0".equals(text(root, "jsonrpc"))) {
+      throw notJsonRpc("'jsonrpc' must be \"2.0\"");
+    }
+    String method = text(root, "method");
+    if (method == null || method.isEmpty()) {
+      throw notJsonRpc("'method' must be a non-empty string (a JSON-RPC response is not a request)");
+    }
+    JsonNode id = root.get("id");
+    String rawId = null;
+    if (id != null) {
+      if (!(id.isTextual() || id.isIntegralNumber())) {
+        throw notJsonRpc("'id' must be a string or an integer");
+      }
+      rawId = id.toString();
+    }
+    JsonNode params = root.get("params");
+    if (params != null && !params.isObject()) {
+      throw notJsonRpc("MCP 'params' must be an object");
+    }
+    if (!JsonRpcCall.TOOLS_CALL.equals(method)) {
+      return new JsonRpcCall(method, rawId, null);
+    }
+    if (rawId == null) {
+      throw notJsonRpc("a tools/call must carry an 'id' (a notification cannot call a tool)");
+    }
+    String tool = params == null ? null : text(params, "name");
+    if (tool == null || tool.isEmpty()) {
+      throw notJsonRpc("a tools/call must name its tool in 'params.name'");
+    }
+    return new JsonRpcCall(method, rawId, tool);
+  }
+
+  /** JSON is case-sensitive, but not every server's binding is: {@code Name} and {@code name} both refused. */
+  private static void rejectCaseCollisions(JsonNode node, String where) throws JsonRpcRejection {
+    if (node.isObject()) {
+      Map<String, String> seen = new HashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String folded = field.getKey().toLowerCase(Locale.ROOT);
+        String earlier = seen.putIfAbsent(folded, field.getKey());
+        if (earlier != null) {
+          throw new JsonRpcRejection("case_colliding_keys", "The request body has keys that differ only in case "
+              + "at " + where + ": '" + earlier + "' and '" + field.getKey() + "'.", false);
+        }
+        rejectCaseCollisions(field.getValue(), where + "." + field.getKey());
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        rejectCaseCollisions(node.get(i), where + "[" + i + "]");
+      }
+    }
+  }
+
+  private static @Nullable String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isTextual() ? value.textValue() : null;
+  }
+
+  private static JsonRpcRejection notJsonRpc(String why) {
+    return new JsonRpcRejection("not_jsonrpc", "The request body is not a JSON-RPC 2.0 request: " + why + ".", false);
+  }
+
+  private static int line(JsonProcessingException e) {
+    return e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.hopgate.pdp.mcp;
+
+/**
+ * A body hopgate will not read as a JSON-RPC request: rather than guess, it denies, so that the MCP
+ * server can never run a different tool than the one hopgate decided on.
+ */
+public final class JsonRpcRejection extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final String code;
+  private final boolean parseError;
+
+  JsonRpcRejection(String code, String message, boolean parseError) {
+    super(message, null, false, false);
+    this.code = code;
+    this.parseError = parseError;
+  }
+
+  /** The violation code, such as {@code duplicate_key}. */
+  public String code() {
+    return code;
+  }
+
+  /** JSON-RPC's own classification: -32700 (not JSON at all) or -32600 (JSON, not a valid request). */
+  public int jsonRpcCode() {
+    return parseError ? -32700 : -32600;
+  }
+}

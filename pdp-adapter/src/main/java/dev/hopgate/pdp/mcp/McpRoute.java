@@ -1,0 +1,103 @@
+package dev.hopgate.pdp.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An MCP route as the mesh owner configured it in the route's ext_authz {@code context_extensions}:
+ * {@code protocol: mcp}, one {@code tool:<name>: <step>} entry per tool the route may call, and how
+ * denials and session methods are answered. The component never names its own steps; its manifest
+ * can only confirm the mapped step (the capability gate).
+ *
+ * @param toolSteps the step each tool call is, by tool name
+ * @param sessionMethods what {@code initialize}, {@code tools/list}, {@code ping} and notifications need
+ * @param denialCode the JSON-RPC {@code error.code} of a policy denial
+ * @param denialStatus the HTTP status of a policy denial: 200 (MCP clients keep the session) or 403
+ */
+public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMethods, int denialCode,
+    int denialStatus) {
+  public static final String PROTOCOL = "protocol";
+  public static final String TOOL_PREFIX = "tool:";
+  public static final String SESSION_METHODS = "mcp_session_methods";
+  public static final String DENIAL_CODE = "mcp_denial_code";
+  public static final String DENIAL_STATUS = "mcp_denial_status";
+
+  /** The rule for MCP methods that call no tool. */
+  public enum SessionMethods {
+    /** Allowed with a valid hop token and an intact chain; no step, no policy, no completion. */
+    HOP_TOKEN,
+    /** Denied: a route that only takes tool calls. */
+    DENY
+  }
+
+  public McpRoute {
+    toolSteps = Map.copyOf(requireNonNull(toolSteps, "toolSteps"));
+    requireNonNull(sessionMethods, "sessionMethods");
+  }
+
+  /** The step a tool call is, or null when the route does not map that tool. */
+  public @Nullable String stepOf(String tool) {
+    return toolSteps.get(tool);
+  }
+
+  /**
+   * The MCP route these extensions describe, or null when the route is plain HTTP.
+   *
+   * @throws IllegalArgumentException naming the extension that is wrong
+   */
+  public static @Nullable McpRoute of(Map<String, String> contextExtensions) {
+    String protocol = contextExtensions.getOrDefault(PROTOCOL, "http");
+    if (protocol.equals("http")) {
+      return null;
+    }
+    if (!protocol.equals("mcp")) {
+      throw new IllegalArgumentException("This route's context extension 'protocol' is '" + protocol
+          + "' (expected: http or mcp).");
+    }
+    Map<String, String> tools = new TreeMap<>();
+    contextExtensions.forEach((key, value) -> {
+      if (key.startsWith(TOOL_PREFIX)) {
+        String tool = key.substring(TOOL_PREFIX.length());
+        if (tool.isEmpty() || value.isBlank()) {
+          throw new IllegalArgumentException("This route's context extension '" + key + "' must name a tool "
+              + "and map it to a step ('tool:<name>: <step>').");
+        }
+        tools.put(tool, value);
+      }
+    });
+    String session = contextExtensions.getOrDefault(SESSION_METHODS, "hop_token");
+    SessionMethods sessionMethods = switch (session) {
+      case "hop_token" -> SessionMethods.HOP_TOKEN;
+      case "deny" -> SessionMethods.DENY;
+      default -> throw new IllegalArgumentException("This route's context extension '" + SESSION_METHODS + "' is '"
+          + session + "' (expected: hop_token or deny).");
+    };
+    int code = integer(contextExtensions, DENIAL_CODE, JsonRpcErrors.DEFAULT_DENIAL_CODE);
+    if (code == -32001 || (code >= -32768 && code <= -32600)) {
+      throw new IllegalArgumentException("This route's context extension '" + DENIAL_CODE + "' is " + code
+          + ": -32001 reads as a timeout to MCP SDKs and -32768..-32600 are JSON-RPC's own codes.");
+    }
+    int status = integer(contextExtensions, DENIAL_STATUS, 200);
+    if (status != 200 && status != 403) {
+      throw new IllegalArgumentException("This route's context extension '" + DENIAL_STATUS + "' is " + status
+          + " (expected: 200 or 403).");
+    }
+    return new McpRoute(tools, sessionMethods, code, status);
+  }
+
+  private static int integer(Map<String, String> extensions, String key, int fallback) {
+    String value = extensions.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("This route's context extension '" + key + "' is '" + value
+          + "' (expected an integer).");
+    }
+  }
+}

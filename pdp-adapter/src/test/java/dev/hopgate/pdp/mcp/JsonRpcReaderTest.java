@@ -1,0 +1,90 @@
+package dev.hopgate.pdp.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JsonRpcReaderTest {
+  @Test
+  void read_toolCallNamesItsToolAndKeepsTheIdAsJson() throws Exception {
+    JsonRpcCall call = JsonRpcReader.read(
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"arguments\":{}}}",
+        false);
+
+    assertThat(call.isToolCall()).isTrue();
+    assertThat(call.tool()).isEqualTo("reserve");
+    assertThat(call.rawId()).isEqualTo("7");
+  }
+
+  @Test
+  void read_stringIdStaysAJsonString() throws Exception {
+    assertThat(JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":\"a-1\",\"method\":\"tools/list\"}", false).rawId())
+        .isEqualTo("\"a-1\"");
+  }
+
+  @Test
+  void read_notificationHasNoId() throws Exception {
+    JsonRpcCall call = JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", false);
+
+    assertThat(call.isNotification()).isTrue();
+    assertThat(call.isToolCall()).isFalse();
+    assertThat(call.tool()).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      duplicate key in params     | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","name":"b"}} | duplicate_key
+      duplicate top-level method  | {"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/call"}                  | duplicate_key
+      case-colliding name         | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","Name":"b"}} | case_colliding_keys
+      batch                       | [{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}}]          | batch_unsupported
+      not json                    | jsonrpc=2.0&method=tools/call                                                 | not_json
+      truncated json              | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"na                    | not_json
+      trailing content            | {"jsonrpc":"2.0","id":1,"method":"ping"} {"x":1}                                | not_json
+      wrong version               | {"jsonrpc":"1.0","id":1,"method":"ping"}                                        | not_jsonrpc
+      a response, not a request   | {"jsonrpc":"2.0","id":1,"result":{}}                                            | not_jsonrpc
+      fractional id               | {"jsonrpc":"2.0","id":1.5,"method":"ping"}                                      | not_jsonrpc
+      object id                   | {"jsonrpc":"2.0","id":{},"method":"ping"}                                       | not_jsonrpc
+      params as array             | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":["a"]}                   | not_jsonrpc
+      tool call without id        | {"jsonrpc":"2.0","method":"tools/call","params":{"name":"a"}}                   | not_jsonrpc
+      tool call without name      | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}                      | not_jsonrpc
+      tool name not a string      | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}              | not_jsonrpc
+      a bare string               | "tools/call"                                                                    | not_jsonrpc
+      """)
+  void read_refusesWhatCouldBeReadTwoWays(String why, String body, String code) {
+    assertThatThrownBy(() -> JsonRpcReader.read(body, false))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo(code))
+        .hasMessageNotContaining("Exception");
+  }
+
+  @Test
+  void read_refusesATruncatedBodyEvenIfItParses() {
+    assertThatThrownBy(() -> JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", true))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("body_truncated"));
+  }
+
+  @Test
+  void read_refusesAMissingBodyAndSaysHowToForwardIt() {
+    assertThatThrownBy(() -> JsonRpcReader.read("", false))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("body_missing"))
+        .hasMessageContaining("with_request_body");
+  }
+
+  @Test
+  void read_refusesDeepNestingWithoutOverflowingTheStack() {
+    String deep = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":"
+        + "[".repeat(100_000) + "]".repeat(100_000) + "}}";
+    assertThatThrownBy(() -> JsonRpcReader.read(deep, false))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("not_jsonrpc"));
+  }
+
+  @Test
+  void rejection_mapsToJsonRpcsOwnCodes() {
+    assertThatThrownBy(() -> JsonRpcReader.read("nope", false))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32700));
+    assertThatThrownBy(() -> JsonRpcReader.read("[]", false))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32600));
+  }
+}
