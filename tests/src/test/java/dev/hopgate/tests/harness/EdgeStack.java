@@ -241,6 +241,24 @@ public final class EdgeStack implements AutoCloseable {
     }
   }
 
+  /** POST {@code body} as JSON to {@code path} through Envoy, as an MCP client does. */
+  public HttpResponse<String> post(SSLContext tls, String path, Map<String, String> headers, String body)
+      throws IOException {
+    HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
+        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     try {

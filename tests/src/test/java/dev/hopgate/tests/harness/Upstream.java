@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
-/** A small HTTP upstream that answers 200 and records every request that reached it. */
+/**
+ * A small HTTP upstream that answers 200 and records every request that reached it; under
+ * {@code /mcp} it is an MCP server ({@link McpToolServer}).
+ */
 public final class Upstream implements AutoCloseable {
   /** What reached the upstream: path and headers (names in lower case). */
   public record Seen(String method, String path, Map<String, String> headers) {}
@@ -24,7 +27,12 @@ public final class Upstream implements AutoCloseable {
   }
 
   public static Upstream start() {
+    McpToolServer mcp = new McpToolServer(List.of("reserve_stock", "drop_database", "list_orders"));
     return start(exchange -> {
+      if (exchange.getRequestURI().getPath().startsWith("/mcp")) {
+        mcp.handle(exchange);
+        return;
+      }
       byte[] body = ("upstream saw " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);

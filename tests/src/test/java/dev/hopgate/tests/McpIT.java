@@ -1,0 +1,166 @@
+package dev.hopgate.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hopgate.tests.harness.EdgeStack;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * MCP through a real Envoy to a real MCP server: the route forwards the JSON-RPC body to hopgate,
+ * which reads the tool call as the route's mapped step, and answers a denial in a form an MCP client
+ * survives (HTTP 200, a JSON-RPC error with the same id, the repair in {@code error.data}).
+ */
+class McpIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  static EdgeStack stack;
+  static SSLContext planner;
+
+  @RegisterExtension
+  final TestWatcher dumpLogs = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      System.err.println("=== " + context.getDisplayName() + " failed; logs follow\n" + stack.logs());
+    }
+  };
+
+  @BeforeAll
+  static void startStack() throws IOException {
+    stack = EdgeStack.start(dir);
+    planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void mappedToolCall_reachesTheMcpServerAsItsStep() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), toolCall(11, "reserve_stock"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("id").asInt()).isEqualTo(11);
+    assertThat(body.at("/result/content/0/text").asText()).isEqualTo("ran reserve_stock");
+    assertThat(stack.upstream().hits()).isEqualTo(before + 1);
+    // The chain grew by this hop's transition, naming the mapped step, never the tool's own claim.
+    String chain = stack.upstream().seen().get(before).headers().get("txn-chain");
+    assertThat(com.nimbusds.jose.JWSObject.parse(chain).getPayload().toJSONObject())
+        .containsEntry("step", EdgeStack.RESERVE);
+  }
+
+  @Test
+  void deniedToolCall_isAJsonRpcErrorWithTheRepairAndNeverReachesTheServer() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), toolCall("call-2", "drop_database"));
+
+    assertThat(response.statusCode()).as("MCP clients drop the session on a 4xx").isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("jsonrpc").asText()).isEqualTo("2.0");
+    assertThat(body.get("id").asText()).isEqualTo("call-2");
+    assertThat(body.at("/error/code").asInt()).isEqualTo(-32003);
+    assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
+        .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
+    assertThat(body.at("/error/data/problem/violations/0/component").asText()).isEqualTo(EdgeStack.INVENTORY);
+    assertThat(body.at("/error/data/authorization/remediationHints").isArray()).isTrue();
+    assertThat(response.headers().firstValue("txn-completion")).as("a denial yields no record").isEmpty();
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void unmappedTool_isDeniedEvenThoughTheServerHasIt() throws Exception {
+    int before = stack.upstream().hits();
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), toolCall(3, "list_orders"));
+
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("tool_unmapped");
+    assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("list_orders");
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void sessionMethods_passWithAValidHopTokenAndYieldNoCompletion() throws Exception {
+    Map<String, String> credentials = stack.credentials(EdgeStack.INVENTORY);
+    HttpResponse<String> init = call(credentials, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
+        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+        + "\"clientInfo\":{\"name\":\"e2e\",\"version\":\"1\"}}}");
+    HttpResponse<String> list = call(credentials, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    HttpResponse<String> initialized = call(credentials, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+    assertThat(init.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(init.body()).at("/result/serverInfo/name").asText()).isEqualTo("e2e-tools");
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(list.body()).at("/result/tools").size()).isEqualTo(3);
+    assertThat(initialized.statusCode()).isEqualTo(202);
+    assertThat(list.headers().firstValue("txn-completion")).as("no step, no completion").isEmpty();
+  }
+
+  @Test
+  void tokenProblems_stay401WithTheChallengeMcpAuthorizationNeeds() throws Exception {
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.remove("Authorization");
+    HttpResponse<String> response = call(headers, toolCall(1, "reserve_stock"));
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\"");
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void ambiguousBody_isRefusedNotGuessed() throws Exception {
+    int before = stack.upstream().hits();
+    // A parser that keeps the last 'name' runs drop_database; one that keeps the first, reserve_stock.
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), "{\"jsonrpc\":\"2.0\",\"id\":5,"
+        + "\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\",\"name\":\"drop_database\"}}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.at("/error/code").asInt()).isEqualTo(-32600);
+    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("duplicate_key");
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  @Test
+  void bodyLargerThanEnvoyForwards_isRefusedAsTruncated() throws Exception {
+    int before = stack.upstream().hits();
+    String big = "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+        + "\"arguments\":{\"note\":\"" + "x".repeat(20_000) + "\"}}}";
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), big);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("body_truncated");
+    assertThat(stack.upstream().hits()).isEqualTo(before);
+  }
+
+  private static HttpResponse<String> call(Map<String, String> headers, String body) throws IOException {
+    return stack.post(planner, "/mcp", headers, body);
+  }
+
+  private static String toolCall(Object id, String tool) {
+    String rawId = id instanceof String s ? "\"" + s + "\"" : id.toString();
+    return "{\"jsonrpc\":\"2.0\",\"id\":" + rawId + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+        + "\",\"arguments\":{}}}";
+  }
+}

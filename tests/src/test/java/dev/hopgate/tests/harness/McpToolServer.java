@@ -1,0 +1,72 @@
+package dev.hopgate.tests.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A small MCP server over streamable HTTP (JSON responses): {@code initialize}, {@code tools/list},
+ * {@code tools/call} on its tools, 202 for notifications. It runs whatever tool the body names, which
+ * is why hopgate must read the body exactly as it does.
+ */
+public final class McpToolServer implements HttpHandler {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<String> tools;
+
+  public McpToolServer(List<String> tools) {
+    this.tools = List.copyOf(tools);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    if (!exchange.getRequestMethod().equals("POST")) {
+      send(exchange, 405, null);
+      return;
+    }
+    JsonNode request = JSON.readTree(exchange.getRequestBody());
+    if (!request.has("id")) {
+      send(exchange, 202, null);
+      return;
+    }
+    ObjectNode response = JSON.createObjectNode().put("jsonrpc", "2.0");
+    response.set("id", request.get("id"));
+    String method = request.path("method").asText();
+    switch (method) {
+      case "initialize" -> {
+        ObjectNode result = response.putObject("result").put("protocolVersion", "2025-06-18");
+        result.putObject("capabilities").putObject("tools");
+        result.putObject("serverInfo").put("name", "e2e-tools").put("version", "1");
+      }
+      case "tools/list" -> {
+        var list = response.putObject("result").putArray("tools");
+        tools.forEach(t -> list.addObject().put("name", t).putObject("inputSchema").put("type", "object"));
+      }
+      case "tools/call" -> {
+        String tool = request.path("params").path("name").asText();
+        if (tools.contains(tool)) {
+          response.putObject("result").putArray("content").addObject().put("type", "text").put("text", "ran " + tool);
+        } else {
+          response.putObject("error").put("code", -32602).put("message", "Unknown tool: " + tool);
+        }
+      }
+      default -> response.putObject("error").put("code", -32601).put("message", "Method not found");
+    }
+    send(exchange, 200, JSON.writeValueAsBytes(response));
+  }
+
+  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+    if (body == null) {
+      exchange.sendResponseHeaders(status, -1);
+    } else {
+      exchange.getResponseHeaders().set("content-type", "application/json");
+      exchange.sendResponseHeaders(status, body.length);
+      exchange.getResponseBody().write(body);
+    }
+    exchange.close();
+  }
+}
