@@ -66,6 +66,22 @@ class McpIT {
     String chain = stack.upstream().seen().get(before).headers().get("txn-chain");
     assertThat(com.nimbusds.jose.JWSObject.parse(chain).getPayload().toJSONObject())
         .containsEntry("step", EdgeStack.RESERVE);
+    // ext_proc read the JSON-RPC result (no isError) and returned the step's completion record.
+    String record = response.headers().firstValue("txn-completion").orElseThrow();
+    assertThat(com.nimbusds.jose.JWSObject.parse(record).getPayload().toJSONObject())
+        .containsEntry("step", EdgeStack.RESERVE).containsEntry("status", "completed")
+        .containsEntry("decision", stack.upstream().seen().get(before).headers().get("hopgate-decision-id"));
+  }
+
+  @Test
+  void toolError_reachesTheClientButYieldsNoCompletion() throws Exception {
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY),
+        "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+            + "\"arguments\":{\"fail\":true}}}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body()).at("/result/isError").asBoolean()).isTrue();
+    assertThat(response.headers().firstValue("txn-completion")).as("the tool did not do its work").isEmpty();
   }
 
   @Test

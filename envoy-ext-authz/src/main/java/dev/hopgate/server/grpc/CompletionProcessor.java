@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
+import dev.hopgate.pdp.mcp.JsonRpcOutcome;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
@@ -36,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code metadata_options.forwarding_namespaces}), never from a request header; a denial's local
  * reply has no ALLOW and yields nothing; a decision yields at most one record. Success: HTTP 2xx
  * response headers, or {@code grpc-status: 0} for gRPC (in the trailers, or in headers of a
- * trailers-only response). Nothing here may break a response: any failure passes it through
+ * trailers-only response). An MCP tool call succeeded only when its JSON-RPC response (a JSON body
+ * or an SSE stream, read whole in the body phase) is a {@code result} without {@code isError}.
+ * Nothing here may break a response: any failure passes it through
  * unchanged, and the lost record is counted and logged.
  */
 public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalProcessorImplBase {
@@ -71,6 +74,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> responses) {
     return new StreamObserver<>() {
       private @Nullable Struct allowed;
+      private final McpCall mcp = new McpCall();
 
       @Override
       public void onNext(ProcessingRequest request) {
@@ -80,7 +84,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         }
         ProcessingResponse response;
         try {
-          response = respond(request, allowed);
+          response = respond(request, allowed, mcp);
         } catch (RuntimeException e) {
           lost.incrementAndGet();
           LOG.log(System.Logger.Level.WARNING, "completion record lost for decision {0}: {1}",
@@ -102,7 +106,16 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     };
   }
 
-  private ProcessingResponse respond(ProcessingRequest request, @Nullable Struct allowed) {
+  /**
+   * An allowed MCP tool call awaiting its response body: a 2xx only says the server answered, the
+   * JSON-RPC response says whether the tool ran.
+   */
+  private static final class McpCall {
+    boolean awaitingBody;
+    String contentType = "";
+  }
+
+  private ProcessingResponse respond(ProcessingRequest request, @Nullable Struct allowed, McpCall mcp) {
     switch (request.getRequestCase()) {
       case RESPONSE_HEADERS -> {
         HttpHeaders headers = request.getResponseHeaders();
@@ -111,7 +124,15 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         boolean succeeded = grpc
             ? headers.getEndOfStream() && "0".equals(header(headers, "grpc-status"))
             : status.length() == 3 && status.charAt(0) == '2';
-        String record = succeeded ? mint(allowed) : null;
+        String record = null;
+        if (allowed != null && "mcp".equals(string(allowed, "protocol"))) {
+          // Decided on the body, in the body phase (the route's ext_proc must buffer the response
+          // body; with body mode NONE an MCP tool call yields no record, never a wrong one).
+          mcp.awaitingBody = succeeded && !headers.getEndOfStream() && !string(allowed, "jsonrpc_id").isEmpty();
+          mcp.contentType = header(headers, "content-type");
+        } else if (succeeded) {
+          record = mint(allowed);
+        }
         CommonResponse.Builder common = CommonResponse.newBuilder();
         if (record != null) {
           common.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
@@ -132,6 +153,23 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
           trailers.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
         }
         return ProcessingResponse.newBuilder().setResponseTrailers(trailers).build();
+      }
+      case RESPONSE_BODY -> {
+        var body = request.getResponseBody();
+        String record = null;
+        if (mcp.awaitingBody) {
+          mcp.awaitingBody = false;
+          // Not end of stream: the body outgrew Envoy's buffer and was cut; it proves nothing.
+          if (body.getEndOfStream() && allowed != null && JsonRpcOutcome.toolCallSucceeded(
+              body.getBody().toStringUtf8(), mcp.contentType, string(allowed, "jsonrpc_id"))) {
+            record = mint(allowed);
+          }
+        }
+        CommonResponse.Builder common = CommonResponse.newBuilder();
+        if (record != null) {
+          common.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
+        }
+        return ProcessingResponse.newBuilder().setResponseBody(BodyResponse.newBuilder().setResponse(common)).build();
       }
       default -> {
         return passThrough(request);

@@ -98,6 +98,47 @@ class CompletionProcessorTest {
     assertThat(failed.get(1).getResponseTrailers().getHeaderMutation().getSetHeadersCount()).isZero();
   }
 
+  @Test
+  void mcpToolCall_yieldsARecordOnlyForAResultWithoutIsError() throws Exception {
+    Map<String, String> json = Map.of(":status", "200", "content-type", "application/json");
+    List<ProcessingResponse> ran = exchange(headers(mcpAllow("d-7"), json),
+        body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[]}}", true));
+    assertThat(setHeader(ran.get(0))).as("not at the headers: the body decides").isNull();
+    assertThat(JWSObject.parse(bodySetHeader(ran.get(1))).getPayload().toJSONObject()).containsEntry("decision", "d-7");
+
+    List<ProcessingResponse> toolError = exchange(headers(mcpAllow("d-8"), json),
+        body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"isError\":true,\"content\":[]}}", true));
+    assertThat(bodySetHeader(toolError.get(1))).isNull();
+
+    List<ProcessingResponse> cut = exchange(headers(mcpAllow("d-9"), json),
+        body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[]}}", false));
+    assertThat(bodySetHeader(cut.get(1))).as("a body cut at Envoy's buffer limit proves nothing").isNull();
+    assertThat(processor.records()).isEqualTo(1);
+  }
+
+  @Test
+  void mcpToolCall_withoutABodyPhaseYieldsNoRecord() throws Exception {
+    List<ProcessingResponse> responses = exchange(headers(mcpAllow("d-10"), Map.of(":status", "200")));
+    assertThat(setHeader(responses.get(0))).isNull();
+    assertThat(processor.records()).isZero();
+  }
+
+  private static Struct mcpAllow(String decision) {
+    return allow(decision).toBuilder().putFields("protocol", string("mcp")).putFields("jsonrpc_id", string("7"))
+        .build();
+  }
+
+  private static ProcessingRequest body(String body, boolean endOfStream) {
+    return ProcessingRequest.newBuilder().setResponseBody(io.envoyproxy.envoy.service.ext_proc.v3.HttpBody.newBuilder()
+        .setBody(ByteString.copyFromUtf8(body)).setEndOfStream(endOfStream)).build();
+  }
+
+  private static String bodySetHeader(ProcessingResponse r) {
+    var mutation = r.getResponseBody().getResponse().getHeaderMutation();
+    return mutation.getSetHeadersCount() == 0 ? null
+        : mutation.getSetHeaders(0).getHeader().getRawValue().toString(StandardCharsets.US_ASCII);
+  }
+
   private List<ProcessingResponse> exchange(ProcessingRequest... requests) throws InterruptedException {
     List<ProcessingResponse> got = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(1);

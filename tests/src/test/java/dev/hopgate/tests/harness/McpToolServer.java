@@ -48,7 +48,11 @@ public final class McpToolServer implements HttpHandler {
       }
       case "tools/call" -> {
         String tool = request.path("params").path("name").asText();
-        if (tools.contains(tool)) {
+        if (tools.contains(tool) && request.path("params").path("arguments").path("fail").asBoolean(false)) {
+          // A tool error: the server answered, the tool did not do its work.
+          ObjectNode result = response.putObject("result").put("isError", true);
+          result.putArray("content").addObject().put("type", "text").put("text", tool + " failed");
+        } else if (tools.contains(tool)) {
           response.putObject("result").putArray("content").addObject().put("type", "text").put("text", "ran " + tool);
         } else {
           response.putObject("error").put("code", -32602).put("message", "Unknown tool: " + tool);
