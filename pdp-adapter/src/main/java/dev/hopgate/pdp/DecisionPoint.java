@@ -21,6 +21,7 @@ import dev.hopgate.pdp.mcp.JsonRpcCall;
 import dev.hopgate.pdp.mcp.JsonRpcReader;
 import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpRoute;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
 import dev.hopgate.pdp.process.ProcessDefinition;
@@ -160,6 +161,7 @@ public final class DecisionPoint {
     McpRoute mcp;
     try {
       mcp = McpRoute.of(request.contextExtensions());
+      DisclosureLevel.of(request.contextExtensions());
     } catch (IllegalArgumentException e) {
       return new Decided(unconfigured(id, e.getMessage()), null);
     }

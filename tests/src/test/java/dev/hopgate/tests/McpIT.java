@@ -170,6 +170,59 @@ class McpIT {
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 
+  @Test
+  void disclosureLevels_showExactlyWhatTheyPromise() throws Exception {
+    JsonNode full = JSON.readTree(call(stack.credentials(EdgeStack.INVENTORY), toolCall(21, "drop_database")).body());
+    JsonNode minimal = JSON.readTree(stack.post(planner, "/mcp/minimal", stack.credentials(EdgeStack.INVENTORY),
+        toolCall(22, "drop_database")).body());
+    HttpResponse<String> undisclosedResponse = stack.post(planner, "/mcp/undisclosed",
+        stack.credentials(EdgeStack.INVENTORY), toolCall(23, "drop_database"));
+    JsonNode undisclosed = JSON.readTree(undisclosedResponse.body());
+
+    assertThat(full.at("/error/data/problem/violations/0/component").asText()).isEqualTo(EdgeStack.INVENTORY);
+    assertThat(full.toString()).contains(EdgeStack.DROP_DB);
+
+    assertThat(minimal.get("id").asInt()).isEqualTo(22);
+    assertThat(minimal.at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(minimal.toString()).doesNotContain(EdgeStack.DROP_DB).doesNotContain(EdgeStack.INVENTORY);
+
+    assertThat(undisclosed.get("id").asInt()).isEqualTo(23);
+    assertThat(undisclosed.at("/error/message").asText()).isEqualTo("Request denied");
+    assertThat(undisclosed.toString()).doesNotContain(EdgeStack.DROP_DB).doesNotContain("capability");
+    String decision = undisclosedResponse.headers().firstValue("hopgate-decision-id").orElseThrow();
+    assertThat(undisclosed.at("/error/data/authorization/authorizationContextId").asText()).isEqualTo(decision);
+    // The detail is in the decision log, found by that id.
+    await(() -> java.nio.file.Files.readString(stack.decisionLog()).contains(decision));
+    String record = java.nio.file.Files.readAllLines(stack.decisionLog()).stream()
+        .filter(line -> line.contains(decision)).findFirst().orElseThrow();
+    assertThat(record).contains("not_performed");
+  }
+
+  @Test
+  void tokenChallenge_namesTheResourceMetadataWhereTheRouteSetsIt() throws Exception {
+    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    headers.remove("Authorization");
+    HttpResponse<String> response = stack.post(planner, "/mcp/minimal", headers, toolCall(1, "reserve_stock"));
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\", "
+        + "resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void await(Check check) throws Exception {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!check.holds()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("not within 10 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
   private static HttpResponse<String> call(Map<String, String> headers, String body) throws IOException {
     return stack.post(planner, "/mcp", headers, body);
   }

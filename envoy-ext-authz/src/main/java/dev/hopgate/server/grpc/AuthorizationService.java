@@ -9,6 +9,7 @@ import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.mcp.McpRoute;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -61,13 +62,22 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     }
   }
 
+  /** The route's disclosure level; a wrong one was already denied as unconfigured, shown whole. */
+  private static DisclosureLevel disclosure(CheckRequest request) {
+    try {
+      return DisclosureLevel.of(request.getAttributes().getContextExtensionsMap());
+    } catch (IllegalArgumentException e) {
+      return DisclosureLevel.FULL;
+    }
+  }
+
   CheckResponse decide(CheckRequest request) {
     long start = System.nanoTime();
     try {
       Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request));
       LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
           decision.violations());
-      CheckResponse response = CheckResponses.of(decision, mcpRoute(request));
+      CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure(request));
       observer.accept(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {

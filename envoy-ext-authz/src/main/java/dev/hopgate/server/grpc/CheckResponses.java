@@ -8,6 +8,7 @@ import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.mcp.JsonRpcErrors;
 import dev.hopgate.pdp.mcp.McpRoute;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.ProblemJson;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -27,16 +28,18 @@ final class CheckResponses {
   private CheckResponses() {}
 
   static CheckResponse of(Decision decision) {
-    return of(decision, null);
+    return of(decision, null, DisclosureLevel.FULL);
   }
 
   /**
    * @param mcp the route's MCP settings when it is an MCP route: a policy denial there is a JSON-RPC
    *     error response (HTTP 200 by default), so MCP clients keep the session and the planner reads the
    *     repair; a token problem stays 401 with its challenge, which MCP's authorization flow relies on
+   * @param disclosure how much of a policy denial the caller sees (the dynamic metadata, for access
+   *     logs, keeps the whole problem)
    */
-  static CheckResponse of(Decision decision, @Nullable McpRoute mcp) {
-    Problem problem = decision.problem();
+  static CheckResponse of(Decision decision, @Nullable McpRoute mcp, DisclosureLevel disclosure) {
+    Problem problem = decision.problem() == null ? null : disclosure.apply(decision.problem());
     if (problem == null) {
       OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
           .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
@@ -66,7 +69,12 @@ final class CheckResponses {
           .setBody(ProblemJson.write(problem));
     }
     if (decision.wwwAuthenticate() != null) {
-      denied.addHeaders(overwrite("www-authenticate", decision.wwwAuthenticate()));
+      String challenge = decision.wwwAuthenticate();
+      if (mcp != null && mcp.resourceMetadata() != null) {
+        // RFC 9728: where an MCP client finds the authorization server for this resource.
+        challenge += ", resource_metadata=\"" + mcp.resourceMetadata() + "\"";
+      }
+      denied.addHeaders(overwrite("www-authenticate", challenge));
     }
     int grpcCode = problem.status() == 401 ? Code.UNAUTHENTICATED_VALUE : Code.PERMISSION_DENIED_VALUE;
     return CheckResponse.newBuilder()

@@ -274,6 +274,50 @@ class AuthorizationServiceTest {
     assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/code").asInt()).isEqualTo(-31000);
   }
 
+  @Test
+  void mcp_minimalDisclosureNamesGateAndCodeButNoStepOrComponent() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
+        Map.of("disclosure", "minimal")));
+
+    String body = response.getDeniedResponse().getBody();
+    assertThat(JSON.readTree(body).at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(body).doesNotContain("drop-production-database").doesNotContain(INVENTORY);
+    // The access log (dynamic metadata) keeps the whole problem.
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString()).contains(INVENTORY);
+  }
+
+  @Test
+  void mcp_undisclosedDenialIsGenericWithTheDecisionId() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
+        Map.of("disclosure", "undisclosed")));
+
+    JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(body.at("/error/data/problem/type").asText()).isEqualTo("urn:hopgate:problem:denied");
+    assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
+    assertThat(body.toString()).doesNotContain("capability").doesNotContain("drop");
+    assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
+        .isEqualTo(headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
+  }
+
+  @Test
+  void mcp_tokenChallengeNamesTheResourceMetadata() {
+    CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"),
+        Map.of("mcp_resource_metadata", "https://tools.shop.example/.well-known/oauth-protected-resource")));
+
+    assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate")).isEqualTo(
+        "Bearer realm=\"hopgate\", resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
+  }
+
+  @Test
+  void aWrongDisclosureValueIsAnUnconfiguredRoute() throws Exception {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"),
+        Map.of("disclosure", "some")));
+
+    assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/data/problem/detail").asText())
+        .contains("expected: full, minimal or undisclosed");
+  }
+
   private static String toolCall(Object id, String tool) {
     String rawId = id instanceof String s ? "\"" + s + "\"" : id.toString();
     return "{\"jsonrpc\":\"2.0\",\"id\":" + rawId + ",\"method\":\"tools/call\",\"params\":{\"name\":\""

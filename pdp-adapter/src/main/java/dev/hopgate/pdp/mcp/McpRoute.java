@@ -16,14 +16,17 @@ import org.jspecify.annotations.Nullable;
  * @param sessionMethods what {@code initialize}, {@code tools/list}, {@code ping} and notifications need
  * @param denialCode the JSON-RPC {@code error.code} of a policy denial
  * @param denialStatus the HTTP status of a policy denial: 200 (MCP clients keep the session) or 403
+ * @param resourceMetadata the route's OAuth protected resource metadata URL (RFC 9728), named in the
+ *     challenge of a token problem so an MCP client can find its authorization server; or null
  */
 public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMethods, int denialCode,
-    int denialStatus) {
+    int denialStatus, @Nullable String resourceMetadata) {
   public static final String PROTOCOL = "protocol";
   public static final String TOOL_PREFIX = "tool:";
   public static final String SESSION_METHODS = "mcp_session_methods";
   public static final String DENIAL_CODE = "mcp_denial_code";
   public static final String DENIAL_STATUS = "mcp_denial_status";
+  public static final String RESOURCE_METADATA = "mcp_resource_metadata";
 
   /** The rule for MCP methods that call no tool. */
   public enum SessionMethods {
@@ -85,7 +88,12 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
       throw new IllegalArgumentException("This route's context extension '" + DENIAL_STATUS + "' is " + status
           + " (expected: 200 or 403).");
     }
-    return new McpRoute(tools, sessionMethods, code, status);
+    String metadata = contextExtensions.get(RESOURCE_METADATA);
+    if (metadata != null && !metadata.matches("https://[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+      throw new IllegalArgumentException("This route's context extension '" + RESOURCE_METADATA + "' is '" + metadata
+          + "' (expected an https URL, RFC 9728).");
+    }
+    return new McpRoute(tools, sessionMethods, code, status, metadata);
   }
 
   private static int integer(Map<String, String> extensions, String key, int fallback) {

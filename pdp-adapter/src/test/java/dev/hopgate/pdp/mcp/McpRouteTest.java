@@ -38,5 +38,9 @@ class McpRouteTest {
         .hasMessageContaining("expected: hop_token or deny");
     assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "grpc"))).hasMessageContaining("expected: http or mcp");
     assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "tool:", "s"))).hasMessageContaining("tool:<name>");
+    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_resource_metadata", "http://x/\"")))
+        .hasMessageContaining("https URL");
+    assertThat(McpRoute.of(Map.of("protocol", "mcp", "mcp_resource_metadata", "https://x/.well-known/a"))
+        .resourceMetadata()).isEqualTo("https://x/.well-known/a");
   }
 }
