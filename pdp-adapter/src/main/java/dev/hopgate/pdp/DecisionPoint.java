@@ -59,6 +59,9 @@ public final class DecisionPoint {
   public static final String PROTOCOL_METADATA = "protocol";
   /** Decision metadata: the JSON-RPC id of the request decided, as JSON text. */
   public static final String JSONRPC_ID_METADATA = "jsonrpc_id";
+  /** Decision metadata of an MCP {@code tools/list}: the tools the chain could call, comma-separated. */
+  public static final String VISIBLE_TOOLS_METADATA = "mcp_tools_visible";
+  private static final String TOOLS_LIST = "tools/list";
   /** The route's context extension saying whether the caller's mTLS identity is required. */
   public static final String REQUIRE_CALLER = "require_caller";
 
@@ -175,7 +178,7 @@ public final class DecisionPoint {
         return new Decided(unconfigured(id, "This route does not name its component and step (per-route ext_authz "
             + "context_extensions 'component' and 'step'), so hopgate denies it."), null);
       }
-      return decideHop(id, request, component, step, null, requireCaller.equals("true"), stages);
+      return decideHop(id, request, component, step, null, null, requireCaller.equals("true"), stages);
     }
     if (isBlank(component)) {
       return new Decided(unconfigured(id, "This MCP route does not name its component (per-route ext_authz "
@@ -202,14 +205,15 @@ public final class DecisionPoint {
     if (call.isToolCall()) {
       String tool = requireNonNull(call.tool());
       String step = mcp.stepOf(tool);
-      decided = decideHop(id, request, component, step, step == null ? tool : null, requireCaller, stages);
+      decided = decideHop(id, request, component, step, step == null ? tool : null, null, requireCaller, stages);
     } else if (mcp.sessionMethods() == McpRoute.SessionMethods.DENY) {
       Problem problem = Problems.unconfigured(id, "This MCP route takes only tools/call; '" + call.method()
           + "' is refused by its rule (context extension '" + McpRoute.SESSION_METHODS + "').");
       decided = new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.CONFIGURATION,
           "route_unconfigured")), problem, null, null, null), null);
     } else {
-      decided = decideHop(id, request, component, null, null, requireCaller, stages);
+      decided = decideHop(id, request, component, null, null,
+          call.method().equals(TOOLS_LIST) ? mcp : null, requireCaller, stages);
     }
     Decision tagged = decided.decision().withMetadata(PROTOCOL_METADATA, "mcp").withMetadata("mcp_method", call.method());
     if (call.rawId() != null) {
@@ -228,7 +232,7 @@ public final class DecisionPoint {
    *     tool the route does not map ({@code unmappedTool}, denied once the floor holds)
    */
   private Decided decideHop(String id, HopRequest request, String component, @Nullable String step,
-      @Nullable String unmappedTool, boolean requireCaller, Stages stages) {
+      @Nullable String unmappedTool, @Nullable McpRoute listing, boolean requireCaller, Stages stages) {
     Instant now = clock.instant();
 
     long floorStart = System.nanoTime();
@@ -264,8 +268,11 @@ public final class DecisionPoint {
     if (step == null) {
       // An MCP session method: the token and the chain hold; no step, so no policy, no once spend, and
       // no completion (ext_proc mints one only for a decision that names a step).
+      Map<String, String> metadata = listing == null ? Map.of("component", component)
+          : Map.of("component", component, VISIBLE_TOOLS_METADATA,
+              String.join(",", visibleTools(request, component, listing, facts, now)));
       return new Decided(new Decision(id, Outcome.ALLOW, List.of(), null, facts.origin().txn(), null,
-          snapshot.policy().revision(), Map.of(), Map.of("component", component)), null);
+          snapshot.policy().revision(), Map.of(), metadata), null);
     }
     ProcessDefinition process = null;
     Map<String, Object> declared = facts.origin().intent();
@@ -321,6 +328,40 @@ public final class DecisionPoint {
     Problem problem = Problems.denied(id, hop.txn(), step, disclosed,
         RepairAssembler.assemble(disclosed, input, snapshot));
     return new Decided(new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision()), input);
+  }
+
+  /**
+   * The tools of an MCP route this chain could call, for filtering its {@code tools/list}: each mapped
+   * step evaluated as if called now. A tool held back only by the sequence gate stays visible (its
+   * prerequisites can still be completed, and the planner must plan them); one the capability,
+   * authorization or scope gate refuses is hidden. Listing spends nothing and extends no chain.
+   */
+  private List<String> visibleTools(HopRequest request, String component, McpRoute listing, VerifiedFacts facts,
+      Instant now) {
+    ProcessDefinition process = null;
+    Map<String, Object> declared = facts.origin().intent();
+    if (declared != null) {
+      Optional<ProcessDefinition> resolved = snapshot.processes().resolve((String) declared.get("process"),
+          (String) declared.get("digest"));
+      if (resolved.isEmpty()) {
+        return List.of();
+      }
+      process = resolved.get();
+    }
+    List<String> visible = new java.util.ArrayList<>();
+    for (Map.Entry<String, String> tool : new java.util.TreeMap<>(listing.toolSteps()).entrySet()) {
+      InputDocument input = InputDocuments.build(new InputDocument.Hop(component, tool.getValue(), request.method(),
+          request.path(), request.sourcePrincipal()), facts, process, 0, now);
+      try {
+        EngineDecision result = snapshot.policy().evaluate(input);
+        if (result.allow() || result.violations().stream().allMatch(v -> v.gate() == Gate.SEQUENCE)) {
+          visible.add(tool.getKey());
+        }
+      } catch (EvaluationException e) {
+        // Not evaluable is not callable: hidden.
+      }
+    }
+    return visible;
   }
 
   /** An ALLOW: the chain extended by this hop's transition, the facts ext_proc needs. */

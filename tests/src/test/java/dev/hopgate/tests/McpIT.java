@@ -127,7 +127,11 @@ class McpIT {
     assertThat(init.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(init.body()).at("/result/serverInfo/name").asText()).isEqualTo("e2e-tools");
     assertThat(list.statusCode()).isEqualTo(200);
-    assertThat(JSON.readTree(list.body()).at("/result/tools").size()).isEqualTo(3);
+    // The server has three tools; the chain could call one: drop_database fails the capability gate
+    // (the inventory's manifest does not perform it), list_orders is not mapped on this route.
+    JsonNode tools = JSON.readTree(list.body()).at("/result/tools");
+    assertThat(tools).hasSize(1);
+    assertThat(tools.get(0).get("name").asText()).isEqualTo("reserve_stock");
     assertThat(initialized.statusCode()).isEqualTo(202);
     assertThat(list.headers().firstValue("txn-completion")).as("no step, no completion").isEmpty();
   }

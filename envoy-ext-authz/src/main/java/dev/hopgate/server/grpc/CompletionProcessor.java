@@ -7,7 +7,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
+import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.mcp.JsonRpcOutcome;
+import dev.hopgate.pdp.mcp.ToolListFilter;
+import com.google.protobuf.ByteString;
+import io.envoyproxy.envoy.service.ext_proc.v3.BodyMutation;
+import java.util.Optional;
+import java.util.Set;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
@@ -38,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  * reply has no ALLOW and yields nothing; a decision yields at most one record. Success: HTTP 2xx
  * response headers, or {@code grpc-status: 0} for gRPC (in the trailers, or in headers of a
  * trailers-only response). An MCP tool call succeeded only when its JSON-RPC response (a JSON body
- * or an SSE stream, read whole in the body phase) is a {@code result} without {@code isError}.
+ * or an SSE stream, read whole in the body phase) is a {@code result} without {@code isError}. An
+ * MCP {@code tools/list} response is cut to the tools the decision found callable.
  * Nothing here may break a response: any failure passes it through
  * unchanged, and the lost record is counted and logged.
  */
@@ -112,6 +119,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
    */
   private static final class McpCall {
     boolean awaitingBody;
+    boolean awaitingList;
     String contentType = "";
   }
 
@@ -128,7 +136,9 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         if (allowed != null && "mcp".equals(string(allowed, "protocol"))) {
           // Decided on the body, in the body phase (the route's ext_proc must buffer the response
           // body; with body mode NONE an MCP tool call yields no record, never a wrong one).
-          mcp.awaitingBody = succeeded && !headers.getEndOfStream() && !string(allowed, "jsonrpc_id").isEmpty();
+          boolean answered = succeeded && !headers.getEndOfStream() && !string(allowed, "jsonrpc_id").isEmpty();
+          mcp.awaitingBody = answered && !string(allowed, "step").isEmpty();
+          mcp.awaitingList = answered && allowed.getFieldsMap().containsKey(DecisionPoint.VISIBLE_TOOLS_METADATA);
           mcp.contentType = header(headers, "content-type");
         } else if (succeeded) {
           record = mint(allowed);
@@ -168,6 +178,15 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         CommonResponse.Builder common = CommonResponse.newBuilder();
         if (record != null) {
           common.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
+        }
+        if (mcp.awaitingList) {
+          mcp.awaitingList = false;
+          String visible = string(allowed, DecisionPoint.VISIBLE_TOOLS_METADATA);
+          Optional<String> filtered = !body.getEndOfStream() ? Optional.empty()
+              : ToolListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, string(allowed, "jsonrpc_id"),
+                  visible.isEmpty() ? Set.of() : Set.of(visible.split(",")));
+          filtered.ifPresent(b -> common.setBodyMutation(
+              BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(b))));
         }
         return ProcessingResponse.newBuilder().setResponseBody(BodyResponse.newBuilder().setResponse(common)).build();
       }

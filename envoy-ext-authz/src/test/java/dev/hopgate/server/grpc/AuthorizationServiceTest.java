@@ -229,6 +229,9 @@ class AuthorizationServiceTest {
     // No step: ext_proc mints no completion for it.
     assertThat(response.getDynamicMetadata().getFieldsMap()).doesNotContainKey("step")
         .containsKey("mcp_method");
+    // What ext_proc cuts the list down to: 'drop' fails the capability gate.
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("mcp_tools_visible").getStringValue())
+        .isEqualTo("reserve");
   }
 
   @Test

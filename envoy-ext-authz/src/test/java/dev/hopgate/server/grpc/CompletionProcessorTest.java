@@ -123,6 +123,22 @@ class CompletionProcessorTest {
     assertThat(processor.records()).isZero();
   }
 
+  @Test
+  void mcpToolsList_isCutToTheVisibleToolsAndMintsNothing() throws Exception {
+    Struct listing = Struct.newBuilder().putFields("outcome", string("ALLOW")).putFields("decision_id", string("d-11"))
+        .putFields("txn", string("txn-1")).putFields("component", string("spiffe://shop.example/inventory"))
+        .putFields("protocol", string("mcp")).putFields("jsonrpc_id", string("7"))
+        .putFields("mcp_tools_visible", string("a,c")).build();
+    List<ProcessingResponse> responses = exchange(
+        headers(listing, Map.of(":status", "200", "content-type", "application/json")),
+        body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":[{\"name\":\"a\"},{\"name\":\"b\"},"
+            + "{\"name\":\"c\"}]}}", true));
+
+    String filtered = responses.get(1).getResponseBody().getResponse().getBodyMutation().getBody().toStringUtf8();
+    assertThat(filtered).contains("\"a\"").contains("\"c\"").doesNotContain("\"b\"");
+    assertThat(processor.records()).isZero();
+  }
+
   private static Struct mcpAllow(String decision) {
     return allow(decision).toBuilder().putFields("protocol", string("mcp")).putFields("jsonrpc_id", string("7"))
         .build();

@@ -68,6 +68,11 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
           throw new IllegalArgumentException("This route's context extension '" + key + "' must name a tool "
               + "and map it to a step ('tool:<name>: <step>').");
         }
+        if (!tool.matches("[A-Za-z0-9_.-]{1,128}")) {
+          // MCP's tool name characters; anything else could not be matched exactly in every client.
+          throw new IllegalArgumentException("This route's context extension '" + key + "' names a tool outside "
+              + "MCP's tool name characters (A-Z a-z 0-9 _ - ., at most 128).");
+        }
         tools.put(tool, value);
       }
     });
