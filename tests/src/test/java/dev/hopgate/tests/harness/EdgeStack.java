@@ -228,29 +228,28 @@ public final class EdgeStack implements AutoCloseable {
 
   /** GET {@code path} through Envoy as the workload presenting {@code tls}, with {@code headers}. */
   public HttpResponse<String> get(SSLContext tls, String path, Map<String, String> headers) throws IOException {
-    HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
-        .timeout(Duration.ofSeconds(10)).GET();
-    headers.forEach(request::header);
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return send(tls, request(path, headers).GET());
   }
 
   /** POST {@code body} as JSON to {@code path} through Envoy, as an MCP client does. */
   public HttpResponse<String> post(SSLContext tls, String path, Map<String, String> headers, String body)
       throws IOException {
+    return send(tls, request(path, headers).header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private HttpRequest.Builder request(String path, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
+        .timeout(Duration.ofSeconds(10));
+    headers.forEach(request::header);
+    return request;
+  }
+
+  /** Sends {@code request} over HTTP/1.1 with the workload's TLS identity (also used by {@link Mesh}). */
+  static HttpResponse<String> send(SSLContext tls, HttpRequest.Builder request) throws IOException {
     HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
-        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(request::header);
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {

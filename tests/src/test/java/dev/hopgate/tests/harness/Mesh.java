@@ -11,7 +11,6 @@ import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.testing.TestPki;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -217,17 +216,10 @@ public final class Mesh implements AutoCloseable {
   /** GET {@code path} on {@code edge} as the workload presenting {@code tls}. */
   public HttpResponse<String> get(SSLContext tls, Edge edge, String path, Map<String, String> headers)
       throws IOException {
-    HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + edge.port() + path))
         .timeout(Duration.ofSeconds(10)).GET();
     headers.forEach(request::header);
-    try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return EdgeStack.send(tls, request);
   }
 
   public String logText() {
