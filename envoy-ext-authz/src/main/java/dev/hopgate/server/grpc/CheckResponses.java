@@ -60,9 +60,12 @@ final class CheckResponses {
       boolean unreadable = problem.status() == 400;
       int code = !unreadable ? mcp.denialCode()
           : decision.violations().get(0).code().equals("not_json") ? -32700 : -32600;
-      denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(unreadable ? 400 : mcp.denialStatus())))
+      String rawId = decision.metadata().get(DecisionPoint.JSONRPC_ID_METADATA);
+      // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for it.
+      int status = unreadable ? 400 : rawId == null ? 403 : mcp.denialStatus();
+      denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(status)))
           .addHeaders(overwrite("content-type", JsonRpcErrors.MEDIA_TYPE))
-          .setBody(JsonRpcErrors.write(decision.metadata().get(DecisionPoint.JSONRPC_ID_METADATA), code, problem));
+          .setBody(JsonRpcErrors.write(rawId, code, problem));
     } else {
       denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))
           .addHeaders(overwrite("content-type", Problem.MEDIA_TYPE))

@@ -245,6 +245,14 @@ class AuthorizationServiceTest {
   }
 
   @Test
+  void mcp_aRefusedNotificationIs403ForItHasNoResponseToCarryAnError() {
+    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
+        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", Map.of("mcp_session_methods", "deny")));
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
+  }
+
+  @Test
   void mcp_tokenProblemsStay401WithTheirChallenge() throws Exception {
     CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"), Map.of()));
 
