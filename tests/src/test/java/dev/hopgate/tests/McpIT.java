@@ -74,6 +74,18 @@ class McpIT {
   }
 
   @Test
+  void toolCallAnsweredAsAnSseStream_yieldsItsCompletionToo() throws Exception {
+    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY),
+        "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+            + "\"arguments\":{\"stream\":true}}}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
+    assertThat(response.body()).contains("notifications/progress").contains("ran reserve_stock");
+    assertThat(response.headers().firstValue("txn-completion")).isPresent();
+  }
+
+  @Test
   void toolError_reachesTheClientButYieldsNoCompletion() throws Exception {
     HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY),
         "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","

@@ -60,6 +60,18 @@ public final class McpToolServer implements HttpHandler {
       }
       default -> response.putObject("error").put("code", -32601).put("message", "Method not found");
     }
+    if (request.path("params").path("arguments").path("stream").asBoolean(false)) {
+      // Streamable HTTP's other answer: an SSE stream, a progress notification before the response.
+      String stream = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
+          + "\"params\":{\"progressToken\":\"p\",\"progress\":1}}\n\n"
+          + "event: message\ndata: " + JSON.writeValueAsString(response) + "\n\n";
+      exchange.getResponseHeaders().set("content-type", "text/event-stream");
+      byte[] bytes = stream.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+      return;
+    }
     send(exchange, 200, JSON.writeValueAsBytes(response));
   }
 
