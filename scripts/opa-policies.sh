@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Rego side of the build, run by the policies module (mvn) and usable alone:
-#   1. opa check --strict   (a policy that can never match, or an unused variable, fails)
+#   1. opa check --strict against the input document's JSON Schema (a policy that can never match,
+#      an unused variable, or a reference to an input field the schema does not have fails, named
+#      with its file and line)
 #   2. opa test with coverage, failing below the threshold
 #   3. opa build -t wasm    (the in-process engine's module), into policies/target/opa/policy.wasm
 set -euo pipefail
@@ -11,7 +13,7 @@ threshold=${OPA_COVERAGE_THRESHOLD:-100}
 out=policies/target/opa
 mkdir -p "$out"
 
-"$opa" check --strict policies/rego
+"$opa" check --strict --schema docs/input-document.schema.json policies/rego
 "$opa" test policies/rego
 "$opa" test --coverage policies/rego > "$out/coverage.json"
 python3 - "$out/coverage.json" "$threshold" <<'PY'
