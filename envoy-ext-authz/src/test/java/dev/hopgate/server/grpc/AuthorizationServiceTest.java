@@ -253,6 +253,21 @@ class AuthorizationServiceTest {
   }
 
   @Test
+  void mcp_aOnceTokenServesTheSessionAndIsSpentOnlyByAnAllowedToolCall() {
+    String once = "Bearer " + mesh.hopOnce(INVENTORY, "jti-mcp-once");
+    String list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
+
+    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(stub.check(mcp(once, toolCall(2, "drop"), Map.of())).getStatus().getCode())
+        .as("a denied call spends nothing").isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(stub.check(mcp(once, toolCall(3, "reserve"), Map.of())).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    CheckResponse again = stub.check(mcp(once, toolCall(4, "reserve"), Map.of()));
+    assertThat(again.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
+    assertThat(again.getDynamicMetadata().getFieldsMap().get("code").getStringValue()).isEqualTo("token_consumed");
+  }
+
+  @Test
   void mcp_tokenProblemsStay401WithTheirChallenge() throws Exception {
     CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"), Map.of()));
 
