@@ -195,7 +195,8 @@ public final class DecisionPoint {
       Stages stages) {
     JsonRpcCall call;
     try {
-      call = JsonRpcReader.read(request.body(), "true".equals(request.header(JsonRpcReader.PARTIAL_BODY_HEADER)));
+      call = JsonRpcReader.read(request.body(), "true".equals(request.header(JsonRpcReader.PARTIAL_BODY_HEADER)),
+          request.bodyNotUtf8());
     } catch (JsonRpcRejection rejection) {
       Problem problem = Problems.badRequest(id, rejection.code(), rejection.getMessage());
       return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.REQUEST, rejection.code())),

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param requestId Envoy's request id ({@code attributes.request.http.id}), empty when unknown
  * @param requestTime when Envoy received the request ({@code attributes.request.time}), or null
  * @param body the request body Envoy forwarded ({@code with_request_body}), empty when none
+ * @param bodyNotUtf8 whether the forwarded bytes were not valid UTF-8 ({@code body} then holds a lossy
+ *     decoding that must not be read: another reader could decode the same bytes differently)
  */
 public record HopRequest(
     Map<String, String> headers,
@@ -24,17 +26,18 @@ public record HopRequest(
     @Nullable String sourcePrincipal,
     String requestId,
     @Nullable Instant requestTime,
-    String body) {
+    String body,
+    boolean bodyNotUtf8) {
   /** A request without Envoy's request identity (tests, tools). */
   public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
       @Nullable String sourcePrincipal) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "");
+    this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "", false);
   }
 
   /** A request without a forwarded body. */
   public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
       @Nullable String sourcePrincipal, String requestId, @Nullable Instant requestTime) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, "");
+    this(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, "", false);
   }
 
   public HopRequest {

@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
   String listen;
 
   @Option(names = "--engine", defaultValue = "${env:HOPGATE_ENGINE}",
-      description = "Policy engine (cedar). Env: HOPGATE_ENGINE.")
+      description = "Policy engine: cedar, opa-wasm, opa-server or shadow. Env: HOPGATE_ENGINE.")
   String engine;
 
   @Option(names = "--clock-skew", defaultValue = "${env:HOPGATE_CLOCK_SKEW}",

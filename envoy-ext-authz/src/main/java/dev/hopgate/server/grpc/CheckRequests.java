@@ -16,6 +16,14 @@ final class CheckRequests {
     Instant time = attributes.getRequest().hasTime()
         ? Instant.ofEpochSecond(attributes.getRequest().getTime().getSeconds(), attributes.getRequest().getTime().getNanos())
         : null;
+    // with_request_body sends the body as text, or as bytes with pack_as_bytes; bytes are decoded
+    // strictly, so that hopgate never reads a body other than the one the upstream receives.
+    String body = http.getBody();
+    boolean notUtf8 = false;
+    if (body.isEmpty() && !http.getRawBody().isEmpty()) {
+      notUtf8 = !http.getRawBody().isValidUtf8();
+      body = http.getRawBody().toStringUtf8();
+    }
     return new HopRequest(
         http.getHeadersMap(),
         attributes.getContextExtensionsMap(),
@@ -24,7 +32,7 @@ final class CheckRequests {
         principal.isEmpty() ? null : principal,
         http.getId(),
         time,
-        // with_request_body sends the body as text, or as bytes with pack_as_bytes.
-        !http.getBody().isEmpty() ? http.getBody() : http.getRawBody().toStringUtf8());
+        body,
+        notUtf8);
   }
 }

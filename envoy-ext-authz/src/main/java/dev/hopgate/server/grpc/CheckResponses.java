@@ -7,6 +7,7 @@ import com.google.rpc.Status;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.mcp.JsonRpcErrors;
+import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
@@ -58,8 +59,7 @@ final class CheckResponses {
         .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()));
     if (mcp != null && problem.status() != 401) {
       boolean unreadable = problem.status() == 400;
-      int code = !unreadable ? mcp.denialCode()
-          : decision.violations().get(0).code().equals("not_json") ? -32700 : -32600;
+      int code = unreadable ? JsonRpcRejection.jsonRpcCode(decision.violations().get(0).code()) : mcp.denialCode();
       String rawId = decision.metadata().get(DecisionPoint.JSONRPC_ID_METADATA);
       // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for it.
       int status = unreadable ? 400 : rawId == null ? 403 : mcp.denialStatus();

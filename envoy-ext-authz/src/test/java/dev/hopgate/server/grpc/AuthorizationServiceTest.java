@@ -292,6 +292,27 @@ class AuthorizationServiceTest {
   }
 
   @Test
+  void mcp_bodyPackedAsBytesIsReadWhenUtf8AndRefusedWhenNot() throws Exception {
+    CheckRequest text = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), Map.of());
+    CheckRequest packed = text.toBuilder().setAttributes(text.getAttributes().toBuilder().setRequest(
+        text.getAttributes().getRequest().toBuilder().setHttp(text.getAttributes().getRequest().getHttp().toBuilder()
+            .clearBody().setRawBody(com.google.protobuf.ByteString.copyFromUtf8(toolCall(1, "reserve")))))).build();
+    assertThat(stub.check(packed).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+
+    byte[] bytes = toolCall(1, "reserve").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    bytes[bytes.length - 5] = (byte) 0xFF;
+    CheckRequest broken = packed.toBuilder().setAttributes(packed.getAttributes().toBuilder().setRequest(
+        packed.getAttributes().getRequest().toBuilder().setHttp(packed.getAttributes().getRequest().getHttp().toBuilder()
+            .setRawBody(com.google.protobuf.ByteString.copyFrom(bytes))))).build();
+    CheckResponse response = stub.check(broken);
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(400);
+    JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(body.at("/error/code").asInt()).isEqualTo(-32700);
+    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("not_utf8");
+  }
+
+  @Test
   void mcp_denialStatusAndCodeAreTheRoutesChoice() throws Exception {
     CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
         Map.of("mcp_denial_status", "403", "mcp_denial_code", "-31000")));

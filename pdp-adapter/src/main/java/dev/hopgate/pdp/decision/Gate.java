@@ -35,7 +35,7 @@ public enum Gate {
         return gate;
       }
     }
-    throw new IllegalArgumentException("gate: '" + name + "' (expected one of capability, "
-        + "authorization, sequence, scope, provenance, identity, continuity)");
+    throw new IllegalArgumentException("gate: '" + name + "' (expected one of " + java.util.Arrays.stream(values())
+        .map(Gate::wireName).collect(java.util.stream.Collectors.joining(", ")) + ")");
   }
 }

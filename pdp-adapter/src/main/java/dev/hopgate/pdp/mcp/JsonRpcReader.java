@@ -41,30 +41,43 @@ public final class JsonRpcReader {
    * @param partial whether Envoy said it forwarded only part of the body
    */
   public static JsonRpcCall read(String body, boolean partial) throws JsonRpcRejection {
+    return read(body, partial, false);
+  }
+
+  /**
+   * @param notUtf8 whether the bytes Envoy forwarded were not valid UTF-8 (JSON text must be, RFC 8259)
+   */
+  public static JsonRpcCall read(String body, boolean partial, boolean notUtf8) throws JsonRpcRejection {
+    if (notUtf8) {
+      throw new JsonRpcRejection("not_utf8", "The request body is not valid UTF-8; JSON text must be (RFC 8259), and "
+          + "two readers could decode it differently.");
+    }
     if (partial) {
       throw new JsonRpcRejection("body_truncated", "Envoy forwarded only part of this request body (raise "
           + "with_request_body.max_request_bytes on the route); hopgate does not decide on a partial JSON-RPC "
-          + "request.", false);
+          + "request.");
     }
     if (body.isBlank()) {
       throw new JsonRpcRejection("body_missing", "This MCP route needs the JSON-RPC request body (Envoy's "
-          + "with_request_body on the route), and the check request carried none.", false);
+          + "with_request_body on the route), and the check request carried none.");
     }
     JsonNode root;
     try {
       root = MAPPER.readTree(body);
     } catch (StreamConstraintsException e) {
-      throw new JsonRpcRejection("not_jsonrpc", "The request body nests deeper than " + MAX_DEPTH + " levels.", false);
+      // Nesting depth, number, string or name length: the message names the limit, never the content.
+      throw new JsonRpcRejection("not_jsonrpc", "The request body exceeds a parser limit: " + e.getOriginalMessage()
+          + ".");
     } catch (JsonProcessingException e) {
       String message = e.getOriginalMessage();
       if (message != null && message.startsWith("Duplicate field")) {
-        throw new JsonRpcRejection("duplicate_key", "The request body repeats a key: " + message + ".", false);
+        throw new JsonRpcRejection("duplicate_key", "The request body repeats a key: " + message + ".");
       }
-      throw new JsonRpcRejection("not_json", "The request body is not JSON (at line " + line(e) + ").", true);
+      throw new JsonRpcRejection("not_json", "The request body is not JSON (at line " + line(e) + ").");
     }
     if (root.isArray()) {
       throw new JsonRpcRejection("batch_unsupported", "The request body is a JSON-RPC batch; MCP routes take one "
-          + "request per HTTP request, so each step is decided on its own.", false);
+          + "request per HTTP request, so each step is decided on its own.");
     }
     if (!root.isObject()) {
       throw notJsonRpc("the body is not a JSON object");
@@ -112,7 +125,7 @@ public final class JsonRpcReader {
         String earlier = seen.putIfAbsent(folded, field.getKey());
         if (earlier != null) {
           throw new JsonRpcRejection("case_colliding_keys", "The request body has keys that differ only in case "
-              + "at " + where + ": '" + earlier + "' and '" + field.getKey() + "'.", false);
+              + "at " + where + ": '" + earlier + "' and '" + field.getKey() + "'.");
         }
         rejectCaseCollisions(field.getValue(), where + "." + field.getKey());
       }
@@ -129,7 +142,7 @@ public final class JsonRpcReader {
   }
 
   private static JsonRpcRejection notJsonRpc(String why) {
-    return new JsonRpcRejection("not_jsonrpc", "The request body is not a JSON-RPC 2.0 request: " + why + ".", false);
+    return new JsonRpcRejection("not_jsonrpc", "The request body is not a JSON-RPC 2.0 request: " + why + ".");
   }
 
   private static int line(JsonProcessingException e) {

@@ -8,12 +8,10 @@ public final class JsonRpcRejection extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final String code;
-  private final boolean parseError;
 
-  JsonRpcRejection(String code, String message, boolean parseError) {
+  JsonRpcRejection(String code, String message) {
     super(message, null, false, false);
     this.code = code;
-    this.parseError = parseError;
   }
 
   /** The violation code, such as {@code duplicate_key}. */
@@ -23,6 +21,11 @@ public final class JsonRpcRejection extends Exception {
 
   /** JSON-RPC's own classification: -32700 (not JSON at all) or -32600 (JSON, not a valid request). */
   public int jsonRpcCode() {
-    return parseError ? -32700 : -32600;
+    return jsonRpcCode(code);
+  }
+
+  /** The JSON-RPC error code for a rejection's violation code (the answer is rendered from the decision). */
+  public static int jsonRpcCode(String code) {
+    return code.equals("not_json") || code.equals("not_utf8") ? -32700 : -32600;
   }
 }

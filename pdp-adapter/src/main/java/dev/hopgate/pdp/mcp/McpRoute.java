@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,11 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
   public static final String DENIAL_CODE = "mcp_denial_code";
   public static final String DENIAL_STATUS = "mcp_denial_status";
   public static final String RESOURCE_METADATA = "mcp_resource_metadata";
+
+  /** MCP's tool name characters; anything else could not be matched exactly in every client. */
+  private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+  /** An https URL that can stand inside a quoted challenge parameter (RFC 9110 quoted-string, no escapes). */
+  private static final Pattern METADATA_URL = Pattern.compile("https://[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
   /** The rule for MCP methods that call no tool. */
   public enum SessionMethods {
@@ -68,8 +74,7 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
           throw new IllegalArgumentException("This route's context extension '" + key + "' must name a tool "
               + "and map it to a step ('tool:<name>: <step>').");
         }
-        if (!tool.matches("[A-Za-z0-9_.-]{1,128}")) {
-          // MCP's tool name characters; anything else could not be matched exactly in every client.
+        if (!TOOL_NAME.matcher(tool).matches()) {
           throw new IllegalArgumentException("This route's context extension '" + key + "' names a tool outside "
               + "MCP's tool name characters (A-Z a-z 0-9 _ - ., at most 128).");
         }
@@ -94,7 +99,7 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
           + " (expected: 200 or 403).");
     }
     String metadata = contextExtensions.get(RESOURCE_METADATA);
-    if (metadata != null && !metadata.matches("https://[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+    if (metadata != null && !METADATA_URL.matcher(metadata).matches()) {
       throw new IllegalArgumentException("This route's context extension '" + RESOURCE_METADATA + "' is '" + metadata
           + "' (expected an https URL, RFC 9728).");
     }

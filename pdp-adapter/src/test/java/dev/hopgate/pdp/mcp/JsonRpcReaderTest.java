@@ -81,6 +81,23 @@ class JsonRpcReaderTest {
   }
 
   @Test
+  void read_refusesABodyThatWasNotUtf8BeforeReadingIt() {
+    assertThatThrownBy(() -> JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", false, true))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> {
+          assertThat(r.code()).isEqualTo("not_utf8");
+          assertThat(r.jsonRpcCode()).isEqualTo(-32700);
+        });
+  }
+
+  @Test
+  void read_refusesAnOverlongNumberNamingTheLimitNotTheContent() {
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":" + "7".repeat(5_000) + ",\"method\":\"ping\"}";
+    assertThatThrownBy(() -> JsonRpcReader.read(body, false))
+        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("not_jsonrpc"))
+        .hasMessageContaining("parser limit").hasMessageNotContaining("7777");
+  }
+
+  @Test
   void rejection_mapsToJsonRpcsOwnCodes() {
     assertThatThrownBy(() -> JsonRpcReader.read("nope", false))
         .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32700));
