@@ -52,6 +52,59 @@ violations contains {"gate": "sequence", "code": "missing_prerequisites", "missi
 	count(missing) > 0
 }
 
+# A prerequisite counts only within the window of its edge into this step (`within`), and an
+# approval (`once`) only until a step it unlocked has spent it (`consumed`); a budgeted step (`max`)
+# only while this txn has uses left.
+
+window(from) := e.within_seconds if {
+	some e in input.intent.edges
+	e.from == from
+	e.to == step
+	e.within_seconds
+}
+
+fresh(c) if not window(c.step)
+
+fresh(c) if input.now - c.at <= window(c.step)
+
+has_fresh(s) if {
+	some c in input.completed
+	c.step == s
+	fresh(c)
+}
+
+has_usable(s) if {
+	some c in input.completed
+	c.step == s
+	fresh(c)
+	not c.consumed
+}
+
+expired contains s if {
+	some s in input.intent.prerequisites
+	s in completed
+	not has_fresh(s)
+}
+
+consumed contains s if {
+	some s in input.intent.prerequisites
+	has_fresh(s)
+	not has_usable(s)
+}
+
+violations contains {"gate": "sequence", "code": "expired_prerequisites", "expired": sort(expired)} if {
+	count(expired) > 0
+}
+
+violations contains {"gate": "sequence", "code": "consumed", "consumed": sort(consumed)} if {
+	count(consumed) > 0
+}
+
+violations contains v if {
+	input.usage.count >= input.usage.max
+	v := {"gate": "sequence", "code": "budget_exhausted", "step": step, "max": input.usage.max, "used": input.usage.count}
+}
+
 # --- scope: is the step part of the declared intent (or, undeclared, of the component's own)? ---
 
 violations contains {"gate": "scope", "code": "step_not_in_intent", "step": step, "process": input.intent.process} if {

@@ -64,3 +64,42 @@ test_scope_implicit_intent if {
 	d := gates.decision with input as object.union(allowed, {"intent": implicit})
 	d.violations == {{"gate": "scope", "code": "step_not_in_intent", "step": charge}}
 }
+
+# --- temporal conditions: windows, spent approvals, budgets ---------------------------------------
+
+windowed := object.union(allowed, {"intent": object.union(allowed.intent, {"edges": [{"from": reserve, "to": charge, "within_seconds": 600}]})})
+
+test_sequence_within_window_allows if {
+	gates.decision.allow with input as object.union(windowed, {"now": 601})
+}
+
+test_sequence_expired_prerequisite if {
+	d := gates.decision with input as object.union(windowed, {"now": 602})
+	d.violations == {{"gate": "sequence", "code": "expired_prerequisites", "expired": [reserve]}}
+}
+
+test_sequence_one_fresh_completion_is_enough if {
+	fresh := {"step": reserve, "component": "spiffe://shop.example/inventory", "at": 500, "consumed": false}
+	gates.decision.allow with input as object.union(windowed, {"now": 1000, "completed": array.concat(allowed.completed, [fresh])})
+}
+
+test_sequence_consumed_approval if {
+	spent := {"step": reserve, "component": "spiffe://shop.example/inventory", "at": 1, "consumed": true}
+	d := gates.decision with input as object.union(allowed, {"completed": [spent]})
+	d.violations == {{"gate": "sequence", "code": "consumed", "consumed": [reserve]}}
+}
+
+test_sequence_spent_and_stale_is_expired if {
+	spent := {"step": reserve, "component": "spiffe://shop.example/inventory", "at": 1, "consumed": true}
+	d := gates.decision with input as object.union(windowed, {"now": 602, "completed": [spent]})
+	d.violations == {{"gate": "sequence", "code": "expired_prerequisites", "expired": [reserve]}}
+}
+
+test_sequence_budget_exhausted if {
+	d := gates.decision with input as object.union(allowed, {"usage": {"step": charge, "count": 2, "max": 2}})
+	d.violations == {{"gate": "sequence", "code": "budget_exhausted", "step": charge, "max": 2, "used": 2}}
+}
+
+test_sequence_budget_left_allows if {
+	gates.decision.allow with input as object.union(allowed, {"usage": {"step": charge, "count": 1, "max": 2}})
+}

@@ -31,6 +31,8 @@ import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.Reservation;
+import dev.hopgate.pdp.state.SequenceState;
 import dev.hopgate.pdp.state.StateException;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +70,7 @@ public final class DecisionPoint {
   private final Floor floor;
   private final PolicySnapshot snapshot;
   private final OneTimeTokens oneTimeTokens;
+  private final SequenceState sequenceState;
   private final @Nullable EnforcementPointSigner signer;
   private final DecisionSink evidence;
   private final Clock clock;
@@ -106,6 +109,7 @@ public final class DecisionPoint {
     this.floor = requireNonNull(floor, "floor");
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
+    this.sequenceState = new SequenceState(oneTimeTokens.store(), oneTimeTokens.clockSkew());
     this.clock = requireNonNull(clock, "clock");
     this.tokenEndpoint = tokenEndpoint;
   }
@@ -288,9 +292,18 @@ public final class DecisionPoint {
       }
       process = resolved.get();
     }
+    String owner = OneTimeTokens.owner(request, id);
+    SequenceState.Observed observed;
+    try {
+      observed = process == null ? SequenceState.Observed.NOTHING
+          : sequenceState.observe(process, step, facts, owner);
+    } catch (StateException e) {
+      LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
+      return new Decided(abort(id, hop.txn(), "state_unavailable"), null);
+    }
     InputDocument input = InputDocuments.build(
         new InputDocument.Hop(component, step, request.method(), request.path(), request.sourcePrincipal()),
-        facts, process, 0, now);
+        facts, process, observed.usage(), observed::spent, now);
     EngineDecision result;
     long engineStart = System.nanoTime();
     try {
@@ -307,28 +320,76 @@ public final class DecisionPoint {
       return new Decided(abort(id, hop.txn(), "evaluation_failed"), input);
     }
     if (result.allow()) {
-      // Only now is a one-time token spent: a deny never consumes it.
-      if (hop.once()) {
-        try {
-          if (!oneTimeTokens.spend(hop, request, id, now)) {
-            TokenRejection consumed = new TokenRejection(TokenCode.TOKEN_CONSUMED,
-                "This one-time hop token was already used.");
-            String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
-            return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
-                Problems.token(id, hop.txn(), consumed, endpoint), hop.txn(), challenge(consumed),
-                snapshot.policy().revision()), input);
-          }
-        } catch (StateException e) {
-          LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
-          return new Decided(abort(id, hop.txn(), "state_unavailable"), input);
-        }
-      }
-      return new Decided(allow(id, request, facts, component, step, now), input);
+      // Only now is anything spent (a deny never consumes): the one-time token, the approvals this
+      // step unlocks with, a unit of its budget, all in one atomic reservation.
+      Decision spent = spend(id, request, hop, facts, process, step, component, observed, owner, input, now);
+      return new Decided(spent != null ? spent : allow(id, request, facts, component, step, now), input);
     }
     List<Violation> disclosed = Disclosure.apply(result.violations());
     Problem problem = Problems.denied(id, hop.txn(), step, disclosed,
         RepairAssembler.assemble(disclosed, input, snapshot));
     return new Decided(new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision()), input);
+  }
+
+  /**
+   * Reserves what an ALLOW spends, or answers the DENY it becomes: {@code token_consumed} when the
+   * one-time token was spent, sequence {@code consumed} / {@code budget_exhausted} when an approval
+   * or the last unit of the budget went to another request first.
+   *
+   * @return null when the ALLOW stands
+   */
+  private @Nullable Decision spend(String id, HopRequest request, HopToken hop, VerifiedFacts facts,
+      @Nullable ProcessDefinition process, String step, String component, SequenceState.Observed observed,
+      String owner, InputDocument input, Instant now) {
+    SequenceState.Spend plan = process == null ? SequenceState.Spend.NOTHING
+        : sequenceState.plan(process, step, facts, observed, now);
+    if (!plan.unavailable().isEmpty()) {
+      return sequenceDenial(id, hop.txn(), step, new Violation(Gate.SEQUENCE, "consumed",
+          Map.of("consumed", List.copyOf(new java.util.TreeSet<>(plan.unavailable())))), input);
+    }
+    List<Reservation.Claim> claims = new java.util.ArrayList<>();
+    if (hop.once()) {
+      claims.add(oneTimeTokens.claim(hop, now));
+    }
+    int approvals = claims.size();
+    claims.addAll(plan.claims());
+    Reservation reservation = new Reservation(owner, claims, plan.units());
+    if (reservation.isEmpty()) {
+      return null;
+    }
+    Reservation.Outcome outcome;
+    try {
+      outcome = oneTimeTokens.store().reserve(reservation);
+    } catch (StateException e) {
+      LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", id, e.getMessage());
+      return abort(id, hop.txn(), "state_unavailable");
+    }
+    if (outcome instanceof Reservation.Outcome.ClaimHeld held && held.index() >= approvals) {
+      return sequenceDenial(id, hop.txn(), step, new Violation(Gate.SEQUENCE, "consumed",
+          Map.of("consumed", List.of(plan.claimedSteps().get(held.index() - approvals)))), input);
+    }
+    if (outcome instanceof Reservation.Outcome.BudgetSpent spentBudget) {
+      Map<String, Object> details = new java.util.LinkedHashMap<>();
+      details.put("step", step);
+      details.put("max", plan.units().get(spentBudget.index()).max());
+      details.put("used", spentBudget.used());
+      return sequenceDenial(id, hop.txn(), step, new Violation(Gate.SEQUENCE, "budget_exhausted", details), input);
+    }
+    if (outcome instanceof Reservation.Outcome.ClaimHeld || (hop.once() && !oneTimeTokens.retryHonoured(request, now))) {
+      TokenRejection consumed = new TokenRejection(TokenCode.TOKEN_CONSUMED, "This one-time hop token was already used.");
+      String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
+      return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
+          Problems.token(id, hop.txn(), consumed, endpoint), hop.txn(), challenge(consumed),
+          snapshot.policy().revision());
+    }
+    return null;
+  }
+
+  /** A sequence DENY decided by the state store rather than the engine (a racer spent it first). */
+  private Decision sequenceDenial(String id, String txn, String step, Violation violation, InputDocument input) {
+    List<Violation> violations = List.of(violation);
+    Problem problem = Problems.denied(id, txn, step, violations, RepairAssembler.assemble(violations, input, snapshot));
+    return new Decision(id, Outcome.DENY, violations, problem, txn, null, snapshot.policy().revision());
   }
 
   /**
@@ -352,7 +413,7 @@ public final class DecisionPoint {
     List<String> visible = new java.util.ArrayList<>();
     for (Map.Entry<String, String> tool : new java.util.TreeMap<>(listing.toolSteps()).entrySet()) {
       InputDocument input = InputDocuments.build(new InputDocument.Hop(component, tool.getValue(), request.method(),
-          request.path(), request.sourcePrincipal()), facts, process, 0, now);
+          request.path(), request.sourcePrincipal()), facts, process, now);
       try {
         EngineDecision result = snapshot.policy().evaluate(input);
         if (result.allow() || result.violations().stream().allMatch(v -> v.gate() == Gate.SEQUENCE)) {

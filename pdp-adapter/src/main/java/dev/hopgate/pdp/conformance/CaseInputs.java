@@ -54,7 +54,13 @@ public final class CaseInputs {
 
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     for (JsonNode c : spec.path("completed")) {
-      completed.add(new InputDocument.CompletedStep(c.asText(), "spiffe://conformance/observed", NOW - 60, false));
+      if (c.isObject()) {
+        // {step, ago: seconds before now (default 60), consumed: bool}: windows and spent approvals.
+        completed.add(new InputDocument.CompletedStep(text(c, "step"), "spiffe://conformance/observed",
+            NOW - c.path("ago").asLong(60), c.path("consumed").asBoolean(false)));
+      } else {
+        completed.add(new InputDocument.CompletedStep(c.asText(), "spiffe://conformance/observed", NOW - 60, false));
+      }
     }
     List<InputDocument.ChainLink> chain = new ArrayList<>();
     int position = 1;
@@ -66,7 +72,17 @@ public final class CaseInputs {
             spec.path("origin_workload").asText("spiffe://shop.example/planner")),
         sorted(Corpus.strings(spec.path("authority"))), intent, facts, completed,
         List.copyOf(Corpus.strings(spec.path("started"))),
-        new InputDocument.Usage(step, spec.path("usage").asLong(0)), chain, NOW);
+        new InputDocument.Usage(step, spec.path("usage").asLong(0), budget(spec, corpus, step)), chain, NOW);
+  }
+
+  private static Long budget(ObjectNode spec, Corpus corpus, String step) {
+    if (!spec.hasNonNull("intent")) {
+      return null;
+    }
+    return corpus.processes().get(spec.get("intent").asText())
+        .map(p -> p.steps().get(step))
+        .map(s -> s.max() == null ? null : s.max().longValue())
+        .orElse(null);
   }
 
   private static String text(JsonNode node, String field) {

@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.decision;
 
+import dev.hopgate.pdp.input.Freshness;
 import dev.hopgate.pdp.input.InputDocument;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +27,16 @@ public final class ViolationDetails {
       }
       case AUTHORIZATION -> details.put("step", step);
       case SEQUENCE -> {
-        if (violation.code().equals("missing_prerequisites")) {
-          details.put("missing", missing(input));
+        switch (violation.code()) {
+          case "missing_prerequisites" -> details.put("missing", missing(input));
+          case "expired_prerequisites" -> details.put("expired", Freshness.expiredPrerequisites(input));
+          case "consumed" -> details.put("consumed", Freshness.consumedPrerequisites(input));
+          case "budget_exhausted" -> {
+            details.put("step", step);
+            details.put("max", input.usage().max());
+            details.put("used", input.usage().count());
+          }
+          default -> { }
         }
       }
       case SCOPE -> {

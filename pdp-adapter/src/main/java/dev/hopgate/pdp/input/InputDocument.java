@@ -90,8 +90,17 @@ public record InputDocument(
   /** A verified completion: the step, who observed it, when (epoch seconds), whether it is spent. */
   public record CompletedStep(String step, String component, long at, boolean consumed) {}
 
-  /** Uses of this hop's step in this txn, from the state store. */
-  public record Usage(String step, long count) {}
+  /**
+   * Uses of this hop's step in this txn, from the state store, and its budget.
+   *
+   * @param count allowed uses recorded for this txn (recorded only for a step with a budget)
+   * @param max the process's {@code max} for the step, or null when it has none
+   */
+  public record Usage(String step, long count, @Nullable Long max) {
+    public Usage(String step, long count) {
+      this(step, count, null);
+    }
+  }
 
   /** One element of the chain: position, component, step. */
   public record ChainLink(int position, String component, String step) {}

@@ -20,12 +20,19 @@ import org.jspecify.annotations.Nullable;
 public final class InputDocuments {
   private InputDocuments() {}
 
+  /** The same, with nothing used or consumed (no state read: listing tools, tests). */
+  public static InputDocument build(InputDocument.Hop hop, VerifiedFacts facts, @Nullable ProcessDefinition process,
+      Instant now) {
+    return build(hop, facts, process, 0, c -> false, now);
+  }
+
   /**
    * @param process the declared process the origin binds, or null for an implicit intent
    * @param usage uses of {@code hop.step} recorded for this txn
+   * @param consumed whether a completion was spent by an earlier ALLOW (state store)
    */
   public static InputDocument build(InputDocument.Hop hop, VerifiedFacts facts, @Nullable ProcessDefinition process,
-      long usage, Instant now) {
+      long usage, java.util.function.Predicate<Completion> consumed, Instant now) {
     Manifest manifest = facts.manifest();
     InputDocument.ManifestFacts manifestFacts = manifest == null
         ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
@@ -47,7 +54,8 @@ public final class InputDocuments {
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     Set<String> completedSteps = new TreeSet<>();
     for (Completion c : facts.completions().completed()) {
-      completed.add(new InputDocument.CompletedStep(c.step(), c.component(), c.completedAt().getEpochSecond(), false));
+      completed.add(new InputDocument.CompletedStep(c.step(), c.component(), c.completedAt().getEpochSecond(),
+          consumed.test(c)));
       completedSteps.add(c.step());
     }
     Set<String> started = new LinkedHashSet<>();
@@ -61,7 +69,14 @@ public final class InputDocuments {
     return new InputDocument(InputDocument.VERSION, hop,
         new InputDocument.Origin(facts.origin().subject(), facts.origin().txn(), facts.origin().originWorkload()),
         sorted(facts.authority()), intent, manifestFacts, completed, List.copyOf(started),
-        new InputDocument.Usage(hop.step(), usage), chain, now.getEpochSecond());
+        new InputDocument.Usage(hop.step(), usage, budget(process, hop.step())), chain, now.getEpochSecond());
+  }
+
+  private static @Nullable Long budget(@Nullable ProcessDefinition process, String step) {
+    if (process == null || process.steps().get(step) == null || process.steps().get(step).max() == null) {
+      return null;
+    }
+    return process.steps().get(step).max().longValue();
   }
 
   /** The document as JSON-ready maps, with the member names of the schema (snake_case). */
@@ -112,7 +127,13 @@ public final class InputDocuments {
     }
     m.put("completed", completed);
     m.put("started", doc.started());
-    m.put("usage", Map.of("step", doc.usage().step(), "count", doc.usage().count()));
+    Map<String, Object> usage = new LinkedHashMap<>();
+    usage.put("step", doc.usage().step());
+    usage.put("count", doc.usage().count());
+    if (doc.usage().max() != null) {
+      usage.put("max", doc.usage().max());
+    }
+    m.put("usage", usage);
     List<Map<String, Object>> chain = new ArrayList<>();
     for (InputDocument.ChainLink l : doc.chain()) {
       chain.add(Map.of("position", l.position(), "component", l.component(), "step", l.step()));
@@ -158,7 +179,8 @@ public final class InputDocuments {
         new InputDocument.ManifestFacts(manifest.path("present").asBoolean(false), strings(manifest.path("performs")),
             strings(manifest.path("does_not_perform")), strings(manifest.path("expects_completed"))),
         completed, strings(doc.path("started")),
-        new InputDocument.Usage(text(hop, "step"), doc.path("usage").path("count").asLong(0)), chain,
+        new InputDocument.Usage(text(hop, "step"), doc.path("usage").path("count").asLong(0),
+            doc.path("usage").hasNonNull("max") ? doc.path("usage").get("max").asLong() : null), chain,
         doc.path("now").asLong(java.time.Instant.now().getEpochSecond()));
   }
 

@@ -55,13 +55,25 @@ public final class Problems {
         default -> "The manifest of " + v.details().get("component") + " does not list step " + step + ".";
       };
       case AUTHORIZATION -> "The authority that reached this hop does not cover step " + step + ".";
-      case SEQUENCE -> v.details().get("missing") instanceof List<?> missing && !missing.isEmpty()
-          ? "Step " + step + " requires steps " + String.join(", ", missing.stream().map(String::valueOf).toList())
-              + " to be completed first."
-          : "Step " + step + " is not in sequence (" + v.code() + ").";
+      case SEQUENCE -> switch (v.code()) {
+        case "missing_prerequisites" -> "Step " + step + " requires steps " + steps(v, "missing")
+            + " to be completed first.";
+        case "expired_prerequisites" -> "Step " + step + " requires steps " + steps(v, "expired")
+            + " to have been completed within their window; their completions are too old, so they must run again.";
+        case "consumed" -> "Step " + step + " requires a new completion of " + steps(v, "consumed")
+            + "; each completion is spent by one use, and the last one was used.";
+        case "budget_exhausted" -> "Step " + step + " may run at most " + v.details().get("max")
+            + " times per txn, and this txn has used them all.";
+        default -> "Step " + step + " is not in sequence (" + v.code() + ").";
+      };
       case SCOPE -> "Step " + step + " is not part of the declared intent" + of + ".";
       default -> "Step " + step + " is denied by the " + v.gate().wireName() + " gate (" + v.code() + ").";
     };
+  }
+
+  private static String steps(Violation v, String field) {
+    return v.details().get(field) instanceof List<?> steps
+        ? String.join(", ", steps.stream().map(String::valueOf).toList()) : "(unnamed)";
   }
 
   /** A floor rule failed: status, gate and repair come with its public code. */

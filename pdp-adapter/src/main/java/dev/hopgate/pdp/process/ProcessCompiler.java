@@ -59,6 +59,17 @@ final class ProcessCompiler {
             + " but is not bound to a component (once and max need exactly one component, whose "
             + "enforcement points share the state store)");
       }
+      if (step.once()) {
+        // The approval is spent by the step it unlocks, at that step's enforcement points: they too
+        // must be one component's, or two stores could each spend the same approval once.
+        for (ProcessEdge edge : edges) {
+          ProcessStep unlocked = steps.get(edge.to());
+          if (edge.from().equals(step.id()) && unlocked != null && unlocked.component() == null) {
+            problems.add("step " + edge.to() + " consumes the once step " + step.id()
+                + " but is not bound to a component");
+          }
+        }
+      }
       if (step.max() != null && step.max() < 1) {
         problems.add("step " + step.id() + " has max " + step.max() + " (expected: at least 1)");
       }

@@ -25,7 +25,8 @@ import java.util.TreeSet;
  *   <li>authorization: {@code reauthenticate}, the authority must come from the originator;
  *   <li>sequence: {@code wait} for prerequisites allowed and still running (repeating them could
  *       repeat a side effect), {@code complete_steps} for the rest, transitively, in topological
- *       order;
+ *       order, including those whose completion expired or was spent; nothing for a spent budget
+ *       (terminal within the txn);
  *   <li>scope: {@code choose_step}, the steps this component performs that the declared intent
  *       allows next, and {@code declare_intent}.
  * </ul>
@@ -44,7 +45,7 @@ public final class RepairAssembler {
       switch (v.gate()) {
         case CAPABILITY -> useComponent(input, snapshot).ifPresent(actions::add);
         case AUTHORIZATION -> actions.add(Map.of("action", "reauthenticate"));
-        case SEQUENCE -> actions.addAll(sequence(input, snapshot));
+        case SEQUENCE -> actions.addAll(sequence(violations, input, snapshot));
         case SCOPE -> actions.addAll(scope(input, snapshot));
         default -> { }
       }
@@ -74,9 +75,27 @@ public final class RepairAssembler {
     return java.util.Optional.of(action);
   }
 
-  private static List<Map<String, Object>> sequence(InputDocument input, PolicySnapshot snapshot) {
+  private static List<Map<String, Object>> sequence(List<Violation> violations, InputDocument input,
+      PolicySnapshot snapshot) {
+    // Steps whose completion no longer counts (outside its window, or an approval already spent)
+    // must run again; a spent budget cannot be repaired within this txn.
+    Set<String> redo = new HashSet<>();
+    for (Violation v : violations) {
+      if (v.gate() != Gate.SEQUENCE) {
+        continue;
+      }
+      if (v.code().equals("budget_exhausted")) {
+        return List.of();
+      }
+      for (String field : List.of("expired", "consumed")) {
+        if (v.details().get(field) instanceof List<?> steps) {
+          steps.forEach(s -> redo.add(String.valueOf(s)));
+        }
+      }
+    }
     Set<String> completed = new HashSet<>();
     input.completed().forEach(c -> completed.add(c.step()));
+    completed.removeAll(redo);
     ProcessDefinition process = declared(input, snapshot);
     // Transitively missing, in topological order; expects_completed outside the process after.
     Set<String> needed = new LinkedHashSet<>();

@@ -6,37 +6,83 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
-import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The state of one instance, bounded and expiring each key at its own deadline. Claims are atomic
- * ({@code asMap().putIfAbsent}). A full store evicts the oldest claims first: size it above the
- * number of one-time tokens alive at once, or share state through Redis.
+ * The state of one instance, bounded and expiring each key at its own deadline. A reservation checks
+ * and writes under one lock: reservations happen only on ALLOWs that spend something, so the lock
+ * is not on the path of most checks. A full store evicts the oldest entries first: size it above
+ * the claims and budgets alive at once, or share state through Redis.
  */
 public final class InMemoryStateStore implements StateStore {
-  private record Claim(String owner, long ttlNanos) {}
+  /** A claim's owner, or a budget's owners; each expires {@code ttlNanos} after its last write. */
+  private record Entry(@Nullable String owner, Set<String> units, long ttlNanos) {}
 
-  private final Cache<String, Claim> claims;
+  private final Cache<String, Entry> entries;
+  private final Map<String, Entry> map;
 
   public InMemoryStateStore(long maxKeys) {
     this(maxKeys, Ticker.systemTicker());
   }
 
   InMemoryStateStore(long maxKeys, Ticker ticker) {
-    this.claims = Caffeine.newBuilder()
+    this.entries = Caffeine.newBuilder()
         .maximumSize(maxKeys)
         .ticker(ticker)
-        .expireAfter(Expiry.<String, Claim>creating((key, claim) -> Duration.ofNanos(claim.ttlNanos())))
+        .expireAfter(Expiry.<String, Entry>writing((key, entry) -> java.time.Duration.ofNanos(entry.ttlNanos())))
         .build();
+    this.map = entries.asMap();
   }
 
   @Override
-  public String claim(String key, String owner, Duration ttl) {
-    requireNonNull(key, "key");
-    requireNonNull(owner, "owner");
-    Claim mine = new Claim(owner, Math.max(1, ttl.toNanos()));
-    Claim held = claims.asMap().putIfAbsent(key, mine);
-    return held == null ? owner : held.owner();
+  public synchronized Reservation.Outcome reserve(Reservation r) {
+    requireNonNull(r, "reservation");
+    List<Reservation.Claim> claims = r.claims();
+    for (int i = 0; i < claims.size(); i++) {
+      Entry held = map.get(claims.get(i).key());
+      if (held != null && held.owner() != null && !held.owner().equals(r.owner())) {
+        return new Reservation.Outcome.ClaimHeld(i, held.owner());
+      }
+    }
+    List<Reservation.Unit> units = r.units();
+    for (int i = 0; i < units.size(); i++) {
+      Entry budget = map.get(units.get(i).key());
+      Set<String> owners = budget == null ? Set.of() : budget.units();
+      if (!owners.contains(r.owner()) && owners.size() >= units.get(i).max()) {
+        return new Reservation.Outcome.BudgetSpent(i, owners.size());
+      }
+    }
+    for (Reservation.Claim c : claims) {
+      // A retry keeps the first claim's deadline, as Redis's SET NX does.
+      map.putIfAbsent(c.key(), new Entry(r.owner(), Set.of(), c.ttl().toNanos()));
+    }
+    for (Reservation.Unit u : units) {
+      Entry budget = map.get(u.key());
+      Set<String> owners = new HashSet<>(budget == null ? Set.of() : budget.units());
+      owners.add(r.owner());
+      long ttl = Math.max(u.ttl().toNanos(), budget == null ? 0 : budget.ttlNanos());
+      map.put(u.key(), new Entry(null, Set.copyOf(owners), ttl));
+    }
+    return new Reservation.Outcome.Reserved();
+  }
+
+  @Override
+  public @Nullable String holder(String key) {
+    Entry held = map.get(requireNonNull(key, "key"));
+    return held == null ? null : held.owner();
+  }
+
+  @Override
+  public long used(String key, String owner) {
+    Entry budget = map.get(requireNonNull(key, "key"));
+    if (budget == null) {
+      return 0;
+    }
+    return budget.units().size() - (budget.units().contains(owner) ? 1 : 0);
   }
 
   @Override

@@ -32,25 +32,47 @@ public final class OneTimeTokens {
     return store;
   }
 
+  public Duration clockSkew() {
+    return clockSkew;
+  }
+
   /**
-   * Spends {@code token} for {@code request}.
+   * Spends {@code token} for {@code request} (alone; an ALLOW that spends more reserves it together
+   * with the rest through {@link #claim} and {@link #retryHonoured}).
    *
    * @return true when this request may use it (first use, or Envoy retrying the first use)
    */
   public boolean spend(HopToken token, HopRequest request, String decisionId, Instant now) throws StateException {
+    String owner = owner(request, decisionId);
+    Reservation.Outcome outcome = store.reserve(new Reservation(owner, java.util.List.of(claim(token, now)),
+        java.util.List.of()));
+    return outcome instanceof Reservation.Outcome.Reserved && retryHonoured(request, now);
+  }
+
+  /**
+   * Who spends on behalf of {@code request}: Envoy's request id and time when it sent them (its
+   * retries carry the same pair), else the decision alone.
+   */
+  public static String owner(HopRequest request, String decisionId) {
+    return retryable(request) ? request.requestId() + "|" + request.requestTime().toEpochMilli() : decisionId;
+  }
+
+  /** The claim that spends {@code token}: its issuer and jti, until it expires (plus skew). */
+  public Reservation.Claim claim(HopToken token, Instant now) {
     // The key is a digest: jtis are the issuer's strings, of any length and alphabet.
     String key = "once:" + Digests.ofJson(java.util.List.of(token.issuer(), token.jti())).substring(7);
-    boolean retryable = !request.requestId().isEmpty() && request.requestTime() != null;
-    String owner = retryable ? request.requestId() + "|" + request.requestTime().toEpochMilli() : decisionId;
-    Duration ttl = Duration.between(now, token.expiresAt().plus(clockSkew));
-    if (ttl.isNegative() || ttl.isZero()) {
-      ttl = Duration.ofSeconds(1);
-    }
-    String holder = store.claim(key, owner, ttl);
-    if (!holder.equals(owner)) {
-      return false;
-    }
-    // Our own claim: fresh, or Envoy's retry of it, which is only a retry within the window.
-    return !retryable || !now.isAfter(request.requestTime().plus(retryWindow).plus(clockSkew));
+    return new Reservation.Claim(key, Duration.between(now, token.expiresAt().plus(clockSkew)));
+  }
+
+  /**
+   * Whether a reservation this request holds may still be used: a fresh one, or Envoy's retry of it
+   * within the retry window (a client resending its request later is refused).
+   */
+  public boolean retryHonoured(HopRequest request, Instant now) {
+    return !retryable(request) || !now.isAfter(request.requestTime().plus(retryWindow).plus(clockSkew));
+  }
+
+  private static boolean retryable(HopRequest request) {
+    return !request.requestId().isEmpty() && request.requestTime() != null;
   }
 }

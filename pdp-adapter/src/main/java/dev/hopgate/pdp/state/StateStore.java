@@ -1,21 +1,37 @@
 package dev.hopgate.pdp.state;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where hopgate records what an ALLOW spends, atomically: in memory for one instance, in Redis when
- * replicas must agree (every enforcement point of a component shares one store).
+ * replicas must agree (every enforcement point of a component shares one store). Every method
+ * throws {@link StateException} when the store cannot answer; hopgate then denies (fail closed).
  */
 public interface StateStore extends AutoCloseable {
   /**
-   * Claims {@code key} for {@code owner} until {@code ttl} passes, atomically: of two racing claims,
-   * exactly one wins.
+   * Reserves all of {@code reservation} atomically or none of it: of two racing reservations for
+   * one claim, or for the last unit of a budget, exactly one succeeds.
+   */
+  Reservation.Outcome reserve(Reservation reservation) throws StateException;
+
+  /** Who holds the claim {@code key}, or null when nobody does. */
+  @Nullable String holder(String key) throws StateException;
+
+  /** The units of budget {@code key} spent by owners other than {@code owner}. */
+  long used(String key, String owner) throws StateException;
+
+  /**
+   * Claims {@code key} for {@code owner} until {@code ttl} passes.
    *
    * @return the owner holding the key after this call: {@code owner} when this call claimed it or
    *     it already held it, else whoever claimed it first
-   * @throws StateException when the store cannot answer (then hopgate denies: fail closed)
    */
-  String claim(String key, String owner, Duration ttl) throws StateException;
+  default String claim(String key, String owner, Duration ttl) throws StateException {
+    Reservation.Outcome outcome = reserve(new Reservation(owner,
+        java.util.List.of(new Reservation.Claim(key, ttl)), java.util.List.of()));
+    return outcome instanceof Reservation.Outcome.ClaimHeld held ? held.holder() : owner;
+  }
 
   /** A description for logs, such as {@code memory} or the Redis address. */
   String describe();

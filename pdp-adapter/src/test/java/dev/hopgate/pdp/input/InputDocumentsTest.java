@@ -42,7 +42,7 @@ class InputDocumentsTest {
     ProcessDefinition checkout = ProcessDefinitions.load(Path.of("..", "policies", "processes",
         "checkout.process.yaml"));
     InputDocument doc = InputDocuments.build(new InputDocument.Hop(PAYMENTS, "urn:shop:step:charge-card", "POST",
-        "/charge", INVENTORY), facts, checkout, 0, NOW);
+        "/charge", INVENTORY), facts, checkout, NOW);
     JsonNode json = JSON.valueToTree(InputDocuments.toMap(doc));
 
     assertThat(SCHEMA.validate(json)).isEmpty();
@@ -59,7 +59,7 @@ class InputDocumentsTest {
         f.origin(ChainFixture.PLANNER, null, java.util.Set.of(RESERVE)), List.of(), List.of(),
         ChainFixture.PLANNER), INVENTORY, true, f.manifests, NOW);
     InputDocument doc = InputDocuments.build(new InputDocument.Hop(INVENTORY, RESERVE, "POST", "/", null), facts,
-        null, 0, NOW);
+        null, NOW);
     JsonNode json = JSON.valueToTree(InputDocuments.toMap(doc));
 
     assertThat(SCHEMA.validate(json)).isEmpty();

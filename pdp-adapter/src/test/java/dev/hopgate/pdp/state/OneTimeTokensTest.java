@@ -96,7 +96,17 @@ class OneTimeTokensTest {
   void stateStoreDown_failsClosed() {
     store = new StateStore() {
       @Override
-      public String claim(String key, String owner, Duration ttl) throws StateException {
+      public Reservation.Outcome reserve(Reservation reservation) throws StateException {
+        throw new StateException("connection refused", new java.io.IOException("refused"));
+      }
+
+      @Override
+      public String holder(String key) throws StateException {
+        throw new StateException("connection refused", new java.io.IOException("refused"));
+      }
+
+      @Override
+      public long used(String key, String owner) throws StateException {
         throw new StateException("connection refused", new java.io.IOException("refused"));
       }
 

@@ -8,6 +8,7 @@ import com.cedarpolicy.value.PrimBool;
 import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
+import dev.hopgate.pdp.input.Freshness;
 import dev.hopgate.pdp.input.InputDocument;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,7 +62,14 @@ final class CedarInputMapping {
     input.completed().forEach(c -> completed.add(c.step()));
     context.put("completed", set(completed));
     context.put("started", set(input.started()));
+    // Cedar has no quantifiers over records: the windows and spent approvals arrive as sets of steps
+    // (Freshness), and the policies decide what they mean for this step's prerequisites.
+    context.put("stale", set(Freshness.stale(input)));
+    context.put("spent", set(Freshness.spent(input)));
     context.put("usage", new PrimLong(input.usage().count()));
+    if (input.usage().max() != null) {
+      context.put("budget", new PrimLong(input.usage().max()));
+    }
     context.put("chain_length", new PrimLong(input.chain().size()));
     List<String> components = new ArrayList<>();
     input.chain().forEach(l -> components.add(l.component()));

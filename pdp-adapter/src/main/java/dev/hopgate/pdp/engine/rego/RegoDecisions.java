@@ -59,7 +59,10 @@ final class RegoDecisions {
       for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
         if (!field.getKey().equals("gate") && !field.getKey().equals("code")) {
-          details.put(field.getKey(), JSON.convertValue(field.getValue(), Object.class));
+          // Whole numbers as Long whatever their size, as Cedar's details are: one decision, one form.
+          JsonNode value = field.getValue();
+          details.put(field.getKey(), value.canConvertToLong() && value.isIntegralNumber() ? value.asLong()
+              : JSON.convertValue(value, Object.class));
         }
       }
       found.add(new Violation(gate, v.get("code").asText(), details));
