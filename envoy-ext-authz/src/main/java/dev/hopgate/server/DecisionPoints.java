@@ -29,6 +29,7 @@ import dev.hopgate.pdp.floor.RevocationFeed;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.state.SharedStateRequirement;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwksFileKeySource;
 import dev.hopgate.pdp.token.JwksUrlKeySource;
@@ -157,6 +158,10 @@ final class DecisionPoints {
     }
     // A bad manifest is not loaded and is named; the rest serve (its component is then unknown).
     manifests.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "not loaded: {0}", p));
+    List<String> unshared = SharedStateRequirement.problems(processes, manifests, config.state().store().equals("redis"));
+    if (!unshared.isEmpty()) {
+      throw new StartupException("processes: " + String.join("\n  ", unshared));
+    }
     LOG.log(System.Logger.Level.INFO, "loaded {0} manifests, {1} processes, policy revision {2}",
         manifests.all().size(), processes.all().size(), policy.revision());
     return new PolicySnapshot(policy, manifests, processes);

@@ -59,6 +59,8 @@ public final class DecisionPoint {
   public static final String STEP = "step";
   /** Decision metadata (and Envoy dynamic metadata) marking a decision on an MCP route. */
   public static final String PROTOCOL_METADATA = "protocol";
+  /** Decision metadata: {@code state_store} when the store, not the engine, decided a DENY. */
+  public static final String DECIDED_BY_METADATA = "decided_by";
   /** Decision metadata: the JSON-RPC id of the request decided, as JSON text. */
   public static final String JSONRPC_ID_METADATA = "jsonrpc_id";
   /** Decision metadata of an MCP {@code tools/list}: the tools the chain could call, comma-separated. */
@@ -389,7 +391,9 @@ public final class DecisionPoint {
   private Decision sequenceDenial(String id, String txn, String step, Violation violation, InputDocument input) {
     List<Violation> violations = List.of(violation);
     Problem problem = Problems.denied(id, txn, step, violations, RepairAssembler.assemble(violations, input, snapshot));
-    return new Decision(id, Outcome.DENY, violations, problem, txn, null, snapshot.policy().revision());
+    // Marked, so the log says the engine allowed and the store refused (replay skips such records).
+    return new Decision(id, Outcome.DENY, violations, problem, txn, null, snapshot.policy().revision(), Map.of(),
+        Map.of(DECIDED_BY_METADATA, "state_store"));
   }
 
   /**

@@ -51,6 +51,9 @@ public final class DecisionRecords {
     if (decision.metadata().containsKey("trace_id")) {
       p.put("trace_id", decision.metadata().get("trace_id"));
     }
+    if (decision.metadata().containsKey("decided_by")) {
+      p.put("decided_by", decision.metadata().get("decided_by"));
+    }
     if (decision.metadata().containsKey("step")) {
       p.put("component", decision.metadata().get("component"));
       p.put("step", decision.metadata().get("step"));

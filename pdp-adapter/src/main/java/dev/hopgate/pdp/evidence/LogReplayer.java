@@ -19,7 +19,8 @@ import java.util.List;
  * Re-evaluates the FULL records of a decision log (those that carry their input document) with a
  * policy of the same revision, and reports every decision the policy now makes differently: the
  * engines are deterministic, so any difference is a finding. Records decided before the engine ran
- * (floor denials) or after it (a spent one-time token, a full log) are skipped, as are records of
+ * (floor denials) or after it (a spent one-time token, an approval or budget a racer took first,
+ * a full log) are skipped, as are records of
  * another policy revision.
  */
 public final class LogReplayer {
@@ -74,6 +75,9 @@ public final class LogReplayer {
 
   /** Codes no engine produces: decided by the floor or after the engine. */
   private static boolean fromOutsideTheEngine(JsonNode payload) {
+    if (payload.has("decided_by")) {
+      return true; // the engine allowed; the state store refused what the ALLOW would spend
+    }
     for (JsonNode code : payload.path("codes")) {
       String c = code.asText();
       if (c.startsWith("token_") || c.equals("intent_unresolved") || c.endsWith("_unavailable")) {

@@ -59,4 +59,25 @@ class LogReplayTest {
     assertThat(LogReplayer.replay(file, policy).differences()).singleElement().asString()
         .contains("logged DENY [], replayed ALLOW []");
   }
+
+  @Test
+  void aDenyTheStateStoreDecided_isSkipped_forTheEngineAllowedIt() throws Exception {
+    PreparedPolicy policy = new CedarEngine().prepare(Path.of("..", "policies", "cedar"));
+    var corpus = dev.hopgate.pdp.conformance.Corpus.load(Path.of("..", "tests", "conformance"),
+        ProcessRegistry.load(Path.of("..", "policies", "processes")));
+    var allowed = corpus.cases().stream().filter(c -> c.want().allow()).findFirst().orElseThrow();
+    InputDocument input = CaseInputs.build(allowed.input(), corpus);
+    Path file = dir.resolve("raced.jsonl");
+    DecisionLog log = DecisionLog.open(file, 10, Clock.systemUTC());
+    DecisionLogSink sink = new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
+    List<dev.hopgate.pdp.decision.Violation> lost = List.of(new dev.hopgate.pdp.decision.Violation(
+        dev.hopgate.pdp.decision.Gate.SEQUENCE, "consumed", java.util.Map.of("consumed", List.of("urn:x"))));
+    assertThat(sink.record(new Decision("d-1", Outcome.DENY, lost, Problems.unconfigured("d-1", "x"), "txn", null,
+        policy.revision(), java.util.Map.of(), java.util.Map.of("decided_by", "state_store")), input)).isTrue();
+    log.close();
+
+    LogReplayer.Result result = LogReplayer.replay(file, policy);
+    assertThat(result.skipped()).isEqualTo(1);
+    assertThat(result.differences()).isEmpty();
+  }
 }

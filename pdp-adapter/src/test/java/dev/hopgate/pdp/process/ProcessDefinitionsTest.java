@@ -117,6 +117,16 @@ class ProcessDefinitionsTest {
   }
 
   @Test
+  void load_rejectsAnUnboundStepThatSpendsAOnceApproval() {
+    assertRejectedYaml("""
+        process: urn:p:x
+        version: 1
+        steps: [{id: urn:s:approve, once: true, component: spiffe://x/approvals}, urn:s:pay]
+        edges: ["urn:s:approve -> urn:s:pay"]
+        """, "step urn:s:pay consumes the once step urn:s:approve but is not bound to a component");
+  }
+
+  @Test
   void load_rejectsAnEdgeToAnUndeclaredStep() {
     assertRejectedYaml("""
         process: urn:p:x

@@ -44,6 +44,12 @@ public final class EdgeStack implements AutoCloseable {
   public static final String PLANNER = "spiffe://shop.example/planner";
   public static final String RESERVE = "urn:shop:step:reserve-stock";
   public static final String DROP_DB = "urn:ops:step:drop-production-database";
+  public static final String SUPPORT = "spiffe://shop.example/support";
+  public static final String APPROVALS = "spiffe://shop.example/approvals";
+  public static final String REFUNDS = "spiffe://shop.example/refunds";
+  public static final String OPEN_CASE = "urn:shop:step:open-case";
+  public static final String APPROVE_REFUND = "urn:shop:step:approve-refund";
+  public static final String ISSUE_REFUND = "urn:shop:step:issue-refund";
 
   /** The identity of the Envoy in front (its client certificate toward hopgate). */
   public static final String ENVOY_IDENTITY = "spiffe://shop.example/envoy/edge";
@@ -105,6 +111,10 @@ public final class EdgeStack implements AutoCloseable {
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     writeManifest(manifests, "inventory", registry, enforcement, INVENTORY, List.of(RESERVE));
     writeManifest(manifests, "ops-db", registry, enforcement, OPS_DB, List.of(DROP_DB));
+    // The refund process (policies/processes/refund.process.yaml): a case, a once approval, a budget.
+    writeManifest(manifests, "support", registry, enforcement, SUPPORT, List.of(OPEN_CASE));
+    writeManifest(manifests, "approvals", registry, enforcement, APPROVALS, List.of(APPROVE_REFUND));
+    writeManifest(manifests, "refunds", registry, enforcement, REFUNDS, List.of(ISSUE_REFUND));
     // A manifest signed by a key the registry trust set does not hold: not loaded, named in the log.
     writeManifest(manifests, "forged", JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry")), enforcement,
         "spiffe://shop.example/forged", List.of(RESERVE));
@@ -203,6 +213,15 @@ public final class EdgeStack implements AutoCloseable {
    */
   public Map<String, String> credentials(String component, String process,
       UnaryOperator<JWTClaimsSet.Builder> editHop) {
+    return credentials(component, process, "txn-" + UUID.randomUUID(), Set.of(RESERVE, DROP_DB), editHop);
+  }
+
+  /**
+   * The credentials of a hop to {@code component} in txn {@code txn} (a planner calling several
+   * components of one txn), declaring {@code process} and granting {@code authority}.
+   */
+  public Map<String, String> credentials(String component, String process, String txn, Set<String> authority,
+      UnaryOperator<JWTClaimsSet.Builder> editHop) {
     Map<String, String> intent = null;
     if (process != null) {
       try {
@@ -213,9 +232,8 @@ public final class EdgeStack implements AutoCloseable {
       }
     }
     Instant now = Instant.now();
-    String txn = "txn-" + UUID.randomUUID();
     String origin = txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_ISSUER, txn, "alice@shop.example",
-        TRUST_DOMAIN, PLANNER, now.plus(Duration.ofHours(1)), intent, Set.of(RESERVE, DROP_DB), now,
+        TRUST_DOMAIN, PLANNER, now.plus(Duration.ofHours(1)), intent, authority, now,
         now.plus(Duration.ofMinutes(5))));
     JWTClaimsSet hop = Minting.hop(ISSUER, "alice@shop.example", component, txn, UUID.randomUUID().toString(), intent,
         false, now, now.plus(Duration.ofMinutes(2)));

@@ -27,7 +27,7 @@ public final class Upstream implements AutoCloseable {
   }
 
   public static Upstream start() {
-    McpToolServer mcp = new McpToolServer(List.of("reserve_stock", "drop_database", "list_orders"));
+    McpToolServer mcp = new McpToolServer(List.of("reserve_stock", "drop_database", "list_orders", "issue_refund"));
     return start(exchange -> {
       if (exchange.getRequestURI().getPath().startsWith("/mcp")) {
         mcp.handle(exchange);

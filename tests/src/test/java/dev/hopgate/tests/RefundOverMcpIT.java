@@ -1,0 +1,165 @@
+package dev.hopgate.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.JWK;
+import dev.hopgate.pdp.floor.Minting;
+import dev.hopgate.pdp.floor.WireTypes;
+import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.tests.harness.EdgeStack;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A planner working through the refund process (policies/processes/refund.process.yaml) through a
+ * real Envoy: the case and the approval are plain HTTP hops whose completion records come back from
+ * ext_proc, the refund is an MCP tool call. The planner does only what the denials' repairs say:
+ * a too-early refund names the steps to complete first, a second refund on one approval names the
+ * approval again (it was spent), an approval past its window likewise, and the fourth refund of the
+ * txn is terminal (the budget is three).
+ */
+class RefundOverMcpIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> AUTHORITY =
+      Set.of(EdgeStack.OPEN_CASE, EdgeStack.APPROVE_REFUND, EdgeStack.ISSUE_REFUND);
+
+  @TempDir static Path dir;
+  static EdgeStack stack;
+  static SSLContext planner;
+
+  @RegisterExtension
+  final TestWatcher dumpLogs = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      System.err.println("=== " + context.getDisplayName() + " failed; logs follow\n" + stack.logs());
+    }
+  };
+
+  @BeforeAll
+  static void startStack() throws IOException {
+    stack = EdgeStack.start(dir);
+    planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  /** One txn as a planner holds it: the completion records it has collected so far. */
+  private static final class Txn {
+    final String id = "txn-" + UUID.randomUUID();
+    final List<String> completions = new ArrayList<>();
+
+    Map<String, String> headers(String component) {
+      Map<String, String> headers = new LinkedHashMap<>(
+          stack.credentials(component, "refund.process.yaml", id, AUTHORITY, c -> c));
+      if (!completions.isEmpty()) {
+        headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
+      }
+      return headers;
+    }
+
+    /** Runs a plain HTTP step and keeps its completion record. */
+    void complete(String step) throws IOException {
+      String path = step.equals(EdgeStack.OPEN_CASE) ? "/support/open-case" : "/approvals/approve-refund";
+      String component = step.equals(EdgeStack.OPEN_CASE) ? EdgeStack.SUPPORT : EdgeStack.APPROVALS;
+      HttpResponse<String> response = stack.get(planner, path, headers(component));
+      assertThat(response.statusCode()).as("%s: %s", step, response.body()).isEqualTo(200);
+      completions.add(response.headers().firstValue("txn-completion").orElseThrow());
+    }
+
+    JsonNode refund(int id) throws IOException {
+      HttpResponse<String> response = stack.post(planner, "/refunds/mcp", headers(EdgeStack.REFUNDS),
+          "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"issue_refund\"}}");
+      assertThat(response.statusCode()).as("MCP answers are HTTP 200: %s", response.body()).isEqualTo(200);
+      return JSON.readTree(response.body());
+    }
+
+    /** Does what the denial's remediation hints say; true if there was something to do. */
+    boolean follow(JsonNode denial) throws IOException {
+      boolean followed = false;
+      for (JsonNode hint : denial.at("/error/data/authorization/remediationHints")) {
+        if (hint.path("action").asText().equals("complete_steps")) {
+          for (JsonNode step : hint.path("steps")) {
+            complete(step.asText());
+          }
+          followed = true;
+        }
+      }
+      return followed;
+    }
+  }
+
+  @Test
+  void aPlannerFollowingTheRepairs_getsThreeRefundsOnThreeApprovals_thenTheBudgetIsSpent() throws Exception {
+    Txn txn = new Txn();
+
+    JsonNode tooEarly = txn.refund(1);
+    assertThat(tooEarly.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/missing_prerequisites");
+    assertThat(tooEarly.at("/error/data/authorization/remediationHints/0/steps").toString())
+        .isEqualTo("[\"" + EdgeStack.OPEN_CASE + "\",\"" + EdgeStack.APPROVE_REFUND + "\"]");
+    assertThat(txn.follow(tooEarly)).isTrue();
+    assertThat(txn.refund(2).at("/result/content/0/text").asText()).isEqualTo("ran issue_refund");
+
+    JsonNode again = txn.refund(3);
+    assertThat(again.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/consumed");
+    assertThat(again.at("/error/data/problem/violations/0/consumed/0").asText()).isEqualTo(EdgeStack.APPROVE_REFUND);
+    assertThat(again.at("/error/data/authorization/remediationHints/0/steps").toString())
+        .isEqualTo("[\"" + EdgeStack.APPROVE_REFUND + "\"]");
+
+    for (int refund = 2; refund <= 3; refund++) {
+      assertThat(txn.follow(refund == 2 ? again : txn.refund(10 + refund))).isTrue();
+      assertThat(txn.refund(20 + refund).has("result")).as("refund %d", refund).isTrue();
+    }
+    // The third approval is spent too, but approving again would not help: the repair says so.
+    JsonNode spent = txn.refund(30);
+    assertThat(spent.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/budget_exhausted");
+    assertThat(spent.at("/error/data/problem/violations/0/max").asInt()).isEqualTo(3);
+    assertThat(spent.at("/error/data/authorization/remediationHints").toString()).isEqualTo("[{\"action\":\"none\"}]");
+    assertThat(spent.at("/error/data/problem/violations/1/code").asText()).isEqualTo("consumed");
+    assertThat(txn.follow(spent)).isFalse();
+    txn.complete(EdgeStack.APPROVE_REFUND);
+    assertThat(txn.refund(31).at("/error/data/authorization/reason").asText()).isEqualTo("sequence/budget_exhausted");
+  }
+
+  @Test
+  void anApprovalPastItsWindow_isRefused_andApprovingAgainUnlocksTheRefund() throws Exception {
+    Txn txn = new Txn();
+    txn.complete(EdgeStack.OPEN_CASE);
+    // An approval this edge's hopgate recorded 16 minutes ago (the window is 15).
+    JwsSigning hopgate = JwsSigning.of(JWK.parse(Files.readString(dir.resolve("hopgate.private.jwk.json"))));
+    Instant then = Instant.now().minus(Duration.ofMinutes(16));
+    txn.completions.add(hopgate.sign(WireTypes.COMPLETION, Minting.completion(EdgeStack.ENFORCEMENT_POINT, txn.id,
+        EdgeStack.APPROVE_REFUND, EdgeStack.APPROVALS, "decision-" + UUID.randomUUID(), then,
+        Instant.now().plus(Duration.ofMinutes(10)))));
+
+    JsonNode late = txn.refund(1);
+    assertThat(late.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/expired_prerequisites");
+    assertThat(late.at("/error/data/problem/detail").asText()).contains("within their window");
+    assertThat(txn.follow(late)).isTrue();
+    assertThat(txn.refund(2).has("result")).isTrue();
+  }
+}
