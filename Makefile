@@ -6,7 +6,7 @@ JAR   := envoy-ext-authz/target/hopgate.jar
 SOURCES := $(shell find pom.xml */pom.xml grpc-api/src pdp-adapter/src envoy-ext-authz/src policies/rego -type f 2>/dev/null)
 CONFIG ?= examples/hopgate.yaml
 
-.PHONY: run test demo bench-micro tools build envoy headers clean
+.PHONY: run test demo bench-micro bench-load tools build envoy headers clean
 
 ## run: start hopgate on the embedded default (in-process Cedar, example keys, gRPC on 127.0.0.1:9191)
 run: tools $(JAR)
@@ -30,6 +30,11 @@ demo: tools $(JAR)
 BENCH ?= .
 bench-micro: tools $(JAR)
 	@scripts/bench-micro.sh "$(BENCH)"
+
+## bench-load: ghz load on Check (hopgate's engines, opa-envoy-plugin, a no-op floor, alternately),
+## then wrk through Envoy; report under tests/bench/results/. About 10 minutes. Not part of make test.
+bench-load: tools
+	@scripts/bench-load.sh
 
 tools:
 	@scripts/install-tools.sh

@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.crypto.bc.BouncyCastleProviderSingleton;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -49,9 +47,7 @@ public record TrustedKey(String keyId, JWK jwk, Set<JWSAlgorithm> algorithms, JW
           throw new IllegalArgumentException(
               "key '" + kid + "': curve " + ec.getCurve() + " (expected: P-256 for ES256)");
         }
-        ECDSAVerifier verifier = new ECDSAVerifier(ec);
-        verifier.getJCAContext().setProvider(BouncyCastleProviderSingleton.getInstance());
-        key = new TrustedKey(kid, jwk, Set.of(JWSAlgorithm.ES256), verifier);
+        key = new TrustedKey(kid, jwk, Set.of(JWSAlgorithm.ES256), new BcEs256Verifier(ec.toECPublicKey()));
       } else if (jwk instanceof OctetKeyPair okp) {
         if (!Curve.Ed25519.equals(okp.getCurve())) {
           throw new IllegalArgumentException(

@@ -142,4 +142,15 @@ class JwsVerifierTest {
       return revision.get();
     }
   }
+
+  @Test
+  void compactShape_isThreeBase64urlSegments_theSignatureMayBeEmpty() {
+    assertThat(JwsVerifier.isCompact("eyJh.eyJi.c2ln")).isTrue();
+    assertThat(JwsVerifier.isCompact("eyJh.eyJi.")).isTrue();
+    assertThat(JwsVerifier.isCompact("a-_Z9.b.c")).isTrue();
+    for (String bad : java.util.List.of("", ".", "..", "a..c", ".b.c", "a.b", "a.b.c.d", "a.b.c=", "a+b.c.d",
+        "a.b.c ", " a.b.c", "a.b.\u00e9")) {
+      assertThat(JwsVerifier.isCompact(bad)).as(bad).isFalse();
+    }
+  }
 }
