@@ -1,5 +1,7 @@
 package dev.hopgate.pdp.floor;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
@@ -36,22 +38,33 @@ final class EnforcedArtifacts {
   /** A verified artifact, its manifest and the enforcement point that signed it. */
   record Verified(VerifiedJws jws, Manifest manifest, EnforcementPoint signer) {}
 
+  /**
+   * The component each artifact names, by the artifact's compact form: a chain and its completions
+   * are re-sent on every hop, and decoding them to find the keys (base64 and JSON) cost more than
+   * the cached signature check. Only a hint for choosing keys: the signature decides. Bounded.
+   */
+  private static final Cache<String, String> COMPONENTS = Caffeine.newBuilder().maximumSize(20_000).build();
+
   private EnforcedArtifacts() {}
 
   static Verified verify(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms,
       ManifestRegistry manifests, JwsVerifier verifier, String what) throws Rejected {
-    String component;
-    try {
-      Map<String, Object> unverified = JWSObject.parse(compact).getPayload().toJSONObject();
-      if (unverified == null || !(unverified.get("component") instanceof String c)) {
-        throw new Rejected(Failure.MALFORMED, what + " names no component.");
+    String component = COMPONENTS.getIfPresent(compact);
+    if (component == null) {
+      try {
+        Map<String, Object> unverified = JWSObject.parse(compact).getPayload().toJSONObject();
+        if (unverified == null || !(unverified.get("component") instanceof String c)) {
+          throw new Rejected(Failure.MALFORMED, what + " names no component.");
+        }
+        component = c;
+      } catch (ParseException e) {
+        throw new Rejected(Failure.MALFORMED, what + " is not a compact JWS with a JSON payload.");
       }
-      component = c;
-    } catch (ParseException e) {
-      throw new Rejected(Failure.MALFORMED, what + " is not a compact JWS with a JSON payload.");
+      COMPONENTS.put(compact, component);
     }
-    Manifest manifest = manifests.get(component).orElseThrow(() -> new Rejected(Failure.NO_MANIFEST,
-        what + " is for component " + component + ", which has no manifest."));
+    String named = component;
+    Manifest manifest = manifests.get(named).orElseThrow(() -> new Rejected(Failure.NO_MANIFEST,
+        what + " is for component " + named + ", which has no manifest."));
     KeyResolver keys = manifests.enforcementKeys(component).orElseThrow();
     VerifiedJws jws;
     try {

@@ -26,6 +26,8 @@ public final class OriginVerifier {
   private final KeyResolver keys;
   private final String trustDomain;
   private final JwsVerifier jwsVerifier;
+  private final com.github.benmanes.caffeine.cache.Cache<String, String> bindings =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
   private final Duration clockSkew;
 
   /**
@@ -103,7 +105,10 @@ public final class OriginVerifier {
       }
     }
     Set<String> authority = Claims.strings(tctx, "authority", "The origin token's tctx", true);
-    String binding = Digests.originBinding(txn, sub, trustDomain, originWorkload, deadline.getEpochSecond(), intent);
+    // The binding is a JCS digest, costly to recompute for an origin token sent on every hop of its
+    // txn: it depends only on the verified token, so it is kept per token digest.
+    String binding = bindings.get(jws.digest(),
+        d -> Digests.originBinding(txn, sub, trustDomain, originWorkload, deadline.getEpochSecond(), intent));
     return new OriginToken(txn, sub, trustDomain, originWorkload, deadline, intent, authority, exp, binding);
   }
 }

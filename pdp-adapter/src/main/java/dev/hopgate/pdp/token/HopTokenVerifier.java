@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,8 +32,6 @@ public final class HopTokenVerifier {
   public static final JOSEObjectType TYPE = new JOSEObjectType("hop+jwt");
 
   /** RFC 6750 section 2.1: the scheme, one space, a token68. */
-  private static final Pattern BEARER = Pattern.compile("(?i)bearer ([A-Za-z0-9\\-._~+/]+=*)");
-
   /** Far larger than any hop token; bounds the work an attacker can cause before verification. */
   private static final int MAX_TOKEN_CHARS = 8 * 1024;
 
@@ -75,12 +72,11 @@ public final class HopTokenVerifier {
           "The Authorization header is " + authorization.length() + " characters (expected: at most "
               + MAX_TOKEN_CHARS + ").");
     }
-    var bearer = BEARER.matcher(authorization);
-    if (!bearer.matches()) {
+    String token = bearerToken(authorization);
+    if (token == null) {
       throw new TokenRejection(TOKEN_MALFORMED,
           "The Authorization header is not one 'Bearer <token>' credential.");
     }
-    String token = bearer.group(1);
     VerifiedJws jws;
     try {
       jws = jws(token);
@@ -92,7 +88,40 @@ public final class HopTokenVerifier {
         case SIGNATURE -> TOKEN_SIGNATURE;
       }, e.getMessage());
     }
-    return claims(jws.claims(), component, jws.keyId());
+    HopToken hop = claims(jws.claims(), component, jws.keyId());
+    if (hop.once()) {
+      // Used once, so never looked up again: caching it would only fill the cache (and the heap
+      // the garbage collector copies) with tokens that are already spent.
+      jwsVerifier.forget(jws, TYPE, keys);
+    }
+    return hop;
+  }
+
+  /**
+   * The token of one {@code Bearer} credential (RFC 6750, 2.1: the scheme case-insensitive, a
+   * b64token), or null. A loop rather than a regex: it runs over every request's header.
+   */
+  static @Nullable String bearerToken(String authorization) {
+    if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "bearer ", 0, 7)) {
+      return null;
+    }
+    int end = authorization.length();
+    int padding = end;
+    while (padding > 7 && authorization.charAt(padding - 1) == '=') {
+      padding--;
+    }
+    if (padding == 7) {
+      return null;
+    }
+    for (int i = 7; i < padding; i++) {
+      char c = authorization.charAt(i);
+      boolean b64token = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+      if (!b64token) {
+        return null;
+      }
+    }
+    return authorization.substring(7);
   }
 
   private VerifiedJws jws(String token) throws JwsRejection {

@@ -118,6 +118,11 @@ public final class JwsVerifier {
     return result;
   }
 
+  /** Drops {@code jws} from the cache of verified signatures (a one-time token, used once). */
+  public void forget(VerifiedJws jws, JOSEObjectType type, KeyResolver keys) {
+    verified.invalidate(new CacheKey(keys.scope(), type.getType(), jws.digest(), jws.keyId(), jws.keyRevision()));
+  }
+
   /** Lookups of the verified-signature cache that found (hits) or did not find (misses) a fact. */
   public long[] cacheHitsAndMisses() {
     var stats = verified.stats();

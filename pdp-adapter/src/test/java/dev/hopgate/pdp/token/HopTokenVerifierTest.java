@@ -283,4 +283,26 @@ class HopTokenVerifierTest {
     List<JWK> publicKeys = java.util.Arrays.stream(keys).map(JWK::toPublicJWK).toList();
     Files.writeString(jwks, new JWKSet(publicKeys).toString(false));
   }
+
+  @Test
+  void bearerToken_isOneB64tokenAfterACaseInsensitiveScheme() {
+    assertThat(HopTokenVerifier.bearerToken("Bearer a.b.c")).isEqualTo("a.b.c");
+    assertThat(HopTokenVerifier.bearerToken("bEaReR a-b_c~d+e/f==")).isEqualTo("a-b_c~d+e/f==");
+    for (String bad : java.util.List.of("Bearer ", "Bearer", "Basic a.b.c", "Bearer a b", "Bearer a.b.c,x",
+        "Bearer ==", "Bearer a=b", "Bearer  a", "Bearera.b.c")) {
+      assertThat(HopTokenVerifier.bearerToken(bad)).as(bad).isNull();
+    }
+  }
+
+  @Test
+  void aOnceToken_isNotKeptInTheVerifiedSignatureCache_aReusableOneIs() throws Exception {
+    JwsVerifier jws = new JwsVerifier(100, Duration.ofHours(1));
+    HopTokenVerifier cached = new HopTokenVerifier(new TrustSet("token-service", Set.of(ISSUER),
+        TrustSet.DEFAULT_ALGORITHMS, JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock)),
+        jws, Duration.ofSeconds(30), Duration.ofMinutes(5), clock);
+    cached.verify(bearer(sign(c -> c.claim("once", true))), COMPONENT);
+    assertThat(jws.cachedSignatures()).isZero();
+    cached.verify(bearer(sign(c -> c)), COMPONENT);
+    assertThat(jws.cachedSignatures()).isEqualTo(1);
+  }
 }
