@@ -59,6 +59,8 @@ public final class DecisionPoint {
   public static final String STEP = "step";
   /** Decision metadata (and Envoy dynamic metadata) marking a decision on an MCP route. */
   public static final String PROTOCOL_METADATA = "protocol";
+  /** Decision metadata: the disclosure level the denying policies ask for, when stricter than full. */
+  public static final String DISCLOSURE_METADATA = "disclosure";
   /** Decision metadata: {@code state_store} when the store, not the engine, decided a DENY. */
   public static final String DECIDED_BY_METADATA = "decided_by";
   /** Decision metadata: the JSON-RPC id of the request decided, as JSON text. */
@@ -330,7 +332,11 @@ public final class DecisionPoint {
     List<Violation> disclosed = Disclosure.apply(result.violations());
     Problem problem = Problems.denied(id, hop.txn(), step, disclosed,
         RepairAssembler.assemble(disclosed, input, snapshot));
-    return new Decided(new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision()), input);
+    // A policy may ask that the caller see less of its denial (the route may cut further).
+    Map<String, String> metadata = result.disclosure() == DisclosureLevel.FULL ? Map.of()
+        : Map.of(DISCLOSURE_METADATA, result.disclosure().wireName());
+    return new Decided(new Decision(id, Outcome.DENY, disclosed, problem, hop.txn(), null, snapshot.policy().revision(),
+        Map.of(), metadata), input);
   }
 
   /**

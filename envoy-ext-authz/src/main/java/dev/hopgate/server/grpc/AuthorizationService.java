@@ -77,7 +77,10 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
       Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request));
       LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
           decision.violations());
-      CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure(request));
+      // The route's level, cut further where the denying policies ask (never less).
+      DisclosureLevel disclosure = disclosure(request).stricter(DisclosureLevel.named(
+          decision.metadata().getOrDefault(DecisionPoint.DISCLOSURE_METADATA, "full")).orElse(DisclosureLevel.UNDISCLOSED));
+      CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure);
       observer.accept(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {

@@ -389,6 +389,31 @@ class AuthorizationServiceTest {
     return mesh.hop(audience, "alice@shop.example", mesh.txn, null);
   }
 
+  @Test
+  void aPolicyMayDiscloseLessThanItsRoute_neverMore(@org.junit.jupiter.api.io.TempDir Path policies) throws Exception {
+    java.nio.file.Files.copy(Path.of("..", "policies", "cedar", "hopgate.cedarschema"),
+        policies.resolve("hopgate.cedarschema"));
+    java.nio.file.Files.writeString(policies.resolve("gates.cedar"),
+        java.nio.file.Files.readString(Path.of("..", "policies", "cedar", "gates.cedar"))
+            .replace("@code(\"not_performed\")", "@code(\"not_performed\")\n@disclosure(\"minimal\")"));
+    DecisionPoint quiet = new DecisionPoint(mesh.floor(), new PolicySnapshot(new CedarEngine().prepare(policies),
+        mesh.manifests, ProcessRegistry.of(List.of())), mesh.clock, "https://tokens.shop.example/token");
+    decisionPoint = () -> quiet;
+
+    // The route says full; the denying policy asks for minimal: gate and code, no step, no component.
+    CheckResponse response = stub.check(request("Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"));
+    JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("not_performed");
+    assertThat(problem.toString()).doesNotContain("drop-production-database").doesNotContain(INVENTORY);
+    // The access log keeps everything.
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString()).contains(INVENTORY);
+
+    // The route says undisclosed: the policy's minimal cannot loosen it.
+    JsonNode undisclosed = JSON.readTree(stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
+        Map.of("disclosure", "undisclosed"))).getDeniedResponse().getBody());
+    assertThat(undisclosed.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
+  }
+
   private CheckRequest request(String authorization, String step) {
     return request(authorization, step, ChainFixture.INVENTORY);
   }

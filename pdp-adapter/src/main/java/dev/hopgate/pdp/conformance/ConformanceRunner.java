@@ -25,10 +25,10 @@ import org.jspecify.annotations.Nullable;
 public final class ConformanceRunner {
   /** What one engine answered for one case. */
   public record EngineResult(String engine, boolean allow, List<Map<String, Object>> violations,
-      List<Map<String, Object>> repair, @Nullable String error) {
+      List<Map<String, Object>> repair, String disclosure, @Nullable String error) {
     JsonNode comparable() {
       return Corpus.YAML.valueToTree(Map.of("allow", allow, "violations", violations, "repair", repair,
-          "error", Objects.requireNonNullElse(error, "")));
+          "disclosure", disclosure, "error", Objects.requireNonNullElse(error, "")));
     }
   }
 
@@ -88,9 +88,9 @@ public final class ConformanceRunner {
       List<Map<String, Object>> violations = shown.stream().map(Corpus::asMap).toList();
       List<Map<String, Object>> repair = d.allow() ? List.of()
           : RepairAssembler.assemble(shown, input, new PolicySnapshot(engine, corpus.manifests(), corpus.processes()));
-      return new EngineResult(engine.engine(), d.allow(), violations, repair, null);
+      return new EngineResult(engine.engine(), d.allow(), violations, repair, d.disclosure().wireName(), null);
     } catch (EvaluationException | RuntimeException e) {
-      return new EngineResult(engine.engine(), false, List.of(), List.of(), String.valueOf(e.getMessage()));
+      return new EngineResult(engine.engine(), false, List.of(), List.of(), "full", String.valueOf(e.getMessage()));
     }
   }
 

@@ -27,13 +27,28 @@ public enum DisclosureLevel {
    */
   public static DisclosureLevel of(Map<String, String> contextExtensions) {
     String value = contextExtensions.getOrDefault(EXTENSION, "full");
+    return named(value).orElseThrow(() -> new IllegalArgumentException("This route's context extension '"
+        + EXTENSION + "' is '" + value + "' (expected: full, minimal or undisclosed)."));
+  }
+
+  /** The level a route or a policy names ({@code full}, {@code minimal}, {@code undisclosed}). */
+  public static java.util.Optional<DisclosureLevel> named(String value) {
     return switch (value) {
-      case "full" -> FULL;
-      case "minimal" -> MINIMAL;
-      case "undisclosed" -> UNDISCLOSED;
-      default -> throw new IllegalArgumentException("This route's context extension '" + EXTENSION + "' is '" + value
-          + "' (expected: full, minimal or undisclosed).");
+      case "full" -> java.util.Optional.of(FULL);
+      case "minimal" -> java.util.Optional.of(MINIMAL);
+      case "undisclosed" -> java.util.Optional.of(UNDISCLOSED);
+      default -> java.util.Optional.empty();
     };
+  }
+
+  /** The stricter of this and {@code other}: route and policy can each only cut. */
+  public DisclosureLevel stricter(DisclosureLevel other) {
+    return other.ordinal() > ordinal() ? other : this;
+  }
+
+  /** The name routes and policies use. */
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /**

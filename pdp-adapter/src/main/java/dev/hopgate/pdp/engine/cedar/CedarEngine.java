@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -120,8 +121,13 @@ public final class CedarEngine implements PolicyEngine {
             continue;
           }
         }
+        String disclosure = notes.getOrDefault("disclosure", "full");
+        if (DisclosureLevel.named(disclosure).isEmpty()) {
+          problems.add(where + ": @disclosure(\"" + disclosure + "\") (expected: full, minimal or undisclosed)");
+          continue;
+        }
         policies.add(new Policy(policy.getSource(), id));
-        annotations.put(id, new PolicyAnnotations(forbid, parsedGate, code));
+        annotations.put(id, new PolicyAnnotations(forbid, parsedGate, code, DisclosureLevel.named(disclosure).get()));
       } catch (AuthException e) {
         problems.add(file + " policy #" + index + ": " + message(e));
       }
@@ -162,5 +168,5 @@ public final class CedarEngine implements PolicyEngine {
   }
 
   /** The annotations hopgate reads from a policy. */
-  record PolicyAnnotations(boolean forbid, @Nullable Gate gate, @Nullable String code) {}
+  record PolicyAnnotations(boolean forbid, @Nullable Gate gate, @Nullable String code, DisclosureLevel disclosure) {}
 }

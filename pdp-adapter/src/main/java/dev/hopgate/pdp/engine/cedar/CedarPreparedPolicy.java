@@ -8,6 +8,7 @@ import com.cedarpolicy.model.exception.AuthException;
 import com.cedarpolicy.model.policy.PolicySet;
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.decision.ViolationDetails;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
@@ -73,11 +74,13 @@ final class CedarPreparedPolicy implements PreparedPolicy {
       return EngineDecision.allowed();
     }
     List<Violation> violations = new ArrayList<>();
+    DisclosureLevel disclosure = DisclosureLevel.FULL;
     for (String policyId : success.getReason()) {
       CedarEngine.PolicyAnnotations notes = annotations.get(policyId);
       if (notes != null && notes.forbid() && notes.gate() != null && notes.code() != null) {
         // Cedar returns no details; they are read off the same input the Rego policies read.
         violations.add(ViolationDetails.of(Violation.of(notes.gate(), notes.code()), input));
+        disclosure = disclosure.stricter(notes.disclosure());
       }
     }
     if (violations.isEmpty()) {
@@ -85,6 +88,6 @@ final class CedarPreparedPolicy implements PreparedPolicy {
     }
     // Cedar reports determining policies as a set; a fixed order keeps denials comparable.
     violations.sort(Comparator.comparing((Violation v) -> v.gate().ordinal()).thenComparing(Violation::code));
-    return EngineDecision.denied(violations);
+    return EngineDecision.denied(violations, disclosure);
   }
 }

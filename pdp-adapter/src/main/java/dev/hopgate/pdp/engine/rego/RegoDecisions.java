@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.input.InputDocument;
@@ -45,7 +46,14 @@ final class RegoDecisions {
       throw new EvaluationException(engine + ": " + ENTRYPOINT + " is not {allow: bool, violations: [...]}");
     }
     List<Violation> found = new ArrayList<>();
+    DisclosureLevel disclosure = DisclosureLevel.FULL;
     for (JsonNode v : violations) {
+      if (v.has("disclosure")) {
+        // What the caller may see of this denial: not a detail, never shown.
+        String named = v.get("disclosure").asText();
+        disclosure = disclosure.stricter(DisclosureLevel.named(named).orElseThrow(() -> new EvaluationException(
+            engine + ": a violation's disclosure is '" + named + "' (expected: full, minimal or undisclosed)")));
+      }
       if (!v.path("gate").isTextual() || !v.path("code").isTextual()) {
         throw new EvaluationException(engine + ": a violation without gate and code: " + v);
       }
@@ -58,7 +66,7 @@ final class RegoDecisions {
       Map<String, Object> details = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        if (!field.getKey().equals("gate") && !field.getKey().equals("code")) {
+        if (!field.getKey().equals("gate") && !field.getKey().equals("code") && !field.getKey().equals("disclosure")) {
           // Whole numbers as Long whatever their size, as Cedar's details are: one decision, one form.
           JsonNode value = field.getValue();
           details.put(field.getKey(), value.canConvertToLong() && value.isIntegralNumber() ? value.asLong()
@@ -70,6 +78,6 @@ final class RegoDecisions {
     if (allow.asBoolean() != found.isEmpty()) {
       throw new EvaluationException(engine + ": allow is " + allow + " with " + found.size() + " violations");
     }
-    return allow.asBoolean() ? EngineDecision.allowed() : EngineDecision.denied(found);
+    return allow.asBoolean() ? EngineDecision.allowed() : EngineDecision.denied(found, disclosure);
   }
 }

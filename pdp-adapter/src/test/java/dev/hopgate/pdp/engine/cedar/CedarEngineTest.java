@@ -127,4 +127,36 @@ class CedarEngineTest {
             1795430000L, false)),
         List.of(), new InputDocument.Usage(step, 0), List.of(), Instant.parse("2026-11-23T10:00:00Z").getEpochSecond());
   }
+
+  @Test
+  void aForbidMayAskThatItsDenialDiscloseLess_theStrictestDeterminingForbidWins() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("p.cedar"), """
+        @id("permit") permit (principal, action == Hopgate::Action::"perform", resource);
+        @id("quiet") @gate("scope") @code("hidden_step") @disclosure("undisclosed")
+        forbid (principal, action == Hopgate::Action::"perform", resource) when { context.step == "urn:s:hidden" };
+        @id("terse") @gate("capability") @code("terse") @disclosure("minimal")
+        forbid (principal, action == Hopgate::Action::"perform", resource) when { context.step like "urn:s:*" };
+        @id("plain") @gate("authorization") @code("plain")
+        forbid (principal, action == Hopgate::Action::"perform", resource) when { context.step == "urn:x:plain" };
+        """);
+    PreparedPolicy policy = new CedarEngine().prepare(dir);
+    assertThat(policy.evaluate(input("urn:s:hidden")).disclosure())
+        .isEqualTo(dev.hopgate.pdp.problem.DisclosureLevel.UNDISCLOSED);
+    assertThat(policy.evaluate(input("urn:s:other")).disclosure())
+        .isEqualTo(dev.hopgate.pdp.problem.DisclosureLevel.MINIMAL);
+    assertThat(policy.evaluate(input("urn:x:plain")).disclosure())
+        .isEqualTo(dev.hopgate.pdp.problem.DisclosureLevel.FULL);
+  }
+
+  @Test
+  void prepare_rejectsAnUnknownDisclosure() throws Exception {
+    copySchema();
+    Files.writeString(dir.resolve("p.cedar"), """
+        @id("loud") @gate("scope") @code("x") @disclosure("everything") forbid (principal, action, resource);
+        """);
+    assertThatThrownBy(() -> new CedarEngine().prepare(dir))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("@disclosure(\"everything\") (expected: full, minimal or undisclosed)");
+  }
 }
