@@ -3,12 +3,20 @@ package dev.hopgate.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.association.BoundarySignal;
+import dev.hopgate.pdp.association.InMemoryLedger;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.decision.Outcome;
+import dev.hopgate.server.association.AssociationLink;
+import dev.hopgate.server.association.AssociationService;
+import dev.hopgate.server.association.LocalAssociation;
+import dev.hopgate.server.association.RemoteAssociation;
+import dev.hopgate.server.config.HopgateConfig;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.grpc.AuthorizationService;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
-import dev.hopgate.server.config.HopgateConfig;
 import dev.hopgate.server.grpc.ClientIdentityInterceptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -64,12 +72,20 @@ public final class HopgateServer {
     StateStore store = DecisionPoints.stateStore(loaded.config().state());
     List<AutoCloseable> resources = new ArrayList<>();
     resources.add(store);
+    // Every hopgate serves an association over its own ledger; it uses its own, or another's.
+    InMemoryLedger ledger = new InMemoryLedger(100_000, 256, Duration.ofHours(2));
+    HopgateConfig.Association associationConfig = loaded.config().association();
+    AssociationLink association = associationConfig.target() == null ? new LocalAssociation(ledger)
+        : new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
+            associationConfig.recordTimeout());
+    resources.add(association);
+    String enforcementPoint = loaded.config().enforcement().id();
     AtomicReference<DecisionPoint> decisionPoint;
     Reloader reloader;
     DecisionPoints.Built built;
     try {
       built = DecisionPoints.build(loaded, store, resources, clock);
-      decisionPoint = new AtomicReference<>(built.decisionPoint());
+      decisionPoint = new AtomicReference<>(built.decisionPoint().withLedger(association));
       reloader = new Reloader(decisionPoint, built.snapshots(), watched(loaded));
       resources.add(reloader);
     } catch (StartupException | RuntimeException e) {
@@ -106,8 +122,11 @@ public final class HopgateServer {
           + "configure tls for production", loaded.config().listen());
     }
     Metrics metrics = new Metrics();
-    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), clock);
-    metrics.watch(decisionPoint::get, built.verifier(), built.log(), completions);
+    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), clock,
+        (txn, component, step, decision, record, at) -> association.complete(new BoundarySignal(
+            BoundarySignal.Kind.COMPLETE, txn, decision, component, step, enforcementPoint,
+            at, record)));
+    metrics.watch(decisionPoint::get, built.verifier(), built.log(), completions, association);
     if (loaded.config().metrics() != null) {
       InetSocketAddress at = loaded.config().metrics().address();
       try {
@@ -123,8 +142,12 @@ public final class HopgateServer {
     }
     Server server = builder
         .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get,
-            (decision, nanos) -> metrics.record(decision, nanos, decisionPoint.get().snapshot().policy().engine())),
+            (decision, nanos) -> {
+              metrics.record(decision, nanos, decisionPoint.get().snapshot().policy().engine());
+              started(association, enforcementPoint, decision, clock);
+            }),
             interceptors))
+        .addService(ServerInterceptors.intercept(new AssociationService(ledger), interceptors))
         .addService(ServerInterceptors.intercept(completions, interceptors))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -142,6 +165,7 @@ public final class HopgateServer {
         + "revision {4})", address.getHostString(), server.getPort(), dp.snapshot().policy().engine(),
         dp.snapshot().policy().revision(), dp.snapshot().revision());
     LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
+    LOG.log(System.Logger.Level.INFO, "association: {0}", association.describe());
     return new HopgateServer(server, health, decisionPoint, resources, loaded.config().shutdownGrace());
   }
 
@@ -219,5 +243,15 @@ public final class HopgateServer {
 
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
+  }
+
+  /** START for an ALLOW that names a step (session methods and denials start nothing). */
+  private static void started(AssociationLink association, String enforcementPoint, Decision decision, Clock clock) {
+    String step = decision.metadata().get("step");
+    if (decision.outcome() != Outcome.ALLOW || step == null || decision.txn() == null) {
+      return;
+    }
+    association.start(new BoundarySignal(BoundarySignal.Kind.START, decision.txn(), decision.id(),
+        decision.metadata().getOrDefault("component", "-"), step, enforcementPoint, clock.instant(), null));
   }
 }

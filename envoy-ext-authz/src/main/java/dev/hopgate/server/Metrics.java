@@ -45,7 +45,14 @@ final class Metrics implements AutoCloseable {
 
   /** The gauges and counters read at scrape time from the running parts. */
   void watch(Supplier<DecisionPoint> decisionPoint, JwsVerifier verifier, DecisionLog log,
-      CompletionProcessor completions) {
+      CompletionProcessor completions, dev.hopgate.server.association.AssociationLink association) {
+    CounterWithCallback.builder().name("hopgate_association_failures_total")
+        .help("Association signals lost and ledger lookups unanswered (decisions went on without them)")
+        .labelNames("kind")
+        .callback(cb -> {
+          cb.call(association.lost(), "signal_lost");
+          cb.call(association.lookupsFailed(), "lookup_failed");
+        }).register(registry);
     GaugeWithCallback.builder().name("hopgate_revision_info").help("The revision that serves (1)")
         .labelNames("revision", "policy_revision", "engine")
         .callback(cb -> {

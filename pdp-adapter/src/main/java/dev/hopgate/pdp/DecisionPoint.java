@@ -2,6 +2,7 @@ package dev.hopgate.pdp;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.association.LedgerView;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.DecisionIds;
 import dev.hopgate.pdp.decision.Gate;
@@ -79,6 +80,7 @@ public final class DecisionPoint {
   private final DecisionSink evidence;
   private final Clock clock;
   private final @Nullable String tokenEndpoint;
+  private final LedgerView.Lookup ledger;
 
   /** A decision point whose one-time tokens are remembered in this instance's memory. */
   public DecisionPoint(Floor floor, PolicySnapshot snapshot, Clock clock, @Nullable String tokenEndpoint) {
@@ -108,6 +110,13 @@ public final class DecisionPoint {
    */
   public DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens,
       @Nullable EnforcementPointSigner signer, DecisionSink evidence, Clock clock, @Nullable String tokenEndpoint) {
+    this(floor, snapshot, oneTimeTokens, signer, evidence, clock, tokenEndpoint, LedgerView.Lookup.NONE);
+  }
+
+  private DecisionPoint(Floor floor, PolicySnapshot snapshot, OneTimeTokens oneTimeTokens,
+      @Nullable EnforcementPointSigner signer, DecisionSink evidence, Clock clock, @Nullable String tokenEndpoint,
+      LedgerView.Lookup ledger) {
+    this.ledger = requireNonNull(ledger, "ledger");
     this.signer = signer;
     this.evidence = requireNonNull(evidence, "evidence");
     this.floor = requireNonNull(floor, "floor");
@@ -124,7 +133,15 @@ public final class DecisionPoint {
 
   /** The same decision point deciding with another snapshot (a reload): floor, state and key stay. */
   public DecisionPoint withSnapshot(PolicySnapshot next) {
-    return new DecisionPoint(floor, next, oneTimeTokens, signer, evidence, clock, tokenEndpoint);
+    return new DecisionPoint(floor, next, oneTimeTokens, signer, evidence, clock, tokenEndpoint, ledger);
+  }
+
+  /**
+   * The same decision point consulting {@code lookup} (the association's completion ledger) for
+   * each txn's completion records and running steps.
+   */
+  public DecisionPoint withLedger(LedgerView.Lookup lookup) {
+    return new DecisionPoint(floor, snapshot, oneTimeTokens, signer, evidence, clock, tokenEndpoint, lookup);
   }
 
   /** This hopgate as an enforcement point, or null when it extends no chain. */
@@ -256,7 +273,7 @@ public final class DecisionPoint {
     }
     VerifiedFacts facts;
     try {
-      facts = floor.verify(hop, request, component, requireCaller, snapshot.manifests(), now);
+      facts = floor.verify(hop, request, component, requireCaller, snapshot.manifests(), now, ledger);
       stages.floor = System.nanoTime() - floorStart;
     } catch (FloorRejection rejection) {
       stages.floor = System.nanoTime() - floorStart;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "Policy enforcement point for multi-hop agent and service chains (Envoy ext_authz).",
     subcommands = {ServeCommand.class, KeysCommand.class, TokenCommand.class, ManifestCommand.class,
         ProcessCommand.class, PolicyCommands.Eval.class, PolicyCommands.Conformance.class,
-        TokenServiceCommand.class, LogCommand.class})
+        TokenServiceCommand.class, LogCommand.class, TxnCommand.class})
 public final class HopgateCli {
   public static void main(String[] args) {
     // Must precede the first use of java.util.logging, so it is the first statement.

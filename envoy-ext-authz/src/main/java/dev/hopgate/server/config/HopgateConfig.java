@@ -34,6 +34,7 @@ public record HopgateConfig(
     Shadow shadow,
     @JsonProperty("decision_log") DecisionLogConfig decisionLog,
     @Nullable MetricsConfig metrics,
+    Association association,
     Trust trust) {
   /** The engines this build can run. */
   public static final Set<String> ENGINES = Set.of("cedar", "opa-wasm", "opa-server", "shadow");
@@ -57,6 +58,7 @@ public record HopgateConfig(
       @Nullable Shadow shadow,
       @JsonProperty("decision_log") @Nullable DecisionLogConfig decisionLog,
       @Nullable MetricsConfig metrics,
+      @Nullable Association association,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     socketAddress(this.listen);
@@ -88,6 +90,7 @@ public record HopgateConfig(
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
     this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
     this.metrics = metrics;
+    this.association = requireNonNullElse(association, new Association(null, null, null));
     if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
       throw new IllegalArgumentException("shadow: primary and secondary are both " + this.shadow.primary());
     }
@@ -232,6 +235,27 @@ public record HopgateConfig(
 
     public InetSocketAddress address() {
       return socketAddress(listen);
+    }
+  }
+
+  /**
+   * The association component (docs/association.md): every hopgate serves one over its own
+   * in-memory ledger on its gRPC port; {@code target} names another hopgate's (host:port) to share
+   * one ledger across a mesh. It never holds a decision up: lookups wait at most
+   * {@code lookup_timeout}, a COMPLETE at most {@code record_timeout} before the response goes on.
+   */
+  public record Association(@Nullable String target, @JsonProperty("lookup_timeout") Duration lookupTimeout,
+      @JsonProperty("record_timeout") Duration recordTimeout) {
+    public Association(@Nullable String target, @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
+        @JsonProperty("record_timeout") @Nullable Duration recordTimeout) {
+      this.target = target;
+      if (target != null) {
+        socketAddress(target);
+      }
+      this.lookupTimeout = Durations.within("lookup_timeout", requireNonNullElse(lookupTimeout, Duration.ofMillis(50)),
+          Duration.ofMillis(1), Duration.ofSeconds(5));
+      this.recordTimeout = Durations.within("record_timeout", requireNonNullElse(recordTimeout, Duration.ofMillis(200)),
+          Duration.ofMillis(1), Duration.ofSeconds(5));
     }
   }
 

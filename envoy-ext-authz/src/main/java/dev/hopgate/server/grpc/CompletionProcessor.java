@@ -62,9 +62,24 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong lost = new AtomicLong();
 
+  /** Where each minted record also goes (the association's ledger), before the response is released. */
+  @FunctionalInterface
+  public interface Ledgered {
+    Ledgered NONE = (txn, component, step, decision, record, at) -> { };
+
+    void completed(String txn, String component, String step, String decision, String record, Instant at);
+  }
+
+  private final Ledgered ledgered;
+
   public CompletionProcessor(Supplier<EnforcementPointSigner> signer, Clock clock) {
+    this(signer, clock, Ledgered.NONE);
+  }
+
+  public CompletionProcessor(Supplier<EnforcementPointSigner> signer, Clock clock, Ledgered ledgered) {
     this.signer = requireNonNull(signer, "signer");
     this.clock = requireNonNull(clock, "clock");
+    this.ledgered = requireNonNull(ledgered, "ledgered");
   }
 
   /** Completion records minted so far. */
@@ -216,6 +231,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     String record = signer.get().completion(txn, component, step, decision, now,
         Instant.ofEpochSecond(Long.parseLong(deadline)));
     records.incrementAndGet();
+    ledgered.completed(txn, component, step, decision, record, now);
     return record;
   }
 

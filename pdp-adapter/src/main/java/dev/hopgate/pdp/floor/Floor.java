@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.floor;
 
+import dev.hopgate.pdp.association.LedgerView;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_CALLER;
 import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISMATCH;
 import static dev.hopgate.pdp.floor.FloorCode.REVOKED;
@@ -62,6 +63,16 @@ public final class Floor {
   /** Every rule after the hop token. */
   public VerifiedFacts verify(HopToken hop, HopRequest request, String component, boolean callerRequired,
       ManifestRegistry manifests, Instant now) throws FloorRejection {
+    return verify(hop, request, component, callerRequired, manifests, now, LedgerView.Lookup.NONE);
+  }
+
+  /**
+   * The same, adding the completion records the association ledger holds for the txn (looked up
+   * once the origin token is verified): they are verified exactly as carried ones, so the ledger can
+   * only add evidence, never vouch for it.
+   */
+  public VerifiedFacts verify(HopToken hop, HopRequest request, String component, boolean callerRequired,
+      ManifestRegistry manifests, Instant now, LedgerView.Lookup ledger) throws FloorRejection {
     OriginToken origin = origins.verify(request.header(WireTypes.TXN_TOKEN), now);
     if (!hop.subject().equals(origin.subject())) {
       throw new FloorRejection(ORIGIN_MISMATCH, "The hop token acts for another principal than the origin token.");
@@ -82,13 +93,20 @@ public final class Floor {
     checkCaller(request.sourcePrincipal(), callerRequired, chain, origin);
     List<String> records = TxnHeaders.elements(request.header(WireTypes.TXN_COMPLETIONS), "Txn-Completions",
         limits.maxElements(), limits.maxBytes());
+    LedgerView fromLedger = ledger.view(origin.txn());
+    if (!fromLedger.records().isEmpty()) {
+      java.util.Set<String> all = new java.util.LinkedHashSet<>(records);
+      all.addAll(fromLedger.records());
+      records = List.copyOf(all);
+    }
     CompletionVerifier.Result completed = completions.verify(records, origin.txn(), manifests, now);
 
     Set<String> authority = new TreeSet<>(origin.authority());
     if (!chain.isEmpty()) {
       authority.retainAll(chain.get(chain.size() - 1).authority());
     }
-    return new VerifiedFacts(hop, origin, chain, completed, authority, manifests.get(component).orElse(null));
+    return new VerifiedFacts(hop, origin, chain, completed, authority, manifests.get(component).orElse(null),
+        fromLedger.running());
   }
 
   private static void checkCaller(@Nullable String caller, boolean required, List<Transition> chain, OriginToken origin)

@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  *     current origin token's (a replaced origin token narrows at once), or the origin's for an
  *     empty chain
  * @param manifest the manifest of this hop's component, if it has one
+ * @param runningElsewhere steps the association ledger saw allowed in this txn without an observed
+ *     success (a START without COMPLETE), wherever in the mesh
  */
 public record VerifiedFacts(
     HopToken hop,
@@ -24,13 +26,15 @@ public record VerifiedFacts(
     List<Transition> chain,
     CompletionVerifier.Result completions,
     Set<String> authority,
-    @Nullable Manifest manifest) {
+    @Nullable Manifest manifest,
+    Set<String> runningElsewhere) {
   public VerifiedFacts {
     requireNonNull(hop, "hop");
     requireNonNull(origin, "origin");
     chain = List.copyOf(chain);
     requireNonNull(completions, "completions");
     authority = Set.copyOf(authority);
+    runningElsewhere = Set.copyOf(runningElsewhere);
   }
 
   public Optional<Transition> head() {

@@ -66,6 +66,11 @@ public final class InputDocuments {
         started.add(t.step());
       }
     }
+    for (String step : new TreeSet<>(facts.runningElsewhere())) {
+      if (!completedSteps.contains(step)) {
+        started.add(step);
+      }
+    }
     return new InputDocument(InputDocument.VERSION, hop,
         new InputDocument.Origin(facts.origin().subject(), facts.origin().txn(), facts.origin().originWorkload()),
         sorted(facts.authority()), intent, manifestFacts, completed, List.copyOf(started),

@@ -41,7 +41,12 @@ public final class Mesh implements AutoCloseable {
 
   /** One component: its route, its step, what its manifest says, and the service behind it. */
   public record EdgeSpec(String name, String component, String route, String step, List<String> performs,
-      Object delegates, HttpHandler service) {}
+      Object delegates, List<String> expectsCompleted, HttpHandler service) {
+    public EdgeSpec(String name, String component, String route, String step, List<String> performs,
+        Object delegates, HttpHandler service) {
+      this(name, component, route, step, performs, delegates, List.of(), service);
+    }
+  }
 
   /** A running edge. */
   public record Edge(EdgeSpec spec, String enforcementId, Upstream upstream, HopgateProcess hopgate,
@@ -62,6 +67,14 @@ public final class Mesh implements AutoCloseable {
   }
 
   public static Mesh start(Path dir, List<EdgeSpec> specs) throws IOException {
+    return start(dir, specs, false);
+  }
+
+  /**
+   * @param sharedAssociation every edge after the first uses the first edge's hopgate as its
+   *     association (one completion ledger for the mesh); otherwise each keeps its own
+   */
+  public static Mesh start(Path dir, List<EdgeSpec> specs, boolean sharedAssociation) throws IOException {
     TestPki pki = TestPki.create(dir);
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "mesh-token-service"));
     JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "mesh-txn-token-service"));
@@ -85,13 +98,20 @@ public final class Mesh implements AutoCloseable {
       if (spec.delegates() != null) {
         claims.claim("delegates", spec.delegates());
       }
+      if (!spec.expectsCompleted().isEmpty()) {
+        claims.claim("expects_completed", spec.expectsCompleted());
+      }
       Files.writeString(manifests.resolve(spec.name() + ".jws"), registry.sign(ManifestRegistry.TYPE, claims.build()));
     }
     Mesh mesh = new Mesh(pki, tokenService, txnTokenService);
     mesh.root = dir;
     try {
+      String association = "";
       for (EdgeSpec spec : specs) {
-        mesh.startEdge(dir, spec, keys.get(spec.name()));
+        mesh.startEdge(dir, spec, keys.get(spec.name()), association);
+        if (sharedAssociation && association.isEmpty()) {
+          association = "association: {target: \"127.0.0.1:" + mesh.edges.get(spec.name()).hopgate().port() + "\"}\n";
+        }
       }
     } catch (IOException | RuntimeException e) {
       mesh.close();
@@ -100,7 +120,7 @@ public final class Mesh implements AutoCloseable {
     return mesh;
   }
 
-  private void startEdge(Path root, EdgeSpec spec, JwsSigning key) throws IOException {
+  private void startEdge(Path root, EdgeSpec spec, JwsSigning key, String extraConfig) throws IOException {
     Path dir = Files.createDirectories(root.resolve(spec.name()));
     Files.writeString(dir.resolve("hopgate.private.jwk.json"), key.key().toJSONString());
     Upstream upstream = Upstream.start(spec.service());
@@ -119,7 +139,7 @@ public final class Mesh implements AutoCloseable {
           """.formatted(TRUST_DOMAIN, enforcementId(spec), Tools.repo().resolve("policies/cedar"),
           Tools.repo().resolve("policies/processes"), root.resolve("manifests"), ISSUER,
           root.resolve("token-service.jwks.json"), TXN_ISSUER, root.resolve("txn-token-service.jwks.json"), REGISTRY,
-          root.resolve("registry.jwks.json")), dir);
+          root.resolve("registry.jwks.json")) + extraConfig, dir);
     } catch (RuntimeException e) {
       upstream.close();
       throw e;

@@ -1,0 +1,142 @@
+package dev.hopgate.server.association;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.hopgate.association.v1.AssociationGrpc;
+import dev.hopgate.association.v1.TxnLinkage;
+import dev.hopgate.association.v1.TxnQuery;
+import dev.hopgate.pdp.association.BoundarySignal;
+import dev.hopgate.pdp.association.LedgerView;
+import dev.hopgate.pdp.association.LinkedHop;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An association served by another process (another hopgate's gRPC port, plaintext). Signals go
+ * through a bounded buffer drained by one thread, each tried a few times; a full buffer or a signal
+ * that keeps failing is a counted loss. Lookups wait at most {@code lookupTimeout}.
+ */
+public final class RemoteAssociation implements AssociationLink {
+  private static final System.Logger LOG = System.getLogger(RemoteAssociation.class.getName());
+  private static final int ATTEMPTS = 3;
+
+  private final String target;
+  private final ManagedChannel channel;
+  private final AssociationGrpc.AssociationBlockingStub stub;
+  private final Duration lookupTimeout;
+  private final Duration recordTimeout;
+  private final BlockingQueue<BoundarySignal> buffer = new ArrayBlockingQueue<>(10_000);
+  private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong lookupsFailed = new AtomicLong();
+  private final Thread sender;
+
+  public RemoteAssociation(String target, Duration lookupTimeout, Duration recordTimeout) {
+    this.target = requireNonNull(target, "target");
+    this.lookupTimeout = requireNonNull(lookupTimeout, "lookupTimeout");
+    this.recordTimeout = requireNonNull(recordTimeout, "recordTimeout");
+    this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    this.stub = AssociationGrpc.newBlockingStub(channel);
+    this.sender = new Thread(this::drain, "hopgate-association");
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  @Override
+  public void start(BoundarySignal signal) {
+    if (!buffer.offer(signal)) {
+      lost.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void complete(BoundarySignal signal) {
+    if (!send(signal) && !buffer.offer(signal)) {
+      lost.incrementAndGet();
+    }
+  }
+
+  private boolean send(BoundarySignal signal) {
+    try {
+      stub.withDeadlineAfter(recordTimeout.toMillis(), TimeUnit.MILLISECONDS).record(AssociationService.toWire(signal));
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  private void drain() {
+    while (!Thread.currentThread().isInterrupted()) {
+      BoundarySignal signal;
+      try {
+        signal = buffer.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      boolean sent = false;
+      for (int attempt = 1; attempt <= ATTEMPTS && !sent; attempt++) {
+        sent = send(signal);
+        if (!sent) {
+          try {
+            Thread.sleep(100L * attempt);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+      if (!sent) {
+        long n = lost.incrementAndGet();
+        if (n == 1 || n % 1000 == 0) {
+          LOG.log(System.Logger.Level.WARNING, "association {0} unreachable: {1} signals lost so far", target, n);
+        }
+      }
+    }
+  }
+
+  @Override
+  public LedgerView view(String txn) {
+    return LedgerView.of(linkage(txn));
+  }
+
+  @Override
+  public List<LinkedHop> linkage(String txn) {
+    try {
+      TxnLinkage linkage = stub.withDeadlineAfter(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .linkage(TxnQuery.newBuilder().setTxn(txn).build());
+      List<LinkedHop> hops = new ArrayList<>();
+      linkage.getHopsList().forEach(h -> hops.add(AssociationService.fromWire(h)));
+      return hops;
+    } catch (StatusRuntimeException e) {
+      lookupsFailed.incrementAndGet();
+      return List.of();
+    }
+  }
+
+  @Override
+  public long lost() {
+    return lost.get();
+  }
+
+  @Override
+  public long lookupsFailed() {
+    return lookupsFailed.get();
+  }
+
+  @Override
+  public String describe() {
+    return target;
+  }
+
+  @Override
+  public void close() {
+    sender.interrupt();
+    channel.shutdownNow();
+  }
+}
