@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.InMemoryLedger;
+import dev.hopgate.pdp.association.Ledger;
+import dev.hopgate.pdp.association.RedisLedger;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.server.association.AssociationLink;
@@ -73,11 +75,17 @@ public final class HopgateServer {
     List<AutoCloseable> resources = new ArrayList<>();
     resources.add(store);
     // Every hopgate serves an association over its own ledger; it uses its own, or another's.
-    InMemoryLedger ledger = new InMemoryLedger(100_000, 256, Duration.ofHours(2));
     HopgateConfig.Association associationConfig = loaded.config().association();
-    AssociationLink association = associationConfig.target() == null ? new LocalAssociation(ledger)
-        : new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
-            associationConfig.recordTimeout());
+    HopgateConfig.State state = loaded.config().state();
+    Ledger ledger = associationConfig.store().equals("redis")
+        ? new RedisLedger(java.net.URI.create(state.redis()), state.timeout(), state.keyPrefix(), 256,
+            Duration.ofHours(2))
+        : new InMemoryLedger(100_000, 256, Duration.ofHours(2));
+    AssociationLink association = associationConfig.target() != null
+        ? new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
+            associationConfig.recordTimeout())
+        : new LocalAssociation(ledger, associationConfig.store().equals("redis")
+            ? "shared ledger in Redis " + state.redis().replaceAll("//[^@/]*@", "//") : "embedded (in memory)");
     resources.add(association);
     String enforcementPoint = loaded.config().enforcement().id();
     AtomicReference<DecisionPoint> decisionPoint;

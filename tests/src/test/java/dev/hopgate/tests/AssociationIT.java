@@ -29,12 +29,13 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three hopgates, each behind its own Envoy, sharing one association (the agent's hopgate serves
- * it): the planner asks the agent to plan, the agent reserves stock at the inventory and does not
+ * Three hopgates, each behind its own Envoy, sharing one association (here the agent's hopgate
+ * serves it; {@link AssociationRedisIT}: a ledger in Redis): the planner asks the agent to plan, the agent reserves stock at the inventory and does not
  * pass the inventory's completion record back. The planner then charges the card at payments,
  * whose manifest expects reserve-stock completed: the record reaches payments' hopgate only through
  * the ledger. When the inventory fails, its START has no COMPLETE: the repair is wait, not redo.
  */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class AssociationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String AGENT = "spiffe://shop.example/agent";
@@ -43,12 +44,22 @@ class AssociationIT {
   private static final String PLAN = "urn:shop:step:plan-order";
   private static final String RESERVE = "urn:shop:step:reserve-stock";
   private static final String CHARGE = "urn:shop:step:charge-card";
-  private static final AtomicBoolean INVENTORY_FAILS = new AtomicBoolean();
+  private final AtomicBoolean inventoryFails = new AtomicBoolean();
 
   @TempDir static Path dir;
-  static Mesh mesh;
-  static SSLContext planner;
-  static SSLContext agentIdentity;
+  Mesh mesh;
+  SSLContext planner;
+  SSLContext agentIdentity;
+
+  /** How the edges share their association: the first edge's hopgate serves it to the others. */
+  Mesh startMesh(List<Mesh.EdgeSpec> specs) throws IOException {
+    return Mesh.start(dir, specs, true);
+  }
+
+  /** The edge whose hopgate {@code hopgate txn show} asks. */
+  String servingEdge() {
+    return "agent";
+  }
 
   @RegisterExtension
   final TestWatcher dumpLogs = new TestWatcher() {
@@ -59,20 +70,19 @@ class AssociationIT {
   };
 
   @BeforeAll
-  static void start() throws IOException {
-    mesh = Mesh.start(dir, List.of(
-        new Mesh.EdgeSpec("agent", AGENT, "/agent/plan", PLAN, List.of(PLAN), List.of(RESERVE),
-            AssociationIT::agentService),
+  void start() throws IOException {
+    mesh = startMesh(List.of(
+        new Mesh.EdgeSpec("agent", AGENT, "/agent/plan", PLAN, List.of(PLAN), List.of(RESERVE), this::agentService),
         new Mesh.EdgeSpec("inventory", INVENTORY, "/inventory/reserve", RESERVE, List.of(RESERVE), null,
-            exchange -> reply(exchange, INVENTORY_FAILS.get() ? 500 : 200, "inventory\n")),
+            exchange -> reply(exchange, inventoryFails.get() ? 500 : 200, "inventory\n")),
         new Mesh.EdgeSpec("payments", PAYMENTS, "/payments/charge", CHARGE, List.of(CHARGE), null, List.of(RESERVE),
-            exchange -> reply(exchange, 200, "charged\n"))), true);
+            exchange -> reply(exchange, 200, "charged\n"))));
     planner = mesh.pki().workload("planner", Mesh.PLANNER).sslContext();
     agentIdentity = mesh.pki().workload("agent", AGENT).sslContext();
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (mesh != null) {
       mesh.close();
     }
@@ -80,7 +90,7 @@ class AssociationIT {
 
   @Test
   void aCompletionObservedDeepInTheChain_countsAtALaterHop_withoutBeingCarriedBack() throws Exception {
-    INVENTORY_FAILS.set(false);
+    inventoryFails.set(false);
     String txn = "txn-" + UUID.randomUUID();
     HttpResponse<String> plan = call("agent", "/agent/plan", AGENT, txn, null);
     assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
@@ -92,7 +102,7 @@ class AssociationIT {
 
     // hopgate txn show: the txn's hops as the association linked them.
     Process show = new ProcessBuilder(Tools.java().toString(), "-jar", Tools.hopgateJar().toString(), "txn", "show",
-        txn, "--association", "127.0.0.1:" + mesh.edge("agent").hopgate().port()).redirectErrorStream(true).start();
+        txn, "--association", "127.0.0.1:" + mesh.edge(servingEdge()).hopgate().port()).redirectErrorStream(true).start();
     assertThat(show.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String printed = new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(printed).contains("txn " + txn + ": 3 hops")
@@ -103,7 +113,7 @@ class AssociationIT {
 
   @Test
   void aStartWithoutItsComplete_makesTheRepairWaitNotRedo() throws Exception {
-    INVENTORY_FAILS.set(true);
+    inventoryFails.set(true);
     try {
       String txn = "txn-" + UUID.randomUUID();
       HttpResponse<String> plan = call("agent", "/agent/plan", AGENT, txn, null);
@@ -116,11 +126,11 @@ class AssociationIT {
       assertThat(problem.at("/repair/0/action").asText()).isEqualTo("wait");
       assertThat(problem.at("/repair/0/steps/0").asText()).isEqualTo(RESERVE);
     } finally {
-      INVENTORY_FAILS.set(false);
+      inventoryFails.set(false);
     }
   }
 
-  private static HttpResponse<String> call(String edge, String path, String component, String txn,
+  private HttpResponse<String> call(String edge, String path, String component, String txn,
       String completions) throws IOException {
     Map<String, String> headers = new HashMap<>();
     headers.put("Txn-Token", mesh.originToken(txn, Set.of(PLAN, RESERVE, CHARGE)));
@@ -132,7 +142,7 @@ class AssociationIT {
   }
 
   /** The agent reserves stock at the inventory, and keeps the inventory's completion to itself. */
-  private static void agentService(HttpExchange exchange) throws IOException {
+  private void agentService(HttpExchange exchange) throws IOException {
     String origin = exchange.getRequestHeaders().getFirst("txn-token");
     String txn;
     try {

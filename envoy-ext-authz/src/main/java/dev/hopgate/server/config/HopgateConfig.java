@@ -90,7 +90,10 @@ public record HopgateConfig(
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
     this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
     this.metrics = metrics;
-    this.association = requireNonNullElse(association, new Association(null, null, null));
+    this.association = requireNonNullElse(association, new Association(null, null, null, null));
+    if (this.association.store().equals("redis") && this.state.redis() == null) {
+      throw new IllegalArgumentException("association.store: redis needs state.redis (the server holding the ledger)");
+    }
     if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
       throw new IllegalArgumentException("shadow: primary and secondary are both " + this.shadow.primary());
     }
@@ -244,10 +247,18 @@ public record HopgateConfig(
    * one ledger across a mesh. It never holds a decision up: lookups wait at most
    * {@code lookup_timeout}, a COMPLETE at most {@code record_timeout} before the response goes on.
    */
-  public record Association(@Nullable String target, @JsonProperty("lookup_timeout") Duration lookupTimeout,
-      @JsonProperty("record_timeout") Duration recordTimeout) {
-    public Association(@Nullable String target, @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
+  public record Association(String store, @Nullable String target,
+      @JsonProperty("lookup_timeout") Duration lookupTimeout, @JsonProperty("record_timeout") Duration recordTimeout) {
+    public Association(@Nullable String store, @Nullable String target,
+        @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
         @JsonProperty("record_timeout") @Nullable Duration recordTimeout) {
+      this.store = requireNonNullElse(store, "memory");
+      if (!this.store.equals("memory") && !this.store.equals("redis")) {
+        throw new IllegalArgumentException("store: '" + this.store + "' (expected: memory or redis)");
+      }
+      if (this.store.equals("redis") && target != null) {
+        throw new IllegalArgumentException("target: set with store: redis (a Redis ledger is shared already)");
+      }
       this.target = target;
       if (target != null) {
         socketAddress(target);

@@ -7,10 +7,10 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
 /** Redis connections as hopgate opens them: {@code redis://[:password@]host[:port]}, short timeouts. */
-final class RedisClients {
+public final class RedisClients {
   private RedisClients() {}
 
-  static JedisPooled pooled(URI uri, Duration timeout) {
+  public static JedisPooled pooled(URI uri, Duration timeout) {
     int millis = (int) Math.max(1, timeout.toMillis());
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(millis).socketTimeoutMillis(millis);
@@ -22,7 +22,7 @@ final class RedisClients {
   }
 
   /** For logs: never the password. */
-  static String describe(URI uri) {
+  public static String describe(URI uri) {
     return "redis://" + uri.getHost() + ":" + port(uri);
   }
 

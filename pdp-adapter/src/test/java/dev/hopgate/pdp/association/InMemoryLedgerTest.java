@@ -6,51 +6,20 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class InMemoryLedgerTest {
-  private static final Instant T = Instant.parse("2026-11-23T10:00:00Z");
-  private final InMemoryLedger ledger = new InMemoryLedger(100, 3, Duration.ofHours(1));
-
-  @Test
-  void aCompleteIsLinkedToItsStart_byDecision() {
-    assertThat(ledger.record(start("d1", "urn:s:a"))).isFalse();
-    assertThat(ledger.record(complete("d1", "urn:s:a", "rec-1"))).isTrue();
-    assertThat(ledger.record(complete("d9", "urn:s:z", "rec-9"))).as("no START seen").isFalse();
-
-    assertThat(ledger.linkage("t1")).containsExactly(
-        new LinkedHop("d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T, T.plusSeconds(1), "rec-1"),
-        new LinkedHop("d9", "spiffe://x/c", "urn:s:z", "spiffe://x/hopgate", null, T.plusSeconds(1), "rec-9"));
-    assertThat(ledger.linkage("unknown")).isEmpty();
+class InMemoryLedgerTest extends LedgerContract {
+  @Override
+  protected Ledger ledger(int maxHopsPerTxn) {
+    return new InMemoryLedger(100, maxHopsPerTxn, Duration.ofHours(1));
   }
 
   @Test
-  void theView_offersRecordsAndTheStepsStillRunning() {
-    ledger.record(start("d1", "urn:s:a"));
-    ledger.record(complete("d1", "urn:s:a", "rec-1"));
-    ledger.record(start("d2", "urn:s:b"));
-
-    LedgerView view = LedgerView.of(ledger.linkage("t1"));
-    assertThat(view.records()).containsExactly("rec-1");
-    assertThat(view.running()).containsExactly("urn:s:b");
-  }
-
-  @Test
-  void aTxnIsBounded_theRestIsCountedAsDropped() {
-    for (int i = 0; i < 5; i++) {
-      ledger.record(start("d" + i, "urn:s:" + i));
+  void signalsPastTheBoundAreCountedAsDropped() {
+    InMemoryLedger ledger = new InMemoryLedger(100, 1, Duration.ofHours(1));
+    Instant t = Instant.parse("2026-11-23T10:00:00Z");
+    for (int i = 0; i < 3; i++) {
+      ledger.record(new BoundarySignal(BoundarySignal.Kind.START, "t1", "d" + i, "spiffe://x/c", "urn:s:" + i,
+          "spiffe://x/hopgate", t, null));
     }
-    assertThat(ledger.linkage("t1")).hasSize(3);
     assertThat(ledger.dropped()).isEqualTo(2);
-    // A signal for a hop already there still lands.
-    assertThat(ledger.record(complete("d0", "urn:s:0", "rec-0"))).isTrue();
-  }
-
-  private static BoundarySignal start(String decision, String step) {
-    return new BoundarySignal(BoundarySignal.Kind.START, "t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate",
-        T, null);
-  }
-
-  private static BoundarySignal complete(String decision, String step, String record) {
-    return new BoundarySignal(BoundarySignal.Kind.COMPLETE, "t1", decision, "spiffe://x/c", step,
-        "spiffe://x/hopgate", T.plusSeconds(1), record);
   }
 }

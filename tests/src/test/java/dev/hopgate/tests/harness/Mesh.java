@@ -75,6 +75,12 @@ public final class Mesh implements AutoCloseable {
    *     association (one completion ledger for the mesh); otherwise each keeps its own
    */
   public static Mesh start(Path dir, List<EdgeSpec> specs, boolean sharedAssociation) throws IOException {
+    return start(dir, specs, sharedAssociation, "");
+  }
+
+  /** The same, {@code extraConfig} (YAML) appended to every edge's hopgate configuration. */
+  public static Mesh start(Path dir, List<EdgeSpec> specs, boolean sharedAssociation, String extraConfig)
+      throws IOException {
     TestPki pki = TestPki.create(dir);
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "mesh-token-service"));
     JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "mesh-txn-token-service"));
@@ -108,7 +114,7 @@ public final class Mesh implements AutoCloseable {
     try {
       String association = "";
       for (EdgeSpec spec : specs) {
-        mesh.startEdge(dir, spec, keys.get(spec.name()), association);
+        mesh.startEdge(dir, spec, keys.get(spec.name()), extraConfig + association);
         if (sharedAssociation && association.isEmpty()) {
           association = "association: {target: \"127.0.0.1:" + mesh.edges.get(spec.name()).hopgate().port() + "\"}\n";
         }

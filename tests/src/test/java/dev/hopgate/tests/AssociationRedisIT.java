@@ -1,0 +1,38 @@
+package dev.hopgate.tests;
+
+import dev.hopgate.tests.harness.Mesh;
+import dev.hopgate.tests.harness.RedisProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * The same three hopgates with no association process between them: each keeps the ledger in one
+ * real Redis ({@code association.store: redis}).
+ */
+class AssociationRedisIT extends AssociationIT {
+  private RedisProcess redis;
+
+  @Override
+  Mesh startMesh(List<Mesh.EdgeSpec> specs) throws IOException {
+    redis = RedisProcess.start(Files.createDirectories(dir.resolve("redis")));
+    return Mesh.start(dir, specs, false, """
+        state: {redis: "%s", timeout: 200ms}
+        association: {store: redis}
+        """.formatted(redis.uri()));
+  }
+
+  /** Any hopgate serves the shared ledger: ask another than the one that started the txn. */
+  @Override
+  String servingEdge() {
+    return "payments";
+  }
+
+  @AfterAll
+  void stopRedis() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+}
