@@ -18,7 +18,7 @@ run: tools $(JAR)
 test: tools
 	$(MVN) verify
 
-## demo: the checkout story across five services, each behind its own Envoy and hopgate, with the
+## demo: the checkout story across six services, each behind its own Envoy and hopgate, with the
 ## token service; printed in plain words (the same scenario is DemoIT in make test)
 demo: tools $(JAR)
 	@$(MVN) -q -pl tests test-compile exec:java -Dexec.mainClass=dev.hopgate.demo.Demo \

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * The checkout story, for {@code make demo} and {@code DemoIT}: five services, each behind its own
+ * The checkout story, for {@code make demo} and {@code DemoIT}: six services, each behind its own
  * Envoy and its own hopgate with its own key; a token service that owns "may you start"; a planner
  * that gets every token from it, tries a step too early, follows the repair, retries with the
  * completion records it collected, and finally asks for something outside its declared intent.
@@ -34,6 +34,7 @@ public final class CheckoutDemo implements AutoCloseable {
   public static final String PAYMENTS = "spiffe://shop.example/payments";
   public static final String LEDGER = "spiffe://shop.example/ledger";
   public static final String OPS_DB = "spiffe://shop.example/ops-db";
+  public static final String SHIPPING = "spiffe://shop.example/shipping";
   public static final String DROP = "urn:ops:step:drop-production-database";
 
   /** One call the planner made and what came back. */
@@ -60,7 +61,8 @@ public final class CheckoutDemo implements AutoCloseable {
   }
 
   public static CheckoutDemo start(Path dir, Consumer<String> say) throws IOException {
-    say.accept("Starting five services, each behind its own Envoy and its own hopgate (own signing key)...");
+    say.accept("Starting six services, each behind its own Envoy and its own hopgate (own signing key),");
+    say.accept("sharing one association (the inventory's hopgate keeps the txns' completion ledger)...");
     Mesh mesh = Mesh.start(dir, List.of(
         new Mesh.EdgeSpec("inventory", INVENTORY, "/inventory/reserve", S + "reserve-stock",
             List.of(S + "reserve-stock"), null, ok("stock reserved")),
@@ -71,7 +73,9 @@ public final class CheckoutDemo implements AutoCloseable {
         new Mesh.EdgeSpec("ledger", LEDGER, "/ledger/record", S + "record-payment", List.of(S + "record-payment"),
             null, ok("payment recorded")),
         new Mesh.EdgeSpec("ops-db", OPS_DB, "/ops/drop-production-database", DROP,
-            List.of(DROP, "urn:ops:step:contain", "urn:ops:step:remediate"), null, ok("database dropped"))));
+            List.of(DROP, "urn:ops:step:contain", "urn:ops:step:remediate"), null, ok("database dropped")),
+        new Mesh.EdgeSpec("shipping", SHIPPING, "/shipping/schedule", S + "schedule-shipping",
+            List.of(S + "schedule-shipping"), null, ok("shipping scheduled"))), true);
     try {
       say.accept("Starting the token service (RFC 8693 token exchange over mTLS)...");
       mesh.startTokenService();
@@ -96,7 +100,7 @@ public final class CheckoutDemo implements AutoCloseable {
   public List<Call> run() throws IOException {
     List<Call> calls = new ArrayList<>();
     String origin = startTxn(List.of(S + "reserve-stock", S + "confirm-address", S + "charge-card",
-        S + "record-payment", DROP));
+        S + "record-payment", S + "schedule-shipping", DROP));
     List<String> collected = new ArrayList<>();
 
     say.accept("");
@@ -130,6 +134,24 @@ public final class CheckoutDemo implements AutoCloseable {
     calls.add(drop);
     say.accept("   -> " + drop.status() + " " + drop.problem().path("detail").asText());
     say.accept("      repair: " + drop.problem().path("repair"));
+
+    say.accept("5. It schedules shipping, which needs the payment recorded. The ledger's record never came back");
+    say.accept("   to the planner (payments kept it), but the ledger's hopgate wrote it to the association:");
+    say.accept("   shipping's hopgate finds it there and verifies it itself.");
+    Call shipped = call("schedule-shipping", "shipping", SHIPPING, "/shipping/schedule", origin, collected);
+    calls.add(shipped);
+    say.accept("   -> " + shipped.status() + (shipped.status() == 200 ? ", with "
+        + collected.size() + " records carried (none of them the ledger's)" : " " + shipped.problem().path("detail")));
+    String association = "127.0.0.1:" + mesh.edge("inventory").hopgate().port();
+    say.accept("   The association's view of the txn (what `hopgate txn show " + txnOf(origin) + " --association "
+        + association + "` prints):");
+    try (var link = new dev.hopgate.server.association.RemoteAssociation(association, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofSeconds(5))) {
+      for (var hop : link.linkage(txnOf(origin))) {
+        say.accept("     " + hop.step().substring(S.length()) + " at " + hop.component().substring(
+            hop.component().lastIndexOf('/') + 1) + ": " + (hop.completedAt() != null ? "completed" : "running"));
+      }
+    }
     return calls;
   }
 
@@ -204,6 +226,10 @@ public final class CheckoutDemo implements AutoCloseable {
     exchange.sendResponseHeaders(status, bytes.length);
     exchange.getResponseBody().write(bytes);
     exchange.close();
+  }
+
+  static String txnOf(String origin) {
+    return String.valueOf(claims(origin).get("txn"));
   }
 
   /** The decoded claims of a compact JWS, for printing and asserting. */

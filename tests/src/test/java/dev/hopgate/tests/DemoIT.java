@@ -106,4 +106,13 @@ class DemoIT {
     assertThat(replayed.problem().at("/violations/0/code").asText()).isEqualTo("missing_prerequisites");
     assertThat(demo.mesh().edge("payments").hopgate().logText()).doesNotContain("ERROR");
   }
+
+  @Test
+  void aStepCompletedDeepInTheChain_countsAtShipping_throughTheAssociation() {
+    // The planner carried only what came back to it; the ledger's record stayed with payments.
+    CheckoutDemo.Call shipped = calls.get(5);
+    assertThat(shipped.status()).as(shipped.problem().toString()).isEqualTo(200);
+    assertThat(calls.get(3).completions()).noneMatch(c -> CheckoutDemo.claims(c).get("step").equals(S + "record-payment"));
+    assertThat(demo.mesh().edge("shipping").upstream().hits()).isEqualTo(1);
+  }
 }
