@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The running hopgate: Envoy's Authorization service, gRPC health and server reflection on one
@@ -83,7 +84,7 @@ public final class HopgateServer {
         : new InMemoryLedger(100_000, 256, Duration.ofHours(2));
     AssociationLink association = associationConfig.target() != null
         ? new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
-            associationConfig.recordTimeout())
+            associationConfig.recordTimeout(), associationTls(loaded, associationConfig.tls()))
         : new LocalAssociation(ledger, associationConfig.store().equals("redis")
             ? "shared ledger in Redis " + state.redis().replaceAll("//[^@/]*@", "//") : "embedded (in memory)");
     resources.add(association);
@@ -261,5 +262,18 @@ public final class HopgateServer {
     }
     association.start(new BoundarySignal(BoundarySignal.Kind.START, decision.txn(), decision.id(),
         decision.metadata().getOrDefault("component", "-"), step, enforcementPoint, clock.instant(), null));
+  }
+
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.@Nullable SslContext associationTls(
+      ConfigLoader.Loaded loaded, HopgateConfig.@Nullable ClientTls tls) throws StartupException {
+    if (tls == null) {
+      return null;
+    }
+    try {
+      return GrpcSslContexts.forClient().keyManager(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
+          .trustManager(loaded.path(tls.ca()).toFile()).build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("association.tls: " + e.getMessage(), e);
+    }
   }
 }

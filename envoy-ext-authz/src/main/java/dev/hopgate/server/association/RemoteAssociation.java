@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An association served by another process (another hopgate's gRPC port, plaintext). Signals go
+ * An association served by another process (another hopgate's gRPC port, plaintext or mTLS). Signals go
  * through a bounded buffer drained by one thread, each tried a few times; a full buffer or a signal
  * that keeps failing is a counted loss. Lookups wait at most {@code lookupTimeout}.
  */
@@ -39,10 +39,20 @@ public final class RemoteAssociation implements AssociationLink {
   private final Thread sender;
 
   public RemoteAssociation(String target, Duration lookupTimeout, Duration recordTimeout) {
+    this(target, lookupTimeout, recordTimeout, null);
+  }
+
+  /**
+   * @param tls client certificate, key and CA for a target that requires mTLS (as every hopgate
+   *     with {@code tls} does: it serves the association on its Check port), or null for plaintext
+   */
+  public RemoteAssociation(String target, Duration lookupTimeout, Duration recordTimeout,
+      io.grpc.netty.shaded.io.netty.handler.ssl.@org.jspecify.annotations.Nullable SslContext tls) {
     this.target = requireNonNull(target, "target");
     this.lookupTimeout = requireNonNull(lookupTimeout, "lookupTimeout");
     this.recordTimeout = requireNonNull(recordTimeout, "recordTimeout");
-    this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target);
+    this.channel = (tls == null ? builder.usePlaintext() : builder.sslContext(tls)).build();
     this.stub = AssociationGrpc.newBlockingStub(channel);
     this.sender = new Thread(this::drain, "hopgate-association");
     sender.setDaemon(true);

@@ -90,7 +90,7 @@ public record HopgateConfig(
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
     this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
     this.metrics = metrics;
-    this.association = requireNonNullElse(association, new Association(null, null, null, null));
+    this.association = requireNonNullElse(association, new Association(null, null, null, null, null));
     if (this.association.store().equals("redis") && this.state.redis() == null) {
       throw new IllegalArgumentException("association.store: redis needs state.redis (the server holding the ledger)");
     }
@@ -248,10 +248,15 @@ public record HopgateConfig(
    * {@code lookup_timeout}, a COMPLETE at most {@code record_timeout} before the response goes on.
    */
   public record Association(String store, @Nullable String target,
-      @JsonProperty("lookup_timeout") Duration lookupTimeout, @JsonProperty("record_timeout") Duration recordTimeout) {
+      @JsonProperty("lookup_timeout") Duration lookupTimeout, @JsonProperty("record_timeout") Duration recordTimeout,
+      @Nullable ClientTls tls) {
     public Association(@Nullable String store, @Nullable String target,
         @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
-        @JsonProperty("record_timeout") @Nullable Duration recordTimeout) {
+        @JsonProperty("record_timeout") @Nullable Duration recordTimeout, @Nullable ClientTls tls) {
+      this.tls = tls;
+      if (tls != null && target == null) {
+        throw new IllegalArgumentException("tls: set without target (it is how this hopgate reaches the target)");
+      }
       this.store = requireNonNullElse(store, "memory");
       if (!this.store.equals("memory") && !this.store.equals("redis")) {
         throw new IllegalArgumentException("store: '" + this.store + "' (expected: memory or redis)");
@@ -267,6 +272,15 @@ public record HopgateConfig(
           Duration.ofMillis(1), Duration.ofSeconds(5));
       this.recordTimeout = Durations.within("record_timeout", requireNonNullElse(recordTimeout, Duration.ofMillis(200)),
           Duration.ofMillis(1), Duration.ofSeconds(5));
+    }
+  }
+
+  /** A client identity for mTLS: certificate and key (PEM) and the CA to trust the server by. */
+  public record ClientTls(String cert, String key, String ca) {
+    public ClientTls(@Nullable String cert, @Nullable String key, @Nullable String ca) {
+      this.cert = required(cert, "cert", "a PEM certificate file");
+      this.key = required(key, "key", "a PEM private key file");
+      this.ca = required(ca, "ca", "a PEM CA file");
     }
   }
 

@@ -74,6 +74,40 @@ class RemoteAssociationTest {
     assertThat(error[0]).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT");
   }
 
+  @Test
+  void anAssociationBehindMtls_answersAClientWithItsCertificate_andNoOneElse(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    dev.hopgate.testing.TestPki pki = dev.hopgate.testing.TestPki.create(dir);
+    var server = pki.server("association");
+    var client = pki.workload("payments-hopgate", "spiffe://shop.example/hopgate/payments");
+    InMemoryLedger ledger = new InMemoryLedger(100, 100, Duration.ofHours(1));
+    ledger.record(signal(BoundarySignal.Kind.COMPLETE, "rec-1"));
+    Server tls = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forServer(server.certFile().toFile(),
+            server.keyFile().toFile()).trustManager(pki.caPem().toFile())
+            .clientAuth(io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE).build())
+        .addService(new AssociationService(ledger)).build().start();
+    try {
+      var withCert = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+          .keyManager(client.certFile().toFile(), client.keyFile().toFile())
+          .trustManager(pki.caPem().toFile()).build();
+      // The server certificate names localhost.
+      try (RemoteAssociation link = new RemoteAssociation("localhost:" + tls.getPort(), Duration.ofSeconds(5),
+          Duration.ofSeconds(5), withCert)) {
+        assertThat(link.view("t1").records()).containsExactly("rec-1");
+      }
+      var withoutCert = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+          .trustManager(pki.caPem().toFile()).build();
+      try (RemoteAssociation link = new RemoteAssociation("localhost:" + tls.getPort(), Duration.ofSeconds(5),
+          Duration.ofSeconds(5), withoutCert)) {
+        assertThat(link.view("t1")).isEqualTo(LedgerView.EMPTY);
+        assertThat(link.lookupsFailed()).isEqualTo(1);
+      }
+    } finally {
+      tls.shutdownNow();
+    }
+  }
+
   private static BoundarySignal signal(BoundarySignal.Kind kind, String record) {
     return new BoundarySignal(kind, "t1", "d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T, record);
   }
