@@ -46,6 +46,9 @@ final class Metrics implements AutoCloseable {
   /** The gauges and counters read at scrape time from the running parts. */
   void watch(Supplier<DecisionPoint> decisionPoint, JwsVerifier verifier, DecisionLog log,
       CompletionProcessor completions, dev.hopgate.server.association.AssociationLink association) {
+    CounterWithCallback.builder().name("hopgate_completions_ignored_total")
+        .help("Completion records (carried or from the association's ledger) that did not verify and were ignored")
+        .callback(cb -> cb.call(decisionPoint.get().ignoredCompletions())).register(registry);
     CounterWithCallback.builder().name("hopgate_association_failures_total")
         .help("Association signals lost and ledger lookups unanswered (decisions went on without them)")
         .labelNames("kind")

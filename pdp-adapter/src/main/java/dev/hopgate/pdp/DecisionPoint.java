@@ -144,6 +144,11 @@ public final class DecisionPoint {
     return new DecisionPoint(floor, snapshot, oneTimeTokens, signer, evidence, clock, tokenEndpoint, lookup);
   }
 
+  /** Completion records that did not verify and were ignored (the floor outlives reloads). */
+  public long ignoredCompletions() {
+    return floor.ignoredCompletions();
+  }
+
   /** This hopgate as an enforcement point, or null when it extends no chain. */
   public @Nullable EnforcementPointSigner signer() {
     return signer;

@@ -33,6 +33,7 @@ public final class Floor {
   private final OriginVerifier origins;
   private final ChainVerifier chains;
   private final CompletionVerifier completions;
+  private final java.util.concurrent.atomic.AtomicLong ignoredCompletions = new java.util.concurrent.atomic.AtomicLong();
   private final RevocationFeed revocations;
   private final Limits limits;
 
@@ -100,6 +101,7 @@ public final class Floor {
       records = List.copyOf(all);
     }
     CompletionVerifier.Result completed = completions.verify(records, origin.txn(), manifests, now);
+    ignoredCompletions.addAndGet(completed.ignored().size());
 
     Set<String> authority = new TreeSet<>(origin.authority());
     if (!chain.isEmpty()) {
@@ -107,6 +109,11 @@ public final class Floor {
     }
     return new VerifiedFacts(hop, origin, chain, completed, authority, manifests.get(component).orElse(null),
         fromLedger.running());
+  }
+
+  /** Completion records that did not verify (carried or from the ledger), ignored since start. */
+  public long ignoredCompletions() {
+    return ignoredCompletions.get();
   }
 
   private static void checkCaller(@Nullable String caller, boolean required, List<Transition> chain, OriginToken origin)

@@ -352,6 +352,25 @@ class FloorTest {
 
   // --- helpers ----------------------------------------------------------------------------------
 
+  @Test
+  void completionsFromTheLedger_areVerifiedLikeCarriedOnes_andItsRunningStepsKept() throws Exception {
+    String good = f.completion(INVENTORY, RESERVE, f.txn);
+    String forged = f.enforcers.get(AGENT).sign(WireTypes.COMPLETION, Minting.completion(
+        ChainFixture.enforcementPoint(INVENTORY), f.txn, RESERVE, INVENTORY, "d", NOW, NOW.plusSeconds(60)));
+    Floor floor = f.floor();
+    dev.hopgate.pdp.association.LedgerView.Lookup ledger = txn -> txn.equals(f.txn)
+        ? new dev.hopgate.pdp.association.LedgerView(List.of(good, forged), java.util.Set.of(CHARGE))
+        : dev.hopgate.pdp.association.LedgerView.EMPTY;
+    HopRequest request = f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
+    VerifiedFacts facts = floor.verify(floor.hopToken(request, PAYMENTS), request, PAYMENTS, true, f.manifests, NOW,
+        ledger);
+
+    assertThat(facts.completions().completed()).extracting(Completion::step).containsExactly(RESERVE);
+    assertThat(facts.completions().ignored()).hasSize(1);
+    assertThat(floor.ignoredCompletions()).isEqualTo(1);
+    assertThat(facts.runningElsewhere()).containsExactly(CHARGE);
+  }
+
   private VerifiedFacts verify(HopRequest request, String component) throws Exception {
     return f.floor().verify(request, component, true, f.manifests, NOW);
   }
