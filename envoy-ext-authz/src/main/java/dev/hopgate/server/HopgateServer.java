@@ -85,8 +85,9 @@ public final class HopgateServer {
     AssociationLink association = associationConfig.target() != null
         ? new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
             associationConfig.recordTimeout(), associationTls(loaded, associationConfig.tls()))
-        : new LocalAssociation(ledger, associationConfig.store().equals("redis")
-            ? "shared ledger in Redis " + state.redis().replaceAll("//[^@/]*@", "//") : "embedded (in memory)");
+        : associationConfig.store().equals("redis")
+            ? new LocalAssociation(ledger, "shared ledger in Redis " + state.redis().replaceAll("//[^@/]*@", "//"), true)
+            : new LocalAssociation(ledger);
     resources.add(association);
     String enforcementPoint = loaded.config().enforcement().id();
     AtomicReference<DecisionPoint> decisionPoint;

@@ -4,36 +4,51 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.Ledger;
-import dev.hopgate.pdp.association.LedgerView;
 import dev.hopgate.pdp.association.LinkedHop;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The association this hopgate holds itself: its in-memory ledger (also served to others over
  * gRPC), or a ledger in Redis that every hopgate of the mesh shares. A ledger that fails (Redis
  * down) costs a counted signal or an empty view, never a decision.
  */
-public final class LocalAssociation implements AssociationLink {
+public final class LocalAssociation extends CountingAssociation {
   private static final System.Logger LOG = System.getLogger(LocalAssociation.class.getName());
 
   private final Ledger ledger;
-  private final String description;
-  private final AtomicLong lost = new AtomicLong();
-  private final AtomicLong lookupsFailed = new AtomicLong();
+  private final java.util.concurrent.@org.jspecify.annotations.Nullable ThreadPoolExecutor starts;
 
+  /** Over an in-memory ledger: every signal recorded at once (a map update). */
   public LocalAssociation(Ledger ledger) {
-    this(ledger, "embedded (in memory)");
+    this(ledger, "embedded (in memory)", false);
   }
 
-  public LocalAssociation(Ledger ledger, String description) {
+  /**
+   * @param backgroundStarts record STARTs off the Check path (a ledger across the network: its
+   *     latency must not delay the answer to Envoy); a full buffer is a counted loss
+   */
+  public LocalAssociation(Ledger ledger, String description, boolean backgroundStarts) {
+    super(description);
     this.ledger = requireNonNull(ledger, "ledger");
-    this.description = requireNonNull(description, "description");
+    this.starts = backgroundStarts ? new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000), r -> {
+          Thread t = new Thread(r, "hopgate-association-starts");
+          t.setDaemon(true);
+          return t;
+        }) : null;
   }
 
   @Override
   public void start(BoundarySignal signal) {
-    record(signal);
+    if (starts == null) {
+      record(signal);
+      return;
+    }
+    try {
+      starts.execute(() -> record(signal));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      lost.incrementAndGet();
+    }
   }
 
   @Override
@@ -48,14 +63,9 @@ public final class LocalAssociation implements AssociationLink {
       long n = lost.incrementAndGet();
       if (n == 1 || n % 1000 == 0) {
         LOG.log(System.Logger.Level.WARNING, "association ledger {0} failed ({1}); {2} signals lost so far",
-            description, e.getMessage(), n);
+            describe(), e.getMessage(), n);
       }
     }
-  }
-
-  @Override
-  public LedgerView view(String txn) {
-    return LedgerView.of(linkage(txn));
   }
 
   @Override
@@ -68,23 +78,19 @@ public final class LocalAssociation implements AssociationLink {
     }
   }
 
-  @Override
-  public long lost() {
-    return lost.get();
-  }
 
-  @Override
-  public long lookupsFailed() {
-    return lookupsFailed.get();
-  }
 
-  @Override
-  public String describe() {
-    return description;
-  }
 
   @Override
   public void close() {
+    if (starts != null) {
+      starts.shutdown();
+      try {
+        starts.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (ledger instanceof AutoCloseable closeable) {
       try {
         closeable.close();

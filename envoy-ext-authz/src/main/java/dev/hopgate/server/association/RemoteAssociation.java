@@ -6,7 +6,6 @@ import dev.hopgate.association.v1.AssociationGrpc;
 import dev.hopgate.association.v1.TxnLinkage;
 import dev.hopgate.association.v1.TxnQuery;
 import dev.hopgate.pdp.association.BoundarySignal;
-import dev.hopgate.pdp.association.LedgerView;
 import dev.hopgate.pdp.association.LinkedHop;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -17,14 +16,13 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An association served by another process (another hopgate's gRPC port, plaintext or mTLS). Signals go
  * through a bounded buffer drained by one thread, each tried a few times; a full buffer or a signal
  * that keeps failing is a counted loss. Lookups wait at most {@code lookupTimeout}.
  */
-public final class RemoteAssociation implements AssociationLink {
+public final class RemoteAssociation extends CountingAssociation {
   private static final System.Logger LOG = System.getLogger(RemoteAssociation.class.getName());
   private static final int ATTEMPTS = 3;
 
@@ -34,8 +32,6 @@ public final class RemoteAssociation implements AssociationLink {
   private final Duration lookupTimeout;
   private final Duration recordTimeout;
   private final BlockingQueue<BoundarySignal> buffer = new ArrayBlockingQueue<>(10_000);
-  private final AtomicLong lost = new AtomicLong();
-  private final AtomicLong lookupsFailed = new AtomicLong();
   private final Thread sender;
 
   public RemoteAssociation(String target, Duration lookupTimeout, Duration recordTimeout) {
@@ -48,7 +44,8 @@ public final class RemoteAssociation implements AssociationLink {
    */
   public RemoteAssociation(String target, Duration lookupTimeout, Duration recordTimeout,
       io.grpc.netty.shaded.io.netty.handler.ssl.@org.jspecify.annotations.Nullable SslContext tls) {
-    this.target = requireNonNull(target, "target");
+    super(target);
+    this.target = target;
     this.lookupTimeout = requireNonNull(lookupTimeout, "lookupTimeout");
     this.recordTimeout = requireNonNull(recordTimeout, "recordTimeout");
     NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target);
@@ -110,10 +107,6 @@ public final class RemoteAssociation implements AssociationLink {
     }
   }
 
-  @Override
-  public LedgerView view(String txn) {
-    return LedgerView.of(linkage(txn));
-  }
 
   @Override
   public List<LinkedHop> linkage(String txn) {
@@ -129,20 +122,8 @@ public final class RemoteAssociation implements AssociationLink {
     }
   }
 
-  @Override
-  public long lost() {
-    return lost.get();
-  }
 
-  @Override
-  public long lookupsFailed() {
-    return lookupsFailed.get();
-  }
 
-  @Override
-  public String describe() {
-    return target;
-  }
 
   @Override
   public void close() {
