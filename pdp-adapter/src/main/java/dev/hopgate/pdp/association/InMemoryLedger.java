@@ -29,13 +29,13 @@ public final class InMemoryLedger implements Ledger {
   public boolean record(BoundarySignal s) {
     boolean[] linked = {false};
     txns.asMap().compute(s.txn(), (txn, hops) -> {
-      // Copy on write: readers get an immutable snapshot without locking.
-      Map<String, LinkedHop> next = hops == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hops);
-      LinkedHop seen = next.get(s.decisionId());
-      if (seen == null && next.size() >= maxHopsPerTxn) {
+      LinkedHop seen = hops == null ? null : hops.get(s.decisionId());
+      if (seen == null && hops != null && hops.size() >= maxHopsPerTxn) {
         dropped.incrementAndGet();
         return hops;
       }
+      // Copy on write: readers get an immutable snapshot without locking.
+      Map<String, LinkedHop> next = hops == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hops);
       if (s.kind() == BoundarySignal.Kind.START) {
         next.put(s.decisionId(), seen == null
             ? new LinkedHop(s.decisionId(), s.component(), s.step(), s.enforcementPoint(), s.at(), null, null)
