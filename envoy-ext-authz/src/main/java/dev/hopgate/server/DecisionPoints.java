@@ -8,6 +8,7 @@ import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaServerEngine;
+import dev.hopgate.pdp.engine.rego.RegoTypeCheck;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
@@ -192,6 +193,15 @@ final class DecisionPoints {
     };
     Path path = loaded.path(configured);
     try {
+      if (policyEngine instanceof OpaServerEngine) {
+        if (config.opaServer().checkWith() != null) {
+          RegoTypeCheck.check(loaded.path(config.opaServer().checkWith()), path);
+        } else {
+          LOG.log(System.Logger.Level.WARNING, "{0} is pushed to the OPA server without a type check against the "
+              + "input document schema; set opa_server.check_with to an opa binary to refuse rules that can never match",
+              path);
+        }
+      }
       return policyEngine.prepare(path);
     } catch (PolicyLoadException e) {
       throw new StartupException(field + ": " + path + " does not load:\n  " + String.join("\n  ", e.problems()), e);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.OpaProcess;
+import dev.hopgate.tests.harness.Tools;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,9 @@ class EnginesIT {
   void engine_allowsAndDeniesLikeCedar(String engine) throws Exception {
     try (OpaProcess opa = OpaProcess.start(Files.createDirectories(dir.resolve("opa")));
          EdgeStack stack = EdgeStack.start(Files.createDirectories(dir.resolve("edge")), """
-             opa_server: { url: "%s", timeout: 500ms }
+             opa_server: { url: "%s", timeout: 500ms, check_with: "%s" }
              shadow: { primary: opa-wasm, secondary: opa-server }
-             """.formatted(opa.uri()), "--engine", engine)) {
+             """.formatted(opa.uri(), Tools.opa()), "--engine", engine)) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
       assertThat(stack.hopgate().logText()).contains("engine " + (engine.equals("shadow")
           ? "shadow(opa-wasm,opa-server)" : engine));

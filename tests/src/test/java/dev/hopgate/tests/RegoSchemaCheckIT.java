@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The build's Rego check (scripts/opa-policies.sh) against a real OPA: a rule that reads an input
+ * The build's Rego check (scripts/opa-policies.sh), and hopgate's at load for an OPA server
+ * ({@code opa_server.check_with}), against a real OPA: a rule that reads an input
  * field the input document's schema does not have can never match, and is refused with its location.
  */
 class RegoSchemaCheckIT {
@@ -39,6 +40,19 @@ class RegoSchemaCheckIT {
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).contains("gates.rego:").contains("undefined ref: input.hop.stepp")
         .contains("\"step\"");
+  }
+
+  @Test
+  void hopgateRunsTheSameCheckAtLoad_forRegoItPushesToAnOpaServer() throws Exception {
+    dev.hopgate.pdp.engine.rego.RegoTypeCheck.check(Tools.opa(), Tools.repo().resolve("policies/rego"));
+
+    Path copy = copy(Tools.repo().resolve("policies/rego"), dir.resolve("rego-load"));
+    Path gates = copy.resolve("hopgate/gates.rego");
+    Files.writeString(gates, Files.readString(gates).replaceFirst("input\\.hop\\.step\\b", "input.hop.stepp"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.hopgate.pdp.engine.rego.RegoTypeCheck.check(Tools.opa(), copy))
+        .isInstanceOf(dev.hopgate.pdp.engine.PolicyLoadException.class)
+        .hasMessageContaining("gates.rego:").hasMessageContaining("undefined ref: input.hop.stepp");
   }
 
   private record Result(int exitCode, String output) {}

@@ -85,7 +85,7 @@ public record HopgateConfig(
     this.chain = requireNonNullElse(chain, Chain.of(null, null));
     this.revocation = requireNonNullElse(revocation, Revocation.of(null, null, null, null, null));
     this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));
-    this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null));
+    this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null, null));
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
     this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
@@ -182,8 +182,10 @@ public record HopgateConfig(
   }
 
   /** A real OPA server the {@code opa-server} engine talks to (hopgate pushes its policies there). */
-  public record OpaServer(String url, Duration timeout) {
-    public OpaServer(@Nullable String url, @Nullable Duration timeout) {
+  public record OpaServer(String url, Duration timeout, @JsonProperty("check_with") @Nullable String checkWith) {
+    public OpaServer(@Nullable String url, @Nullable Duration timeout,
+        @JsonProperty("check_with") @Nullable String checkWith) {
+      this.checkWith = checkWith;
       this.url = requireNonNullElse(url, "http://127.0.0.1:8181");
       if (!this.url.startsWith("http://") && !this.url.startsWith("https://")) {
         throw new IllegalArgumentException("url: '" + this.url + "' (expected: http(s)://host:port)");
