@@ -21,6 +21,7 @@ public record HopgateConfig(
     String engine,
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
+    @JsonProperty("warmup_rounds") Integer warmupRounds,
     @JsonProperty("trust_domain") String trustDomain,
     Enforcement enforcement,
     Policies policies,
@@ -45,6 +46,7 @@ public record HopgateConfig(
       @Nullable String engine,
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
+      @JsonProperty("warmup_rounds") @Nullable Integer warmupRounds,
       @JsonProperty("trust_domain") @Nullable String trustDomain,
       @Nullable Enforcement enforcement,
       @Nullable Policies policies,
@@ -71,6 +73,10 @@ public record HopgateConfig(
         Duration.ZERO, Duration.ofMinutes(5));
     this.shutdownGrace = Durations.within("shutdown_grace",
         requireNonNullElse(shutdownGrace, Duration.ofSeconds(10)), Duration.ZERO, Duration.ofMinutes(5));
+    this.warmupRounds = requireNonNullElse(warmupRounds, 300);
+    if (this.warmupRounds < 0 || this.warmupRounds > 1_000_000) {
+      throw new IllegalArgumentException("warmup_rounds: " + this.warmupRounds + " (expected: 0..1000000)");
+    }
     this.trustDomain = required(trustDomain, "trust_domain", "the aud of this deployment's origin tokens");
     if (enforcement == null) {
       throw new IllegalArgumentException("enforcement: missing (expected: id and key of this enforcement point)");
