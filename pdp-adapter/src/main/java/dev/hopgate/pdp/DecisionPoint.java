@@ -278,7 +278,8 @@ public final class DecisionPoint {
     }
     VerifiedFacts facts;
     try {
-      facts = floor.verify(hop, request, component, requireCaller, snapshot.manifests(), now, ledger);
+      facts = floor.verify(hop, request, component, requireCaller, snapshot.manifests(), now,
+          needsLedger(hop, component, step) ? ledger : LedgerView.Lookup.NONE);
       stages.floor = System.nanoTime() - floorStart;
     } catch (FloorRejection rejection) {
       stages.floor = System.nanoTime() - floorStart;
@@ -362,6 +363,29 @@ public final class DecisionPoint {
   }
 
   /**
+   * Whether this step's decision can use the association's ledger at all: only a step with
+   * prerequisites (of its declared process, which the hop token names as the origin does, or its
+   * manifest's expects_completed) is decided or repaired on completion records. Everything else
+   * (session methods, entry steps, implicit intents without expectations) skips the lookup, which
+   * for a remote association is a network call on the Check path.
+   */
+  private boolean needsLedger(HopToken hop, String component, @Nullable String step) {
+    if (step == null || ledger == LedgerView.Lookup.NONE) {
+      return false;
+    }
+    if (snapshot.manifests().get(component).map(m -> !m.expectsCompleted().isEmpty()).orElse(false)) {
+      return true;
+    }
+    Map<String, Object> intent = hop.intent();
+    if (intent == null) {
+      return false;
+    }
+    // Unresolvable or not the origin's: the decision denies later, and needs no ledger for that.
+    return snapshot.processes().resolve(String.valueOf(intent.get("process")), String.valueOf(intent.get("digest")))
+        .map(p -> !p.prerequisites(step).isEmpty()).orElse(false);
+  }
+
+  /**
    * Reserves what an ALLOW spends, or answers the DENY it becomes: {@code token_consumed} when the
    * one-time token was spent, sequence {@code consumed} / {@code budget_exhausted} when an approval
    * or the last unit of the budget went to another request first.
@@ -376,6 +400,11 @@ public final class DecisionPoint {
     if (!plan.unavailable().isEmpty()) {
       return sequenceDenial(id, hop.txn(), step, new Violation(Gate.SEQUENCE, "consumed",
           Map.of("consumed", List.copyOf(new java.util.TreeSet<>(plan.unavailable())))), input);
+    }
+    if (hop.once() && !oneTimeTokens.retryHonoured(request, now)) {
+      // Envoy's request time is past the retry window: not a fresh request, nor a retry still
+      // answered the same. Refused before anything is reserved, so it spends nothing.
+      return tokenConsumed(id, hop, component);
     }
     List<Reservation.Claim> claims = new java.util.ArrayList<>();
     if (hop.once()) {
@@ -405,14 +434,18 @@ public final class DecisionPoint {
       details.put("used", spentBudget.used());
       return sequenceDenial(id, hop.txn(), step, new Violation(Gate.SEQUENCE, "budget_exhausted", details), input);
     }
-    if (outcome instanceof Reservation.Outcome.ClaimHeld || (hop.once() && !oneTimeTokens.retryHonoured(request, now))) {
-      TokenRejection consumed = new TokenRejection(TokenCode.TOKEN_CONSUMED, "This one-time hop token was already used.");
-      String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
-      return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
-          Problems.token(id, hop.txn(), consumed, endpoint), hop.txn(), challenge(consumed),
-          snapshot.policy().revision());
+    if (outcome instanceof Reservation.Outcome.ClaimHeld) {
+      return tokenConsumed(id, hop, component);
     }
     return null;
+  }
+
+  private Decision tokenConsumed(String id, HopToken hop, String component) {
+    TokenRejection consumed = new TokenRejection(TokenCode.TOKEN_CONSUMED, "This one-time hop token was already used.");
+    String endpoint = snapshot.manifests().get(component).map(m -> m.issuerEndpoint()).orElse(tokenEndpoint);
+    return new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.AUTHORIZATION, consumed.code().code())),
+        Problems.token(id, hop.txn(), consumed, endpoint), hop.txn(), challenge(consumed),
+        snapshot.policy().revision());
   }
 
   /** A sequence DENY decided by the state store rather than the engine (a racer spent it first). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSObject;
 import com.sun.net.httpserver.HttpExchange;
+import dev.hopgate.tests.harness.LogsOnFailure;
 import dev.hopgate.tests.harness.Mesh;
 import dev.hopgate.tests.harness.Tools;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +62,7 @@ class AssociationIT {
   }
 
   @RegisterExtension
-  final TestWatcher dumpLogs = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println("=== " + context.getDisplayName() + " failed\n" + mesh.logText());
-    }
-  };
+  final TestWatcher dumpLogs = LogsOnFailure.of(() -> mesh.logText());
 
   @BeforeAll
   void start() throws IOException {

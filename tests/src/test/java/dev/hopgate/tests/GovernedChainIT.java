@@ -9,6 +9,7 @@ import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.floor.Minting;
 import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.tests.harness.LogsOnFailure;
 import dev.hopgate.tests.harness.Mesh;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,12 +53,7 @@ class GovernedChainIT {
   static SSLContext agentIdentity;
 
   @RegisterExtension
-  final TestWatcher dumpLogs = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println("=== " + context.getDisplayName() + " failed\n" + mesh.logText());
-    }
-  };
+  final TestWatcher dumpLogs = LogsOnFailure.of(() -> mesh.logText());
 
   @BeforeAll
   static void start() throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.LogsOnFailure;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,12 +32,7 @@ class McpIT {
   static SSLContext planner;
 
   @RegisterExtension
-  final TestWatcher dumpLogs = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println("=== " + context.getDisplayName() + " failed; logs follow\n" + stack.logs());
-    }
-  };
+  final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void startStack() throws IOException {

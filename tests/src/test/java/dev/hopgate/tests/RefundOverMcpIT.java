@@ -9,6 +9,7 @@ import dev.hopgate.pdp.floor.Minting;
 import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.LogsOnFailure;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -25,7 +26,6 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,12 +48,7 @@ class RefundOverMcpIT {
   static SSLContext planner;
 
   @RegisterExtension
-  final TestWatcher dumpLogs = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println("=== " + context.getDisplayName() + " failed; logs follow\n" + stack.logs());
-    }
-  };
+  final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void startStack() throws IOException {

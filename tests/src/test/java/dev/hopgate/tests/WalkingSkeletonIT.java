@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.LogsOnFailure;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.grpc.ManagedChannel;
@@ -31,7 +32,6 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,12 +48,7 @@ class WalkingSkeletonIT {
   static SSLContext planner;
 
   @RegisterExtension
-  final TestWatcher dumpLogs = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println("=== " + context.getDisplayName() + " failed; logs follow\n" + stack.logs());
-    }
-  };
+  final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void startStack() throws IOException {

@@ -93,6 +93,15 @@ class OneTimeTokensTest {
   }
 
   @Test
+  void aRequestWhoseEnvoyTimeIsPastTheRetryWindow_isRefusedWithoutSpendingTheToken() {
+    String token = f.hopOnce(INVENTORY, "jti-stale");
+    Decision stale = decide(token, RESERVE, "req-stale", NOW.minusSeconds(60), NOW);
+    assertThat(stale.violations().get(0).code()).isEqualTo("token_consumed");
+    // Nothing was reserved for it: the token is still good for a fresh request.
+    assertThat(decide(token, RESERVE, "req-fresh", NOW).outcome()).isEqualTo(Outcome.ALLOW);
+  }
+
+  @Test
   void stateStoreDown_failsClosed() {
     store = new StateStore() {
       @Override

@@ -84,11 +84,20 @@ public final class RefundFixture {
   }
 
   public HopRequest refund(List<String> completions, String requestId, String origin) {
-    String hop = f.tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", REFUNDS, f.txn,
+    return request(REFUNDS, REFUND, completions, requestId, origin);
+  }
+
+  /** A Check for {@code step} at {@code component} in this txn, the planner calling. */
+  public HopRequest request(String component, String step, List<String> completions, String requestId, String origin) {
+    String hop = f.tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", component, f.txn,
         "jti-" + requestId, intent, false, NOW.minusSeconds(5), NOW.plusSeconds(120)));
-    return new HopRequest(Map.of("authorization", "Bearer " + hop, WireTypes.TXN_TOKEN, origin,
-        WireTypes.TXN_COMPLETIONS, String.join("~", completions)),
-        Map.of(DecisionPoint.COMPONENT, REFUNDS, DecisionPoint.STEP, REFUND), "POST", "/", PLANNER, requestId, NOW);
+    Map<String, String> headers = new java.util.HashMap<>(Map.of("authorization", "Bearer " + hop,
+        WireTypes.TXN_TOKEN, origin));
+    if (!completions.isEmpty()) {
+      headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
+    }
+    return new HopRequest(headers, Map.of(DecisionPoint.COMPONENT, component, DecisionPoint.STEP, step), "POST", "/",
+        PLANNER, requestId, NOW);
   }
 
   /** The approval key and usage key a store holds for this txn (for assertions). */

@@ -133,6 +133,22 @@ class SequenceStateTest {
     assertThat(decide(refund.refund(done, "req-2")).violations().get(0).code()).isEqualTo("consumed");
   }
 
+  @Test
+  void theLedger_isConsultedOnlyForAStepWithPrerequisites() {
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    DecisionPoint dp = refund.instance(snapshot, store).withLedger(txn -> {
+      lookups.incrementAndGet();
+      return new dev.hopgate.pdp.association.LedgerView(refund.openedAndApproved("d-from-ledger"), Set.of());
+    });
+    // open-case is the process's entry step: no completion can matter, so no lookup.
+    assertThat(dp.decide(refund.request(SUPPORT, OPEN, List.of(), "req-open", refund.origin(Set.of(OPEN, APPROVE,
+        REFUND)))).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(lookups).hasValue(0);
+    // issue-refund needs the approval: found in the ledger alone, nothing carried.
+    assertThat(dp.decide(refund.refund(List.of(), "req-refund")).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(lookups).hasValue(1);
+  }
+
   private Decision decide(HopRequest request) {
     DecisionPoint dp = refund.instance(snapshot, store);
     return dp.decide(request);
