@@ -65,6 +65,10 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
             + " and at most " + MAX_FIELD + " characters");
       }
     }
+    // 0 .. 9999-12-31: anything else is not a time a hopgate sent (and Instant would throw).
+    if (s.getAtEpochSeconds() < 0 || s.getAtEpochSeconds() > 253_402_300_799L) {
+      throw new IllegalArgumentException("at_epoch_seconds: " + s.getAtEpochSeconds() + " (expected: 0..253402300799)");
+    }
     if (s.getCompletionRecord().length() > MAX_FIELD) {
       throw new IllegalArgumentException("completion_record: over " + MAX_FIELD + " characters");
     }

@@ -28,7 +28,7 @@ final class TxnCommand {
       try (RemoteAssociation association = new RemoteAssociation(target, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
         hops = association.linkage(txn);
         if (association.lookupsFailed() > 0) {
-          throw new CliException("the association at " + target + " did not answer", 1);
+          throw new CliException("the association at " + target + " did not answer or refused the query", 1);
         }
       }
       if (hops.isEmpty()) {

@@ -62,16 +62,24 @@ class RemoteAssociationTest {
   }
 
   @Test
-  void theServiceRefusesASignalWithoutItsFields() {
+  void theServiceRefusesASignalWithoutItsFieldsOrWithAnImpossibleTime() {
     AssociationService service = new AssociationService(new InMemoryLedger(10, 10, Duration.ofHours(1)));
+    assertThat(refusal(service, Signal.newBuilder().setKind(Signal.Kind.START).setTxn("t1").build()))
+        .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("are required");
+    assertThat(refusal(service, AssociationService.toWire(signal(BoundarySignal.Kind.START, null)).toBuilder()
+        .setAtEpochSeconds(Long.MAX_VALUE).build()))
+        .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("at_epoch_seconds");
+  }
+
+  private static Throwable refusal(AssociationService service, Signal signal) {
     Throwable[] error = new Throwable[1];
-    service.record(Signal.newBuilder().setKind(Signal.Kind.START).setTxn("t1").build(),
-        new io.grpc.stub.StreamObserver<>() {
-          @Override public void onNext(dev.hopgate.association.v1.Recorded value) { }
-          @Override public void onError(Throwable t) { error[0] = t; }
-          @Override public void onCompleted() { }
-        });
-    assertThat(error[0]).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT");
+    service.record(signal, new io.grpc.stub.StreamObserver<>() {
+      @Override public void onNext(dev.hopgate.association.v1.Recorded value) { }
+      @Override public void onError(Throwable t) { error[0] = t; }
+      @Override public void onCompleted() { }
+    });
+    assertThat(error[0]).isInstanceOf(StatusRuntimeException.class);
+    return error[0];
   }
 
   @Test

@@ -56,6 +56,13 @@ public final class CaseInputs {
     for (JsonNode c : spec.path("completed")) {
       if (c.isObject()) {
         // {step, ago: seconds before now (default 60), consumed: bool}: windows and spent approvals.
+        if (c.has("ago") && !c.get("ago").canConvertToLong()) {
+          throw new IllegalArgumentException("completed: ago '" + c.get("ago").asText() + "' (expected: whole seconds)");
+        }
+        if (c.has("consumed") && !c.get("consumed").isBoolean()) {
+          throw new IllegalArgumentException("completed: consumed '" + c.get("consumed").asText()
+              + "' (expected: true or false)");
+        }
         completed.add(new InputDocument.CompletedStep(text(c, "step"), "spiffe://conformance/observed",
             NOW - c.path("ago").asLong(60), c.path("consumed").asBoolean(false)));
       } else {
