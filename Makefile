@@ -14,9 +14,12 @@ run: tools $(JAR)
 	@echo "         in another shell: make envoy    then: curl -i -H @<(make -s headers) http://127.0.0.1:10000/inventory/reserve"
 	java -jar $(JAR) serve --config $(CONFIG)
 
-## test: build and run every test, unit to end-to-end (real Envoy), as CI does
-test: tools
-	$(MVN) verify
+## test: build and run every test, unit to end-to-end (real Envoy), as CI does; prints its run time
+test:
+	@start=$$(date +%s); status=0; scripts/install-tools.sh && $(MVN) verify || status=$$?; \
+	  s=$$(( $$(date +%s) - start )); \
+	  echo "make test: $$([ $$status -eq 0 ] && echo passed || echo FAILED) in $$((s / 60)) min $$((s % 60)) s"; \
+	  exit $$status
 
 ## demo: the checkout story across six services, each behind its own Envoy and hopgate, with the
 ## token service; printed in plain words (the same scenario is DemoIT in make test)

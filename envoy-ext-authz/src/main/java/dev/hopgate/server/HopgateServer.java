@@ -107,6 +107,10 @@ public final class HopgateServer {
     onSighup(reloader);
     Duration warmup = Warmup.run(decisionPoint.get().snapshot().policy(), loaded.config().warmupRounds());
     LOG.log(System.Logger.Level.INFO, "warmed the decision path in {0} ms", warmup.toMillis());
+    if (association instanceof RemoteAssociation remote && !remote.connect(Duration.ofSeconds(2))) {
+      LOG.log(System.Logger.Level.WARNING, "association {0} did not answer within 2 s: decisions go on without "
+          + "its ledger (counted in hopgate_association_failures_total) until it does", associationConfig.target());
+    }
     HealthStatusManager health = new HealthStatusManager();
     InetSocketAddress unresolved = loaded.config().listenAddress();
     InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());

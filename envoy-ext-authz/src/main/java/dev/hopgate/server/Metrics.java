@@ -2,6 +2,7 @@ package dev.hopgate.server;
 
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.evidence.DecisionLog;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.server.grpc.CompletionProcessor;
@@ -18,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * hopgate's Prometheus metrics, served at {@code /metrics} on their own port: checks by outcome,
  * gate and code; latency of the whole check, the floor and the engine; the signature cache; the
- * decision log's queue; completion records; and which revision serves.
+ * decision log's queue; completion records; the shadow engine's comparisons; and which revision
+ * serves.
  */
 final class Metrics implements AutoCloseable {
   private static final double[] BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -61,6 +63,25 @@ final class Metrics implements AutoCloseable {
         .callback(cb -> {
           var snapshot = decisionPoint.get().snapshot();
           cb.call(1, snapshot.revision(), snapshot.policy().revision(), snapshot.policy().engine());
+        }).register(registry);
+    CounterWithCallback.builder().name("hopgate_shadow_comparisons_total")
+        .help("The shadow engine's comparisons with the primary, by result (engine shadow only; a reload starts"
+            + " them again)")
+        .labelNames("result")
+        .callback(cb -> {
+          if (decisionPoint.get().snapshot().policy() instanceof ShadowPolicy shadow) {
+            long disagreed = shadow.disagreements();
+            cb.call(shadow.compared() - disagreed, "agreed");
+            cb.call(disagreed, "disagreed");
+            cb.call(shadow.skipped(), "skipped");
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("hopgate_shadow_pending")
+        .help("Shadow comparisons queued or running (engine shadow only)")
+        .callback(cb -> {
+          if (decisionPoint.get().snapshot().policy() instanceof ShadowPolicy shadow) {
+            cb.call(shadow.pending());
+          }
         }).register(registry);
     CounterWithCallback.builder().name("hopgate_signature_cache_lookups_total")
         .help("Verified-signature cache lookups, by result").labelNames("result")

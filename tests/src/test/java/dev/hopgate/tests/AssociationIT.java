@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSObject;
 import com.sun.net.httpserver.HttpExchange;
+import dev.hopgate.association.v1.Hop;
+import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.LogsOnFailure;
 import dev.hopgate.tests.harness.Mesh;
 import dev.hopgate.tests.harness.Tools;
@@ -91,9 +93,19 @@ class AssociationIT {
     assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
     String agentDone = plan.headers().firstValue("txn-completion").orElseThrow();
 
+    // The inventory's COMPLETE is sent before ext_proc releases its response, with a bound, then
+    // retried off the path: on a busy machine it may land after the agent has answered.
+    Eventually.until("the ledger shows the inventory's COMPLETE of " + RESERVE, () -> mesh.linkage(servingEdge(), txn)
+        .stream().anyMatch(hop -> hop.getStep().equals(RESERVE) && !hop.getCompletionRecord().isEmpty()));
+
     // The planner carries only what came back to it: the agent's record, not the inventory's.
     HttpResponse<String> charge = call("payments", "/payments/charge", PAYMENTS, txn, agentDone);
     assertThat(charge.statusCode()).as(charge.body()).isEqualTo(200);
+    Eventually.until("the ledger shows the agent's COMPLETE and payments' START", () -> {
+      List<Hop> hops = mesh.linkage(servingEdge(), txn);
+      return hops.stream().anyMatch(hop -> hop.getStep().equals(PLAN) && !hop.getCompletionRecord().isEmpty())
+          && hops.stream().anyMatch(hop -> hop.getStep().equals(CHARGE) && hop.getStartedAt() > 0);
+    });
 
     // hopgate txn show: the txn's hops as the association linked them.
     Process show = new ProcessBuilder(Tools.java().toString(), "-jar", Tools.hopgateJar().toString(), "txn", "show",
@@ -113,6 +125,10 @@ class AssociationIT {
       String txn = "txn-" + UUID.randomUUID();
       HttpResponse<String> plan = call("agent", "/agent/plan", AGENT, txn, null);
       assertThat(plan.statusCode()).isEqualTo(500); // the inventory failed after hopgate allowed it
+      // The START leaves the inventory's hopgate off the Check path, after the ALLOW: wait until
+      // the ledger holds it (a repair computed before then is complete_steps, rightly).
+      Eventually.until("the ledger shows the inventory's START of " + RESERVE, () -> mesh.linkage(servingEdge(), txn)
+          .stream().anyMatch(hop -> hop.getStep().equals(RESERVE) && hop.getStartedAt() > 0));
 
       HttpResponse<String> charge = call("payments", "/payments/charge", PAYMENTS, txn, null);
       assertThat(charge.statusCode()).isEqualTo(403);

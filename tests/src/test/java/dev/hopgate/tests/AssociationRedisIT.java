@@ -17,8 +17,9 @@ class AssociationRedisIT extends AssociationIT {
   @Override
   Mesh startMesh(List<Mesh.EdgeSpec> specs) throws IOException {
     redis = RedisProcess.start(Files.createDirectories(dir.resolve("redis")));
+    // A generous store budget: these tests are about what the ledger links, not how fast (Mesh).
     return Mesh.start(dir, specs, false, """
-        state: {redis: "%s", timeout: 200ms}
+        state: {redis: "%s", timeout: 1s}
         association: {store: redis}
         """.formatted(redis.uri()));
   }

@@ -4,6 +4,9 @@ import static dev.hopgate.demo.CheckoutDemo.S;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.demo.CheckoutDemo;
+import dev.hopgate.pdp.evidence.LogVerifier;
+import dev.hopgate.testing.Eventually;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,14 +86,17 @@ class DemoIT {
 
   @Test
   void everyHopgatesDecisionLog_verifiesAndRecordsItsDecisions() throws Exception {
-    Thread.sleep(300); // the log writer runs off the Check path
+    // The log writer runs off the Check path: wait until payments' log holds its DENY and its ALLOW.
+    Path paymentsLog = demo.mesh().decisionLogs().get(2);
+    String payments = Eventually.until("payments' decision log records its DENY and its ALLOW",
+        () -> Files.readString(paymentsLog),
+        text -> text.contains("\"outcome\":\"DENY\"") && text.contains("\"outcome\":\"ALLOW\""));
+    assertThat(payments).contains("missing_prerequisites").doesNotContain("eyJ"); // no token, only digests
     for (Path log : demo.mesh().decisionLogs()) {
-      var result = dev.hopgate.pdp.evidence.LogVerifier.verify(log);
+      // A record being appended is not yet a whole line: the log verifies once the writer is done.
+      var result = Eventually.until(log + " verifies", () -> LogVerifier.verify(log), LogVerifier.Result::intact);
       assertThat(result.intact()).as(log + ": " + result.problem()).isTrue();
     }
-    String payments = java.nio.file.Files.readString(demo.mesh().decisionLogs().get(2));
-    assertThat(payments).contains("\"outcome\":\"DENY\"").contains("missing_prerequisites")
-        .contains("\"outcome\":\"ALLOW\"").doesNotContain("eyJ"); // no token, only digests
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.LogsOnFailure;
 import java.io.IOException;
@@ -203,7 +204,8 @@ class McpIT {
     String decision = undisclosedResponse.headers().firstValue("hopgate-decision-id").orElseThrow();
     assertThat(undisclosed.at("/error/data/authorization/authorizationContextId").asText()).isEqualTo(decision);
     // The detail is in the decision log, found by that id.
-    await(() -> java.nio.file.Files.readString(stack.decisionLog()).contains(decision));
+    Eventually.until("the decision log records " + decision,
+        () -> java.nio.file.Files.readString(stack.decisionLog()).contains(decision));
     String record = java.nio.file.Files.readAllLines(stack.decisionLog()).stream()
         .filter(line -> line.contains(decision)).findFirst().orElseThrow();
     assertThat(record).contains("not_performed");
@@ -218,20 +220,6 @@ class McpIT {
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\", "
         + "resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
-  }
-
-  private interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void await(Check check) throws Exception {
-    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (!check.holds()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within 10 s");
-      }
-      Thread.sleep(50);
-    }
   }
 
   private static HttpResponse<String> call(Map<String, String> headers, String body) throws IOException {

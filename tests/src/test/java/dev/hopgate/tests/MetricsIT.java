@@ -2,12 +2,10 @@ package dev.hopgate.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.MetricsScrape;
 import dev.hopgate.tests.harness.Ports;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +22,8 @@ class MetricsIT {
     int port = Ports.free();
     try (EdgeStack stack = EdgeStack.start(dir, "metrics: {listen: \"127.0.0.1:" + port + "\"}\n")) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
+      // The stack's readiness probe was a Check too: count what this test sends, from here on.
+      MetricsScrape before = MetricsScrape.of(port);
       for (int i = 0; i < 2; i++) {
         assertThat(stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode())
             .isEqualTo(200);
@@ -32,16 +32,19 @@ class MetricsIT {
       noToken.remove("Authorization");
       assertThat(stack.get(planner, "/inventory/reserve", noToken).statusCode()).isEqualTo(401);
 
-      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      // ext_proc mints the completion record as Envoy relays the response; the scrape waits for both.
+      MetricsScrape after = Eventually.within(Eventually.DEFAULT, "both completion records are counted",
+          () -> MetricsScrape.of(port), m -> m.since(before, "hopgate_completion_records_total{fate=\"minted\"}") >= 2);
 
-      assertThat(metrics)
-          .contains("hopgate_checks_total{code=\"\",gate=\"\",outcome=\"ALLOW\"} 2.0")
-          .contains("hopgate_checks_total{code=\"token_missing\",gate=\"authorization\",outcome=\"DENY\"} 1.0")
-          .contains("hopgate_check_duration_seconds_count 3")
-          .contains("hopgate_verification_duration_seconds_count 2")
-          .contains("hopgate_engine_evaluation_duration_seconds_count{engine=\"cedar\"} 2")
-          .contains("hopgate_completion_records_total{fate=\"minted\"} 2.0")
+      assertThat(after.since(before, "hopgate_checks_total{code=\"\",gate=\"\",outcome=\"ALLOW\"}")).isEqualTo(2);
+      assertThat(after.since(before,
+          "hopgate_checks_total{code=\"token_missing\",gate=\"authorization\",outcome=\"DENY\"}")).isEqualTo(1);
+      assertThat(after.since(before, "hopgate_check_duration_seconds_count")).isEqualTo(3);
+      assertThat(after.since(before, "hopgate_verification_duration_seconds_count")).isEqualTo(2);
+      assertThat(after.since(before, "hopgate_engine_evaluation_duration_seconds_count{engine=\"cedar\"}"))
+          .isEqualTo(2);
+      assertThat(after.since(before, "hopgate_completion_records_total{fate=\"minted\"}")).isEqualTo(2);
+      assertThat(after.text())
           .containsPattern("hopgate_revision_info\\{engine=\"cedar\",policy_revision=\"sha256:[0-9a-f]{64}\","
               + "revision=\"sha256:[0-9a-f]{64}\"} 1.0")
           .containsPattern("hopgate_signature_cache_lookups_total\\{result=\"miss\"} [1-9]")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.LogsOnFailure;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -92,7 +93,9 @@ class WalkingSkeletonIT {
     assertThat(seen.headers().get("hopgate-decision-id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
     // hopgate's dynamic metadata reached Envoy's access log, with the caller's SPIFFE id.
     String decisionId = seen.headers().get("hopgate-decision-id");
-    await(() -> stack.accessLog().contains("decision=" + decisionId + " outcome=ALLOW caller=" + EdgeStack.PLANNER));
+    // Envoy writes its access log asynchronously.
+    Eventually.until("Envoy's access log records the ALLOW " + decisionId,
+        () -> stack.accessLog().contains("decision=" + decisionId + " outcome=ALLOW caller=" + EdgeStack.PLANNER));
   }
 
   @Test
@@ -290,14 +293,11 @@ class WalkingSkeletonIT {
     headers.put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     assertThat(stack.get(planner, "/inventory/reserve", headers).statusCode()).isEqualTo(200);
 
-    await(() -> {
-      try {
-        return java.nio.file.Files.readString(stack.decisionLog()).contains("4bf92f3577b34da6a3ce929d0e0e4736");
-      } catch (IOException e) {
-        return false;
-      }
-    });
-    var verified = dev.hopgate.pdp.evidence.LogVerifier.verify(stack.decisionLog());
+    Eventually.until("the decision log records the trace id", () -> java.nio.file.Files.readString(stack.decisionLog())
+        .contains("4bf92f3577b34da6a3ce929d0e0e4736"));
+    // The record may still be being appended: the log verifies once it is whole.
+    var verified = Eventually.until("the decision log verifies",
+        () -> dev.hopgate.pdp.evidence.LogVerifier.verify(stack.decisionLog()), v -> v.intact());
     assertThat(verified.intact()).as(String.valueOf(verified.problem())).isTrue();
     assertThat(java.nio.file.Files.readString(stack.decisionLog())).doesNotContain("eyJ");
   }
@@ -327,13 +327,5 @@ class WalkingSkeletonIT {
     } finally {
       channel.shutdownNow();
     }
-  }
-
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    // Envoy writes access logs asynchronously.
-    for (int i = 0; i < 50 && !condition.getAsBoolean(); i++) {
-      Thread.sleep(100);
-    }
-    assertThat(condition.getAsBoolean()).as("access log:\n%s", stack.accessLog()).isTrue();
   }
 }

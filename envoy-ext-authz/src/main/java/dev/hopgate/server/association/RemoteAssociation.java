@@ -48,7 +48,9 @@ public final class RemoteAssociation extends CountingAssociation {
     this.target = target;
     this.lookupTimeout = requireNonNull(lookupTimeout, "lookupTimeout");
     this.recordTimeout = requireNonNull(recordTimeout, "recordTimeout");
-    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target);
+    // A lookup has tens of milliseconds: it must find the connection open. grpc-java drops an idle
+    // one after 30 minutes by default; more than 30 days turns idleness off.
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).idleTimeout(31, TimeUnit.DAYS);
     this.channel = (tls == null ? builder.usePlaintext() : builder.sslContext(tls)).build();
     this.stub = AssociationGrpc.newBlockingStub(channel);
     this.sender = new Thread(this::drain, "hopgate-association");
@@ -108,6 +110,22 @@ public final class RemoteAssociation extends CountingAssociation {
   }
 
 
+  /**
+   * Opens the connection and runs one lookup, waiting at most {@code bound}: at start, before the port
+   * opens, so that the first decision's lookup (which waits only {@code lookupTimeout}) finds the
+   * connection and the client path warm. Returns false when the target did not answer; lookups
+   * then count their failures until it does.
+   */
+  public boolean connect(Duration bound) {
+    try {
+      stub.withDeadlineAfter(bound.toMillis(), TimeUnit.MILLISECONDS)
+          .linkage(TxnQuery.newBuilder().setTxn("hopgate-connect").build());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
   @Override
   public List<LinkedHop> linkage(String txn) {
     try {
@@ -121,9 +139,6 @@ public final class RemoteAssociation extends CountingAssociation {
       return List.of();
     }
   }
-
-
-
 
   @Override
   public void close() {

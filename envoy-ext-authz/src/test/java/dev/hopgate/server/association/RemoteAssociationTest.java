@@ -6,6 +6,7 @@ import dev.hopgate.association.v1.Signal;
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.InMemoryLedger;
 import dev.hopgate.pdp.association.LedgerView;
+import dev.hopgate.testing.Eventually;
 import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -28,11 +29,8 @@ class RemoteAssociationTest {
         Duration.ofSeconds(2))) {
       link.start(signal(BoundarySignal.Kind.START, null));
       link.complete(signal(BoundarySignal.Kind.COMPLETE, "rec-1"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (ledger.linkage("t1").isEmpty() || ledger.linkage("t1").get(0).startedAt() == null) {
-        assertThat(System.nanoTime()).as("the START arrives").isLessThan(deadline);
-        Thread.sleep(20);
-      }
+      Eventually.until("the START arrives",
+          () -> !ledger.linkage("t1").isEmpty() && ledger.linkage("t1").get(0).startedAt() != null);
       LedgerView view = link.view("t1");
       assertThat(view.records()).containsExactly("rec-1");
       assertThat(link.linkage("t1").get(0).startedAt()).isEqualTo(T);
@@ -53,11 +51,7 @@ class RemoteAssociationTest {
       assertThat(link.view("t1")).isEqualTo(LedgerView.EMPTY);
       assertThat(link.lookupsFailed()).isEqualTo(1);
       link.start(signal(BoundarySignal.Kind.START, null));
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (link.lost() == 0) {
-        assertThat(System.nanoTime()).as("the START is given up and counted").isLessThan(deadline);
-        Thread.sleep(50);
-      }
+      Eventually.until("the START is given up and counted", () -> link.lost() > 0);
     }
   }
 

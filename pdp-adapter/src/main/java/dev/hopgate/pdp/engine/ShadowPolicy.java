@@ -22,6 +22,7 @@ public final class ShadowPolicy implements PreparedPolicy, AutoCloseable {
   private final PreparedPolicy primary;
   private final PreparedPolicy secondary;
   private final ThreadPoolExecutor shadow;
+  private final AtomicLong queued = new AtomicLong();
   private final AtomicLong compared = new AtomicLong();
   private final AtomicLong disagreements = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
@@ -49,9 +50,11 @@ public final class ShadowPolicy implements PreparedPolicy, AutoCloseable {
   @Override
   public EngineDecision evaluate(InputDocument input) throws EvaluationException {
     EngineDecision decided = primary.evaluate(input);
+    queued.incrementAndGet();
     try {
       shadow.execute(() -> compare(input, decided));
     } catch (RejectedExecutionException e) {
+      queued.decrementAndGet();
       skipped.incrementAndGet();
     }
     return decided;
@@ -84,6 +87,11 @@ public final class ShadowPolicy implements PreparedPolicy, AutoCloseable {
 
   public long disagreements() {
     return disagreements.get();
+  }
+
+  /** Comparisons queued or running now. */
+  public long pending() {
+    return queued.get() - compared.get();
   }
 
   /** Comparisons dropped because the shadow queue was full. */

@@ -1,7 +1,7 @@
 package dev.hopgate.tests.harness;
 
+import dev.hopgate.testing.Eventually;
 import dev.hopgate.testing.TestPki;
-
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.floor.Minting;
@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 
@@ -158,7 +159,9 @@ public final class EdgeStack implements AutoCloseable {
           "ENVOY_CLIENT_KEY", envoyClient.keyFile().toString(),
           "CA_CERT", pki.caPem().toString(),
           "ACCESS_LOG", dir.resolve("access.log").toString()), dir);
-      return new EdgeStack(dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);
+      EdgeStack stack = new EdgeStack(dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);
+      awaitDecisionThroughEnvoy(harness.sslContext(), listenerPort, "/inventory/reserve", stack::logs);
+      return stack;
     } catch (RuntimeException e) {
       if (hopgate != null) {
         hopgate.close();
@@ -262,6 +265,23 @@ public final class EdgeStack implements AutoCloseable {
         .timeout(Duration.ofSeconds(10));
     headers.forEach(request::header);
     return request;
+  }
+
+  /**
+   * Waits until a request through the Envoy on {@code port} is answered by hopgate itself (its
+   * decision id in the response; a request without credentials is denied), not by Envoy alone (a 403
+   * for a Check that timed out or found no connection): only then is a stack ready for a test's
+   * first request. An open port is not enough: the first Check also opens Envoy's TLS connection to
+   * hopgate and runs code the JIT has not seen.
+   */
+  static void awaitDecisionThroughEnvoy(SSLContext tls, int port, String path, Supplier<String> logs) {
+    try {
+      Eventually.within(Duration.ofSeconds(60), "a Check through Envoy on port " + port + " answered by hopgate",
+          () -> send(tls, HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
+              .timeout(Duration.ofSeconds(10)).GET()).headers().firstValue("hopgate-decision-id").isPresent());
+    } catch (AssertionError e) {
+      throw new IllegalStateException(e.getMessage() + "\n" + logs.get(), e);
+    }
   }
 
   /** Sends {@code request} over HTTP/1.1 with the workload's TLS identity (also used by {@link Mesh}). */

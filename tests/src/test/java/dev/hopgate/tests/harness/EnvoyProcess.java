@@ -28,13 +28,15 @@ public final class EnvoyProcess extends ManagedProcess {
   }
 
   /**
-   * Renders {@code template} (a classpath resource) with {@code values} plus {@code ADMIN_PORT},
-   * starts Envoy and waits until its admin endpoint says it is ready.
+   * Renders {@code template} (a classpath resource) with {@code values} plus {@code ADMIN_PORT} (and
+   * {@code HOPGATE_TIMEOUT}, 2 s unless given), starts Envoy and waits until its admin endpoint says
+   * it is ready.
    */
   public static EnvoyProcess start(String template, Map<String, String> values, Path dir) {
     int adminPort = Ports.free();
     Map<String, String> all = new java.util.HashMap<>(values);
     all.put("ADMIN_PORT", Integer.toString(adminPort));
+    all.putIfAbsent("HOPGATE_TIMEOUT", "2s");
     Path config = dir.resolve("envoy.yaml");
     try {
       Files.writeString(config, render(read(template), all));

@@ -1,11 +1,11 @@
 package dev.hopgate.tests.harness;
 
+import dev.hopgate.testing.Eventually;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,18 +68,17 @@ public class ManagedProcess implements AutoCloseable {
 
   /** Waits until {@code ready} holds, failing with the log if the process dies or time runs out. */
   public void awaitReady(BooleanSupplier ready, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready:\n"
-            + logText());
-      }
-      if (ready.getAsBoolean()) {
-        return;
-      }
-      sleep(100);
+    try {
+      Eventually.within(timeout, name + " is ready", () -> {
+        if (!process.isAlive()) {
+          throw new Eventually.Hopeless(name + " exited with " + process.exitValue() + " before it was ready:\n"
+              + logText());
+        }
+        return ready.getAsBoolean();
+      });
+    } catch (AssertionError e) {
+      throw new IllegalStateException(e.getMessage() + "\n" + logText(), e);
     }
-    throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s:\n" + logText());
   }
 
   /** Sends SIGTERM and waits for the exit; returns the exit code. */
@@ -110,14 +109,5 @@ public class ManagedProcess implements AutoCloseable {
   private static void kill(Process p) {
     p.descendants().forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

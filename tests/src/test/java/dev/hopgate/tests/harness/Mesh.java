@@ -3,12 +3,16 @@ package dev.hopgate.tests.harness;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.sun.net.httpserver.HttpHandler;
+import dev.hopgate.association.v1.AssociationGrpc;
+import dev.hopgate.association.v1.Hop;
+import dev.hopgate.association.v1.TxnQuery;
 import dev.hopgate.pdp.floor.Minting;
 import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.testing.TestPki;
+import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -25,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -56,6 +61,7 @@ public final class Mesh implements AutoCloseable {
   private Path root;
   private TokenServiceProcess tokenServiceProcess;
   private JwsSigning identityProvider;
+  private TestPki.Identity readiness;
   private final JwsSigning tokenService;
   private final JwsSigning txnTokenService;
   private final Map<String, Edge> edges = new LinkedHashMap<>();
@@ -116,7 +122,10 @@ public final class Mesh implements AutoCloseable {
       for (EdgeSpec spec : specs) {
         mesh.startEdge(dir, spec, keys.get(spec.name()), extraConfig + association);
         if (sharedAssociation && association.isEmpty()) {
-          association = "association: {target: \"127.0.0.1:" + mesh.edges.get(spec.name()).hopgate().port() + "\"}\n";
+          // Budgets for a busy CI machine (production: 50 ms and 200 ms): these tests are about what
+          // the ledger links, and a lookup that timed out would turn wait into complete_steps.
+          association = "association: {target: \"127.0.0.1:" + mesh.edges.get(spec.name()).hopgate().port()
+              + "\", lookup_timeout: 1s, record_timeout: 1s}\n";
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -170,7 +179,19 @@ public final class Mesh implements AutoCloseable {
       upstream.close();
       throw e;
     }
-    edges.put(spec.name(), new Edge(spec, enforcementId(spec), upstream, hopgate, envoy, port));
+    Edge edge = new Edge(spec, enforcementId(spec), upstream, hopgate, envoy, port);
+    edges.put(spec.name(), edge);
+    EdgeStack.awaitDecisionThroughEnvoy(readiness().sslContext(), port, spec.route(),
+        () -> "--- hopgate " + spec.name() + "\n" + hopgate.logText() + "\n--- envoy " + spec.name() + "\n"
+            + envoy.logText());
+  }
+
+  /** The identity of the readiness probe: a workload no policy names, so its Check is a plain deny. */
+  private TestPki.Identity readiness() {
+    if (readiness == null) {
+      readiness = pki.workload("readiness", "spiffe://shop.example/tests/readiness");
+    }
+    return readiness;
   }
 
   /**
@@ -246,6 +267,17 @@ public final class Mesh implements AutoCloseable {
         .timeout(Duration.ofSeconds(10)).GET();
     headers.forEach(request::header);
     return EdgeStack.send(tls, request);
+  }
+
+  /** The hops of {@code txn} as the association that {@code edge}'s hopgate serves links them. */
+  public List<Hop> linkage(String edge, String txn) {
+    ManagedChannel channel = edges.get(edge).hopgate().channel();
+    try {
+      return AssociationGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .linkage(TxnQuery.newBuilder().setTxn(txn).build()).getHopsList();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   public String logText() {
