@@ -55,6 +55,8 @@ class HotReloadIT {
 
       // SIGHUP reloads too (here nothing changed: the same revision is swapped in again). Only the
       // SIGHUP lines are counted: the watcher may still report the two deletions as a later reload.
+      assertThat(stack.hopgate().logText()).as("hopgate inherited SIGHUP ignored (started under nohup?): "
+          + "a JVM cannot handle a signal its parent ignored").doesNotContain("SIGHUP cannot be handled here");
       new ProcessBuilder("kill", "-HUP", Long.toString(stack.hopgate().pid())).start().waitFor();
       Eventually.until("hopgate reloads on SIGHUP", () -> sighupReloads(stack) > 0);
       assertThat(sighupReloads(stack)).as("one SIGHUP, one reload").isEqualTo(1);
