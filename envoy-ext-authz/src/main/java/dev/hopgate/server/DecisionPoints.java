@@ -17,6 +17,7 @@ import dev.hopgate.pdp.evidence.DecisionLogSink;
 import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
+import dev.hopgate.pdp.floor.LedgerEvidence;
 import dev.hopgate.pdp.token.JwsSigning;
 import com.nimbusds.jose.jwk.JWK;
 import java.nio.file.Files;
@@ -78,7 +79,8 @@ final class DecisionPoints {
   }
 
   /** A built decision point, how to reload its snapshot, and the parts metrics read. */
-  record Built(DecisionPoint decisionPoint, Snapshots snapshots, JwsVerifier verifier, DecisionLog log) {}
+  record Built(DecisionPoint decisionPoint, Snapshots snapshots, JwsVerifier verifier, DecisionLog log,
+      LedgerEvidence ledgerEvidence) {}
 
   static Built build(ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
       throws StartupException {
@@ -92,11 +94,13 @@ final class DecisionPoints {
     TrustSet registry = trustSet("manifest-registry", trust.manifestRegistry(), "trust.manifest_registry", loaded,
         resources, clock);
 
+    LedgerEvidence ledgerEvidence = new LedgerEvidence(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew());
     Floor floor = new Floor(
         new HopTokenVerifier(tokens, jws, config.clockSkew(), trust.tokenService().maxTokenLifetime(), clock),
         new OriginVerifier(txnTokens, config.trustDomain(), jws, config.clockSkew()),
         new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
         new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
+        ledgerEvidence,
         revocations(loaded, txnTokens, jws, resources, clock),
         new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
     OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
@@ -115,7 +119,7 @@ final class DecisionPoints {
         config.decisionLog().trace().toUpperCase(java.util.Locale.ROOT)), config.decisionLog().whenFull().equals("deny"),
         first.policy().engine());
     return new Built(new DecisionPoint(floor, first, oneTimeTokens, signer(loaded), evidence, clock,
-        trust.tokenService().endpoint()), snapshots, jws, log);
+        trust.tokenService().endpoint()), snapshots, jws, log, ledgerEvidence);
   }
 
   /** This hopgate's enforcement-point signer, from its private key file. */

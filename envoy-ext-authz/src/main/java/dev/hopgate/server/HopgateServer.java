@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.association.BoundarySignal;
+import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.association.InMemoryLedger;
 import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.association.RedisLedger;
@@ -16,10 +17,17 @@ import dev.hopgate.server.association.RemoteAssociation;
 import dev.hopgate.server.config.HopgateConfig;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.grpc.AuthorizationService;
+import dev.hopgate.server.grpc.CallerAdmission;
 import dev.hopgate.server.grpc.CompletionProcessor;
+import dev.hopgate.server.grpc.DecisionAuthenticator;
+import dev.hopgate.server.grpc.DecisionMetadata;
+import dev.hopgate.server.config.Callers;
+import dev.hopgate.server.config.Listen;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
-import dev.hopgate.server.grpc.ClientIdentityInterceptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -111,75 +119,157 @@ public final class HopgateServer {
       LOG.log(System.Logger.Level.WARNING, "association {0} did not answer within 2 s: decisions go on without "
           + "its ledger (counted in hopgate_association_failures_total) until it does", associationConfig.target());
     }
-    HealthStatusManager health = new HealthStatusManager();
-    InetSocketAddress unresolved = loaded.config().listenAddress();
-    InetSocketAddress address = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
-    HopgateConfig.Tls tls = loaded.config().tls();
-    List<ServerInterceptor> interceptors = new ArrayList<>();
-    if (tls != null) {
-      try {
-        builder.sslContext(GrpcSslContexts.forServer(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
-            .trustManager(loaded.path(tls.clientCa()).toFile())
-            .clientAuth(ClientAuth.REQUIRE)
-            .build());
-      } catch (IOException | IllegalArgumentException e) {
-        closeAll(resources);
-        throw new StartupException("tls: " + e.getMessage(), e);
-      }
-      if (!tls.allowedClients().isEmpty()) {
-        interceptors.add(new ClientIdentityInterceptor(tls.allowedClients()));
-      }
-    } else {
-      LOG.log(System.Logger.Level.WARNING, "serving plaintext gRPC: any process that reaches {0} can ask; "
-          + "configure tls for production", loaded.config().listen());
+    HopgateConfig config = loaded.config();
+    Callers callers = config.callers();
+    Listen at = config.listenAt();
+    if (at instanceof Listen.Tcp && config.tls() == null) {
+      LOG.log(System.Logger.Level.WARNING, "serving plaintext gRPC on loopback {0}, for a developer machine only: "
+          + "every process on this host can ask (and in a Kubernetes pod every container, which share loopback); "
+          + "set tls, or listen on unix:/path", config.listen());
     }
+    DecisionMetadata sealer;
+    try {
+      sealer = new DecisionMetadata(completionKeys(loaded), clock, config.completion().maxAge(), config.clockSkew());
+    } catch (StartupException e) {
+      closeAll(resources);
+      throw e;
+    }
+    if (config.completion().keys() != null && store instanceof InMemoryStateStore) {
+      LOG.log(System.Logger.Level.WARNING, "completion.keys is set (replicas share it) but state.store is memory: "
+          + "one ALLOW could mint one completion record at each replica that Envoy's ext_proc reaches; set "
+          + "state.store: redis");
+    }
+    HealthStatusManager health = new HealthStatusManager();
+    AtomicLong refusedCallers = new AtomicLong();
     Metrics metrics = new Metrics();
-    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), clock,
-        (txn, component, step, decision, record, at) -> association.complete(new BoundarySignal(
-            BoundarySignal.Kind.COMPLETE, txn, decision, component, step, enforcementPoint,
-            at, record)));
-    metrics.watch(decisionPoint::get, built.verifier(), built.log(), completions, association);
-    if (loaded.config().metrics() != null) {
-      InetSocketAddress at = loaded.config().metrics().address();
+    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), sealer, store,
+        config.completion().maxAge(), clock,
+        (txn, component, step, decision, record, at2) -> association.complete(BoundarySignal.complete(
+            txn, decision, component, step, enforcementPoint, at2, record)));
+    AssociationService associationService = new AssociationService(ledger,
+        () -> decisionPoint.get().snapshot().manifests(), built.ledgerEvidence(), clock);
+    metrics.watch(decisionPoint::get, built.verifier(), built.log(), completions, association, associationService,
+        refusedCallers);
+    if (config.metrics() != null) {
+      InetSocketAddress metricsAt = config.metrics().address();
       try {
-        metrics.serve(new InetSocketAddress(at.getHostString(), at.getPort()));
-      } catch (IOException e) {
+        metrics.serve(new InetSocketAddress(metricsAt.getHostString(), metricsAt.getPort()),
+            config.metrics().loopback() ? null : Listeners.jdkServerTls(requireNonNull(config.tls()), loaded),
+            callers.scrapers());
+      } catch (IOException | StartupException e) {
         closeAll(resources);
-        throw new StartupException("metrics.listen: cannot bind " + loaded.config().metrics().listen() + " ("
+        throw new StartupException("metrics.listen: cannot serve " + config.metrics().listen() + " ("
             + e.getMessage() + ")", e);
       }
       resources.add(metrics);
-      LOG.log(System.Logger.Level.INFO, "metrics at http://{0}:{1,number,#}/metrics", at.getHostString(),
-          metrics.port());
+      LOG.log(System.Logger.Level.INFO, "metrics at {0}://{1}:{2,number,#}/metrics",
+          config.metrics().loopback() ? "http" : "https (mTLS)", metricsAt.getHostString(), metrics.port());
     }
-    Server server = builder
-        .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get,
+    Listeners.Opened main;
+    Listeners.Opened associationListener = null;
+    try {
+      main = Listeners.open(at, config.tls(), config.socketMode(), loaded, "listen");
+      if (config.association().listen() != null) {
+        associationListener = Listeners.open(Listen.of("association.listen", config.association().listen()),
+            config.tls(), config.socketMode(), loaded, "association.listen");
+      }
+    } catch (StartupException e) {
+      closeAll(resources);
+      throw e;
+    }
+    NettyServerBuilder builder = main.builder()
+        .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get, sealer,
             (decision, nanos) -> {
               metrics.record(decision, nanos, decisionPoint.get().snapshot().policy().engine());
               started(association, enforcementPoint, decision, clock);
-            }),
-            interceptors))
-        .addService(ServerInterceptors.intercept(new AssociationService(ledger), interceptors))
-        .addService(ServerInterceptors.intercept(completions, interceptors))
+            }), admission(AuthorizationGrpc.SERVICE_NAME, CallerAdmission.Rule.ENVOYS, callers, refusedCallers)))
+        .addService(ServerInterceptors.intercept(completions,
+            admission("envoy.service.ext_proc.v3.ExternalProcessor", CallerAdmission.Rule.ENVOYS, callers,
+                refusedCallers)))
         .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(),
+            admission("grpc.reflection", CallerAdmission.Rule.NAMED, callers, refusedCallers)));
+    ServerInterceptor associationAdmission = admission("hopgate.association.v1.Association",
+        CallerAdmission.Rule.HOPGATES, callers, refusedCallers);
+    if (associationListener == null && at instanceof Listen.Tcp) {
+      builder.addService(ServerInterceptors.intercept(associationService, associationAdmission));
+    }
+    Server server = builder.build();
+    Server associationServer = associationListener == null ? null : associationListener.builder()
+        .addService(ServerInterceptors.intercept(associationService, associationAdmission))
+        .addService(health.getHealthService())
         .build();
     try {
       server.start();
-    } catch (IOException e) {
+      main.started();
+      if (associationServer != null) {
+        associationServer.start();
+        associationListener.started();
+      }
+    } catch (IOException | StartupException e) {
+      server.shutdownNow();
+      main.stopped();
+      if (associationServer != null) {
+        associationServer.shutdownNow();
+        associationListener.stopped();
+      }
       closeAll(resources);
-      throw new StartupException("listen: cannot bind " + loaded.config().listen() + " (" + e.getMessage() + ")", e);
+      throw new StartupException((e instanceof StartupException ? "" : "listen: cannot bind " + config.listen() + " (")
+          + e.getMessage() + (e instanceof StartupException ? "" : ")"), e);
+    }
+    Listeners.Opened opened = main;
+    resources.add(opened::stopped);
+    if (associationServer != null) {
+      Listeners.Opened openedAssociation = associationListener;
+      resources.add(() -> {
+        associationServer.shutdownNow();
+        openedAssociation.stopped();
+      });
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
     DecisionPoint dp = decisionPoint.get();
-    LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0}:{1,number,#} (engine {2}, policy revision {3}, "
-        + "revision {4})", address.getHostString(), server.getPort(), dp.snapshot().policy().engine(),
-        dp.snapshot().policy().revision(), dp.snapshot().revision());
+    LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0} ({1}; engine {2}, policy revision {3}, "
+        + "revision {4})", where(at, server), at instanceof Listen.Unix ? "Envoys by UID, socket mode "
+        + config.socketMode() : config.tls() != null ? "mTLS, " + callers.envoys().size() + " Envoys named"
+        : "plaintext", dp.snapshot().policy().engine(), dp.snapshot().policy().revision(), dp.snapshot().revision());
+    if (associationServer != null) {
+      LOG.log(System.Logger.Level.INFO, "association served on {0} (mTLS, {1} hopgates named)",
+          config.association().listen().replaceAll(":\\d+$", "") + ":" + associationServer.getPort(),
+          callers.hopgates().size());
+    }
     LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
     LOG.log(System.Logger.Level.INFO, "association: {0}", association.describe());
-    return new HopgateServer(server, health, decisionPoint, resources, loaded.config().shutdownGrace());
+    LOG.log(System.Logger.Level.INFO, "completion: {0}, max_age {1} s", config.completion().keys() == null
+        ? "a key generated at start (one hopgate; replicas share completion.keys)" : "keys from "
+        + config.completion().keys(), config.completion().maxAge().toSeconds());
+    return new HopgateServer(server, health, decisionPoint, resources, config.shutdownGrace());
+  }
+
+  private static ServerInterceptor admission(String service, CallerAdmission.Rule rule, Callers callers,
+      AtomicLong refused) {
+    return new CallerAdmission(service, rule, callers, refused);
+  }
+
+  private static String where(Listen at, Server server) {
+    if (at instanceof Listen.Unix unix) {
+      return "unix:" + unix.path();
+    }
+    return ((Listen.Tcp) at).address().getHostString() + ":" + server.getPort();
+  }
+
+  /** The shared secret of this enforcement point's decisions, or one generated now. */
+  private static DecisionAuthenticator completionKeys(ConfigLoader.Loaded loaded) throws StartupException {
+    String keys = loaded.config().completion().keys();
+    if (keys == null) {
+      return DecisionAuthenticator.generated();
+    }
+    Path file = loaded.path(keys);
+    try {
+      return DecisionAuthenticator.load(file);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StartupException("completion.keys: " + e.getMessage(), e);
+    }
   }
 
   /** The bound port (useful when the configuration asked for port 0). */
@@ -261,11 +351,14 @@ public final class HopgateServer {
   /** START for an ALLOW that names a step (session methods and denials start nothing). */
   private static void started(AssociationLink association, String enforcementPoint, Decision decision, Clock clock) {
     String step = decision.metadata().get("step");
-    if (decision.outcome() != Outcome.ALLOW || step == null || decision.txn() == null) {
+    String chain = decision.upstreamHeaders().get(WireTypes.TXN_CHAIN);
+    if (decision.outcome() != Outcome.ALLOW || step == null || decision.txn() == null || chain == null) {
       return;
     }
-    association.start(new BoundarySignal(BoundarySignal.Kind.START, decision.txn(), decision.id(),
-        decision.metadata().getOrDefault("component", "-"), step, enforcementPoint, clock.instant(), null));
+    // The ALLOW's own transition, the last element of the chain it sends upstream: what proves the START.
+    String transition = chain.substring(chain.lastIndexOf('~') + 1);
+    association.start(BoundarySignal.start(decision.txn(), decision.id(),
+        decision.metadata().getOrDefault("component", "-"), step, enforcementPoint, clock.instant(), transition));
   }
 
   private static io.grpc.netty.shaded.io.netty.handler.ssl.@Nullable SslContext associationTls(

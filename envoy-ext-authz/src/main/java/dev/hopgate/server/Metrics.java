@@ -14,7 +14,20 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import dev.hopgate.server.association.AssociationService;
+import dev.hopgate.server.grpc.Caller;
+import org.jspecify.annotations.Nullable;
 
 /**
  * hopgate's Prometheus metrics, served at {@code /metrics} on their own port: checks by outcome,
@@ -47,7 +60,14 @@ final class Metrics implements AutoCloseable {
 
   /** The gauges and counters read at scrape time from the running parts. */
   void watch(Supplier<DecisionPoint> decisionPoint, JwsVerifier verifier, DecisionLog log,
-      CompletionProcessor completions, dev.hopgate.server.association.AssociationLink association) {
+      CompletionProcessor completions, dev.hopgate.server.association.AssociationLink association,
+      AssociationService associationService, AtomicLong refusedCallers) {
+    CounterWithCallback.builder().name("hopgate_callers_refused_total")
+        .help("Calls refused because the caller is not named for that service (callers.envoys, callers.hopgates)")
+        .callback(cb -> cb.call(refusedCallers.get())).register(registry);
+    CounterWithCallback.builder().name("hopgate_association_signals_refused_total")
+        .help("Association signals refused: malformed, or their transition or record is not evidence of them")
+        .callback(cb -> cb.call(associationService.refused())).register(registry);
     CounterWithCallback.builder().name("hopgate_completions_ignored_total")
         .help("Completion records (carried or from the association's ledger) that did not verify and were ignored")
         .callback(cb -> cb.call(decisionPoint.get().ignoredCompletions())).register(registry);
@@ -103,6 +123,7 @@ final class Metrics implements AutoCloseable {
         .callback(cb -> {
           cb.call(completions.records(), "minted");
           cb.call(completions.lost(), "lost");
+          cb.call(completions.refused(), "refused");
         }).register(registry);
   }
 
@@ -119,10 +140,30 @@ final class Metrics implements AutoCloseable {
     }
   }
 
-  /** Serves {@code /metrics} on {@code address}. */
-  void serve(InetSocketAddress address) throws IOException {
-    server = HTTPServer.builder().hostname(address.getHostString()).port(address.getPort()).registry(registry)
-        .buildAndStart();
+  /**
+   * Serves {@code /metrics} on {@code address}: plaintext (on loopback), or HTTPS requiring a client
+   * certificate whose URI SAN is one of {@code scrapers}.
+   */
+  void serve(InetSocketAddress address, @Nullable SSLContext mtls, List<String> scrapers) throws IOException {
+    HTTPServer.Builder builder = HTTPServer.builder().hostname(address.getHostString()).port(address.getPort())
+        .registry(registry);
+    if (mtls != null) {
+      builder.httpsConfigurator(new HttpsConfigurator(mtls) {
+        @Override
+        public void configure(HttpsParameters parameters) {
+          SSLParameters ssl = mtls.getDefaultSSLParameters();
+          ssl.setNeedClientAuth(true);
+          parameters.setSSLParameters(ssl);
+        }
+      }).authenticator(new Authenticator() {
+        @Override
+        public Result authenticate(HttpExchange exchange) {
+          String id = exchange instanceof HttpsExchange https ? Caller.uriOf(https.getSSLSession()) : null;
+          return id != null && scrapers.contains(id) ? new Success(new HttpPrincipal(id, "mtls")) : new Failure(403);
+        }
+      });
+    }
+    server = builder.buildAndStart();
   }
 
   int port() {

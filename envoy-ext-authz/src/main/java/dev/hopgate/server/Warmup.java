@@ -11,6 +11,7 @@ import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
 import dev.hopgate.pdp.floor.Floor;
+import dev.hopgate.pdp.floor.LedgerEvidence;
 import dev.hopgate.pdp.floor.Minting;
 import dev.hopgate.pdp.floor.OriginVerifier;
 import dev.hopgate.pdp.floor.RevocationFeed;
@@ -24,6 +25,8 @@ import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.server.grpc.AuthorizationService;
+import dev.hopgate.server.grpc.DecisionAuthenticator;
+import dev.hopgate.server.grpc.DecisionMetadata;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
@@ -104,6 +107,7 @@ final class Warmup {
           new OriginVerifier(trust("warmup-tts", TTS, tts), "hopgate.invalid", uncached, skew),
           new ChainVerifier(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
           new CompletionVerifier(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
+        new LedgerEvidence(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
           RevocationFeed.NONE, Floor.Limits.DEFAULT);
       decisions = new DecisionPoint(floor,
           new PolicySnapshot(policy, ManifestRegistry.of(manifests), ProcessRegistry.of(List.of())), clock, null);
@@ -173,7 +177,9 @@ final class Warmup {
 
   private static void overGrpc(Mesh mesh, int rounds) {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new AuthorizationService(() -> mesh.decisions))
+        .addService(new AuthorizationService(() -> mesh.decisions, new DecisionMetadata(
+            DecisionAuthenticator.generated(), java.time.Clock.systemUTC(), Duration.ofMinutes(1), Duration.ZERO),
+            (decision, nanos) -> { }))
         .build();
     ManagedChannel channel = null;
     try {

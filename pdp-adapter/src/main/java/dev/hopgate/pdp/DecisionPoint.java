@@ -190,6 +190,13 @@ public final class DecisionPoint {
 
   private Decided decide(String id, HopRequest request, Stages stages) {
     String component = request.contextExtensions().get(COMPONENT);
+    if (request.boundComponents() != null && component != null && !request.boundComponents().contains(component)) {
+      // An Envoy asks only for the components it fronts: any other is a caller deciding for itself.
+      Problem problem = Problems.configuration(id, "caller_not_bound", "The Envoy that asked is not bound to component "
+          + component + " (callers.envoys), so hopgate does not decide for it.");
+      return new Decided(new Decision(id, Outcome.DENY, List.of(Violation.of(Gate.CONFIGURATION, "caller_not_bound")),
+          problem, null, null, null), null);
+    }
     String requireCaller = request.contextExtensions().getOrDefault(REQUIRE_CALLER, "true");
     McpRoute mcp;
     try {

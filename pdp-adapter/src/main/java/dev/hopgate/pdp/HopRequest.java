@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param body the request body Envoy forwarded ({@code with_request_body}), empty when none
  * @param bodyNotUtf8 whether the forwarded bytes were not valid UTF-8 ({@code body} then holds a lossy
  *     decoding that must not be read: another reader could decode the same bytes differently)
+ * @param boundComponents the components the Envoy that asked is bound to ({@code callers.envoys}),
+ *     or null where callers are not named (plaintext on a developer machine)
  */
 public record HopRequest(
     Map<String, String> headers,
@@ -27,17 +30,18 @@ public record HopRequest(
     String requestId,
     @Nullable Instant requestTime,
     String body,
-    boolean bodyNotUtf8) {
+    boolean bodyNotUtf8,
+    @Nullable Set<String> boundComponents) {
   /** A request without Envoy's request identity (tests, tools). */
   public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
       @Nullable String sourcePrincipal) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "", false);
+    this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "", false, null);
   }
 
   /** A request without a forwarded body. */
   public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
       @Nullable String sourcePrincipal, String requestId, @Nullable Instant requestTime) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, "", false);
+    this(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, "", false, null);
   }
 
   public HopRequest {
@@ -47,6 +51,13 @@ public record HopRequest(
     requireNonNull(path, "path");
     requireNonNull(requestId, "requestId");
     requireNonNull(body, "body");
+    boundComponents = boundComponents == null ? null : Set.copyOf(boundComponents);
+  }
+
+  /** The same request as asked by an Envoy bound to {@code components} (null: callers not named). */
+  public HopRequest askedBy(@Nullable Set<String> components) {
+    return new HopRequest(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, body,
+        bodyNotUtf8, components);
   }
 
   public @Nullable String header(String lowerCaseName) {

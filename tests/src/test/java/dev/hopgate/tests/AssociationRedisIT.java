@@ -1,10 +1,9 @@
 package dev.hopgate.tests;
 
-import dev.hopgate.tests.harness.Mesh;
 import dev.hopgate.tests.harness.RedisProcess;
+import dev.hopgate.tests.harness.ShopChain;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -15,10 +14,10 @@ class AssociationRedisIT extends AssociationIT {
   private RedisProcess redis;
 
   @Override
-  Mesh startMesh(List<Mesh.EdgeSpec> specs) throws IOException {
+  ShopChain startChain() throws IOException {
     redis = RedisProcess.start(Files.createDirectories(dir.resolve("redis")));
     // A generous store budget: these tests are about what the ledger links, not how fast (Mesh).
-    return Mesh.start(dir, specs, false, """
+    return ShopChain.start(dir, false, """
         state: {redis: "%s", timeout: 1s}
         association: {store: redis}
         """.formatted(redis.uri()));

@@ -1,12 +1,19 @@
 package dev.hopgate.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.MetricsScrape;
 import dev.hopgate.tests.harness.Ports;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -50,5 +57,26 @@ class MetricsIT {
           .containsPattern("hopgate_signature_cache_lookups_total\\{result=\"miss\"} [1-9]")
           .contains("hopgate_decision_log_queue_depth");
     }
+  }
+
+  @Test
+  void metricsOffLoopback_answerOnlyANamedScraper_overMtls() throws Exception {
+    int port = Ports.free();
+    try (EdgeStack stack = EdgeStack.start(dir, "metrics: {listen: \"0.0.0.0:" + port + "\"}\n")) {
+      URI metrics = URI.create("https://127.0.0.1:" + port + "/metrics");
+      SSLContext scraper = stack.pki().workload("prometheus", EdgeStack.SCRAPER).sslContext();
+      HttpResponse<String> scraped = scrape(scraper, metrics);
+      assertThat(scraped.statusCode()).isEqualTo(200);
+      assertThat(scraped.body()).contains("hopgate_checks_total");
+      SSLContext envoy = stack.pki().workload("envoy-copy", EdgeStack.ENVOY_IDENTITY).sslContext();
+      assertThat(scrape(envoy, metrics).statusCode()).as("an identity not in callers.scrapers").isEqualTo(403);
+      assertThatThrownBy(() -> scrape(stack.pki().anonymousClient(), metrics)).as("no client certificate")
+          .isInstanceOf(IOException.class);
+    }
+  }
+
+  private static HttpResponse<String> scrape(SSLContext tls, URI uri) throws Exception {
+    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build()
+        .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -59,14 +59,26 @@ class RedisLedgerIT extends LedgerContract {
     RedisLedger a = client("shared:", 100);
     RedisLedger b = client("shared:", 100);
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
-    a.record(new BoundarySignal(BoundarySignal.Kind.START, "t9", "d1", "spiffe://x/inventory", "urn:s:reserve",
-        "spiffe://x/hopgate/inventory", t, null));
-    assertThat(b.record(new BoundarySignal(BoundarySignal.Kind.COMPLETE, "t9", "d1", "spiffe://x/inventory",
-        "urn:s:reserve", "spiffe://x/hopgate/inventory", t.plusSeconds(2), "rec-1"))).isTrue();
+    a.record(BoundarySignal.start("t9", "d1", "spiffe://x/inventory", "urn:s:reserve", "spiffe://x/hopgate/inventory",
+        t, "transition-1"));
+    assertThat(b.record(BoundarySignal.complete("t9", "d1", "spiffe://x/inventory", "urn:s:reserve",
+        "spiffe://x/hopgate/inventory", t.plusSeconds(2), "rec-1"))).isTrue();
     assertThat(a.linkage("t9")).singleElement().satisfies(hop -> {
       assertThat(hop.startedAt()).isEqualTo(t);
       assertThat(hop.completedAt()).isEqualTo(t.plusSeconds(2));
       assertThat(hop.completionRecord()).isEqualTo("rec-1");
+      assertThat(hop.transition()).isEqualTo("transition-1");
     });
+  }
+
+  @Test
+  void aTxnIsBoundedByItsCharacters() {
+    RedisLedger ledger = client("chars:", 256);
+    Instant t = Instant.parse("2026-11-23T10:00:00Z");
+    String big = "x".repeat(400_000);
+    for (int i = 0; i < 3; i++) {
+      ledger.record(BoundarySignal.start("t8", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t, big));
+    }
+    assertThat(ledger.linkage("t8")).as("a txn holds at most %d characters", Ledger.MAX_CHARS_PER_TXN).hasSize(2);
   }
 }

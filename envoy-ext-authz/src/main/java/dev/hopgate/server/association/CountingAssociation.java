@@ -17,7 +17,12 @@ abstract class CountingAssociation implements AssociationLink {
 
   @Override
   public LedgerView view(String txn) {
-    return LedgerView.of(linkage(txn));
+    try {
+      return LedgerView.of(linkage(txn));
+    } catch (RuntimeException e) {
+      lookupsFailed.incrementAndGet();
+      return LedgerView.EMPTY;
+    }
   }
 
   @Override

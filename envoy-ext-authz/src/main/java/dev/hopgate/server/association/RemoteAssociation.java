@@ -134,7 +134,8 @@ public final class RemoteAssociation extends CountingAssociation {
       List<LinkedHop> hops = new ArrayList<>();
       linkage.getHopsList().forEach(h -> hops.add(AssociationService.fromWire(h)));
       return hops;
-    } catch (StatusRuntimeException e) {
+    } catch (RuntimeException e) {
+      // Unreachable, refusing, or answering what cannot be read: no extra evidence, never an error.
       lookupsFailed.incrementAndGet();
       return List.of();
     }

@@ -1,5 +1,9 @@
 package dev.hopgate.server.cli;
 
+import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.hopgate.pdp.token.JwsSigning;
@@ -12,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code hopgate keys gen}: a signing key and the JWKS that verifiers trust. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage signing keys.",
-    subcommands = KeysCommand.Gen.class)
+    subcommands = {KeysCommand.Gen.class, KeysCommand.Secret.class})
 final class KeysCommand {
   @Command(name = "gen", mixinStandardHelpOptions = true,
       description = "Generate a private signing key (JWK) and its public JWKS.")
@@ -48,6 +52,39 @@ final class KeysCommand {
       }
       Files.writeString(jwksFile, new JWKSet(key.toPublicJWK()).toString(false) + "\n");
       System.out.println("private key " + privateFile + ", public JWKS " + jwksFile + " (kid " + kid + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "secret", mixinStandardHelpOptions = true,
+      description = "Add a shared secret (an oct JWK, 256 bits) to the completion keys file of one enforcement "
+          + "point's replicas (completion.keys): the new key comes first and signs, the others still verify.")
+  static final class Secret implements Callable<Integer> {
+    @Option(names = "--kid", required = true, description = "Key id of the new secret.")
+    String kid;
+
+    @Option(names = "--out", required = true, description = "The JWK set file (created with mode 600, or prepended to).")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      List<JWK> keys = new ArrayList<>();
+      if (Files.exists(file)) {
+        keys.addAll(JWKSet.load(file.toFile()).getKeys());
+        if (keys.stream().anyMatch(k -> kid.equals(k.getKeyID()))) {
+          throw new CliException(file + " already has a key '" + kid + "'", 2);
+        }
+      }
+      keys.add(0, new OctetSequenceKeyGenerator(256).keyID(kid).generate());
+      Path written = Files.writeString(file.resolveSibling(file.getFileName() + ".new"),
+          new JWKSet(keys).toString(false) + "\n");
+      try {
+        Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system: the operator protects the file.
+      }
+      Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      System.out.println("secret '" + kid + "' added to " + file + " (" + keys.size() + " keys; '" + kid + "' signs)");
       return 0;
     }
   }

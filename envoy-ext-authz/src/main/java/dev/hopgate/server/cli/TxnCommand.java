@@ -1,5 +1,9 @@
 package dev.hopgate.server.cli;
 
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.nio.file.Path;
 import dev.hopgate.pdp.association.LinkedHop;
 import dev.hopgate.server.association.RemoteAssociation;
 import java.time.Duration;
@@ -19,13 +23,35 @@ final class TxnCommand {
     @Parameters(paramLabel = "TXN") String txn;
 
     @Option(names = "--association", defaultValue = "127.0.0.1:9191",
-        description = "host:port of the hopgate serving the association (plaintext gRPC). Default: ${DEFAULT-VALUE}.")
+        description = "host:port of the hopgate serving the association. Default: ${DEFAULT-VALUE}.")
     String target;
+
+    @Option(names = "--cert", description = "Client certificate (PEM) for an association behind mTLS: one of its "
+        + "callers.hopgates identities.")
+    Path cert;
+
+    @Option(names = "--key", description = "The certificate's private key (PKCS#8 PEM).")
+    Path key;
+
+    @Option(names = "--ca", description = "The CA to trust the association's certificate by (PEM).")
+    Path ca;
 
     @Override
     public Integer call() throws CliException {
+      SslContext tls = null;
+      if (cert != null || key != null || ca != null) {
+        if (cert == null || key == null || ca == null) {
+          throw new CliException("--cert, --key and --ca go together (mTLS to the association)", 2);
+        }
+        try {
+          tls = GrpcSslContexts.forClient().keyManager(cert.toFile(), key.toFile()).trustManager(ca.toFile()).build();
+        } catch (IOException | IllegalArgumentException e) {
+          throw new CliException("--cert/--key/--ca: " + e.getMessage(), 2);
+        }
+      }
       List<LinkedHop> hops;
-      try (RemoteAssociation association = new RemoteAssociation(target, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+      try (RemoteAssociation association = new RemoteAssociation(target, Duration.ofSeconds(5), Duration.ofSeconds(5),
+          tls)) {
         hops = association.linkage(txn);
         if (association.lookupsFailed() > 0) {
           throw new CliException("the association at " + target + " did not answer or refused the query", 1);

@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  */
 public record HopgateConfig(
     String listen,
+    @JsonProperty("socket_mode") String socketMode,
     @Nullable Tls tls,
+    Callers callers,
+    Completion completion,
     String engine,
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
@@ -42,7 +45,10 @@ public record HopgateConfig(
 
   public HopgateConfig(
       @Nullable String listen,
+      @JsonProperty("socket_mode") @Nullable String socketMode,
       @Nullable Tls tls,
+      @Nullable Callers callers,
+      @Nullable Completion completion,
       @Nullable String engine,
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
@@ -63,8 +69,15 @@ public record HopgateConfig(
       @Nullable Association association,
       @Nullable Trust trust) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
-    socketAddress(this.listen);
+    Listen at = Listen.of("listen", this.listen);
+    this.socketMode = requireNonNullElse(socketMode, "0660");
+    if (!Set.of("0600", "0660").contains(this.socketMode)) {
+      throw new IllegalArgumentException("socket_mode: '" + this.socketMode + "' (expected: 0600 or 0660; never "
+          + "readable by other users)");
+    }
     this.tls = tls;
+    this.callers = requireNonNullElse(callers, Callers.NONE);
+    this.completion = requireNonNullElse(completion, new Completion(null, null));
     this.engine = requireNonNullElse(engine, "cedar");
     if (!ENGINES.contains(this.engine)) {
       throw new IllegalArgumentException("engine: '" + this.engine + "' (expected: one of " + ENGINES + ")");
@@ -96,7 +109,7 @@ public record HopgateConfig(
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
     this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
     this.metrics = metrics;
-    this.association = requireNonNullElse(association, new Association(null, null, null, null, null));
+    this.association = requireNonNullElse(association, new Association(null, null, null, null, null, null));
     if (this.association.store().equals("redis") && this.state.redis() == null) {
       throw new IllegalArgumentException("association.store: redis needs state.redis (the server holding the ledger)");
     }
@@ -111,33 +124,57 @@ public record HopgateConfig(
           "trust: missing (expected: token_service, txn_token_service, manifest_registry)");
     }
     this.trust = trust;
+    checkCallers(at);
   }
 
-  /** The listen address as a socket address. */
-  public InetSocketAddress listenAddress() {
-    return socketAddress(listen);
+  /**
+   * Who can reach each listener and how hopgate tells callers apart: plaintext TCP only on
+   * loopback and only without named callers (it cannot tell them apart); mTLS names Envoys by
+   * identity; a Unix socket names them by UID.
+   */
+  private void checkCallers(Listen at) {
+    if (at instanceof Listen.Unix) {
+      if (!callers.anyEnvoyByUid()) {
+        throw new IllegalArgumentException("callers.envoys: a unix listen admits Envoys by their UID (SO_PEERCRED): "
+            + "list each Envoy's uid and the components it fronts");
+      }
+    } else if (at instanceof Listen.Tcp tcp) {
+      if (callers.anyEnvoyByUid()) {
+        throw new IllegalArgumentException("callers.envoys: an entry names a uid, which only a unix listen can check");
+      }
+      if (tls == null) {
+        if (!tcp.loopback()) {
+          throw new IllegalArgumentException("listen: " + listen + " is not a loopback address and tls is not set: "
+              + "hopgate serves plaintext only on loopback, for a developer machine (set tls for mTLS, or listen on"
+              + " unix:/path)");
+        }
+        if (callers.named()) {
+          throw new IllegalArgumentException("callers: set, but plaintext TCP cannot tell callers apart (set tls, or"
+              + " listen on unix:/path)");
+        }
+      } else if (!callers.anyEnvoyById()) {
+        throw new IllegalArgumentException("callers.envoys: with tls, list each Envoy's identity (id: its URI SAN) and "
+            + "the components it fronts; without, any holder of a certificate from client_ca could ask");
+      }
+    }
+    if (association.listen() != null && tls == null) {
+      throw new IllegalArgumentException("association.listen: needs tls (it is an mTLS listener for other hopgates)");
+    }
+    if (metrics != null && !metrics.loopback()) {
+      if (tls == null || callers.scrapers().isEmpty()) {
+        throw new IllegalArgumentException("metrics.listen: " + metrics.listen() + " is not a loopback address: it "
+            + "needs tls and callers.scrapers (the identities allowed to scrape)");
+      }
+    }
   }
 
-  private static InetSocketAddress socketAddress(String listen) {
-    int colon = listen.lastIndexOf(':');
-    String expected = " (expected: host:port, as in 127.0.0.1:9191)";
-    if (colon <= 0 || colon == listen.length() - 1) {
-      throw new IllegalArgumentException("listen: '" + listen + "'" + expected);
-    }
-    String host = listen.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(listen.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("listen: '" + listen + "'" + expected);
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("listen: port " + port + " (expected: 0..65535)");
-    }
-    return InetSocketAddress.createUnresolved(host, port);
+  /** Where Check, ext_proc and health are served. */
+  public Listen listenAt() {
+    return Listen.of("listen", listen);
+  }
+
+  private static InetSocketAddress socketAddress(String field, String listen) {
+    return Listen.Tcp.socketAddress(field, listen);
   }
 
   static String required(@Nullable String value, String field, String expected) {
@@ -148,9 +185,9 @@ public record HopgateConfig(
   }
 
   /**
-   * TLS for the gRPC port: hopgate's certificate and key, and the CA its clients (the Envoys) must
-   * present certificates from; {@code allowed_clients}, when set, also pins their identities (URI
-   * SANs, SPIFFE ids). Without it, hopgate serves plaintext and says so in the log.
+   * hopgate's server certificate and key for every TCP listener, and the CA whose client
+   * certificates it accepts: mTLS, so that callers are named by identity ({@link Callers}).
+   * Without it, hopgate serves plaintext on loopback only and says so in the log.
    */
   public record Tls(String cert, String key, @JsonProperty("client_ca") String clientCa,
       @JsonProperty("allowed_clients") List<String> allowedClients) {
@@ -160,7 +197,11 @@ public record HopgateConfig(
       this.key = required(key, "key", "hopgate's private key (PKCS#8 PEM)");
       this.clientCa = required(clientCa, "client_ca", "the CA of the Envoys' client certificates (PEM): only "
           + "authenticated Envoys may ask");
-      this.allowedClients = List.copyOf(requireNonNullElse(allowedClients, List.of()));
+      if (allowedClients != null) {
+        throw new IllegalArgumentException("allowed_clients: replaced by callers.envoys (each Envoy with the components "
+            + "it fronts) and callers.hopgates (who may use the association); see docs/configuration.md");
+      }
+      this.allowedClients = List.of();
     }
   }
 
@@ -241,11 +282,16 @@ public record HopgateConfig(
   public record MetricsConfig(String listen) {
     public MetricsConfig(@Nullable String listen) {
       this.listen = required(listen, "listen", "host:port of the metrics endpoint");
-      socketAddress(this.listen);
+      socketAddress("listen", this.listen);
     }
 
     public InetSocketAddress address() {
-      return socketAddress(listen);
+      return socketAddress("listen", listen);
+    }
+
+    /** Loopback: plaintext; anywhere else: mTLS with {@code callers.scrapers}. */
+    public boolean loopback() {
+      return new Listen.Tcp(address()).loopback();
     }
   }
 
@@ -257,11 +303,16 @@ public record HopgateConfig(
    */
   public record Association(String store, @Nullable String target,
       @JsonProperty("lookup_timeout") Duration lookupTimeout, @JsonProperty("record_timeout") Duration recordTimeout,
-      @Nullable ClientTls tls) {
+      @Nullable ClientTls tls, @Nullable String listen) {
     public Association(@Nullable String store, @Nullable String target,
         @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
-        @JsonProperty("record_timeout") @Nullable Duration recordTimeout, @Nullable ClientTls tls) {
+        @JsonProperty("record_timeout") @Nullable Duration recordTimeout, @Nullable ClientTls tls,
+        @Nullable String listen) {
       this.tls = tls;
+      this.listen = listen;
+      if (listen != null) {
+        socketAddress("listen", listen);
+      }
       if (tls != null && target == null) {
         throw new IllegalArgumentException("tls: set without target (it is how this hopgate reaches the target)");
       }
@@ -274,7 +325,7 @@ public record HopgateConfig(
       }
       this.target = target;
       if (target != null) {
-        socketAddress(target);
+        socketAddress("target", target);
       }
       this.lookupTimeout = Durations.within("lookup_timeout", requireNonNullElse(lookupTimeout, Duration.ofMillis(50)),
           Duration.ofMillis(1), Duration.ofSeconds(5));

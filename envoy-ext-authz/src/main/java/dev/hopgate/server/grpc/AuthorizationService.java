@@ -17,6 +17,7 @@ import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -29,21 +30,18 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private static final System.Logger LOG = System.getLogger(AuthorizationService.class.getName());
 
   private final Supplier<DecisionPoint> decisionPoint;
-  private final java.util.function.ObjLongConsumer<Decision> observer;
+  private final DecisionMetadata sealer;
+  private final ObjLongConsumer<Decision> observer;
 
   /**
    * @param decisionPoint the current decision point (swapped atomically when policies reload)
+   * @param sealer seals every ALLOW's dynamic metadata for ext_proc
+   * @param observer told of every decision and how long the check took (metrics, the association)
    */
-  public AuthorizationService(Supplier<DecisionPoint> decisionPoint) {
-    this(decisionPoint, (decision, nanos) -> { });
-  }
-
-  /**
-   * @param observer told of every decision and how long the check took (metrics)
-   */
-  public AuthorizationService(Supplier<DecisionPoint> decisionPoint,
-      java.util.function.ObjLongConsumer<Decision> observer) {
+  public AuthorizationService(Supplier<DecisionPoint> decisionPoint, DecisionMetadata sealer,
+      ObjLongConsumer<Decision> observer) {
     this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
+    this.sealer = requireNonNull(sealer, "sealer");
     this.observer = requireNonNull(observer, "observer");
   }
 
@@ -74,13 +72,15 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   CheckResponse decide(CheckRequest request) {
     long start = System.nanoTime();
     try {
-      Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request));
+      // The components the asking Envoy fronts (CallerAdmission): a Check for another is refused.
+      Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request,
+          CallerAdmission.boundComponents()));
       LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
           decision.violations());
       // The route's level, cut further where the denying policies ask (never less).
       DisclosureLevel disclosure = disclosure(request).stricter(DisclosureLevel.named(
           decision.metadata().getOrDefault(DecisionPoint.DISCLOSURE_METADATA, "full")).orElse(DisclosureLevel.UNDISCLOSED));
-      CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure);
+      CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure, sealer);
       observer.accept(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {

@@ -4,12 +4,18 @@ import dev.hopgate.pdp.HopRequest;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import java.time.Instant;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Reads what hopgate needs from Envoy's CheckRequest: nothing here decides anything. */
 final class CheckRequests {
   private CheckRequests() {}
 
-  static HopRequest toHopRequest(CheckRequest request) {
+  /**
+   * @param boundComponents the components the asking Envoy fronts, or null where callers are not
+   *     named (see {@link CallerAdmission})
+   */
+  static HopRequest toHopRequest(CheckRequest request, @Nullable Set<String> boundComponents) {
     AttributeContext attributes = request.getAttributes();
     AttributeContext.HttpRequest http = attributes.getRequest().getHttp();
     String principal = attributes.getSource().getPrincipal();
@@ -33,6 +39,7 @@ final class CheckRequests {
         http.getId(),
         time,
         body,
-        notUtf8);
+        notUtf8,
+        boundComponents);
   }
 }

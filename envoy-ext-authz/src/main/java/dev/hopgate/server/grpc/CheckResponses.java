@@ -28,8 +28,12 @@ final class CheckResponses {
 
   private CheckResponses() {}
 
+  /** A denial (an ALLOW needs {@link #of(Decision, McpRoute, DisclosureLevel, DecisionMetadata)}). */
   static CheckResponse of(Decision decision) {
-    return of(decision, null, DisclosureLevel.FULL);
+    if (decision.problem() == null) {
+      throw new IllegalArgumentException("an ALLOW is answered sealed, with its DecisionMetadata");
+    }
+    return of(decision, null, DisclosureLevel.FULL, null);
   }
 
   /**
@@ -39,9 +43,15 @@ final class CheckResponses {
    * @param disclosure how much of a policy denial the caller sees (the dynamic metadata, for access
    *     logs, keeps the whole problem)
    */
-  static CheckResponse of(Decision decision, @Nullable McpRoute mcp, DisclosureLevel disclosure) {
+  static CheckResponse of(Decision decision, @Nullable McpRoute mcp, DisclosureLevel disclosure,
+      @Nullable DecisionMetadata sealer) {
     Problem problem = decision.problem() == null ? null : disclosure.apply(decision.problem());
     if (problem == null) {
+      if (sealer == null) {
+        throw new IllegalArgumentException("an ALLOW is answered sealed, with its DecisionMetadata");
+      }
+      Struct.Builder sealed = metadata(decision).toBuilder();
+      sealer.seal(sealed);
       OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
           .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
           // The hop token is this hop's bearer credential; the upstream has no use for it.
@@ -51,7 +61,7 @@ final class CheckResponses {
       return CheckResponse.newBuilder()
           .setStatus(Status.newBuilder().setCode(Code.OK_VALUE))
           .setOkResponse(ok)
-          .setDynamicMetadata(metadata(decision))
+          .setDynamicMetadata(sealed)
           .build();
     }
     DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
@@ -87,7 +97,7 @@ final class CheckResponses {
         .build();
   }
 
-  /** For Envoy's access log (and later ext_proc): which decision, what outcome, which txn. */
+  /** For Envoy's access log and for ext_proc ({@link DecisionMetadata}): which decision, what outcome, which txn. */
   private static Struct metadata(Decision decision) {
     Struct.Builder md = Struct.newBuilder()
         .putFields("decision_id", string(decision.id()))

@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
-import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.mcp.JsonRpcOutcome;
 import dev.hopgate.pdp.mcp.ToolListFilter;
 import com.google.protobuf.ByteString;
@@ -30,7 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.hopgate.pdp.state.StateException;
+import dev.hopgate.pdp.state.StateStore;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -56,11 +57,17 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   static final String EXT_AUTHZ_NAMESPACE = "envoy.filters.http.ext_authz";
 
   private final Supplier<EnforcementPointSigner> signer;
+  private final DecisionMetadata metadata;
+  private final StateStore store;
+  private final Duration maxAge;
   private final Clock clock;
-  private final Cache<String, Boolean> minted = Caffeine.newBuilder()
-      .maximumSize(1_000_000).expireAfterWrite(Duration.ofMinutes(30)).build();
+  /** Decisions this instance minted for (the store says whether another replica did). */
+  private final Cache<String, Boolean> minted;
+  /** This instance's name as the owner of the store's once-per-decision claims. */
+  private final String owner = "ext_proc-" + UUID.randomUUID();
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
 
   /** Where each minted record also goes (the association's ledger), before the response is released. */
   @FunctionalInterface
@@ -72,14 +79,20 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
 
   private final Ledgered ledgered;
 
-  public CompletionProcessor(Supplier<EnforcementPointSigner> signer, Clock clock) {
-    this(signer, clock, Ledgered.NONE);
-  }
-
-  public CompletionProcessor(Supplier<EnforcementPointSigner> signer, Clock clock, Ledgered ledgered) {
+  /**
+   * @param metadata verifies the ALLOW ext_authz forwarded (its authenticator and age)
+   * @param store where a decision is claimed once, across every replica that shares it
+   * @param maxAge how long a decision's claim is kept ({@code completion.max_age}: no older ALLOW mints)
+   */
+  public CompletionProcessor(Supplier<EnforcementPointSigner> signer, DecisionMetadata metadata, StateStore store,
+      Duration maxAge, Clock clock, Ledgered ledgered) {
     this.signer = requireNonNull(signer, "signer");
+    this.metadata = requireNonNull(metadata, "metadata");
+    this.store = requireNonNull(store, "store");
+    this.maxAge = requireNonNull(maxAge, "maxAge");
     this.clock = requireNonNull(clock, "clock");
     this.ledgered = requireNonNull(ledgered, "ledgered");
+    this.minted = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(maxAge).build();
   }
 
   /** Completion records minted so far. */
@@ -92,17 +105,29 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     return lost.get();
   }
 
+  /**
+   * ALLOWs ext_proc did not act on: unauthenticated, altered, too old, or for a component the
+   * Envoy that sent them is not bound to.
+   */
+  public long refused() {
+    return refused.get();
+  }
+
   @Override
   public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> responses) {
+    // The components the Envoy on this stream fronts (CallerAdmission); null where callers are not named.
+    Set<String> bound = CallerAdmission.boundComponents();
     return new StreamObserver<>() {
-      private @Nullable Struct allowed;
+      private DecisionMetadata.@Nullable Allowed allowed;
+      private boolean told;
       private final McpCall mcp = new McpCall();
 
       @Override
       public void onNext(ProcessingRequest request) {
         Struct authz = request.getMetadataContext().getFilterMetadataMap().get(EXT_AUTHZ_NAMESPACE);
-        if (authz != null && "ALLOW".equals(string(authz, "outcome"))) {
-          allowed = authz;
+        if (authz != null && !told) {
+          told = true;
+          allowed = admitted(metadata.read(authz), bound);
         }
         ProcessingResponse response;
         try {
@@ -110,7 +135,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         } catch (RuntimeException e) {
           lost.incrementAndGet();
           LOG.log(System.Logger.Level.WARNING, "completion record lost for decision {0}: {1}",
-              allowed == null ? "?" : string(allowed, "decision_id"), e.toString());
+              allowed == null ? "?" : allowed.decisionId(), e.toString());
           response = passThrough(request);
         }
         responses.onNext(response);
@@ -128,6 +153,27 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     };
   }
 
+  /** The ALLOW this stream may act on, or null; a refused one is counted and logged (never its authenticator). */
+  private DecisionMetadata.@Nullable Allowed admitted(DecisionMetadata.Read read, @Nullable Set<String> bound) {
+    String why;
+    if (read instanceof DecisionMetadata.Read.Verified verified) {
+      if (bound == null || bound.contains(verified.allowed().component())) {
+        return verified.allowed();
+      }
+      why = "decision " + verified.allowed().decisionId() + " is for component " + verified.allowed().component()
+          + ", which the Envoy on this stream does not front";
+    } else if (read instanceof DecisionMetadata.Read.Refused refusal) {
+      why = refusal.why();
+    } else {
+      return null;
+    }
+    long n = refused.incrementAndGet();
+    if (n == 1 || n % 1000 == 0) {
+      LOG.log(System.Logger.Level.WARNING, "ext_proc: ignored an ALLOW ({0} so far): {1}", n, why);
+    }
+    return null;
+  }
+
   /**
    * An allowed MCP tool call awaiting its response body: a 2xx only says the server answered, the
    * JSON-RPC response says whether the tool ran.
@@ -138,7 +184,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     String contentType = "";
   }
 
-  private ProcessingResponse respond(ProcessingRequest request, @Nullable Struct allowed, McpCall mcp) {
+  private ProcessingResponse respond(ProcessingRequest request, DecisionMetadata.@Nullable Allowed allowed,
+      McpCall mcp) {
     switch (request.getRequestCase()) {
       case RESPONSE_HEADERS -> {
         HttpHeaders headers = request.getResponseHeaders();
@@ -148,12 +195,12 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
             ? headers.getEndOfStream() && "0".equals(header(headers, "grpc-status"))
             : status.length() == 3 && status.charAt(0) == '2';
         String record = null;
-        if (allowed != null && "mcp".equals(string(allowed, "protocol"))) {
+        if (allowed != null && allowed.mcp()) {
           // Decided on the body, in the body phase (the route's ext_proc must buffer the response
           // body; with body mode NONE an MCP tool call yields no record, never a wrong one).
-          boolean answered = succeeded && !headers.getEndOfStream() && !string(allowed, "jsonrpc_id").isEmpty();
-          mcp.awaitingBody = answered && !string(allowed, "step").isEmpty();
-          mcp.awaitingList = answered && allowed.getFieldsMap().containsKey(DecisionPoint.VISIBLE_TOOLS_METADATA);
+          boolean answered = succeeded && !headers.getEndOfStream() && !allowed.jsonRpcId().isEmpty();
+          mcp.awaitingBody = answered && !allowed.step().isEmpty();
+          mcp.awaitingList = answered && allowed.visibleTools() != null;
           mcp.contentType = header(headers, "content-type");
         } else if (succeeded) {
           record = mint(allowed);
@@ -186,7 +233,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
           mcp.awaitingBody = false;
           // Not end of stream: the body outgrew Envoy's buffer and was cut; it proves nothing.
           if (body.getEndOfStream() && allowed != null && JsonRpcOutcome.toolCallSucceeded(
-              body.getBody().toStringUtf8(), mcp.contentType, string(allowed, "jsonrpc_id"))) {
+              body.getBody().toStringUtf8(), mcp.contentType, allowed.jsonRpcId())) {
             record = mint(allowed);
           }
         }
@@ -194,11 +241,11 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         if (record != null) {
           common.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
         }
-        if (mcp.awaitingList) {
+        if (mcp.awaitingList && allowed != null) {
           mcp.awaitingList = false;
-          String visible = string(allowed, DecisionPoint.VISIBLE_TOOLS_METADATA);
+          String visible = requireNonNull(allowed.visibleTools());
           Optional<String> filtered = !body.getEndOfStream() ? Optional.empty()
-              : ToolListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, string(allowed, "jsonrpc_id"),
+              : ToolListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, allowed.jsonRpcId(),
                   visible.isEmpty() ? Set.of() : Set.of(visible.split(",")));
           filtered.ifPresent(b -> common.setBodyMutation(
               BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(b))));
@@ -211,27 +258,36 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     }
   }
 
-  /** The record for the allowed decision, once per decision; null when there is none to mint. */
-  private @Nullable String mint(@Nullable Struct allowed) {
+  /**
+   * The record for the allowed decision, once per decision across every replica sharing the state
+   * store; null when there is none to mint.
+   */
+  private @Nullable String mint(DecisionMetadata.@Nullable Allowed allowed) {
     if (allowed == null) {
       return null;
     }
-    String decision = string(allowed, "decision_id");
-    String txn = string(allowed, "txn");
-    String component = string(allowed, "component");
-    String step = string(allowed, "step");
-    String deadline = string(allowed, "deadline");
-    if (decision.isEmpty() || txn.isEmpty() || component.isEmpty() || step.isEmpty() || deadline.isEmpty()) {
+    String decision = allowed.decisionId();
+    if (decision.isEmpty() || allowed.txn().isEmpty() || allowed.component().isEmpty() || allowed.step().isEmpty()
+        || allowed.deadline().isEmpty()) {
       return null;
     }
     if (minted.asMap().putIfAbsent(decision, Boolean.TRUE) != null) {
       return null;
     }
+    try {
+      if (!owner.equals(store.claim("minted:" + decision, owner, maxAge))) {
+        return null; // another replica minted it
+      }
+    } catch (StateException e) {
+      lost.incrementAndGet();
+      LOG.log(System.Logger.Level.WARNING, "completion record lost for decision {0}: {1}", decision, e.getMessage());
+      return null;
+    }
     Instant now = clock.instant();
-    String record = signer.get().completion(txn, component, step, decision, now,
-        Instant.ofEpochSecond(Long.parseLong(deadline)));
+    String record = signer.get().completion(allowed.txn(), allowed.component(), allowed.step(), decision, now,
+        Instant.ofEpochSecond(Long.parseLong(allowed.deadline())));
     records.incrementAndGet();
-    ledgered.completed(txn, component, step, decision, record, now);
+    ledgered.completed(allowed.txn(), allowed.component(), allowed.step(), decision, record, now);
     return record;
   }
 
@@ -268,10 +324,5 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   /** Envoy sends values as raw bytes (newer versions) or as a string. */
   private static String value(HeaderValue h) {
     return h.getRawValue().isEmpty() ? h.getValue() : h.getRawValue().toString(StandardCharsets.UTF_8);
-  }
-
-  private static String string(Struct s, String field) {
-    Value v = s.getFieldsMap().get(field);
-    return v == null ? "" : v.getStringValue();
   }
 }

@@ -56,6 +56,68 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_refusesPlaintextOffLoopback() {
+    assertFails("listen: 0.0.0.0:9191\n" + MINIMAL, "listen: 0.0.0.0:9191 is not a loopback address and tls is not set");
+    assertFails("listen: 10.0.0.7:9191\n" + MINIMAL, "hopgate serves plaintext only on loopback");
+  }
+
+  @Test
+  void load_acceptsPlaintextOnLoopback_withoutNamedCallers() throws Exception {
+    for (String loopback : new String[] {"127.0.0.1:9191", "localhost:9191", "[::1]:9191", "127.3.4.5:1"}) {
+      assertThat(ConfigLoader.load(write("listen: \"" + loopback + "\"\n" + MINIMAL), Map.of()).config().listenAt())
+          .isInstanceOf(Listen.Tcp.class);
+    }
+    assertFails("callers: {hopgates: [spiffe://shop.example/hopgate/b]}\n" + MINIMAL,
+        "plaintext TCP cannot tell callers apart");
+  }
+
+  @Test
+  void load_withTls_needsEachEnvoyNamedWithItsComponents() throws Exception {
+    String tls = "listen: 0.0.0.0:9191\ntls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n";
+    assertFails(tls + MINIMAL, "callers.envoys: with tls, list each Envoy's identity");
+    assertFails(tls + "callers: {envoys: [{id: spiffe://shop.example/envoy}]}\n" + MINIMAL, "has no components");
+    assertFails(tls + "callers: {envoys: [{id: spiffe://shop.example/envoy, uid: 7, components: [c]}]}\n" + MINIMAL,
+        "not both");
+    HopgateConfig config = ConfigLoader.load(write(tls
+        + "callers: {envoys: [{id: spiffe://shop.example/envoy, components: [spiffe://shop.example/inventory]}]}\n"
+        + MINIMAL), Map.of()).config();
+    assertThat(config.callers().envoys()).singleElement().satisfies(e ->
+        assertThat(e.components()).containsExactly("spiffe://shop.example/inventory"));
+  }
+
+  @Test
+  void load_refusesTheReplacedAllowedClients_withWhereToGo() {
+    assertFails("tls: {cert: c.pem, key: k.pem, client_ca: ca.pem, allowed_clients: [spiffe://a/b]}\n" + MINIMAL,
+        "allowed_clients: replaced by callers.envoys");
+  }
+
+  @Test
+  void load_unixSocket_needsEnvoyUids_andRefusesAbstractNames() throws Exception {
+    assertFails("listen: unix:/run/hopgate/hopgate.sock\n" + MINIMAL, "a unix listen admits Envoys by their UID");
+    assertFails("listen: \"unix:@hopgate\"\n" + MINIMAL, "is an abstract socket name");
+    assertFails("listen: unix:run/hopgate.sock\n" + MINIMAL, "expected: unix:/absolute/path");
+    assertFails("listen: unix:/run/h.sock\nsocket_mode: \"0666\"\ncallers: {envoys: [{uid: 1337, components: [c]}]}\n"
+        + MINIMAL, "socket_mode: '0666' (expected: 0600 or 0660");
+    assertFails("listen: unix:/run/h.sock\ncallers: {envoys: [{uid: 0, components: [c]}]}\n" + MINIMAL,
+        "expected: a non-root UID");
+    HopgateConfig config = ConfigLoader.load(write("listen: unix:/run/hopgate/hopgate.sock\n"
+        + "callers: {envoys: [{uid: 1337, components: [spiffe://shop.example/inventory]}]}\n" + MINIMAL), Map.of())
+        .config();
+    assertThat(config.listenAt()).isEqualTo(new Listen.Unix(java.nio.file.Path.of("/run/hopgate/hopgate.sock")));
+    assertThat(config.socketMode()).isEqualTo("0660");
+  }
+
+  @Test
+  void load_metricsOffLoopback_needMtlsAndScrapers() {
+    assertFails("metrics: {listen: 0.0.0.0:9464}\n" + MINIMAL, "metrics.listen: 0.0.0.0:9464 is not a loopback address");
+  }
+
+  @Test
+  void load_associationListener_needsTls() {
+    assertFails("association: {listen: 0.0.0.0:9192}\n" + MINIMAL, "association.listen: needs tls");
+  }
+
+  @Test
   void load_rejectsAnUnknownFieldByItsPath() {
     assertFails(MINIMAL.replace("jwks: keys/jwks.json", "jwkz: keys/jwks.json"), "unknown field 'trust.token_service.jwkz'");
   }

@@ -48,7 +48,9 @@ class AuthorizationServiceTest {
     decisionPoint = () -> real;
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name)
-        .addService(new AuthorizationService(() -> decisionPoint.get())).build().start();
+        .addService(new AuthorizationService(() -> decisionPoint.get(), new DecisionMetadata(
+            DecisionAuthenticator.generated(), mesh.clock, java.time.Duration.ofMinutes(5), java.time.Duration.ZERO),
+            (decision, nanos) -> { })).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
     stub = AuthorizationGrpc.newBlockingStub(channel);
   }

@@ -17,12 +17,21 @@ import io.envoyproxy.envoy.service.ext_proc.v3.HttpTrailers;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.ManagedChannel;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.testing.MutableClock;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import java.time.Instant;
+import java.util.Set;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,17 +44,35 @@ import org.junit.jupiter.api.Test;
 
 /** ext_proc over a real gRPC stack (in-process transport): when a record is minted, and when not. */
 class CompletionProcessorTest {
+  private EnforcementPointSigner signer;
   private Server server;
   private ManagedChannel channel;
+  private static final Duration MAX_AGE = Duration.ofMinutes(5);
+  private final DecisionAuthenticator keys = DecisionAuthenticator.generated();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final InMemoryStateStore store = new InMemoryStateStore(10_000);
+  private DecisionMetadata metadata;
   private CompletionProcessor processor;
 
   @BeforeEach
   void setUp() throws Exception {
-    EnforcementPointSigner signer = new EnforcementPointSigner("spiffe://shop.example/hopgate",
+    signer = new EnforcementPointSigner("spiffe://shop.example/hopgate",
         JwsSigning.of(JwsSigning.generate("EdDSA", "ep")), Duration.ofMinutes(10));
-    processor = new CompletionProcessor(() -> signer, Clock.systemUTC());
+    metadata = new DecisionMetadata(keys, clock, MAX_AGE, Duration.ofSeconds(30));
+    processor = new CompletionProcessor(() -> signer, metadata, store, MAX_AGE, clock,
+        CompletionProcessor.Ledgered.NONE);
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).addService(processor).build().start();
+    // As an Envoy bound to the inventory would call it (CallerAdmission puts this in the call's context).
+    ServerInterceptor inventoryEnvoy = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, io.grpc.Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        return Contexts.interceptCall(Context.current().withValue(CallerAdmission.BOUND_COMPONENTS,
+            Set.of("spiffe://shop.example/inventory")), call, headers, next);
+      }
+    };
+    server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(processor, inventoryEnvoy))
+        .build().start();
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
@@ -57,7 +84,7 @@ class CompletionProcessorTest {
 
   @Test
   void http2xxOfAnAllow_yieldsOneSignedRecord() throws Exception {
-    List<ProcessingResponse> responses = exchange(headers(allow("d-1"), Map.of(":status", "201")));
+    List<ProcessingResponse> responses = exchange(headers(sealed(allow("d-1")), Map.of(":status", "201")));
     String record = setHeader(responses.get(0));
     Map<String, Object> claims = JWSObject.parse(record).getPayload().toJSONObject();
     assertThat(claims).containsEntry("status", "completed").containsEntry("decision", "d-1")
@@ -67,16 +94,16 @@ class CompletionProcessorTest {
 
   @Test
   void theSameDecisionTwice_yieldsOneRecord() throws Exception {
-    exchange(headers(allow("d-2"), Map.of(":status", "200")));
-    List<ProcessingResponse> second = exchange(headers(allow("d-2"), Map.of(":status", "200")));
+    exchange(headers(sealed(allow("d-2")), Map.of(":status", "200")));
+    List<ProcessingResponse> second = exchange(headers(sealed(allow("d-2")), Map.of(":status", "200")));
     assertThat(setHeader(second.get(0))).isNull();
     assertThat(processor.records()).isEqualTo(1);
   }
 
   @Test
   void anErrorStatus_orADenial_yieldsNone() throws Exception {
-    assertThat(setHeader(exchange(headers(allow("d-3"), Map.of(":status", "500"))).get(0))).isNull();
-    Struct denied = allow("d-4").toBuilder().putFields("outcome", string("DENY")).build();
+    assertThat(setHeader(exchange(headers(sealed(allow("d-3")), Map.of(":status", "500"))).get(0))).isNull();
+    Struct denied = sealed(allow("d-4")).toBuilder().putFields("outcome", string("DENY")).build();
     assertThat(setHeader(exchange(headers(denied, Map.of(":status", "200"))).get(0))).isNull();
     assertThat(setHeader(exchange(headers(null, Map.of(":status", "200"))).get(0))).as("no metadata").isNull();
     assertThat(processor.records()).isZero();
@@ -84,7 +111,7 @@ class CompletionProcessorTest {
 
   @Test
   void grpcSuccessIsJudgedOnTheTrailers() throws Exception {
-    ProcessingRequest head = headers(allow("d-5"), Map.of(":status", "200", "content-type", "application/grpc"));
+    ProcessingRequest head = headers(sealed(allow("d-5")), Map.of(":status", "200", "content-type", "application/grpc"));
     ProcessingRequest ok = trailers(Map.of("grpc-status", "0"));
     List<ProcessingResponse> responses = exchange(head, ok);
     assertThat(setHeader(responses.get(0))).as("not yet at the headers").isNull();
@@ -93,7 +120,7 @@ class CompletionProcessorTest {
     assertThat(JWSObject.parse(record).getPayload().toJSONObject()).containsEntry("decision", "d-5");
 
     List<ProcessingResponse> failed = exchange(
-        headers(allow("d-6"), Map.of(":status", "200", "content-type", "application/grpc")),
+        headers(sealed(allow("d-6")), Map.of(":status", "200", "content-type", "application/grpc")),
         trailers(Map.of("grpc-status", "13")));
     assertThat(failed.get(1).getResponseTrailers().getHeaderMutation().getSetHeadersCount()).isZero();
   }
@@ -101,16 +128,16 @@ class CompletionProcessorTest {
   @Test
   void mcpToolCall_yieldsARecordOnlyForAResultWithoutIsError() throws Exception {
     Map<String, String> json = Map.of(":status", "200", "content-type", "application/json");
-    List<ProcessingResponse> ran = exchange(headers(mcpAllow("d-7"), json),
+    List<ProcessingResponse> ran = exchange(headers(sealed(mcpAllow("d-7")), json),
         body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[]}}", true));
     assertThat(setHeader(ran.get(0))).as("not at the headers: the body decides").isNull();
     assertThat(JWSObject.parse(bodySetHeader(ran.get(1))).getPayload().toJSONObject()).containsEntry("decision", "d-7");
 
-    List<ProcessingResponse> toolError = exchange(headers(mcpAllow("d-8"), json),
+    List<ProcessingResponse> toolError = exchange(headers(sealed(mcpAllow("d-8")), json),
         body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"isError\":true,\"content\":[]}}", true));
     assertThat(bodySetHeader(toolError.get(1))).isNull();
 
-    List<ProcessingResponse> cut = exchange(headers(mcpAllow("d-9"), json),
+    List<ProcessingResponse> cut = exchange(headers(sealed(mcpAllow("d-9")), json),
         body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[]}}", false));
     assertThat(bodySetHeader(cut.get(1))).as("a body cut at Envoy's buffer limit proves nothing").isNull();
     assertThat(processor.records()).isEqualTo(1);
@@ -118,7 +145,7 @@ class CompletionProcessorTest {
 
   @Test
   void mcpToolCall_withoutABodyPhaseYieldsNoRecord() throws Exception {
-    List<ProcessingResponse> responses = exchange(headers(mcpAllow("d-10"), Map.of(":status", "200")));
+    List<ProcessingResponse> responses = exchange(headers(sealed(mcpAllow("d-10")), Map.of(":status", "200")));
     assertThat(setHeader(responses.get(0))).isNull();
     assertThat(processor.records()).isZero();
   }
@@ -130,13 +157,83 @@ class CompletionProcessorTest {
         .putFields("protocol", string("mcp")).putFields("jsonrpc_id", string("7"))
         .putFields("mcp_tools_visible", string("a,c")).build();
     List<ProcessingResponse> responses = exchange(
-        headers(listing, Map.of(":status", "200", "content-type", "application/json")),
+        headers(sealed(listing), Map.of(":status", "200", "content-type", "application/json")),
         body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":[{\"name\":\"a\"},{\"name\":\"b\"},"
             + "{\"name\":\"c\"}]}}", true));
 
     String filtered = responses.get(1).getResponseBody().getResponse().getBodyMutation().getBody().toStringUtf8();
     assertThat(filtered).contains("\"a\"").contains("\"c\"").doesNotContain("\"b\"");
     assertThat(processor.records()).isZero();
+  }
+
+  @Test
+  void anAllowWithoutAnAuthenticator_mintsNothing_andIsCounted() throws Exception {
+    assertThat(setHeader(exchange(headers(allow("d-20"), Map.of(":status", "200"))).get(0))).isNull();
+    assertThat(processor.records()).isZero();
+    assertThat(processor.refused()).isEqualTo(1);
+  }
+
+  @Test
+  void aSealedAllowWithAFieldChanged_mintsNothing() throws Exception {
+    Struct altered = sealed(allow("d-21")).toBuilder().putFields("step", string("urn:ops:step:drop-production-database"))
+        .build();
+    assertThat(setHeader(exchange(headers(altered, Map.of(":status", "200"))).get(0))).isNull();
+    Struct addedList = sealed(allow("d-22")).toBuilder().putFields("mcp_tools_visible", string("")).build();
+    assertThat(setHeader(exchange(headers(addedList, Map.of(":status", "200"))).get(0)))
+        .as("presence is covered too").isNull();
+    assertThat(processor.refused()).isEqualTo(2);
+  }
+
+  @Test
+  void anAllowSealedUnderAnotherSecret_mintsNothing() throws Exception {
+    Struct.Builder other = allow("d-23").toBuilder();
+    new DecisionMetadata(DecisionAuthenticator.generated(), clock, MAX_AGE, Duration.ZERO).seal(other);
+    assertThat(setHeader(exchange(headers(other.build(), Map.of(":status", "200"))).get(0))).isNull();
+    assertThat(processor.refused()).isEqualTo(1);
+  }
+
+  @Test
+  void anAllowOlderThanTheMaxAge_mintsNothing() throws Exception {
+    Struct old = sealed(allow("d-24"));
+    clock.advance(MAX_AGE.plusSeconds(1));
+    assertThat(setHeader(exchange(headers(old, Map.of(":status", "200"))).get(0))).isNull();
+    assertThat(processor.refused()).isEqualTo(1);
+  }
+
+  @Test
+  void anAllowForAComponentTheEnvoyDoesNotFront_mintsNothing() throws Exception {
+    Struct ops = sealed(allow("d-25").toBuilder().putFields("component", string("spiffe://shop.example/ops-db"))
+        .build());
+    assertThat(setHeader(exchange(headers(ops, Map.of(":status", "200"))).get(0))).isNull();
+    assertThat(processor.refused()).isEqualTo(1);
+  }
+
+  @Test
+  void twoReplicasSharingAStore_mintADecisionOnce() throws Exception {
+    Struct allow = sealed(allow("d-26"));
+    assertThat(setHeader(exchange(headers(allow, Map.of(":status", "200"))).get(0))).isNotNull();
+    CompletionProcessor replica = new CompletionProcessor(() -> signer, metadata, store, MAX_AGE, clock,
+        CompletionProcessor.Ledgered.NONE);
+    String name = InProcessServerBuilder.generateName();
+    Server other = InProcessServerBuilder.forName(name).addService(replica).build().start();
+    ManagedChannel toOther = InProcessChannelBuilder.forName(name).build();
+    try {
+      ManagedChannel mine = channel;
+      channel = toOther;
+      assertThat(setHeader(exchange(headers(allow, Map.of(":status", "200"))).get(0))).isNull();
+      channel = mine;
+      assertThat(replica.records()).isZero();
+    } finally {
+      toOther.shutdownNow();
+      other.shutdownNow();
+    }
+  }
+
+  /** As the Check response seals an ALLOW. */
+  private Struct sealed(Struct allow) {
+    Struct.Builder b = allow.toBuilder();
+    metadata.seal(b);
+    return b.build();
   }
 
   private static Struct mcpAllow(String decision) {

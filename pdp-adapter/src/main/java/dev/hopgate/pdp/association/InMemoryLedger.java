@@ -5,62 +5,73 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The ledger of one process: txns expire a while after their last signal, and both the number of
- * txns and the hops per txn are bounded (a txn past its bound keeps what it has; the rest is
- * counted as dropped), so a caller cannot grow it without end.
+ * The ledger of one process: txns expire a while after their last signal, and the number of txns,
+ * the hops per txn and the bytes per txn are bounded (a txn past a bound keeps what it has; the
+ * rest is counted as dropped), so a caller cannot grow it without end. What is stored is never
+ * replaced: a hop's transition and record are its first ones.
  */
 public final class InMemoryLedger implements Ledger {
-  private final Cache<String, Map<String, LinkedHop>> txns;
+  /** A txn's hops by decision id, and how many characters they hold. */
+  private record Txn(Map<String, LinkedHop> hops, long chars) {}
+
+  private final Cache<String, Txn> txns;
   private final int maxHopsPerTxn;
+  private final long maxCharsPerTxn;
   private final AtomicLong dropped = new AtomicLong();
 
   public InMemoryLedger(long maxTxns, int maxHopsPerTxn, Duration txnTtl) {
+    this(maxTxns, maxHopsPerTxn, Ledger.MAX_CHARS_PER_TXN, txnTtl);
+  }
+
+  public InMemoryLedger(long maxTxns, int maxHopsPerTxn, long maxCharsPerTxn, Duration txnTtl) {
     this.txns = Caffeine.newBuilder().maximumSize(maxTxns).expireAfterWrite(requireNonNull(txnTtl, "txnTtl")).build();
     this.maxHopsPerTxn = maxHopsPerTxn;
+    this.maxCharsPerTxn = maxCharsPerTxn;
   }
 
   @Override
   public boolean record(BoundarySignal s) {
     boolean[] linked = {false};
-    txns.asMap().compute(s.txn(), (txn, hops) -> {
-      LinkedHop seen = hops == null ? null : hops.get(s.decisionId());
-      if (seen == null && hops != null && hops.size() >= maxHopsPerTxn) {
+    txns.asMap().compute(s.txn(), (txn, current) -> {
+      Map<String, LinkedHop> hops = current == null ? Map.of() : current.hops();
+      long chars = current == null ? 0 : current.chars();
+      LinkedHop seen = hops.get(s.decisionId());
+      LinkedHop next = Ledger.merge(seen, s);
+      if (s.kind() == BoundarySignal.Kind.COMPLETE) {
+        linked[0] = seen != null && seen.startedAt() != null;
+      }
+      if (next == seen) {
+        return current;
+      }
+      long grown = chars + Ledger.chars(next) - (seen == null ? 0 : Ledger.chars(seen));
+      if ((seen == null && hops.size() >= maxHopsPerTxn) || grown > maxCharsPerTxn) {
         dropped.incrementAndGet();
-        return hops;
+        linked[0] = false;
+        return current;
       }
       // Copy on write: readers get an immutable snapshot without locking.
-      Map<String, LinkedHop> next = hops == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hops);
-      if (s.kind() == BoundarySignal.Kind.START) {
-        next.put(s.decisionId(), seen == null
-            ? new LinkedHop(s.decisionId(), s.component(), s.step(), s.enforcementPoint(), s.at(), null, null)
-            : new LinkedHop(s.decisionId(), s.component(), s.step(), s.enforcementPoint(), s.at(), seen.completedAt(),
-                seen.completionRecord()));
-      } else {
-        linked[0] = seen != null && seen.startedAt() != null;
-        next.put(s.decisionId(), new LinkedHop(s.decisionId(), s.component(), s.step(), s.enforcementPoint(),
-            seen == null ? null : seen.startedAt(), s.at(), s.completionRecord()));
-      }
-      return java.util.Collections.unmodifiableMap(next);
+      Map<String, LinkedHop> copy = new LinkedHashMap<>(hops);
+      copy.put(s.decisionId(), next);
+      return new Txn(Collections.unmodifiableMap(copy), grown);
     });
     return linked[0];
   }
 
   @Override
   public List<LinkedHop> linkage(String txn) {
-    Map<String, LinkedHop> hops = txns.getIfPresent(txn);
-    if (hops == null) {
-      return List.of();
-    }
-    return List.copyOf(hops.values());
+    @Nullable Txn current = txns.getIfPresent(txn);
+    return current == null ? List.of() : List.copyOf(current.hops().values());
   }
 
-  /** Signals refused because their txn had reached its bound. */
+  /** Signals refused because their txn had reached a bound. */
   public long dropped() {
     return dropped.get();
   }

@@ -1,31 +1,30 @@
 package dev.hopgate.pdp.association;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * What a decision takes from the ledger for its txn: completion records (verified by the floor like
- * carried ones; nothing here is trusted) and the steps allowed elsewhere whose success was not
- * observed (a START without COMPLETE: the repair is {@code wait}).
+ * What a decision takes from the ledger for its txn, none of it trusted: completion records
+ * (verified by the floor like carried ones) and the hops allowed elsewhere whose success was not
+ * observed, each with the transition of its ALLOW (verified by the floor like a chain link; a START
+ * without COMPLETE makes the repair {@code wait}).
  */
-public record LedgerView(List<String> records, Set<String> running) {
-  public static final LedgerView EMPTY = new LedgerView(List.of(), Set.of());
+public record LedgerView(List<String> records, List<LinkedHop> running) {
+  public static final LedgerView EMPTY = new LedgerView(List.of(), List.of());
 
   public LedgerView {
     records = List.copyOf(records);
-    running = Set.copyOf(running);
+    running = List.copyOf(running);
   }
 
   public static LedgerView of(List<LinkedHop> hops) {
     List<String> records = new ArrayList<>();
-    Set<String> running = new LinkedHashSet<>();
+    List<LinkedHop> running = new ArrayList<>();
     for (LinkedHop hop : hops) {
       if (hop.completionRecord() != null) {
         records.add(hop.completionRecord());
-      } else if (hop.running()) {
-        running.add(hop.step());
+      } else if (hop.running() && hop.transition() != null) {
+        running.add(hop);
       }
     }
     return new LedgerView(records, running);

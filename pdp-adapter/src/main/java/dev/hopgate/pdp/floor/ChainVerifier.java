@@ -98,7 +98,7 @@ public final class ChainVerifier {
     return List.copyOf(chain);
   }
 
-  private static Transition read(JWTClaimsSet claims, String digest, String what) throws FloorRejection {
+  static Transition read(JWTClaimsSet claims, String digest, String what) throws FloorRejection {
     Map<String, Object> all = claims.getClaims();
     try {
       return new Transition(

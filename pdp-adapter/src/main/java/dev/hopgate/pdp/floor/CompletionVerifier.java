@@ -68,7 +68,7 @@ public final class CompletionVerifier {
     return new Result(List.copyOf(completed.values()), ignored);
   }
 
-  private static Completion read(JWTClaimsSet claims, String digest, String what) {
+  static Completion read(JWTClaimsSet claims, String digest, String what) {
     Map<String, Object> all = claims.getClaims();
     if (!"completed".equals(all.get("status"))) {
       throw new IllegalArgumentException(what + " has status " + all.get("status") + " (expected: completed)");

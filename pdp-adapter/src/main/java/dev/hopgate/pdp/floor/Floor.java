@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The structural floor, in the order that names the most specific failure: hop token, origin
  * token, identity (the hop token acts for the origin), revocation, provenance and continuity of the
- * chain, the caller's identity, then the completions (which never fail a request).
+ * chain, the caller's identity, then the completions and the ledger's running hops (which never
+ * fail a request).
  */
 public final class Floor {
   /** Bounds on {@code Txn-Chain} and {@code Txn-Completions}. */
@@ -33,16 +34,22 @@ public final class Floor {
   private final OriginVerifier origins;
   private final ChainVerifier chains;
   private final CompletionVerifier completions;
+  private final LedgerEvidence ledgerEvidence;
   private final java.util.concurrent.atomic.AtomicLong ignoredCompletions = new java.util.concurrent.atomic.AtomicLong();
   private final RevocationFeed revocations;
   private final Limits limits;
 
+  /**
+   * @param ledgerEvidence verifies the hops the association's ledger says are running (their
+   *     transitions), as {@code completions} verifies the records it holds
+   */
   public Floor(HopTokenVerifier hopTokens, OriginVerifier origins, ChainVerifier chains,
-      CompletionVerifier completions, RevocationFeed revocations, Limits limits) {
+      CompletionVerifier completions, LedgerEvidence ledgerEvidence, RevocationFeed revocations, Limits limits) {
     this.hopTokens = requireNonNull(hopTokens, "hopTokens");
     this.origins = requireNonNull(origins, "origins");
     this.chains = requireNonNull(chains, "chains");
     this.completions = requireNonNull(completions, "completions");
+    this.ledgerEvidence = requireNonNull(ledgerEvidence, "ledgerEvidence");
     this.revocations = requireNonNull(revocations, "revocations");
     this.limits = requireNonNull(limits, "limits");
   }
@@ -94,7 +101,13 @@ public final class Floor {
     checkCaller(request.sourcePrincipal(), callerRequired, chain, origin);
     List<String> records = TxnHeaders.elements(request.header(WireTypes.TXN_COMPLETIONS), "Txn-Completions",
         limits.maxElements(), limits.maxBytes());
-    LedgerView fromLedger = ledger.view(origin.txn());
+    LedgerView fromLedger;
+    try {
+      fromLedger = ledger.view(origin.txn());
+    } catch (RuntimeException e) {
+      // The ledger only ever adds evidence: one that cannot be read adds none.
+      fromLedger = LedgerView.EMPTY;
+    }
     if (!fromLedger.records().isEmpty()) {
       java.util.Set<String> all = new java.util.LinkedHashSet<>(records);
       all.addAll(fromLedger.records());
@@ -107,8 +120,10 @@ public final class Floor {
     if (!chain.isEmpty()) {
       authority.retainAll(chain.get(chain.size() - 1).authority());
     }
+    Set<String> running = fromLedger.running().isEmpty() ? Set.of()
+        : ledgerEvidence.running(origin.txn(), fromLedger.running(), manifests, now);
     return new VerifiedFacts(hop, origin, chain, completed, authority, manifests.get(component).orElse(null),
-        fromLedger.running());
+        running);
   }
 
   /** Completion records that did not verify (carried or from the ledger), ignored since start. */

@@ -96,8 +96,13 @@ public final class Problems {
 
   /** The route does not tell hopgate which component and step it is: the operator must fix it. */
   public static Problem unconfigured(String decisionId, String detail) {
+    return configuration(decisionId, "route_unconfigured", detail);
+  }
+
+  /** A deployment fault ({@code route_unconfigured}, {@code caller_not_bound}): nothing the caller can repair. */
+  public static Problem configuration(String decisionId, String code, String detail) {
     return new Problem(TYPE_PREFIX + "configuration", title(Gate.CONFIGURATION), 403, detail,
-        decisionId, null, List.of(violation(Violation.of(Gate.CONFIGURATION, "route_unconfigured"))),
+        decisionId, null, List.of(violation(Violation.of(Gate.CONFIGURATION, code))),
         List.of(Map.of("action", "none")));
   }
 

@@ -17,9 +17,21 @@ class InMemoryLedgerTest extends LedgerContract {
     InMemoryLedger ledger = new InMemoryLedger(100, 1, Duration.ofHours(1));
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     for (int i = 0; i < 3; i++) {
-      ledger.record(new BoundarySignal(BoundarySignal.Kind.START, "t1", "d" + i, "spiffe://x/c", "urn:s:" + i,
-          "spiffe://x/hopgate", t, null));
+      ledger.record(BoundarySignal.start("t1", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t,
+          "transition-" + i));
     }
     assertThat(ledger.dropped()).isEqualTo(2);
+  }
+
+  @Test
+  void aTxnIsBoundedByItsCharactersToo() {
+    InMemoryLedger ledger = new InMemoryLedger(100, 256, 10_000, Duration.ofHours(1));
+    Instant t = Instant.parse("2026-11-23T10:00:00Z");
+    String big = "x".repeat(4_000);
+    for (int i = 0; i < 3; i++) {
+      ledger.record(BoundarySignal.start("t1", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t, big));
+    }
+    assertThat(ledger.linkage("t1")).hasSize(2);
+    assertThat(ledger.dropped()).isEqualTo(1);
   }
 }

@@ -25,20 +25,22 @@ public abstract class LedgerContract {
     assertThat(ledger.record(complete("d9", "urn:s:z", "rec-9"))).as("no START seen").isFalse();
 
     assertThat(ledger.linkage("t1")).containsExactly(
-        new LinkedHop("d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T, T.plusSeconds(1), "rec-1"),
-        new LinkedHop("d9", "spiffe://x/c", "urn:s:z", "spiffe://x/hopgate", null, T.plusSeconds(1), "rec-9"));
+        new LinkedHop("d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T, T.plusSeconds(1), "transition-d1",
+            "rec-1"),
+        new LinkedHop("d9", "spiffe://x/c", "urn:s:z", "spiffe://x/hopgate", null, T.plusSeconds(1), null, "rec-9"));
     assertThat(ledger.linkage("unknown")).isEmpty();
   }
 
   @Test
-  public void theView_offersRecordsAndTheStepsStillRunning() {
+  public void theView_offersRecordsAndTheHopsStillRunning_withTheirTransitions() {
     ledger.record(start("d1", "urn:s:a"));
     ledger.record(complete("d1", "urn:s:a", "rec-1"));
     ledger.record(start("d2", "urn:s:b"));
 
     LedgerView view = LedgerView.of(ledger.linkage("t1"));
     assertThat(view.records()).containsExactly("rec-1");
-    assertThat(view.running()).containsExactly("urn:s:b");
+    assertThat(view.running()).extracting(LinkedHop::step, LinkedHop::transition)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("urn:s:b", "transition-d2"));
   }
 
   @Test
@@ -51,13 +53,26 @@ public abstract class LedgerContract {
     assertThat(ledger.record(complete("d0", "urn:s:0", "rec-0"))).isTrue();
   }
 
+  @Test
+  public void whatIsStored_isNeverReplaced() {
+    ledger.record(start("d1", "urn:s:a"));
+    ledger.record(complete("d1", "urn:s:a", "rec-1"));
+    ledger.record(complete("d1", "urn:s:a", "rec-other"));
+    ledger.record(BoundarySignal.start("t1", "d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T.plusSeconds(9),
+        "transition-other"));
+
+    LinkedHop hop = ledger.linkage("t1").get(0);
+    assertThat(hop.completionRecord()).isEqualTo("rec-1");
+    assertThat(hop.transition()).isEqualTo("transition-d1");
+    assertThat(hop.startedAt()).isEqualTo(T);
+  }
+
   private static BoundarySignal start(String decision, String step) {
-    return new BoundarySignal(BoundarySignal.Kind.START, "t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate",
-        T, null);
+    return BoundarySignal.start("t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate", T, "transition-" + decision);
   }
 
   private static BoundarySignal complete(String decision, String step, String record) {
-    return new BoundarySignal(BoundarySignal.Kind.COMPLETE, "t1", decision, "spiffe://x/c", step,
-        "spiffe://x/hopgate", T.plusSeconds(1), record);
+    return BoundarySignal.complete("t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate", T.plusSeconds(1),
+        record);
   }
 }

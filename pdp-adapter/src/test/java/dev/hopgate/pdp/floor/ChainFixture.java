@@ -110,6 +110,7 @@ public final class ChainFixture {
         new OriginVerifier(txnTokens, TRUST_DOMAIN, jws, skew),
         new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
+        new LedgerEvidence(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         revocations, Floor.Limits.DEFAULT);
   }
 

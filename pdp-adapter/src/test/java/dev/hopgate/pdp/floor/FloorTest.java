@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.hopgate.pdp.association.LinkedHop;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** One named test per floor rule, each asserting the specific public code. */
@@ -353,13 +355,25 @@ class FloorTest {
   // --- helpers ----------------------------------------------------------------------------------
 
   @Test
-  void completionsFromTheLedger_areVerifiedLikeCarriedOnes_andItsRunningStepsKept() throws Exception {
+  void completionsFromTheLedger_areVerifiedLikeCarriedOnes_andItsRunningStepsOnlyWithTheirTransition()
+      throws Exception {
     String good = f.completion(INVENTORY, RESERVE, f.txn);
     String forged = f.enforcers.get(AGENT).sign(WireTypes.COMPLETION, Minting.completion(
         ChainFixture.enforcementPoint(INVENTORY), f.txn, RESERVE, INVENTORY, "d", NOW, NOW.plusSeconds(60)));
+    String charging = f.transition(3, "pred", PAYMENTS, CHARGE, Set.of(CHARGE));
+    String forgedTransition = f.transition(AGENT, ChainFixture.enforcementPoint(INVENTORY), f.txn, 2, "pred",
+        INVENTORY, RESERVE, Set.of(RESERVE), NOW.plusSeconds(600));
+    List<LinkedHop> running = List.of(
+        new LinkedHop("decision-3", PAYMENTS, CHARGE, ChainFixture.enforcementPoint(PAYMENTS), NOW, null, charging, null),
+        // Signed by another component's enforcement point: not evidence.
+        new LinkedHop("decision-2", INVENTORY, RESERVE, ChainFixture.enforcementPoint(INVENTORY), NOW, null,
+            forgedTransition, null),
+        // A real transition offered for another hop: not evidence of this one.
+        new LinkedHop("decision-9", PAYMENTS, CHARGE, ChainFixture.enforcementPoint(PAYMENTS), NOW, null, charging,
+            null));
     Floor floor = f.floor();
     dev.hopgate.pdp.association.LedgerView.Lookup ledger = txn -> txn.equals(f.txn)
-        ? new dev.hopgate.pdp.association.LedgerView(List.of(good, forged), java.util.Set.of(CHARGE))
+        ? new dev.hopgate.pdp.association.LedgerView(List.of(good, forged), running)
         : dev.hopgate.pdp.association.LedgerView.EMPTY;
     HopRequest request = f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
     VerifiedFacts facts = floor.verify(floor.hopToken(request, PAYMENTS), request, PAYMENTS, true, f.manifests, NOW,
@@ -369,6 +383,18 @@ class FloorTest {
     assertThat(facts.completions().ignored()).hasSize(1);
     assertThat(floor.ignoredCompletions()).isEqualTo(1);
     assertThat(facts.runningElsewhere()).containsExactly(CHARGE);
+  }
+
+  @Test
+  void aLedgerThatFailsToAnswer_addsNothing_andFailsNoRequest() throws Exception {
+    Floor floor = f.floor();
+    HopRequest request = f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
+    VerifiedFacts facts = floor.verify(floor.hopToken(request, PAYMENTS), request, PAYMENTS, true, f.manifests, NOW,
+        txn -> {
+          throw new java.time.DateTimeException("a time no clock can hold");
+        });
+    assertThat(facts.completions().completed()).isEmpty();
+    assertThat(facts.runningElsewhere()).isEmpty();
   }
 
   private VerifiedFacts verify(HopRequest request, String component) throws Exception {

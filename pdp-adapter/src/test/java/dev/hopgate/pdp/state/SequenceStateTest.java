@@ -138,7 +138,7 @@ class SequenceStateTest {
     java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
     DecisionPoint dp = refund.instance(snapshot, store).withLedger(txn -> {
       lookups.incrementAndGet();
-      return new dev.hopgate.pdp.association.LedgerView(refund.openedAndApproved("d-from-ledger"), Set.of());
+      return new dev.hopgate.pdp.association.LedgerView(refund.openedAndApproved("d-from-ledger"), List.of());
     });
     // open-case is the process's entry step: no completion can matter, so no lookup.
     assertThat(dp.decide(refund.request(SUPPORT, OPEN, List.of(), "req-open", refund.origin(Set.of(OPEN, APPROVE,

@@ -57,6 +57,23 @@ public final class EdgeStack implements AutoCloseable {
   /** The identity the test harness presents to hopgate (health checks, direct calls). */
   public static final String HARNESS_IDENTITY = "spiffe://shop.example/tests/harness";
 
+  /** Another hopgate of the mesh: it may use this hopgate's association, and nothing else. */
+  public static final String PEER_HOPGATE = "spiffe://shop.example/hopgate/peer";
+  /** Prometheus: it may scrape a metrics endpoint that is not on loopback. */
+  public static final String SCRAPER = "spiffe://shop.example/prometheus";
+  /** An Envoy that fronts the ops database alone. */
+  public static final String OPS_ENVOY = "spiffe://shop.example/envoy/ops";
+
+  /** Who hopgate admits besides the edge's Envoy and the harness. */
+  public enum Callers {
+    DEFAULT,
+    /** Also a peer hopgate and an Envoy of the ops database (trust-boundary tests). */
+    WITH_PEER_AND_OPS_ENVOY
+  }
+
+  /** How Envoy reaches hopgate: mTLS over TCP, or a Unix socket whose peer UIDs hopgate checks. */
+  public enum Wiring { MTLS, UNIX_SOCKET }
+
   /** The id this hopgate signs transitions and completion records as. */
   public static final String ENFORCEMENT_POINT = "spiffe://shop.example/hopgate";
 
@@ -93,6 +110,22 @@ public final class EdgeStack implements AutoCloseable {
 
   /** The same, with extra flags for {@code hopgate serve} (such as {@code --engine opa-wasm}). */
   public static EdgeStack start(Path dir, String extraConfig, String... hopgateArgs) throws IOException {
+    return start(dir, extraConfig, Callers.DEFAULT, hopgateArgs);
+  }
+
+  /** The same, admitting {@code callers}. */
+  public static EdgeStack start(Path dir, String extraConfig, Callers callers, String... hopgateArgs)
+      throws IOException {
+    return start(dir, extraConfig, callers, Wiring.MTLS, hopgateArgs);
+  }
+
+  /**
+   * The same, wired as {@code wiring}: for {@link Wiring#UNIX_SOCKET}, hopgate and Envoy run as
+   * distinct non-root users ({@link OsUsers}) sharing only the socket's directory, and hopgate
+   * admits Envoy's UID.
+   */
+  public static EdgeStack start(Path dir, String extraConfig, Callers callers, Wiring wiring, String... hopgateArgs)
+      throws IOException {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
     TestPki.Identity hopgateServer = pki.server("hopgate");
@@ -120,12 +153,20 @@ public final class EdgeStack implements AutoCloseable {
     writeManifest(manifests, "forged", JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry")), enforcement,
         "spiffe://shop.example/forged", List.of(RESERVE));
 
+    boolean socket = wiring == Wiring.UNIX_SOCKET;
+    Path hopgateSocket = dir.resolve("sock").resolve("hopgate.sock");
+    if (socket) {
+      Files.createDirectories(hopgateSocket.getParent());
+      OsUsers.give(dir, OsUsers.HOPGATE_UID, OsUsers.MESH_GID);
+      OsUsers.traversable(dir);
+    }
     Upstream upstream = Upstream.start();
     HopgateProcess hopgate = null;
     try {
-      hopgate = HopgateProcess.start("""
-          tls: {cert: hopgate.pem, key: hopgate.key, client_ca: ca.pem,
-                allowed_clients: ["%s", "%s"]}
+      String config = """
+          %s
+          callers:
+          %s
           trust_domain: %s
           enforcement: {id: "spiffe://shop.example/hopgate", key: hopgate.private.jwk.json}
           policies:
@@ -145,20 +186,26 @@ public final class EdgeStack implements AutoCloseable {
             manifest_registry:
               issuers: [%s]
               jwks: registry.jwks.json
-          """.formatted(ENVOY_IDENTITY, HARNESS_IDENTITY, TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/rego"),
+          """.formatted(socket ? "" : "tls: {cert: hopgate.pem, key: hopgate.key, client_ca: ca.pem}",
+          socket ? unixCallers() : callers(callers), TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/rego"),
           Tools.repo().resolve("policies/target/opa/policy.wasm"), Tools.repo().resolve("policies/processes"),
-          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig, dir, harness, hopgateArgs);
+          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig;
+      hopgate = socket
+          ? HopgateProcess.startOnSocket(config, dir, hopgateSocket,
+              OsUsers.runAs(OsUsers.HOPGATE_UID, OsUsers.MESH_GID), hopgateArgs)
+          : HopgateProcess.start(config, dir, harness, hopgateArgs);
       int listenerPort = Ports.free();
       EnvoyProcess envoy = EnvoyProcess.start("/envoy/edge-mtls.yaml", Map.of(
           "LISTENER_PORT", Integer.toString(listenerPort),
-          "HOPGATE_PORT", Integer.toString(hopgate.port()),
+          "HOPGATE_ADDRESS", socket ? "{ pipe: { path: \"" + hopgateSocket + "\" } }"
+              : "{ socket_address: { address: 127.0.0.1, port_value: " + hopgate.port() + " } }",
+          "HOPGATE_TRANSPORT", socket ? "" : hopgateTls(envoyClient, pki),
           "UPSTREAM_PORT", Integer.toString(upstream.port()),
           "SERVER_CERT", edge.certFile().toString(),
           "SERVER_KEY", edge.keyFile().toString(),
-          "ENVOY_CLIENT_CERT", envoyClient.certFile().toString(),
-          "ENVOY_CLIENT_KEY", envoyClient.keyFile().toString(),
           "CA_CERT", pki.caPem().toString(),
-          "ACCESS_LOG", dir.resolve("access.log").toString()), dir);
+          "ACCESS_LOG", dir.resolve("access.log").toString()), dir,
+          socket ? OsUsers.runAs(OsUsers.ENVOY_UID, OsUsers.ENVOY_UID, OsUsers.MESH_GID) : List.of());
       EdgeStack stack = new EdgeStack(dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);
       awaitDecisionThroughEnvoy(harness.sslContext(), listenerPort, "/inventory/reserve", stack::logs);
       return stack;
@@ -169,6 +216,47 @@ public final class EdgeStack implements AutoCloseable {
       upstream.close();
       throw e;
     }
+  }
+
+  /**
+   * hopgate's callers: the edge's Envoy for every component behind it, the harness as a hopgate (it
+   * asks the association and reflection), and for {@link Callers#WITH_PEER_AND_OPS_ENVOY} a peer
+   * hopgate and an Envoy of the ops database alone.
+   */
+  private static String callers(Callers callers) {
+    String envoys = "  envoys:\n    - {id: \"" + ENVOY_IDENTITY + "\", components: [\"" + String.join("\", \"",
+        INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS) + "\"]}\n";
+    String hopgates = "  hopgates: [\"" + HARNESS_IDENTITY + "\"";
+    if (callers == Callers.WITH_PEER_AND_OPS_ENVOY) {
+      envoys += "    - {id: \"" + OPS_ENVOY + "\", components: [\"" + OPS_DB + "\"]}\n";
+      hopgates += ", \"" + PEER_HOPGATE + "\"";
+    }
+    return envoys + hopgates + "]\n  scrapers: [\"" + SCRAPER + "\"]";
+  }
+
+  /** Envoy's client certificate toward hopgate, as the hopgate cluster's transport socket. */
+  private static String hopgateTls(TestPki.Identity envoyClient, TestPki pki) {
+    return String.join("\n",
+        "    transport_socket:",
+        "      name: envoy.transport_sockets.tls",
+        "      typed_config:",
+        "        \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+        "        common_tls_context:",
+        "          alpn_protocols: [h2]",
+        "          tls_certificates:",
+        "          - certificate_chain: { filename: \"" + envoyClient.certFile() + "\" }",
+        "            private_key: { filename: \"" + envoyClient.keyFile() + "\" }",
+        "          validation_context:",
+        "            trusted_ca: { filename: \"" + pki.caPem() + "\" }");
+  }
+
+  /**
+   * On the Unix socket: hopgate admits the Envoy's UID, for every component behind it; the harness
+   * is a hopgate for an association listener a test may add.
+   */
+  private static String unixCallers() {
+    return "  envoys:\n    - {uid: " + OsUsers.ENVOY_UID + ", components: [\"" + String.join("\", \"", INVENTORY, OPS_DB,
+        SUPPORT, APPROVALS, REFUNDS) + "\"]}\n  hopgates: [\"" + HARNESS_IDENTITY + "\"]";
   }
 
   public TestPki pki() {

@@ -33,6 +33,11 @@ public final class EnvoyProcess extends ManagedProcess {
    * it is ready.
    */
   public static EnvoyProcess start(String template, Map<String, String> values, Path dir) {
+    return start(template, values, dir, List.of());
+  }
+
+  /** The same, run as {@code runAs} (a command prefix such as {@code setpriv --reuid ...}). */
+  public static EnvoyProcess start(String template, Map<String, String> values, Path dir, List<String> runAs) {
     int adminPort = Ports.free();
     Map<String, String> all = new java.util.HashMap<>(values);
     all.put("ADMIN_PORT", Integer.toString(adminPort));
@@ -43,11 +48,13 @@ public final class EnvoyProcess extends ManagedProcess {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    EnvoyProcess envoy = new EnvoyProcess(List.of(Tools.envoy().toString(), "-c", config.toString(),
+    List<String> command = new java.util.ArrayList<>(runAs);
+    command.addAll(List.of(Tools.envoy().toString(), "-c", config.toString(),
         "--disable-hot-restart", "--concurrency", "1", "-l", "info",
         "--drain-time-s", "1", "--parent-shutdown-time-s", "2",
         // Envoy flushes log files every 10 s by default; tests read the access log right away.
-        "--file-flush-interval-msec", "100"), dir.resolve("envoy.log"), adminPort);
+        "--file-flush-interval-msec", "100"));
+    EnvoyProcess envoy = new EnvoyProcess(command, dir.resolve("envoy.log"), adminPort);
     envoy.awaitReady(envoy::ready, Duration.ofSeconds(30));
     return envoy;
   }

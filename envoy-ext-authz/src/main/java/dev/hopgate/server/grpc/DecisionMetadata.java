@@ -1,0 +1,133 @@
+package dev.hopgate.server.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.hopgate.pdp.DecisionPoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The contract between the Check response and ext_proc: the dynamic metadata Envoy carries from
+ * ext_authz to ext_proc ({@code metadata_options.forwarding_namespaces}). An ALLOW is sealed with
+ * the time it was issued and an authenticator over every field ext_proc acts on, under the
+ * enforcement point's shared secret; ext_proc acts only on a tuple that verifies and is at most
+ * {@code completion.max_age} old. Whoever can open ext_proc's stream can write any metadata: this
+ * is what makes a made-up ALLOW, or a real one with a field changed, mint nothing.
+ */
+public final class DecisionMetadata {
+  public static final String DECISION_ID = "decision_id";
+  public static final String OUTCOME = "outcome";
+  public static final String TXN = "txn";
+  public static final String COMPONENT = "component";
+  public static final String STEP = "step";
+  public static final String DEADLINE = "deadline";
+  public static final String PROTOCOL = DecisionPoint.PROTOCOL_METADATA;
+  public static final String JSONRPC_ID = DecisionPoint.JSONRPC_ID_METADATA;
+  public static final String VISIBLE_TOOLS = DecisionPoint.VISIBLE_TOOLS_METADATA;
+  /** When the ALLOW was issued, milliseconds since the epoch. */
+  public static final String ISSUED_AT = "issued_at";
+  public static final String KEY_ID = "authenticator_kid";
+  /** Keep it out of access-log formats (docs/envoy.md): with it, ext_proc would mint for the step. */
+  public static final String AUTHENTICATOR = "authenticator";
+
+  /** What ext_proc reads, in the order the authenticator covers it. */
+  private static final List<String> AUTHENTICATED = List.of(DECISION_ID, OUTCOME, TXN, COMPONENT, STEP, DEADLINE,
+      PROTOCOL, JSONRPC_ID, VISIBLE_TOOLS, ISSUED_AT);
+
+  private final DecisionAuthenticator authenticator;
+  private final Clock clock;
+  private final Duration maxAge;
+  private final Duration clockSkew;
+
+  /**
+   * @param maxAge how old a tuple may be when ext_proc acts on it ({@code completion.max_age})
+   * @param clockSkew how far another replica's clock may be ahead of this one's
+   */
+  public DecisionMetadata(DecisionAuthenticator authenticator, Clock clock, Duration maxAge, Duration clockSkew) {
+    this.authenticator = requireNonNull(authenticator, "authenticator");
+    this.clock = requireNonNull(clock, "clock");
+    this.maxAge = requireNonNull(maxAge, "maxAge");
+    this.clockSkew = requireNonNull(clockSkew, "clockSkew");
+  }
+
+  /** Seals an ALLOW's metadata: the time, the key id and the authenticator over what ext_proc reads. */
+  void seal(Struct.Builder metadata) {
+    metadata.putFields(ISSUED_AT, string(Long.toString(clock.millis())));
+    metadata.putFields(KEY_ID, string(authenticator.currentKid()));
+    metadata.putFields(AUTHENTICATOR, string(authenticator.sign(values(metadata.getFieldsMap()))));
+  }
+
+  /**
+   * An ALLOW ext_proc may act on: every field as the decision wrote it.
+   *
+   * @param visibleTools an MCP {@code tools/list}'s callable tools (comma-separated), or null for any
+   *     other decision
+   */
+  public record Allowed(String decisionId, String txn, String component, String step, String deadline,
+      String protocol, String jsonRpcId, @Nullable String visibleTools) {
+    public boolean mcp() {
+      return protocol.equals("mcp");
+    }
+  }
+
+  /** What ext_proc was told: a verified ALLOW, no ALLOW at all, or one it must not act on (and why). */
+  public sealed interface Read {
+    record Verified(Allowed allowed) implements Read {}
+
+    record NotAnAllow() implements Read {}
+
+    record Refused(String why) implements Read {}
+  }
+
+  /** Reads and verifies ext_authz's metadata as forwarded to ext_proc. */
+  public Read read(@Nullable Struct metadata) {
+    if (metadata == null || !"ALLOW".equals(field(metadata, OUTCOME))) {
+      return new Read.NotAnAllow();
+    }
+    String kid = field(metadata, KEY_ID);
+    if (!authenticator.knows(kid)) {
+      return new Read.Refused(kid.isEmpty() ? "no authenticator" : "authenticator key '" + kid + "' is unknown");
+    }
+    if (!authenticator.verifies(kid, field(metadata, AUTHENTICATOR), values(metadata.getFieldsMap()))) {
+      return new Read.Refused("the authenticator does not verify (a field was changed, or it was made up)");
+    }
+    Instant issued;
+    try {
+      issued = Instant.ofEpochMilli(Long.parseLong(field(metadata, ISSUED_AT)));
+    } catch (NumberFormatException e) {
+      return new Read.Refused("issued_at is not a time");
+    }
+    Instant now = clock.instant();
+    if (issued.isAfter(now.plus(clockSkew)) || issued.plus(maxAge).isBefore(now)) {
+      return new Read.Refused("issued at " + issued + ", outside completion.max_age (" + maxAge.toSeconds() + " s)");
+    }
+    return new Read.Verified(new Allowed(field(metadata, DECISION_ID), field(metadata, TXN), field(metadata, COMPONENT),
+        field(metadata, STEP), field(metadata, DEADLINE), field(metadata, PROTOCOL), field(metadata, JSONRPC_ID),
+        metadata.getFieldsMap().containsKey(VISIBLE_TOOLS) ? field(metadata, VISIBLE_TOOLS) : null));
+  }
+
+  private static List<String> values(java.util.Map<String, Value> fields) {
+    List<String> values = new ArrayList<>(AUTHENTICATED.size());
+    for (String name : AUTHENTICATED) {
+      // Presence is covered too: an empty list of visible tools is not the same as no list.
+      Value v = fields.get(name);
+      values.add(v == null ? "absent" : "string " + v.getStringValue());
+    }
+    return values;
+  }
+
+  private static String field(Struct s, String name) {
+    Value v = s.getFieldsMap().get(name);
+    return v == null ? "" : v.getStringValue();
+  }
+
+  private static Value string(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.hopgate.pdp.floor;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.hopgate.pdp.association.BoundarySignal;
+import dev.hopgate.pdp.association.LinkedHop;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.token.JwsVerifier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the association's ledger may hold, and what a decision may take from it. A START carries the
+ * transition its ALLOW signed, a COMPLETE the completion record; each is verified as the floor
+ * verifies a chain link or a carried record (signed by an enforcement point that the manifest of
+ * its component lists, for a step that component performs, not expired) and must say what the
+ * signal says: the same txn, decision, component, step and enforcement point. An artifact that
+ * fails to verify is remembered for a while (bounded by its characters), so the same junk costs one
+ * verification however often it is sent or read.
+ */
+public final class LedgerEvidence {
+  /** Longest a refusal is remembered: a manifest reloaded since may admit the artifact. */
+  private static final Duration REMEMBER_REFUSALS = Duration.ofMinutes(1);
+
+  private final JwsVerifier jws;
+  private final Set<JWSAlgorithm> algorithms;
+  private final Duration clockSkew;
+  private final Cache<String, String> refused = Caffeine.newBuilder()
+      .maximumWeight(8L << 20).weigher((String artifact, String why) -> artifact.length() + why.length())
+      .expireAfterWrite(REMEMBER_REFUSALS).build();
+
+  public LedgerEvidence(JwsVerifier jws, Set<JWSAlgorithm> algorithms, Duration clockSkew) {
+    this.jws = requireNonNull(jws, "jws");
+    this.algorithms = Set.copyOf(algorithms);
+    this.clockSkew = requireNonNull(clockSkew, "clockSkew");
+  }
+
+  /** Why {@code signal} may not enter a ledger, or empty when its artifact proves it. */
+  public Optional<String> refusal(BoundarySignal signal, ManifestRegistry manifests, Instant now) {
+    try {
+      if (signal.kind() == BoundarySignal.Kind.START) {
+        Transition t = transition(signal.artifact(), manifests, now);
+        matches(t.txn(), t.decision(), t.component(), t.step(), t.issuer(), signal.txn(), signal.decisionId(),
+            signal.component(), signal.step(), signal.enforcementPoint(), "transition");
+      } else {
+        Completion c = completion(signal.artifact(), manifests, now);
+        matches(c.txn(), c.decision(), c.component(), c.step(), c.issuer(), signal.txn(), signal.decisionId(),
+            signal.component(), signal.step(), signal.enforcementPoint(), "completion record");
+      }
+      return Optional.empty();
+    } catch (Refused e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * The steps of {@code txn} that the ledger says were allowed and not (yet) completed, each taken
+   * only when its hop's transition verifies and names that hop.
+   */
+  public Set<String> running(String txn, List<LinkedHop> hops, ManifestRegistry manifests, Instant now) {
+    Set<String> steps = new LinkedHashSet<>();
+    for (LinkedHop hop : hops) {
+      if (hop.transition() == null) {
+        continue;
+      }
+      try {
+        Transition t = transition(hop.transition(), manifests, now);
+        matches(t.txn(), t.decision(), t.component(), t.step(), t.issuer(), txn, hop.decisionId(), hop.component(),
+            hop.step(), hop.enforcementPoint(), "transition");
+        steps.add(t.step());
+      } catch (Refused e) {
+        // Not evidence: the repair is computed as if the ledger had not named this hop.
+      }
+    }
+    return steps;
+  }
+
+  private Transition transition(String compact, ManifestRegistry manifests, Instant now) throws Refused {
+    remembered(compact);
+    try {
+      EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(compact, WireTypes.TRANSITION, algorithms,
+          manifests, jws, "The transition");
+      Transition t = ChainVerifier.read(verified.jws().claims(), verified.jws().digest(), "The transition");
+      if (!verified.manifest().performs().contains(t.step())) {
+        throw refuse(compact, "the transition records step " + t.step() + ", which " + t.component()
+            + " does not perform");
+      }
+      if (now.isAfter(t.expiresAt().plus(clockSkew))) {
+        throw new Refused("the transition expired at " + t.expiresAt());
+      }
+      return t;
+    } catch (EnforcedArtifacts.Rejected | FloorRejection e) {
+      throw refuse(compact, e.getMessage());
+    }
+  }
+
+  private Completion completion(String compact, ManifestRegistry manifests, Instant now) throws Refused {
+    remembered(compact);
+    try {
+      EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(compact, WireTypes.COMPLETION, algorithms,
+          manifests, jws, "The completion record");
+      Completion c = CompletionVerifier.read(verified.jws().claims(), verified.jws().digest(), "The completion record");
+      if (!verified.manifest().performs().contains(c.step())) {
+        throw refuse(compact, "the completion record is for step " + c.step() + ", which " + c.component()
+            + " does not perform");
+      }
+      if (now.isAfter(c.expiresAt().plus(clockSkew))) {
+        throw new Refused("the completion record expired at " + c.expiresAt());
+      }
+      return c;
+    } catch (EnforcedArtifacts.Rejected | IllegalArgumentException e) {
+      throw refuse(compact, e.getMessage());
+    }
+  }
+
+  private void remembered(String compact) throws Refused {
+    String why = refused.getIfPresent(compact);
+    if (why != null) {
+      throw new Refused(why);
+    }
+  }
+
+  /** A refusal of the artifact itself (its signature, its signer, its claims): remembered. */
+  private Refused refuse(String compact, String why) {
+    refused.put(compact, why);
+    return new Refused(why);
+  }
+
+  /** The signal's (or hop's) fields must be the artifact's; a mismatch is not remembered. */
+  private static void matches(String txn, String decision, String component, String step, String issuer,
+      String wantTxn, String wantDecision, String wantComponent, String wantStep, String wantIssuer, String what)
+      throws Refused {
+    if (!txn.equals(wantTxn) || !decision.equals(wantDecision) || !component.equals(wantComponent)
+        || !step.equals(wantStep) || !issuer.equals(wantIssuer)) {
+      throw new Refused("the " + what + " is for another hop than the signal names (txn, decision, component, "
+          + "step or enforcement point differ)");
+    }
+  }
+
+  /** Why an artifact is not evidence. */
+  private static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
