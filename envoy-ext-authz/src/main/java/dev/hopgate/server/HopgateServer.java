@@ -88,12 +88,14 @@ public final class HopgateServer {
     Ledger ledger = associationConfig.store().equals("redis")
         ? new RedisLedger(java.net.URI.create(state.redis()), state.timeout(), state.keyPrefix(), 256,
             Duration.ofHours(2))
-        : new InMemoryLedger(100_000, 256, Duration.ofHours(2));
+        // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi bound.
+        : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
     AssociationLink association = associationConfig.target() != null
         ? new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
             associationConfig.recordTimeout(), associationTls(loaded, associationConfig.tls()))
         : associationConfig.store().equals("redis")
-            ? new LocalAssociation(ledger, "shared ledger in Redis " + state.redis().replaceAll("//[^@/]*@", "//"), true)
+            ? new LocalAssociation(ledger, "shared ledger in Redis "
+                + dev.hopgate.pdp.state.RedisClients.describe(java.net.URI.create(state.redis())), true)
             : new LocalAssociation(ledger);
     resources.add(association);
     String enforcementPoint = loaded.config().enforcement().id();
@@ -142,8 +144,7 @@ public final class HopgateServer {
     HealthStatusManager health = new HealthStatusManager();
     AtomicLong refusedCallers = new AtomicLong();
     Metrics metrics = new Metrics();
-    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), sealer, store,
-        config.completion().maxAge(), clock,
+    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), sealer, store, clock,
         (txn, component, step, decision, record, at2) -> association.complete(BoundarySignal.complete(
             txn, decision, component, step, enforcementPoint, at2, record)));
     AssociationService associationService = new AssociationService(ledger,

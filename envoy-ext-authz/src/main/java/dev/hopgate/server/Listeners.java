@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * Unix domain socket whose file mode and peer UIDs decide who may connect.
  */
 final class Listeners {
+  private static final System.Logger LOG = System.getLogger(Listeners.class.getName());
+
   private Listeners() {}
 
   /** A listener's server builder, and what must happen once its server has started. */
@@ -103,9 +105,16 @@ final class Listeners {
       throw new StartupException(field + ": the directory of " + path + " does not exist (mount the socket "
           + "directory shared by Envoy and hopgate there)");
     }
+    if (othersMayWrite(dir)) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: {1} is writable by other users: whoever can write there can put "
+          + "another socket in hopgate''s place; mount it only into the Envoy and hopgate containers", field, dir);
+    }
     if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       if (!isSocket(path)) {
         throw new StartupException(field + ": " + path + " exists and is not a socket; refusing to replace it");
+      }
+      if (answers(path)) {
+        throw new StartupException(field + ": another process serves " + path + "; refusing to take its place");
       }
       try {
         Files.delete(path);
@@ -132,6 +141,8 @@ final class Listeners {
     Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(
         mode.equals("0600") ? "rw-------" : "rw-rw----");
     return new Opened() {
+      private @Nullable Object ours;
+
       @Override
       public NettyServerBuilder builder() {
         return builder;
@@ -143,6 +154,7 @@ final class Listeners {
           Files.setPosixFilePermissions(bound, permissions);
           Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
           Files.delete(privateDir);
+          ours = fileKey(path);
         } catch (IOException e) {
           throw new StartupException(field + ": cannot put the socket at " + path + " (" + e.getMessage() + ")", e);
         }
@@ -151,7 +163,10 @@ final class Listeners {
       @Override
       public void stopped() {
         try {
-          Files.deleteIfExists(path);
+          // Only our own socket: a successor may already have put its own at the path.
+          if (ours != null && ours.equals(fileKey(path))) {
+            Files.deleteIfExists(path);
+          }
           Files.deleteIfExists(bound);
           Files.deleteIfExists(privateDir);
         } catch (IOException e) {
@@ -162,6 +177,35 @@ final class Listeners {
         }
       }
     };
+  }
+
+  private static @Nullable Object fileKey(Path path) {
+    try {
+      return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Whether a process accepts connections on the socket {@code path} (a live hopgate, not a stale file). */
+  private static boolean answers(Path path) {
+    try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      return probe.connect(java.net.UnixDomainSocketAddress.of(path));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean othersMayWrite(Path dir) {
+    try {
+      Object mode = Files.getAttribute(dir, "unix:mode");
+      // World-writable without the sticky bit.
+      return mode instanceof Integer m && (m & 0002) != 0 && (m & 01000) == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static boolean isSocket(Path path) {

@@ -83,7 +83,8 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
   private void refuse(StreamObserver<Recorded> response, String why) {
     long n = refused.incrementAndGet();
     if (n == 1 || n % 1000 == 0) {
-      LOG.log(System.Logger.Level.WARNING, "association: refused a signal ({0} so far): {1}", n, why);
+      LOG.log(System.Logger.Level.WARNING, "association: refused a signal ({0} so far): {1}", n,
+          dev.hopgate.server.grpc.LogText.of(why));
     }
     response.onError(Status.INVALID_ARGUMENT.withDescription(why).asRuntimeException());
   }
@@ -113,8 +114,9 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
     if (!DECISION_ID.matcher(s.getDecisionId()).matches()) {
       throw new IllegalArgumentException("decision_id: expected 1 to 128 of A-Z a-z 0-9 . _ : -");
     }
-    if (s.getAtEpochSeconds() < 0 || s.getAtEpochSeconds() > MAX_EPOCH_SECOND) {
-      throw new IllegalArgumentException("at_epoch_seconds: " + s.getAtEpochSeconds() + " (expected: 0.."
+    // 0 is "not seen" on the wire (proto3's default): a signal always has a time.
+    if (s.getAtEpochSeconds() <= 0 || s.getAtEpochSeconds() > MAX_EPOCH_SECOND) {
+      throw new IllegalArgumentException("at_epoch_seconds: " + s.getAtEpochSeconds() + " (expected: 1.."
           + MAX_EPOCH_SECOND + ")");
     }
     if (s.getCompletionRecord().length() > MAX_ARTIFACT || s.getTransition().length() > MAX_ARTIFACT) {

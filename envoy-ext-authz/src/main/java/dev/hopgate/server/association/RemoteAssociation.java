@@ -67,7 +67,11 @@ public final class RemoteAssociation extends CountingAssociation {
 
   @Override
   public void complete(BoundarySignal signal) {
-    if (!send(signal) && !buffer.offer(signal)) {
+    try {
+      if (!send(signal) && !buffer.offer(signal)) {
+        lost.incrementAndGet();
+      }
+    } catch (Refused e) {
       lost.incrementAndGet();
     }
   }
@@ -77,7 +81,20 @@ public final class RemoteAssociation extends CountingAssociation {
       stub.withDeadlineAfter(recordTimeout.toMillis(), TimeUnit.MILLISECONDS).record(AssociationService.toWire(signal));
       return true;
     } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+        // Refused as not evidence (an expired transition, say): sending it again cannot help.
+        throw new Refused(e.getStatus().getDescription());
+      }
       return false;
+    }
+  }
+
+  /** The association refused a signal: it is lost, not retried. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(@org.jspecify.annotations.Nullable String why) {
+      super(why, null, false, false);
     }
   }
 
@@ -91,7 +108,11 @@ public final class RemoteAssociation extends CountingAssociation {
       }
       boolean sent = false;
       for (int attempt = 1; attempt <= ATTEMPTS && !sent; attempt++) {
-        sent = send(signal);
+        try {
+          sent = send(signal);
+        } catch (Refused e) {
+          break;
+        }
         if (!sent) {
           try {
             Thread.sleep(100L * attempt);
@@ -103,7 +124,7 @@ public final class RemoteAssociation extends CountingAssociation {
       if (!sent) {
         long n = lost.incrementAndGet();
         if (n == 1 || n % 1000 == 0) {
-          LOG.log(System.Logger.Level.WARNING, "association {0} unreachable: {1} signals lost so far", target, n);
+          LOG.log(System.Logger.Level.WARNING, "association {0} unreachable or refusing: {1} signals lost so far", target, n);
         }
       }
     }

@@ -76,13 +76,16 @@ final class KeysCommand {
         }
       }
       keys.add(0, new OctetSequenceKeyGenerator(256).keyID(kid).generate());
-      Path written = Files.writeString(file.resolveSibling(file.getFileName() + ".new"),
-          new JWKSet(keys).toString(false) + "\n");
+      // Created 0600 with a fresh name (never following a planted link), then moved into place.
+      Path dir = file.toAbsolutePath().getParent();
+      Path written;
       try {
-        Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
+        written = Files.createTempFile(dir, ".hopgate-keys-", ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system: the operator protects the file.
+        throw new CliException("the file system of " + dir + " has no POSIX permissions: a secret needs mode 600", 1);
       }
+      Files.writeString(written, new JWKSet(keys).toString(false) + "\n");
       Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       System.out.println("secret '" + kid + "' added to " + file + " (" + keys.size() + " keys; '" + kid + "' signs)");
       return 0;

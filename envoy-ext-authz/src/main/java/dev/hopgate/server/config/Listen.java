@@ -36,8 +36,19 @@ public sealed interface Listen {
     /** Whether only this machine (or this pod: loopback is shared by its containers) can reach it. */
     public boolean loopback() {
       String host = address.getHostString();
-      return host.equals("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
-          || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+      if (host.equals("::1") || host.equals("0:0:0:0:0:0:0:1") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+        return true;
+      }
+      if (!host.equals("localhost")) {
+        return false;
+      }
+      // A name is only as loopback as it resolves: every address of it must be.
+      try {
+        return java.util.Arrays.stream(java.net.InetAddress.getAllByName(host))
+            .allMatch(java.net.InetAddress::isLoopbackAddress);
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
     }
 
     static InetSocketAddress socketAddress(String field, String listen) {

@@ -59,7 +59,6 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   private final Supplier<EnforcementPointSigner> signer;
   private final DecisionMetadata metadata;
   private final StateStore store;
-  private final Duration maxAge;
   private final Clock clock;
   /** Decisions this instance minted for (the store says whether another replica did). */
   private final Cache<String, Boolean> minted;
@@ -82,17 +81,16 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   /**
    * @param metadata verifies the ALLOW ext_authz forwarded (its authenticator and age)
    * @param store where a decision is claimed once, across every replica that shares it
-   * @param maxAge how long a decision's claim is kept ({@code completion.max_age}: no older ALLOW mints)
    */
   public CompletionProcessor(Supplier<EnforcementPointSigner> signer, DecisionMetadata metadata, StateStore store,
-      Duration maxAge, Clock clock, Ledgered ledgered) {
+      Clock clock, Ledgered ledgered) {
     this.signer = requireNonNull(signer, "signer");
     this.metadata = requireNonNull(metadata, "metadata");
     this.store = requireNonNull(store, "store");
-    this.maxAge = requireNonNull(maxAge, "maxAge");
     this.clock = requireNonNull(clock, "clock");
     this.ledgered = requireNonNull(ledgered, "ledgered");
-    this.minted = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(maxAge).build();
+    // As long as a tuple can still verify (max_age, plus a replica's clock running ahead).
+    this.minted = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(metadata.claimLifetime()).build();
   }
 
   /** Completion records minted so far. */
@@ -124,13 +122,17 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
 
       @Override
       public void onNext(ProcessingRequest request) {
-        Struct authz = request.getMetadataContext().getFilterMetadataMap().get(EXT_AUTHZ_NAMESPACE);
-        if (authz != null && !told) {
-          told = true;
-          allowed = admitted(metadata.read(authz), bound);
-        }
         ProcessingResponse response;
         try {
+          Struct authz = request.getMetadataContext().getFilterMetadataMap().get(EXT_AUTHZ_NAMESPACE);
+          if (authz != null && !told) {
+            told = true;
+            DecisionMetadata.Read read = metadata.read(authz);
+            allowed = admitted(read, bound);
+            if (allowed == null && read instanceof DecisionMetadata.Read.Refused refused) {
+              mcp.unverifiedListing = refused.listedAs();
+            }
+          }
           response = respond(request, allowed, mcp);
         } catch (RuntimeException e) {
           lost.incrementAndGet();
@@ -169,7 +171,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     }
     long n = refused.incrementAndGet();
     if (n == 1 || n % 1000 == 0) {
-      LOG.log(System.Logger.Level.WARNING, "ext_proc: ignored an ALLOW ({0} so far): {1}", n, why);
+      LOG.log(System.Logger.Level.WARNING, "ext_proc: ignored an ALLOW ({0} so far): {1}", n, LogText.of(why));
     }
     return null;
   }
@@ -182,6 +184,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     boolean awaitingBody;
     boolean awaitingList;
     String contentType = "";
+    /** The id of a tools/list whose ALLOW did not verify: its answer is cut to no tools. */
+    @Nullable String unverifiedListing;
   }
 
   private ProcessingResponse respond(ProcessingRequest request, DecisionMetadata.@Nullable Allowed allowed,
@@ -195,7 +199,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
             ? headers.getEndOfStream() && "0".equals(header(headers, "grpc-status"))
             : status.length() == 3 && status.charAt(0) == '2';
         String record = null;
-        if (allowed != null && allowed.mcp()) {
+        if (allowed == null && mcp.unverifiedListing != null) {
+          mcp.awaitingList = succeeded && !headers.getEndOfStream();
+          mcp.contentType = header(headers, "content-type");
+        } else if (allowed != null && allowed.mcp()) {
           // Decided on the body, in the body phase (the route's ext_proc must buffer the response
           // body; with body mode NONE an MCP tool call yields no record, never a wrong one).
           boolean answered = succeeded && !headers.getEndOfStream() && !allowed.jsonRpcId().isEmpty();
@@ -241,11 +248,13 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         if (record != null) {
           common.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
         }
-        if (mcp.awaitingList && allowed != null) {
+        if (mcp.awaitingList) {
           mcp.awaitingList = false;
-          String visible = requireNonNull(allowed.visibleTools());
+          // A listing whose ALLOW did not verify keeps no tools: cutting only ever hides.
+          String visible = allowed == null ? "" : requireNonNull(allowed.visibleTools());
+          String listingId = allowed == null ? requireNonNull(mcp.unverifiedListing) : allowed.jsonRpcId();
           Optional<String> filtered = !body.getEndOfStream() ? Optional.empty()
-              : ToolListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, allowed.jsonRpcId(),
+              : ToolListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, listingId,
                   visible.isEmpty() ? Set.of() : Set.of(visible.split(",")));
           filtered.ifPresent(b -> common.setBodyMutation(
               BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(b))));
@@ -275,7 +284,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       return null;
     }
     try {
-      if (!owner.equals(store.claim("minted:" + decision, owner, maxAge))) {
+      if (!owner.equals(store.claim("minted:" + decision, owner, metadata.claimLifetime()))) {
         return null; // another replica minted it
       }
     } catch (StateException e) {

@@ -36,6 +36,11 @@ public final class DecisionMetadata {
   /** Keep it out of access-log formats (docs/envoy.md): with it, ext_proc would mint for the step. */
   public static final String AUTHENTICATOR = "authenticator";
 
+  /** How long a decision's once-per-decision claim must be kept: the oldest tuple that still verifies. */
+  public Duration claimLifetime() {
+    return maxAge.plus(clockSkew);
+  }
+
   /** What ext_proc reads, in the order the authenticator covers it. */
   private static final List<String> AUTHENTICATED = List.of(DECISION_ID, OUTCOME, TXN, COMPONENT, STEP, DEADLINE,
       PROTOCOL, JSONRPC_ID, VISIBLE_TOOLS, ISSUED_AT);
@@ -82,7 +87,11 @@ public final class DecisionMetadata {
 
     record NotAnAllow() implements Read {}
 
-    record Refused(String why) implements Read {}
+    /**
+     * @param listedAs the JSON-RPC id of the MCP {@code tools/list} the unverified metadata claims to
+     *     answer, or null: such a response is cut to no tools (fail closed; cutting only hides)
+     */
+    record Refused(String why, @Nullable String listedAs) implements Read {}
   }
 
   /** Reads and verifies ext_authz's metadata as forwarded to ext_proc. */
@@ -90,22 +99,27 @@ public final class DecisionMetadata {
     if (metadata == null || !"ALLOW".equals(field(metadata, OUTCOME))) {
       return new Read.NotAnAllow();
     }
+    String listedAs = "mcp".equals(field(metadata, PROTOCOL)) && metadata.getFieldsMap().containsKey(VISIBLE_TOOLS)
+        ? field(metadata, JSONRPC_ID) : null;
     String kid = field(metadata, KEY_ID);
     if (!authenticator.knows(kid)) {
-      return new Read.Refused(kid.isEmpty() ? "no authenticator" : "authenticator key '" + kid + "' is unknown");
+      return new Read.Refused(kid.isEmpty() ? "no authenticator"
+          : "authenticator key '" + LogText.of(kid) + "' is unknown (do this enforcement point's replicas share "
+              + "completion.keys?)", listedAs);
     }
     if (!authenticator.verifies(kid, field(metadata, AUTHENTICATOR), values(metadata.getFieldsMap()))) {
-      return new Read.Refused("the authenticator does not verify (a field was changed, or it was made up)");
+      return new Read.Refused("the authenticator does not verify (a field was changed, or it was made up)", listedAs);
     }
     Instant issued;
     try {
       issued = Instant.ofEpochMilli(Long.parseLong(field(metadata, ISSUED_AT)));
-    } catch (NumberFormatException e) {
-      return new Read.Refused("issued_at is not a time");
+    } catch (NumberFormatException | java.time.DateTimeException e) {
+      return new Read.Refused("issued_at is not a time", listedAs);
     }
     Instant now = clock.instant();
     if (issued.isAfter(now.plus(clockSkew)) || issued.plus(maxAge).isBefore(now)) {
-      return new Read.Refused("issued at " + issued + ", outside completion.max_age (" + maxAge.toSeconds() + " s)");
+      return new Read.Refused("issued at " + issued + ", outside completion.max_age (" + maxAge.toSeconds() + " s)",
+          listedAs);
     }
     return new Read.Verified(new Allowed(field(metadata, DECISION_ID), field(metadata, TXN), field(metadata, COMPONENT),
         field(metadata, STEP), field(metadata, DEADLINE), field(metadata, PROTOCOL), field(metadata, JSONRPC_ID),
@@ -117,7 +131,7 @@ public final class DecisionMetadata {
     for (String name : AUTHENTICATED) {
       // Presence is covered too: an empty list of visible tools is not the same as no list.
       Value v = fields.get(name);
-      values.add(v == null ? "absent" : "string " + v.getStringValue());
+      values.add(v == null ? "absent" : v.getKindCase() + " " + v.getStringValue());
     }
     return values;
   }

@@ -40,7 +40,7 @@ class RemoteAssociationTest {
 
   @Test
   void signalsAndLookupsTravelOverGrpc() throws Exception {
-    InMemoryLedger ledger = new InMemoryLedger(100, 100, Duration.ofHours(1));
+    InMemoryLedger ledger = new InMemoryLedger(1 << 20, 100, Duration.ofHours(1));
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(service(ledger)).build().start();
     try (RemoteAssociation link = new RemoteAssociation("127.0.0.1:" + server.getPort(), Duration.ofSeconds(2),
@@ -76,7 +76,7 @@ class RemoteAssociationTest {
 
   @Test
   void theServiceRefusesASignalWithoutItsFieldsOrWithAnImpossibleTime() {
-    AssociationService service = service(new InMemoryLedger(10, 10, Duration.ofHours(1)));
+    AssociationService service = service(new InMemoryLedger(1 << 20, 10, Duration.ofHours(1)));
     assertThat(refusal(service, Signal.newBuilder().setKind(Signal.Kind.START).setTxn("t1").build()))
         .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("are required");
     assertThat(refusal(service, AssociationService.toWire(start()).toBuilder()
@@ -88,7 +88,7 @@ class RemoteAssociationTest {
 
   @Test
   void theServiceStoresOnlyWhatItsArtifactProves() {
-    InMemoryLedger ledger = new InMemoryLedger(10, 10, Duration.ofHours(1));
+    InMemoryLedger ledger = new InMemoryLedger(1 << 20, 10, Duration.ofHours(1));
     AssociationService service = service(ledger);
     // A record for its own decision is stored; junk for the same decision, or a real record offered for
     // another decision, step or enforcement point, is refused and changes nothing.
@@ -108,6 +108,24 @@ class RemoteAssociationTest {
       assertThat(hop.startedAt()).isNull();
     });
     assertThat(service.refused()).isEqualTo(5);
+  }
+
+  @Test
+  void anArtifactOfferedAsTheOtherKind_isRefused_withoutPoisoningItsRealSignal() {
+    InMemoryLedger ledger = new InMemoryLedger(1 << 20, 10, Duration.ofHours(1));
+    AssociationService service = service(ledger);
+    // The genuine transition sent as a COMPLETE's record, and the genuine record as a START's transition.
+    assertThat(refusal(service, AssociationService.toWire(complete()).toBuilder().setCompletionRecord(transition)
+        .build())).hasMessageContaining("not evidence");
+    assertThat(refusal(service, AssociationService.toWire(start()).toBuilder().setTransition(record).build()))
+        .hasMessageContaining("not evidence");
+    // Each is still evidence of what it is.
+    assertThat(refusal(service, AssociationService.toWire(start()))).isNull();
+    assertThat(refusal(service, AssociationService.toWire(complete()))).isNull();
+    assertThat(ledger.linkage(f.txn)).singleElement().satisfies(hop -> {
+      assertThat(hop.transition()).isEqualTo(transition);
+      assertThat(hop.completionRecord()).isEqualTo(record);
+    });
   }
 
   /** The refusal of {@code signal}, or null when it was stored. */
@@ -130,7 +148,7 @@ class RemoteAssociationTest {
     dev.hopgate.testing.TestPki pki = dev.hopgate.testing.TestPki.create(dir);
     var server = pki.server("association");
     var client = pki.workload("payments-hopgate", "spiffe://shop.example/hopgate/payments");
-    InMemoryLedger ledger = new InMemoryLedger(100, 100, Duration.ofHours(1));
+    InMemoryLedger ledger = new InMemoryLedger(1 << 20, 100, Duration.ofHours(1));
     ledger.record(complete());
     Server tls = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forServer(server.certFile().toFile(),

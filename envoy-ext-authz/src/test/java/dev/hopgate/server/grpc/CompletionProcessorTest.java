@@ -59,7 +59,7 @@ class CompletionProcessorTest {
     signer = new EnforcementPointSigner("spiffe://shop.example/hopgate",
         JwsSigning.of(JwsSigning.generate("EdDSA", "ep")), Duration.ofMinutes(10));
     metadata = new DecisionMetadata(keys, clock, MAX_AGE, Duration.ofSeconds(30));
-    processor = new CompletionProcessor(() -> signer, metadata, store, MAX_AGE, clock,
+    processor = new CompletionProcessor(() -> signer, metadata, store, clock,
         CompletionProcessor.Ledgered.NONE);
     String name = InProcessServerBuilder.generateName();
     // As an Envoy bound to the inventory would call it (CallerAdmission puts this in the call's context).
@@ -212,7 +212,7 @@ class CompletionProcessorTest {
   void twoReplicasSharingAStore_mintADecisionOnce() throws Exception {
     Struct allow = sealed(allow("d-26"));
     assertThat(setHeader(exchange(headers(allow, Map.of(":status", "200"))).get(0))).isNotNull();
-    CompletionProcessor replica = new CompletionProcessor(() -> signer, metadata, store, MAX_AGE, clock,
+    CompletionProcessor replica = new CompletionProcessor(() -> signer, metadata, store, clock,
         CompletionProcessor.Ledgered.NONE);
     String name = InProcessServerBuilder.generateName();
     Server other = InProcessServerBuilder.forName(name).addService(replica).build().start();
@@ -227,6 +227,20 @@ class CompletionProcessorTest {
       toOther.shutdownNow();
       other.shutdownNow();
     }
+  }
+
+  @Test
+  void aToolsListWhoseAllowDoesNotVerify_isCutToNoTools() throws Exception {
+    Struct unsealed = Struct.newBuilder().putFields("outcome", string("ALLOW")).putFields("decision_id", string("d-27"))
+        .putFields("txn", string("txn-1")).putFields("component", string("spiffe://shop.example/inventory"))
+        .putFields("protocol", string("mcp")).putFields("jsonrpc_id", string("7"))
+        .putFields("mcp_tools_visible", string("a,b,c")).build();
+    List<ProcessingResponse> responses = exchange(
+        headers(unsealed, Map.of(":status", "200", "content-type", "application/json")),
+        body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":[{\"name\":\"a\"},{\"name\":\"b\"}]}}", true));
+    String cut = responses.get(1).getResponseBody().getResponse().getBodyMutation().getBody().toStringUtf8();
+    assertThat(cut).contains("\"tools\":[]");
+    assertThat(processor.refused()).isEqualTo(1);
   }
 
   /** As the Check response seals an ALLOW. */

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The ledger of one process: txns expire a while after their last signal, and the number of txns,
- * the hops per txn and the bytes per txn are bounded (a txn past a bound keeps what it has; the
+ * The ledger of one process: txns expire a while after their last signal, and the characters of
+ * the whole ledger, the hops per txn and the characters per txn are bounded (a txn past a bound keeps what it has; the
  * rest is counted as dropped), so a caller cannot grow it without end. What is stored is never
  * replaced: a hop's transition and record are its first ones.
  */
@@ -27,12 +27,21 @@ public final class InMemoryLedger implements Ledger {
   private final long maxCharsPerTxn;
   private final AtomicLong dropped = new AtomicLong();
 
-  public InMemoryLedger(long maxTxns, int maxHopsPerTxn, Duration txnTtl) {
-    this(maxTxns, maxHopsPerTxn, Ledger.MAX_CHARS_PER_TXN, txnTtl);
+  /** Every txn costs what it holds plus a fixed amount, so the ledger's memory is bounded in all. */
+  private static final int TXN_OVERHEAD_CHARS = 256;
+
+  /**
+   * @param maxChars the characters the whole ledger may hold (each txn weighs its hops' characters
+   *     and {@value #TXN_OVERHEAD_CHARS} more); the least recently written txns go first
+   */
+  public InMemoryLedger(long maxChars, int maxHopsPerTxn, Duration txnTtl) {
+    this(maxChars, maxHopsPerTxn, Ledger.MAX_CHARS_PER_TXN, txnTtl);
   }
 
-  public InMemoryLedger(long maxTxns, int maxHopsPerTxn, long maxCharsPerTxn, Duration txnTtl) {
-    this.txns = Caffeine.newBuilder().maximumSize(maxTxns).expireAfterWrite(requireNonNull(txnTtl, "txnTtl")).build();
+  public InMemoryLedger(long maxChars, int maxHopsPerTxn, long maxCharsPerTxn, Duration txnTtl) {
+    this.txns = Caffeine.newBuilder().maximumWeight(maxChars)
+        .weigher((String txn, Txn held) -> (int) Math.min(Integer.MAX_VALUE, TXN_OVERHEAD_CHARS + held.chars()))
+        .expireAfterWrite(requireNonNull(txnTtl, "txnTtl")).build();
     this.maxHopsPerTxn = maxHopsPerTxn;
     this.maxCharsPerTxn = maxCharsPerTxn;
   }

@@ -131,7 +131,7 @@ public final class RedisLedger implements Ledger, AutoCloseable {
       return null;
     }
     long seconds = n.asLong();
-    return seconds < 0 || seconds > MAX_EPOCH_SECOND ? null : Instant.ofEpochSecond(seconds);
+    return seconds <= 0 || seconds > MAX_EPOCH_SECOND ? null : Instant.ofEpochSecond(seconds);
   }
 
   private static @Nullable String text(JsonNode hop, String field) {

@@ -83,13 +83,14 @@ public final class LedgerEvidence {
   }
 
   private Transition transition(String compact, ManifestRegistry manifests, Instant now) throws Refused {
-    remembered(compact);
+    String key = "transition " + compact;
+    remembered(key);
     try {
       EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(compact, WireTypes.TRANSITION, algorithms,
           manifests, jws, "The transition");
       Transition t = ChainVerifier.read(verified.jws().claims(), verified.jws().digest(), "The transition");
       if (!verified.manifest().performs().contains(t.step())) {
-        throw refuse(compact, "the transition records step " + t.step() + ", which " + t.component()
+        throw refuse(key, "the transition records step " + t.step() + ", which " + t.component()
             + " does not perform");
       }
       if (now.isAfter(t.expiresAt().plus(clockSkew))) {
@@ -97,18 +98,19 @@ public final class LedgerEvidence {
       }
       return t;
     } catch (EnforcedArtifacts.Rejected | FloorRejection e) {
-      throw refuse(compact, e.getMessage());
+      throw refuse(key, e.getMessage());
     }
   }
 
   private Completion completion(String compact, ManifestRegistry manifests, Instant now) throws Refused {
-    remembered(compact);
+    String key = "completion " + compact;
+    remembered(key);
     try {
       EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(compact, WireTypes.COMPLETION, algorithms,
           manifests, jws, "The completion record");
       Completion c = CompletionVerifier.read(verified.jws().claims(), verified.jws().digest(), "The completion record");
       if (!verified.manifest().performs().contains(c.step())) {
-        throw refuse(compact, "the completion record is for step " + c.step() + ", which " + c.component()
+        throw refuse(key, "the completion record is for step " + c.step() + ", which " + c.component()
             + " does not perform");
       }
       if (now.isAfter(c.expiresAt().plus(clockSkew))) {
@@ -116,20 +118,24 @@ public final class LedgerEvidence {
       }
       return c;
     } catch (EnforcedArtifacts.Rejected | IllegalArgumentException e) {
-      throw refuse(compact, e.getMessage());
+      throw refuse(key, e.getMessage());
     }
   }
 
-  private void remembered(String compact) throws Refused {
-    String why = refused.getIfPresent(compact);
+  private void remembered(String key) throws Refused {
+    String why = refused.getIfPresent(key);
     if (why != null) {
       throw new Refused(why);
     }
   }
 
-  /** A refusal of the artifact itself (its signature, its signer, its claims): remembered. */
-  private Refused refuse(String compact, String why) {
-    refused.put(compact, why);
+  /**
+   * A refusal of the artifact itself as what it was offered as (its type, signature, signer,
+   * claims): remembered under that kind, so a genuine transition offered as a record is not
+   * thereby refused as a transition.
+   */
+  private Refused refuse(String key, String why) {
+    refused.put(key, why);
     return new Refused(why);
   }
 

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 class InMemoryLedgerTest extends LedgerContract {
   @Override
   protected Ledger ledger(int maxHopsPerTxn) {
-    return new InMemoryLedger(100, maxHopsPerTxn, Duration.ofHours(1));
+    return new InMemoryLedger(1 << 20, maxHopsPerTxn, Duration.ofHours(1));
   }
 
   @Test
   void signalsPastTheBoundAreCountedAsDropped() {
-    InMemoryLedger ledger = new InMemoryLedger(100, 1, Duration.ofHours(1));
+    InMemoryLedger ledger = new InMemoryLedger(1 << 20, 1, Duration.ofHours(1));
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     for (int i = 0; i < 3; i++) {
       ledger.record(BoundarySignal.start("t1", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t,
@@ -25,7 +25,7 @@ class InMemoryLedgerTest extends LedgerContract {
 
   @Test
   void aTxnIsBoundedByItsCharactersToo() {
-    InMemoryLedger ledger = new InMemoryLedger(100, 256, 10_000, Duration.ofHours(1));
+    InMemoryLedger ledger = new InMemoryLedger(1 << 20, 256, 10_000, Duration.ofHours(1));
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     String big = "x".repeat(4_000);
     for (int i = 0; i < 3; i++) {
