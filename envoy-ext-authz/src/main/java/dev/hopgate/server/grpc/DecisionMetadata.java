@@ -62,7 +62,7 @@ public final class DecisionMetadata {
   }
 
   /** Seals an ALLOW's metadata: the time, the key id and the authenticator over what ext_proc reads. */
-  void seal(Struct.Builder metadata) {
+  public void seal(Struct.Builder metadata) {
     metadata.putFields(ISSUED_AT, string(Long.toString(clock.millis())));
     metadata.putFields(KEY_ID, string(authenticator.currentKid()));
     metadata.putFields(AUTHENTICATOR, string(authenticator.sign(values(metadata.getFieldsMap()))));
