@@ -7,7 +7,7 @@ filter=${1:-.}
 out=tests/bench/results
 mkdir -p "$out"
 stamp=$(date -u +%Y-%m-%d-%H%M)
-mvn -B -ntp -q -pl tests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+mvn -B -ntp -q -pl tests -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
   -Dmdep.includeScope=test >/dev/null
 cp=tests/target/test-classes:tests/target/classes:$(cat tests/target/bench.classpath)
 java -Dhopgate.repo.dir="$PWD" -cp "$cp" org.openjdk.jmh.Main -rf json -rff "$out/$stamp-jmh.json" \

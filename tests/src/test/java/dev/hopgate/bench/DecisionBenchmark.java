@@ -60,7 +60,8 @@ public class DecisionBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    ChainFixture f = new ChainFixture();
+    // At the wall clock's time: the verified-signature cache keeps an entry until its JWS expires in real time.
+    ChainFixture f = new ChainFixture(java.time.Instant.now());
     Path repo = Path.of(System.getProperty("hopgate.repo.dir", ".."));
     PreparedPolicy policy = engine.equals("cedar")
         ? new CedarEngine().prepare(repo.resolve("policies/cedar"))

@@ -47,12 +47,20 @@ public final class ChainFixture {
   public final JwsSigning registry = signer("EdDSA", "reg-1");
   public final Map<String, JwsSigning> enforcers = new LinkedHashMap<>();
   public final JwsVerifier verifier = new JwsVerifier(10_000, Duration.ofHours(1));
-  public final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+  /** The fixture's time: {@link #NOW} for tests; the wall clock's for benchmarks, whose caches expire in real time. */
+  public final Instant now;
+  public final Clock clock;
   public ManifestRegistry manifests;
   public RevocationFeed revocations = RevocationFeed.NONE;
   public final String txn = "txn-7f3c";
 
   public ChainFixture() {
+    this(NOW);
+  }
+
+  public ChainFixture(Instant now) {
+    this.now = now;
+    this.clock = Clock.fixed(now, ZoneOffset.UTC);
     enforcers.put(AGENT, signer("EdDSA", "ep-agent"));
     enforcers.put(INVENTORY, signer("EdDSA", "ep-inventory"));
     enforcers.put(PAYMENTS, signer("ES256", "ep-payments"));
@@ -81,11 +89,11 @@ public final class ChainFixture {
     claims.put("enforcement", List.of(Map.of("id", enforcementPoint(component),
         "keys", new JWKSet(key).toJSONObject(true))));
     claims.put("endpoints", Map.of("issuer", TOKENS + "/token"));
-    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(java.util.Date.from(NOW));
+    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(java.util.Date.from(now));
     claims.forEach(b::claim);
     try {
       return ManifestRegistry.parse(registry.sign(ManifestRegistry.TYPE, b.build()), component, registryTrust(),
-          verifier, NOW);
+          verifier, now);
     } catch (ManifestRegistry.ManifestException e) {
       throw new IllegalStateException(e);
     }
@@ -123,7 +131,7 @@ public final class ChainFixture {
   /** An origin token as the transaction token service issues it. */
   public String origin(String originWorkload, Map<String, String> intent, Set<String> authority) {
     return txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_TOKENS, txn, "alice@shop.example",
-        TRUST_DOMAIN, originWorkload, deadline(), intent, authority, NOW.minusSeconds(5), NOW.plusSeconds(300)));
+        TRUST_DOMAIN, originWorkload, deadline(), intent, authority, now.minusSeconds(5), now.plusSeconds(300)));
   }
 
   public String origin() {
@@ -131,7 +139,7 @@ public final class ChainFixture {
   }
 
   public Instant deadline() {
-    return NOW.plus(Duration.ofHours(1));
+    return now.plus(Duration.ofHours(1));
   }
 
   public String binding(String originWorkload, Map<String, String> intent) {
@@ -141,13 +149,13 @@ public final class ChainFixture {
 
   public String hop(String audience, String sub, String hopTxn, Map<String, String> intent) {
     return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, sub, audience, hopTxn,
-        "jti-" + System.nanoTime(), intent, false, NOW.minusSeconds(5), NOW.plusSeconds(120)));
+        "jti-" + System.nanoTime(), intent, false, now.minusSeconds(5), now.plusSeconds(120)));
   }
 
   /** A one-time hop token ({@code once: true}) for {@code audience}, implicit intent. */
   public String hopOnce(String audience, String jti) {
     return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", audience, txn, jti,
-        null, true, NOW.minusSeconds(5), NOW.plusSeconds(120)));
+        null, true, now.minusSeconds(5), now.plusSeconds(120)));
   }
 
   public String hop(String audience) {
@@ -157,18 +165,18 @@ public final class ChainFixture {
   public String transition(String signedBy, String iss, String forTxn, int position, String pred, String component,
       String step, Set<String> authority, Instant exp) {
     return enforcers.get(signedBy).sign(WireTypes.TRANSITION, Minting.transition(iss, forTxn, position, pred,
-        component, step, authority, NOW.minusSeconds(1), exp, "decision-" + position));
+        component, step, authority, now.minusSeconds(1), exp, "decision-" + position));
   }
 
   /** The transition hopgate at {@code component} mints after allowing {@code step}. */
   public String transition(int position, String pred, String component, String step, Set<String> authority) {
     return transition(component, enforcementPoint(component), txn, position, pred, component, step, authority,
-        NOW.plusSeconds(600));
+        now.plusSeconds(600));
   }
 
   public String completion(String component, String step, String forTxn) {
     return enforcers.get(component).sign(WireTypes.COMPLETION, Minting.completion(enforcementPoint(component),
-        forTxn, step, component, "decision-c", NOW.minusSeconds(2), NOW.plusSeconds(600)));
+        forTxn, step, component, "decision-c", now.minusSeconds(2), now.plusSeconds(600)));
   }
 
   /** The valid two-transition chain a request from inventory to payments carries. */
