@@ -1,5 +1,6 @@
 package dev.hopgate.server;
 
+import com.nimbusds.jose.jwk.JWK;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.engine.PolicyEngine;
@@ -8,50 +9,49 @@ import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaServerEngine;
-import dev.hopgate.pdp.engine.rego.RegoTypeCheck;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
-import dev.hopgate.pdp.floor.ChainVerifier;
-import dev.hopgate.pdp.floor.CompletionVerifier;
+import dev.hopgate.pdp.engine.rego.RegoTypeCheck;
 import dev.hopgate.pdp.evidence.DecisionLog;
 import dev.hopgate.pdp.evidence.DecisionLogSink;
 import dev.hopgate.pdp.evidence.DecisionSink;
+import dev.hopgate.pdp.floor.ChainVerifier;
+import dev.hopgate.pdp.floor.CompletionVerifier;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
 import dev.hopgate.pdp.floor.LedgerEvidence;
-import dev.hopgate.pdp.token.JwsSigning;
-import com.nimbusds.jose.jwk.JWK;
-import java.nio.file.Files;
 import dev.hopgate.pdp.floor.OriginVerifier;
 import dev.hopgate.pdp.floor.RefreshingRevocationFeed;
-import dev.hopgate.pdp.floor.SignedRevocationFile;
-import dev.hopgate.pdp.state.RedisRevocationSets;
-import java.util.ArrayList;
-import java.util.List;
 import dev.hopgate.pdp.floor.RevocationFeed;
+import dev.hopgate.pdp.floor.SignedRevocationFile;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.RedisRevocationSets;
+import dev.hopgate.pdp.state.RedisStateStore;
 import dev.hopgate.pdp.state.SharedStateRequirement;
+import dev.hopgate.pdp.state.StateStore;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwksFileKeySource;
 import dev.hopgate.pdp.token.JwksUrlKeySource;
-import dev.hopgate.pdp.token.KeySource;
-import javax.net.ssl.SSLContext;
+import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.token.KeySource;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.config.HopgateConfig;
-import dev.hopgate.pdp.state.InMemoryStateStore;
-import dev.hopgate.pdp.state.OneTimeTokens;
-import dev.hopgate.pdp.state.RedisStateStore;
-import dev.hopgate.pdp.state.StateStore;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /** Builds a decision point from a configuration: trust sets, the floor, the policy snapshot. */
 final class DecisionPoints {
@@ -79,31 +79,58 @@ final class DecisionPoints {
   }
 
   /** A built decision point, how to reload its snapshot, and the parts metrics read. */
-  record Built(DecisionPoint decisionPoint, Snapshots snapshots, JwsVerifier verifier, DecisionLog log,
+  record Built(
+      DecisionPoint decisionPoint,
+      Snapshots snapshots,
+      JwsVerifier verifier,
+      DecisionLog log,
       LedgerEvidence ledgerEvidence) {}
 
-  static Built build(ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
+  static Built build(
+      ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
       throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Trust trust = config.trust();
     JwsVerifier jws = JwsVerifier.withDefaultCache();
-    TrustSet tokens = trustSet("token-service", trust.tokenService().asTrustSet(), "trust.token_service", loaded,
-        resources, clock);
-    TrustSet txnTokens = trustSet("txn-token-service", trust.txnTokenService(), "trust.txn_token_service", loaded,
-        resources, clock);
-    TrustSet registry = trustSet("manifest-registry", trust.manifestRegistry(), "trust.manifest_registry", loaded,
-        resources, clock);
+    TrustSet tokens =
+        trustSet(
+            "token-service",
+            trust.tokenService().asTrustSet(),
+            "trust.token_service",
+            loaded,
+            resources,
+            clock);
+    TrustSet txnTokens =
+        trustSet(
+            "txn-token-service",
+            trust.txnTokenService(),
+            "trust.txn_token_service",
+            loaded,
+            resources,
+            clock);
+    TrustSet registry =
+        trustSet(
+            "manifest-registry",
+            trust.manifestRegistry(),
+            "trust.manifest_registry",
+            loaded,
+            resources,
+            clock);
 
-    LedgerEvidence ledgerEvidence = new LedgerEvidence(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew());
-    Floor floor = new Floor(
-        new HopTokenVerifier(tokens, jws, config.clockSkew(), trust.tokenService().maxTokenLifetime(), clock),
-        new OriginVerifier(txnTokens, config.trustDomain(), jws, config.clockSkew()),
-        new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
-        new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
-        ledgerEvidence,
-        revocations(loaded, txnTokens, jws, resources, clock),
-        new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
-    OneTimeTokens oneTimeTokens = new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
+    LedgerEvidence ledgerEvidence =
+        new LedgerEvidence(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew());
+    Floor floor =
+        new Floor(
+            new HopTokenVerifier(
+                tokens, jws, config.clockSkew(), trust.tokenService().maxTokenLifetime(), clock),
+            new OriginVerifier(txnTokens, config.trustDomain(), jws, config.clockSkew()),
+            new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
+            new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
+            ledgerEvidence,
+            revocations(loaded, txnTokens, jws, resources, clock),
+            new Floor.Limits(config.chain().maxElements(), config.chain().maxBytes()));
+    OneTimeTokens oneTimeTokens =
+        new OneTimeTokens(store, config.state().retryWindow(), config.clockSkew());
     Snapshots snapshots = () -> snapshot(loaded, registry, jws, resources, clock);
     PolicySnapshot first = snapshots.load();
     DecisionLog log;
@@ -114,12 +141,28 @@ final class DecisionPoints {
       throw new StartupException("decision_log.path: " + logFile + ": " + e.getMessage(), e);
     }
     resources.add(0, log); // closed last: in-flight decisions are still written
-    LOG.log(System.Logger.Level.INFO, "decision log: {0} ({1})", logFile, config.decisionLog().trace());
-    DecisionSink evidence = new DecisionLogSink(log, DecisionLogSink.Trace.valueOf(
-        config.decisionLog().trace().toUpperCase(java.util.Locale.ROOT)), config.decisionLog().whenFull().equals("deny"),
-        first.policy().engine());
-    return new Built(new DecisionPoint(floor, first, oneTimeTokens, signer(loaded), evidence, clock,
-        trust.tokenService().endpoint()), snapshots, jws, log, ledgerEvidence);
+    LOG.log(
+        System.Logger.Level.INFO, "decision log: {0} ({1})", logFile, config.decisionLog().trace());
+    DecisionSink evidence =
+        new DecisionLogSink(
+            log,
+            DecisionLogSink.Trace.valueOf(
+                config.decisionLog().trace().toUpperCase(java.util.Locale.ROOT)),
+            config.decisionLog().whenFull().equals("deny"),
+            first.policy().engine());
+    return new Built(
+        new DecisionPoint(
+            floor,
+            first,
+            oneTimeTokens,
+            signer(loaded),
+            evidence,
+            clock,
+            trust.tokenService().endpoint()),
+        snapshots,
+        jws,
+        log,
+        ledgerEvidence);
   }
 
   /** This hopgate's enforcement-point signer, from its private key file. */
@@ -127,19 +170,27 @@ final class DecisionPoints {
     HopgateConfig.Enforcement e = loaded.config().enforcement();
     Path key = loaded.path(e.key());
     try {
-      return new EnforcementPointSigner(e.id(), JwsSigning.of(JWK.parse(Files.readString(key))), e.transitionTtl());
+      return new EnforcementPointSigner(
+          e.id(), JwsSigning.of(JWK.parse(Files.readString(key))), e.transitionTtl());
     } catch (IOException | java.text.ParseException | IllegalArgumentException ex) {
       throw new StartupException("enforcement.key: " + key + ": " + ex.getMessage(), ex);
     }
   }
 
-  static PolicySnapshot snapshot(ConfigLoader.Loaded loaded, TrustSet registry, JwsVerifier jws,
-      List<AutoCloseable> resources, Clock clock) throws StartupException {
+  static PolicySnapshot snapshot(
+      ConfigLoader.Loaded loaded,
+      TrustSet registry,
+      JwsVerifier jws,
+      List<AutoCloseable> resources,
+      Clock clock)
+      throws StartupException {
     HopgateConfig config = loaded.config();
     PreparedPolicy policy;
     if (config.engine().equals("shadow")) {
-      ShadowPolicy shadow = new ShadowPolicy(prepare(config.shadow().primary(), loaded),
-          prepare(config.shadow().secondary(), loaded));
+      ShadowPolicy shadow =
+          new ShadowPolicy(
+              prepare(config.shadow().primary(), loaded),
+              prepare(config.shadow().secondary(), loaded));
       resources.add(shadow);
       policy = shadow;
     } else {
@@ -150,7 +201,8 @@ final class DecisionPoints {
     try {
       processes = ProcessRegistry.load(processDir);
     } catch (IOException e) {
-      throw new StartupException("processes: cannot read " + processDir + " (" + e.getMessage() + ")", e);
+      throw new StartupException(
+          "processes: cannot read " + processDir + " (" + e.getMessage() + ")", e);
     } catch (ProcessDefinitionException e) {
       throw new StartupException("processes: " + String.join("\n  ", e.problems()), e);
     }
@@ -159,61 +211,81 @@ final class DecisionPoints {
     try {
       manifests = ManifestRegistry.load(manifestDir, registry, jws, clock);
     } catch (IOException e) {
-      throw new StartupException("manifests: cannot read " + manifestDir + " (" + e.getMessage() + ")", e);
+      throw new StartupException(
+          "manifests: cannot read " + manifestDir + " (" + e.getMessage() + ")", e);
     }
     // A bad manifest is not loaded and is named; the rest serve (its component is then unknown).
     manifests.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "not loaded: {0}", p));
-    List<String> unshared = SharedStateRequirement.problems(processes, manifests, config.state().store().equals("redis"));
+    List<String> unshared =
+        SharedStateRequirement.problems(
+            processes, manifests, config.state().store().equals("redis"));
     if (!unshared.isEmpty()) {
       throw new StartupException("processes: " + String.join("\n  ", unshared));
     }
-    LOG.log(System.Logger.Level.INFO, "loaded {0} manifests, {1} processes, policy revision {2}",
-        manifests.all().size(), processes.all().size(), policy.revision());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "loaded {0} manifests, {1} processes, policy revision {2}",
+        manifests.all().size(),
+        processes.all().size(),
+        policy.revision());
     return new PolicySnapshot(policy, manifests, processes);
   }
 
   /** Loads, compiles and validates the policies of one engine. */
   static PreparedPolicy prepare(String engine, ConfigLoader.Loaded loaded) throws StartupException {
     HopgateConfig config = loaded.config();
-    String field = switch (engine) {
-      case CedarEngine.NAME -> "policies.cedar";
-      case OpaWasmEngine.NAME -> "policies.wasm";
-      default -> "policies.rego";
-    };
-    String configured = switch (engine) {
-      case CedarEngine.NAME -> config.policies().cedar();
-      case OpaWasmEngine.NAME -> config.policies().wasm();
-      default -> config.policies().rego();
-    };
+    String field =
+        switch (engine) {
+          case CedarEngine.NAME -> "policies.cedar";
+          case OpaWasmEngine.NAME -> "policies.wasm";
+          default -> "policies.rego";
+        };
+    String configured =
+        switch (engine) {
+          case CedarEngine.NAME -> config.policies().cedar();
+          case OpaWasmEngine.NAME -> config.policies().wasm();
+          default -> config.policies().rego();
+        };
     if (configured == null) {
       throw new StartupException(field + ": missing (engine " + engine + " needs it)");
     }
-    PolicyEngine policyEngine = switch (engine) {
-      case CedarEngine.NAME -> new CedarEngine();
-      case OpaWasmEngine.NAME -> new OpaWasmEngine(config.opaWasm().poolSize(), config.opaWasm().timeout());
-      case OpaServerEngine.NAME -> new OpaServerEngine(URI.create(config.opaServer().url()),
-          config.opaServer().timeout());
-      default -> throw new StartupException("engine: '" + engine + "' is not available");
-    };
+    PolicyEngine policyEngine =
+        switch (engine) {
+          case CedarEngine.NAME -> new CedarEngine();
+          case OpaWasmEngine.NAME ->
+              new OpaWasmEngine(config.opaWasm().poolSize(), config.opaWasm().timeout());
+          case OpaServerEngine.NAME ->
+              new OpaServerEngine(
+                  URI.create(config.opaServer().url()), config.opaServer().timeout());
+          default -> throw new StartupException("engine: '" + engine + "' is not available");
+        };
     Path path = loaded.path(configured);
     try {
       if (policyEngine instanceof OpaServerEngine) {
         if (config.opaServer().checkWith() != null) {
           RegoTypeCheck.check(loaded.path(config.opaServer().checkWith()), path);
         } else {
-          LOG.log(System.Logger.Level.WARNING, "{0} is pushed to the OPA server without a type check against the "
-              + "input document schema; set opa_server.check_with to an opa binary to refuse rules that can never match",
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "{0} is pushed to the OPA server without a type check against the "
+                  + "input document schema; set opa_server.check_with to an opa binary to refuse rules that can never match",
               path);
         }
       }
       return policyEngine.prepare(path);
     } catch (PolicyLoadException e) {
-      throw new StartupException(field + ": " + path + " does not load:\n  " + String.join("\n  ", e.problems()), e);
+      throw new StartupException(
+          field + ": " + path + " does not load:\n  " + String.join("\n  ", e.problems()), e);
     }
   }
 
-  private static RevocationFeed revocations(ConfigLoader.Loaded loaded, TrustSet signers, JwsVerifier jws,
-      List<AutoCloseable> resources, Clock clock) throws StartupException {
+  private static RevocationFeed revocations(
+      ConfigLoader.Loaded loaded,
+      TrustSet signers,
+      JwsVerifier jws,
+      List<AutoCloseable> resources,
+      Clock clock)
+      throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Revocation r = config.revocation();
     List<RefreshingRevocationFeed.Source> sources = new ArrayList<>();
@@ -221,35 +293,58 @@ final class DecisionPoints {
       sources.add(new SignedRevocationFile(loaded.path(r.file()), signers, jws, clock));
     }
     if (r.redis()) {
-      RedisRevocationSets sets = new RedisRevocationSets(URI.create(config.state().redis()), config.state().timeout(),
-          config.state().keyPrefix());
+      RedisRevocationSets sets =
+          new RedisRevocationSets(
+              URI.create(config.state().redis()),
+              config.state().timeout(),
+              config.state().keyPrefix());
       resources.add(sets);
       sources.add(sets);
     }
-    RefreshingRevocationFeed.Revocations fixed = new RefreshingRevocationFeed.Revocations(
-        new HashSet<>(r.principals()), new HashSet<>(r.txns()));
+    RefreshingRevocationFeed.Revocations fixed =
+        new RefreshingRevocationFeed.Revocations(
+            new HashSet<>(r.principals()), new HashSet<>(r.txns()));
     try {
-      RefreshingRevocationFeed feed = RefreshingRevocationFeed.start(fixed, sources, r.maxStaleness(), clock);
+      RefreshingRevocationFeed feed =
+          RefreshingRevocationFeed.start(fixed, sources, r.maxStaleness(), clock);
       resources.add(feed);
       return feed;
     } catch (Exception e) {
-      throw new StartupException("revocation: cannot read " + sources.stream()
-          .map(RefreshingRevocationFeed.Source::describe).toList() + ": " + e.getMessage(), e);
+      throw new StartupException(
+          "revocation: cannot read "
+              + sources.stream().map(RefreshingRevocationFeed.Source::describe).toList()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
-  private static TrustSet trustSet(String name, HopgateConfig.TrustSetConfig c, String field,
-      ConfigLoader.Loaded loaded, List<AutoCloseable> resources, Clock clock) throws StartupException {
+  private static TrustSet trustSet(
+      String name,
+      HopgateConfig.TrustSetConfig c,
+      String field,
+      ConfigLoader.Loaded loaded,
+      List<AutoCloseable> resources,
+      Clock clock)
+      throws StartupException {
     KeySource keys;
     try {
       if (c.jwks().startsWith("https://")) {
         SSLContext tls = c.jwksCa() == null ? null : TrustedCas.sslContext(loaded.path(c.jwksCa()));
-        JwksUrlKeySource url = JwksUrlKeySource.load(URI.create(c.jwks()), tls, JWKS_TIMEOUT, c.minRefreshInterval(),
-            c.maxStaleness(), clock);
+        JwksUrlKeySource url =
+            JwksUrlKeySource.load(
+                URI.create(c.jwks()),
+                tls,
+                JWKS_TIMEOUT,
+                c.minRefreshInterval(),
+                c.maxStaleness(),
+                clock);
         resources.add(url);
         keys = url;
       } else {
-        keys = JwksFileKeySource.load(loaded.path(c.jwks()), c.minRefreshInterval(), c.maxStaleness(), clock);
+        keys =
+            JwksFileKeySource.load(
+                loaded.path(c.jwks()), c.minRefreshInterval(), c.maxStaleness(), clock);
       }
     } catch (IllegalArgumentException e) {
       throw new StartupException(field + ".jwks: " + e.getMessage(), e);

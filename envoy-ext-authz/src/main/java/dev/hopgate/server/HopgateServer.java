@@ -4,46 +4,45 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.association.BoundarySignal;
-import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.association.InMemoryLedger;
 import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.association.RedisLedger;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.Outcome;
+import dev.hopgate.pdp.floor.WireTypes;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.StateStore;
 import dev.hopgate.server.association.AssociationLink;
 import dev.hopgate.server.association.AssociationService;
 import dev.hopgate.server.association.LocalAssociation;
 import dev.hopgate.server.association.RemoteAssociation;
-import dev.hopgate.server.config.HopgateConfig;
+import dev.hopgate.server.config.Callers;
 import dev.hopgate.server.config.ConfigLoader;
+import dev.hopgate.server.config.HopgateConfig;
+import dev.hopgate.server.config.Listen;
 import dev.hopgate.server.grpc.AuthorizationService;
 import dev.hopgate.server.grpc.CallerAdmission;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.server.grpc.DecisionAuthenticator;
 import dev.hopgate.server.grpc.DecisionMetadata;
-import dev.hopgate.server.config.Callers;
-import dev.hopgate.server.config.Listen;
-import dev.hopgate.pdp.state.InMemoryStateStore;
-import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLong;
-import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -56,15 +55,19 @@ public final class HopgateServer {
   private static final System.Logger LOG = System.getLogger(HopgateServer.class.getName());
 
   /** Measured on 2 cores: 300 rounds (about 2 s) bring the first Check through Envoy to ~20 ms. */
-
   private final Server server;
+
   private final HealthStatusManager health;
   private final AtomicReference<DecisionPoint> decisionPoint;
   private final List<AutoCloseable> resources;
   private final Duration shutdownGrace;
 
-  private HopgateServer(Server server, HealthStatusManager health, AtomicReference<DecisionPoint> decisionPoint,
-      List<AutoCloseable> resources, Duration shutdownGrace) {
+  private HopgateServer(
+      Server server,
+      HealthStatusManager health,
+      AtomicReference<DecisionPoint> decisionPoint,
+      List<AutoCloseable> resources,
+      Duration shutdownGrace) {
     this.server = server;
     this.health = health;
     this.decisionPoint = decisionPoint;
@@ -77,7 +80,8 @@ public final class HopgateServer {
    *
    * @throws StartupException naming what cannot load or the address that cannot be bound
    */
-  public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock) throws StartupException {
+  public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock)
+      throws StartupException {
     requireNonNull(loaded, "loaded");
     StateStore store = DecisionPoints.stateStore(loaded.config().state());
     List<AutoCloseable> resources = new ArrayList<>();
@@ -85,18 +89,32 @@ public final class HopgateServer {
     // Every hopgate serves an association over its own ledger; it uses its own, or another's.
     HopgateConfig.Association associationConfig = loaded.config().association();
     HopgateConfig.State state = loaded.config().state();
-    Ledger ledger = associationConfig.store().equals("redis")
-        ? new RedisLedger(java.net.URI.create(state.redis()), state.timeout(), state.keyPrefix(), 256,
-            Duration.ofHours(2))
-        // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi bound.
-        : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
-    AssociationLink association = associationConfig.target() != null
-        ? new RemoteAssociation(associationConfig.target(), associationConfig.lookupTimeout(),
-            associationConfig.recordTimeout(), associationTls(loaded, associationConfig.tls()))
-        : associationConfig.store().equals("redis")
-            ? new LocalAssociation(ledger, "shared ledger in Redis "
-                + dev.hopgate.pdp.state.RedisClients.describe(java.net.URI.create(state.redis())), true)
-            : new LocalAssociation(ledger);
+    Ledger ledger =
+        associationConfig.store().equals("redis")
+            ? new RedisLedger(
+                java.net.URI.create(state.redis()),
+                state.timeout(),
+                state.keyPrefix(),
+                256,
+                Duration.ofHours(2))
+            // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi
+            // bound.
+            : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
+    AssociationLink association =
+        associationConfig.target() != null
+            ? new RemoteAssociation(
+                associationConfig.target(),
+                associationConfig.lookupTimeout(),
+                associationConfig.recordTimeout(),
+                associationTls(loaded, associationConfig.tls()))
+            : associationConfig.store().equals("redis")
+                ? new LocalAssociation(
+                    ledger,
+                    "shared ledger in Redis "
+                        + dev.hopgate.pdp.state.RedisClients.describe(
+                            java.net.URI.create(state.redis())),
+                    true)
+                : new LocalAssociation(ledger);
     resources.add(association);
     String enforcementPoint = loaded.config().enforcement().id();
     AtomicReference<DecisionPoint> decisionPoint;
@@ -115,91 +133,163 @@ public final class HopgateServer {
       throw new StartupException("cannot watch the policy files: " + e.getMessage(), e);
     }
     onSighup(reloader);
-    Duration warmup = Warmup.run(decisionPoint.get().snapshot().policy(), loaded.config().warmupRounds());
+    Duration warmup =
+        Warmup.run(decisionPoint.get().snapshot().policy(), loaded.config().warmupRounds());
     LOG.log(System.Logger.Level.INFO, "warmed the decision path in {0} ms", warmup.toMillis());
     if (association instanceof RemoteAssociation remote && !remote.connect(Duration.ofSeconds(2))) {
-      LOG.log(System.Logger.Level.WARNING, "association {0} did not answer within 2 s: decisions go on without "
-          + "its ledger (counted in hopgate_association_failures_total) until it does", associationConfig.target());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "association {0} did not answer within 2 s: decisions go on without "
+              + "its ledger (counted in hopgate_association_failures_total) until it does",
+          associationConfig.target());
     }
     HopgateConfig config = loaded.config();
     Callers callers = config.callers();
     Listen at = config.listenAt();
     if (at instanceof Listen.Tcp && config.tls() == null) {
-      LOG.log(System.Logger.Level.WARNING, "serving plaintext gRPC on loopback {0}, for a developer machine only: "
-          + "every process on this host can ask (and in a Kubernetes pod every container, which share loopback); "
-          + "set tls, or listen on unix:/path", config.listen());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "serving plaintext gRPC on loopback {0}, for a developer machine only: "
+              + "every process on this host can ask (and in a Kubernetes pod every container, which share loopback); "
+              + "set tls, or listen on unix:/path",
+          config.listen());
     }
     DecisionMetadata sealer;
     try {
-      sealer = new DecisionMetadata(completionKeys(loaded), clock, config.completion().maxAge(), config.clockSkew());
+      sealer =
+          new DecisionMetadata(
+              completionKeys(loaded), clock, config.completion().maxAge(), config.clockSkew());
     } catch (StartupException e) {
       closeAll(resources);
       throw e;
     }
     if (config.completion().keys() != null && store instanceof InMemoryStateStore) {
-      LOG.log(System.Logger.Level.WARNING, "completion.keys is set (replicas share it) but state.store is memory: "
-          + "one ALLOW could mint one completion record at each replica that Envoy's ext_proc reaches; set "
-          + "state.store: redis");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "completion.keys is set (replicas share it) but state.store is memory: "
+              + "one ALLOW could mint one completion record at each replica that Envoy's ext_proc reaches; set "
+              + "state.store: redis");
     }
     HealthStatusManager health = new HealthStatusManager();
     AtomicLong refusedCallers = new AtomicLong();
     Metrics metrics = new Metrics();
-    CompletionProcessor completions = new CompletionProcessor(() -> decisionPoint.get().signer(), sealer, store, clock,
-        (txn, component, step, decision, record, at2) -> association.complete(BoundarySignal.complete(
-            txn, decision, component, step, enforcementPoint, at2, record)));
-    AssociationService associationService = new AssociationService(ledger,
-        () -> decisionPoint.get().snapshot().manifests(), built.ledgerEvidence(), clock);
-    metrics.watch(decisionPoint::get, built.verifier(), built.log(), completions, association, associationService,
+    CompletionProcessor completions =
+        new CompletionProcessor(
+            () -> decisionPoint.get().signer(),
+            sealer,
+            store,
+            clock,
+            (txn, component, step, decision, record, at2) ->
+                association.complete(
+                    BoundarySignal.complete(
+                        txn, decision, component, step, enforcementPoint, at2, record)));
+    AssociationService associationService =
+        new AssociationService(
+            ledger,
+            () -> decisionPoint.get().snapshot().manifests(),
+            built.ledgerEvidence(),
+            clock);
+    metrics.watch(
+        decisionPoint::get,
+        built.verifier(),
+        built.log(),
+        completions,
+        association,
+        associationService,
         refusedCallers);
     if (config.metrics() != null) {
       InetSocketAddress metricsAt = config.metrics().address();
       try {
-        metrics.serve(new InetSocketAddress(metricsAt.getHostString(), metricsAt.getPort()),
-            config.metrics().loopback() ? null : Listeners.jdkServerTls(requireNonNull(config.tls()), loaded),
+        metrics.serve(
+            new InetSocketAddress(metricsAt.getHostString(), metricsAt.getPort()),
+            config.metrics().loopback()
+                ? null
+                : Listeners.jdkServerTls(requireNonNull(config.tls()), loaded),
             callers.scrapers());
       } catch (IOException | StartupException e) {
         closeAll(resources);
-        throw new StartupException("metrics.listen: cannot serve " + config.metrics().listen() + " ("
-            + e.getMessage() + ")", e);
+        throw new StartupException(
+            "metrics.listen: cannot serve "
+                + config.metrics().listen()
+                + " ("
+                + e.getMessage()
+                + ")",
+            e);
       }
       resources.add(metrics);
-      LOG.log(System.Logger.Level.INFO, "metrics at {0}://{1}:{2,number,#}/metrics",
-          config.metrics().loopback() ? "http" : "https (mTLS)", metricsAt.getHostString(), metrics.port());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "metrics at {0}://{1}:{2,number,#}/metrics",
+          config.metrics().loopback() ? "http" : "https (mTLS)",
+          metricsAt.getHostString(),
+          metrics.port());
     }
     Listeners.Opened main;
     Listeners.Opened associationListener = null;
     try {
       main = Listeners.open(at, config.tls(), config.socketMode(), loaded, "listen");
       if (config.association().listen() != null) {
-        associationListener = Listeners.open(Listen.of("association.listen", config.association().listen()),
-            config.tls(), config.socketMode(), loaded, "association.listen");
+        associationListener =
+            Listeners.open(
+                Listen.of("association.listen", config.association().listen()),
+                config.tls(),
+                config.socketMode(),
+                loaded,
+                "association.listen");
       }
     } catch (StartupException e) {
       closeAll(resources);
       throw e;
     }
-    NettyServerBuilder builder = main.builder()
-        .addService(ServerInterceptors.intercept(new AuthorizationService(decisionPoint::get, sealer,
-            (decision, nanos) -> {
-              metrics.record(decision, nanos, decisionPoint.get().snapshot().policy().engine());
-              started(association, enforcementPoint, decision, clock);
-            }), admission(AuthorizationGrpc.SERVICE_NAME, CallerAdmission.Rule.ENVOYS, callers, refusedCallers)))
-        .addService(ServerInterceptors.intercept(completions,
-            admission("envoy.service.ext_proc.v3.ExternalProcessor", CallerAdmission.Rule.ENVOYS, callers,
-                refusedCallers)))
-        .addService(health.getHealthService())
-        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(),
-            admission("grpc.reflection", CallerAdmission.Rule.NAMED, callers, refusedCallers)));
-    ServerInterceptor associationAdmission = admission("hopgate.association.v1.Association",
-        CallerAdmission.Rule.HOPGATES, callers, refusedCallers);
+    NettyServerBuilder builder =
+        main.builder()
+            .addService(
+                ServerInterceptors.intercept(
+                    new AuthorizationService(
+                        decisionPoint::get,
+                        sealer,
+                        (decision, nanos) -> {
+                          metrics.record(
+                              decision, nanos, decisionPoint.get().snapshot().policy().engine());
+                          started(association, enforcementPoint, decision, clock);
+                        }),
+                    admission(
+                        AuthorizationGrpc.SERVICE_NAME,
+                        CallerAdmission.Rule.ENVOYS,
+                        callers,
+                        refusedCallers)))
+            .addService(
+                ServerInterceptors.intercept(
+                    completions,
+                    admission(
+                        "envoy.service.ext_proc.v3.ExternalProcessor",
+                        CallerAdmission.Rule.ENVOYS,
+                        callers,
+                        refusedCallers)))
+            .addService(health.getHealthService())
+            .addService(
+                ServerInterceptors.intercept(
+                    ProtoReflectionServiceV1.newInstance(),
+                    admission(
+                        "grpc.reflection", CallerAdmission.Rule.NAMED, callers, refusedCallers)));
+    ServerInterceptor associationAdmission =
+        admission(
+            "hopgate.association.v1.Association",
+            CallerAdmission.Rule.HOPGATES,
+            callers,
+            refusedCallers);
     if (associationListener == null && at instanceof Listen.Tcp) {
       builder.addService(ServerInterceptors.intercept(associationService, associationAdmission));
     }
     Server server = builder.build();
-    Server associationServer = associationListener == null ? null : associationListener.builder()
-        .addService(ServerInterceptors.intercept(associationService, associationAdmission))
-        .addService(health.getHealthService())
-        .build();
+    Server associationServer =
+        associationListener == null
+            ? null
+            : associationListener
+                .builder()
+                .addService(ServerInterceptors.intercept(associationService, associationAdmission))
+                .addService(health.getHealthService())
+                .build();
     try {
       server.start();
       main.started();
@@ -215,40 +305,60 @@ public final class HopgateServer {
         associationListener.stopped();
       }
       closeAll(resources);
-      throw new StartupException((e instanceof StartupException ? "" : "listen: cannot bind " + config.listen() + " (")
-          + e.getMessage() + (e instanceof StartupException ? "" : ")"), e);
+      throw new StartupException(
+          (e instanceof StartupException ? "" : "listen: cannot bind " + config.listen() + " (")
+              + e.getMessage()
+              + (e instanceof StartupException ? "" : ")"),
+          e);
     }
     Listeners.Opened opened = main;
     resources.add(opened::stopped);
     if (associationServer != null) {
       Listeners.Opened openedAssociation = associationListener;
-      resources.add(() -> {
-        associationServer.shutdownNow();
-        openedAssociation.stopped();
-      });
+      resources.add(
+          () -> {
+            associationServer.shutdownNow();
+            openedAssociation.stopped();
+          });
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
     DecisionPoint dp = decisionPoint.get();
-    LOG.log(System.Logger.Level.INFO, "hopgate serving Check on {0} ({1}; engine {2}, policy revision {3}, "
-        + "revision {4})", where(at, server), at instanceof Listen.Unix ? "Envoys by UID, socket mode "
-        + config.socketMode() : config.tls() != null ? "mTLS, " + callers.envoys().size() + " Envoys named"
-        : "plaintext", dp.snapshot().policy().engine(), dp.snapshot().policy().revision(), dp.snapshot().revision());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "hopgate serving Check on {0} ({1}; engine {2}, policy revision {3}, " + "revision {4})",
+        where(at, server),
+        at instanceof Listen.Unix
+            ? "Envoys by UID, socket mode " + config.socketMode()
+            : config.tls() != null
+                ? "mTLS, " + callers.envoys().size() + " Envoys named"
+                : "plaintext",
+        dp.snapshot().policy().engine(),
+        dp.snapshot().policy().revision(),
+        dp.snapshot().revision());
     if (associationServer != null) {
-      LOG.log(System.Logger.Level.INFO, "association served on {0} (mTLS, {1} hopgates named)",
-          config.association().listen().replaceAll(":\\d+$", "") + ":" + associationServer.getPort(),
+      LOG.log(
+          System.Logger.Level.INFO,
+          "association served on {0} (mTLS, {1} hopgates named)",
+          config.association().listen().replaceAll(":\\d+$", "")
+              + ":"
+              + associationServer.getPort(),
           callers.hopgates().size());
     }
     LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
     LOG.log(System.Logger.Level.INFO, "association: {0}", association.describe());
-    LOG.log(System.Logger.Level.INFO, "completion: {0}, max_age {1} s", config.completion().keys() == null
-        ? "a key generated at start (one hopgate; replicas share completion.keys)" : "keys from "
-        + config.completion().keys(), config.completion().maxAge().toSeconds());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "completion: {0}, max_age {1} s",
+        config.completion().keys() == null
+            ? "a key generated at start (one hopgate; replicas share completion.keys)"
+            : "keys from " + config.completion().keys(),
+        config.completion().maxAge().toSeconds());
     return new HopgateServer(server, health, decisionPoint, resources, config.shutdownGrace());
   }
 
-  private static ServerInterceptor admission(String service, CallerAdmission.Rule rule, Callers callers,
-      AtomicLong refused) {
+  private static ServerInterceptor admission(
+      String service, CallerAdmission.Rule rule, Callers callers, AtomicLong refused) {
     return new CallerAdmission(service, rule, callers, refused);
   }
 
@@ -260,7 +370,8 @@ public final class HopgateServer {
   }
 
   /** The shared secret of this enforcement point's decisions, or one generated now. */
-  private static DecisionAuthenticator completionKeys(ConfigLoader.Loaded loaded) throws StartupException {
+  private static DecisionAuthenticator completionKeys(ConfigLoader.Loaded loaded)
+      throws StartupException {
     String keys = loaded.config().completion().keys();
     if (keys == null) {
       return DecisionAuthenticator.generated();
@@ -286,13 +397,17 @@ public final class HopgateServer {
    * Stops taking new calls, lets in-flight checks finish within the shutdown grace, then closes.
    */
   public void stop() {
-    LOG.log(System.Logger.Level.INFO, "hopgate stopping: health NOT_SERVING, draining in-flight checks "
-        + "(grace {0} ms)", shutdownGrace.toMillis());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "hopgate stopping: health NOT_SERVING, draining in-flight checks " + "(grace {0} ms)",
+        shutdownGrace.toMillis());
     health.enterTerminalState();
     server.shutdown();
     try {
       if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, "checks still running after {0} ms; closing them",
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "checks still running after {0} ms; closing them",
             shutdownGrace.toMillis());
         server.shutdownNow();
         server.awaitTermination(1, TimeUnit.SECONDS);
@@ -329,7 +444,10 @@ public final class HopgateServer {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloader.reload("SIGHUP"));
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      LOG.log(System.Logger.Level.WARNING, "SIGHUP cannot be handled here ({0}); file changes still reload", e);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "SIGHUP cannot be handled here ({0}); file changes still reload",
+          e);
     }
   }
 
@@ -350,16 +468,28 @@ public final class HopgateServer {
   }
 
   /** START for an ALLOW that names a step (session methods and denials start nothing). */
-  private static void started(AssociationLink association, String enforcementPoint, Decision decision, Clock clock) {
+  private static void started(
+      AssociationLink association, String enforcementPoint, Decision decision, Clock clock) {
     String step = decision.metadata().get("step");
     String chain = decision.upstreamHeaders().get(WireTypes.TXN_CHAIN);
-    if (decision.outcome() != Outcome.ALLOW || step == null || decision.txn() == null || chain == null) {
+    if (decision.outcome() != Outcome.ALLOW
+        || step == null
+        || decision.txn() == null
+        || chain == null) {
       return;
     }
-    // The ALLOW's own transition, the last element of the chain it sends upstream: what proves the START.
+    // The ALLOW's own transition, the last element of the chain it sends upstream: what proves the
+    // START.
     String transition = chain.substring(chain.lastIndexOf('~') + 1);
-    association.start(BoundarySignal.start(decision.txn(), decision.id(),
-        decision.metadata().getOrDefault("component", "-"), step, enforcementPoint, clock.instant(), transition));
+    association.start(
+        BoundarySignal.start(
+            decision.txn(),
+            decision.id(),
+            decision.metadata().getOrDefault("component", "-"),
+            step,
+            enforcementPoint,
+            clock.instant(),
+            transition));
   }
 
   private static io.grpc.netty.shaded.io.netty.handler.ssl.@Nullable SslContext associationTls(
@@ -368,8 +498,10 @@ public final class HopgateServer {
       return null;
     }
     try {
-      return GrpcSslContexts.forClient().keyManager(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
-          .trustManager(loaded.path(tls.ca()).toFile()).build();
+      return GrpcSslContexts.forClient()
+          .keyManager(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
+          .trustManager(loaded.path(tls.ca()).toFile())
+          .build();
     } catch (IOException | IllegalArgumentException e) {
       throw new StartupException("association.tls: " + e.getMessage(), e);
     }

@@ -49,14 +49,20 @@ final class Listeners {
     default void stopped() {}
   }
 
-  static Opened open(Listen at, HopgateConfig.@Nullable Tls tls, String socketMode, ConfigLoader.Loaded loaded,
-      String field) throws StartupException {
+  static Opened open(
+      Listen at,
+      HopgateConfig.@Nullable Tls tls,
+      String socketMode,
+      ConfigLoader.Loaded loaded,
+      String field)
+      throws StartupException {
     if (at instanceof Listen.Unix unix) {
       return unixSocket(unix.path(), socketMode, field);
     }
     InetSocketAddress unresolved = ((Listen.Tcp) at).address();
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(
-        new InetSocketAddress(unresolved.getHostString(), unresolved.getPort()));
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(
+            new InetSocketAddress(unresolved.getHostString(), unresolved.getPort()));
     if (tls != null) {
       builder.sslContext(serverTls(tls, loaded));
     }
@@ -64,9 +70,11 @@ final class Listeners {
   }
 
   /** hopgate's certificate, and client certificates required from {@code client_ca} (mTLS). */
-  static SslContext serverTls(HopgateConfig.Tls tls, ConfigLoader.Loaded loaded) throws StartupException {
+  static SslContext serverTls(HopgateConfig.Tls tls, ConfigLoader.Loaded loaded)
+      throws StartupException {
     try {
-      return GrpcSslContexts.forServer(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
+      return GrpcSslContexts.forServer(
+              loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
           .trustManager(loaded.path(tls.clientCa()).toFile())
           .clientAuth(ClientAuth.REQUIRE)
           .build();
@@ -79,11 +87,13 @@ final class Listeners {
   static javax.net.ssl.SSLContext jdkServerTls(HopgateConfig.Tls tls, ConfigLoader.Loaded loaded)
       throws StartupException {
     try {
-      SslContext jdk = SslContextBuilder.forServer(loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
-          .trustManager(loaded.path(tls.clientCa()).toFile())
-          .clientAuth(ClientAuth.REQUIRE)
-          .sslProvider(SslProvider.JDK)
-          .build();
+      SslContext jdk =
+          SslContextBuilder.forServer(
+                  loaded.path(tls.cert()).toFile(), loaded.path(tls.key()).toFile())
+              .trustManager(loaded.path(tls.clientCa()).toFile())
+              .clientAuth(ClientAuth.REQUIRE)
+              .sslProvider(SslProvider.JDK)
+              .build();
       return ((JdkSslContext) jdk).context();
     } catch (IOException | IllegalArgumentException e) {
       throw new StartupException("tls: " + e.getMessage(), e);
@@ -98,48 +108,64 @@ final class Listeners {
    */
   private static Opened unixSocket(Path path, String mode, String field) throws StartupException {
     if (!Epoll.isAvailable()) {
-      throw new StartupException(field + ": unix sockets need Linux epoll (" + Epoll.unavailabilityCause() + ")");
+      throw new StartupException(
+          field + ": unix sockets need Linux epoll (" + Epoll.unavailabilityCause() + ")");
     }
     Path dir = path.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
-      throw new StartupException(field + ": the directory of " + path + " does not exist (mount the socket "
-          + "directory shared by Envoy and hopgate there)");
+      throw new StartupException(
+          field
+              + ": the directory of "
+              + path
+              + " does not exist (mount the socket "
+              + "directory shared by Envoy and hopgate there)");
     }
     if (othersMayWrite(dir)) {
-      LOG.log(System.Logger.Level.WARNING, "{0}: {1} is writable by other users: whoever can write there can put "
-          + "another socket in hopgate''s place; mount it only into the Envoy and hopgate containers", field, dir);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "{0}: {1} is writable by other users: whoever can write there can put "
+              + "another socket in hopgate''s place; mount it only into the Envoy and hopgate containers",
+          field,
+          dir);
     }
     if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       if (!isSocket(path)) {
-        throw new StartupException(field + ": " + path + " exists and is not a socket; refusing to replace it");
+        throw new StartupException(
+            field + ": " + path + " exists and is not a socket; refusing to replace it");
       }
       if (answers(path)) {
-        throw new StartupException(field + ": another process serves " + path + "; refusing to take its place");
+        throw new StartupException(
+            field + ": another process serves " + path + "; refusing to take its place");
       }
       try {
         Files.delete(path);
       } catch (IOException e) {
-        throw new StartupException(field + ": cannot replace the stale socket " + path + " (" + e.getMessage() + ")", e);
+        throw new StartupException(
+            field + ": cannot replace the stale socket " + path + " (" + e.getMessage() + ")", e);
       }
     }
     Path privateDir;
     try {
-      privateDir = Files.createTempDirectory(dir, ".hopgate-", PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rwx------")));
+      privateDir =
+          Files.createTempDirectory(
+              dir,
+              ".hopgate-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException | UnsupportedOperationException e) {
-      throw new StartupException(field + ": cannot create a private directory in " + dir + " (" + e.getMessage() + ")",
-          e);
+      throw new StartupException(
+          field + ": cannot create a private directory in " + dir + " (" + e.getMessage() + ")", e);
     }
     Path bound = privateDir.resolve("s");
     EventLoopGroup boss = new EpollEventLoopGroup(1);
     EventLoopGroup workers = new EpollEventLoopGroup();
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toString()))
-        .channelType(EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(boss)
-        .workerEventLoopGroup(workers)
-        .protocolNegotiator(PeerCredentials.negotiator());
-    Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(
-        mode.equals("0600") ? "rw-------" : "rw-rw----");
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers)
+            .protocolNegotiator(PeerCredentials.negotiator());
+    Set<PosixFilePermission> permissions =
+        PosixFilePermissions.fromString(mode.equals("0600") ? "rw-------" : "rw-rw----");
     return new Opened() {
       private @Nullable Object ours;
 
@@ -156,7 +182,8 @@ final class Listeners {
           Files.delete(privateDir);
           ours = fileKey(path);
         } catch (IOException e) {
-          throw new StartupException(field + ": cannot put the socket at " + path + " (" + e.getMessage() + ")", e);
+          throw new StartupException(
+              field + ": cannot put the socket at " + path + " (" + e.getMessage() + ")", e);
         }
       }
 
@@ -181,17 +208,21 @@ final class Listeners {
 
   private static @Nullable Object fileKey(Path path) {
     try {
-      return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+      return Files.readAttributes(
+              path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
           .fileKey();
     } catch (IOException e) {
       return null;
     }
   }
 
-  /** Whether a process accepts connections on the socket {@code path} (a live hopgate, not a stale file). */
+  /**
+   * Whether a process accepts connections on the socket {@code path} (a live hopgate, not a stale
+   * file).
+   */
   private static boolean answers(Path path) {
-    try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
-        java.net.StandardProtocolFamily.UNIX)) {
+    try (java.nio.channels.SocketChannel probe =
+        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       return probe.connect(java.net.UnixDomainSocketAddress.of(path));
     } catch (IOException e) {
       return false;

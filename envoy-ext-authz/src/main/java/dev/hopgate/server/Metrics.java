@@ -1,10 +1,18 @@
 package dev.hopgate.server;
 
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.evidence.DecisionLog;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.server.association.AssociationService;
+import dev.hopgate.server.grpc.Caller;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -19,14 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import com.sun.net.httpserver.Authenticator;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpPrincipal;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import dev.hopgate.server.association.AssociationService;
-import dev.hopgate.server.grpc.Caller;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  * serves.
  */
 final class Metrics implements AutoCloseable {
-  private static final double[] BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-      0.05, 0.1, 0.25};
+  private static final double[] BUCKETS = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
+  };
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter checks;
@@ -47,88 +48,150 @@ final class Metrics implements AutoCloseable {
   private HTTPServer server;
 
   Metrics() {
-    checks = Counter.builder().name("hopgate_checks_total").help("Checks decided, by outcome, first gate and code")
-        .labelNames("outcome", "gate", "code").register(registry);
-    checkSeconds = Histogram.builder().name("hopgate_check_duration_seconds").help("Check latency inside hopgate")
-        .classicUpperBounds(BUCKETS).register(registry);
-    floorSeconds = Histogram.builder().name("hopgate_verification_duration_seconds")
-        .help("Time in the structural floor (token, origin, chain, completions)").classicUpperBounds(BUCKETS)
-        .register(registry);
-    engineSeconds = Histogram.builder().name("hopgate_engine_evaluation_duration_seconds")
-        .help("Time in the policy engine").labelNames("engine").classicUpperBounds(BUCKETS).register(registry);
+    checks =
+        Counter.builder()
+            .name("hopgate_checks_total")
+            .help("Checks decided, by outcome, first gate and code")
+            .labelNames("outcome", "gate", "code")
+            .register(registry);
+    checkSeconds =
+        Histogram.builder()
+            .name("hopgate_check_duration_seconds")
+            .help("Check latency inside hopgate")
+            .classicUpperBounds(BUCKETS)
+            .register(registry);
+    floorSeconds =
+        Histogram.builder()
+            .name("hopgate_verification_duration_seconds")
+            .help("Time in the structural floor (token, origin, chain, completions)")
+            .classicUpperBounds(BUCKETS)
+            .register(registry);
+    engineSeconds =
+        Histogram.builder()
+            .name("hopgate_engine_evaluation_duration_seconds")
+            .help("Time in the policy engine")
+            .labelNames("engine")
+            .classicUpperBounds(BUCKETS)
+            .register(registry);
   }
 
   /** The gauges and counters read at scrape time from the running parts. */
-  void watch(Supplier<DecisionPoint> decisionPoint, JwsVerifier verifier, DecisionLog log,
-      CompletionProcessor completions, dev.hopgate.server.association.AssociationLink association,
-      AssociationService associationService, AtomicLong refusedCallers) {
-    CounterWithCallback.builder().name("hopgate_callers_refused_total")
-        .help("Calls refused because the caller is not named for that service (callers.envoys, callers.hopgates)")
-        .callback(cb -> cb.call(refusedCallers.get())).register(registry);
-    CounterWithCallback.builder().name("hopgate_association_signals_refused_total")
-        .help("Association signals refused: malformed, or their transition or record is not evidence of them")
-        .callback(cb -> cb.call(associationService.refused())).register(registry);
-    CounterWithCallback.builder().name("hopgate_completions_ignored_total")
-        .help("Completion records (carried or from the association's ledger) that did not verify and were ignored")
-        .callback(cb -> cb.call(decisionPoint.get().ignoredCompletions())).register(registry);
-    CounterWithCallback.builder().name("hopgate_association_failures_total")
-        .help("Association signals lost and ledger lookups unanswered (decisions went on without them)")
+  void watch(
+      Supplier<DecisionPoint> decisionPoint,
+      JwsVerifier verifier,
+      DecisionLog log,
+      CompletionProcessor completions,
+      dev.hopgate.server.association.AssociationLink association,
+      AssociationService associationService,
+      AtomicLong refusedCallers) {
+    CounterWithCallback.builder()
+        .name("hopgate_callers_refused_total")
+        .help(
+            "Calls refused because the caller is not named for that service (callers.envoys, callers.hopgates)")
+        .callback(cb -> cb.call(refusedCallers.get()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_association_signals_refused_total")
+        .help(
+            "Association signals refused: malformed, or their transition or record is not evidence of them")
+        .callback(cb -> cb.call(associationService.refused()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_completions_ignored_total")
+        .help(
+            "Completion records (carried or from the association's ledger) that did not verify and were ignored")
+        .callback(cb -> cb.call(decisionPoint.get().ignoredCompletions()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_association_failures_total")
+        .help(
+            "Association signals lost and ledger lookups unanswered (decisions went on without them)")
         .labelNames("kind")
-        .callback(cb -> {
-          cb.call(association.lost(), "signal_lost");
-          cb.call(association.lookupsFailed(), "lookup_failed");
-        }).register(registry);
-    GaugeWithCallback.builder().name("hopgate_revision_info").help("The revision that serves (1)")
+        .callback(
+            cb -> {
+              cb.call(association.lost(), "signal_lost");
+              cb.call(association.lookupsFailed(), "lookup_failed");
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hopgate_revision_info")
+        .help("The revision that serves (1)")
         .labelNames("revision", "policy_revision", "engine")
-        .callback(cb -> {
-          var snapshot = decisionPoint.get().snapshot();
-          cb.call(1, snapshot.revision(), snapshot.policy().revision(), snapshot.policy().engine());
-        }).register(registry);
-    CounterWithCallback.builder().name("hopgate_shadow_comparisons_total")
-        .help("The shadow engine's comparisons with the primary, by result (engine shadow only; a reload starts"
-            + " them again)")
+        .callback(
+            cb -> {
+              var snapshot = decisionPoint.get().snapshot();
+              cb.call(
+                  1, snapshot.revision(), snapshot.policy().revision(), snapshot.policy().engine());
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_shadow_comparisons_total")
+        .help(
+            "The shadow engine's comparisons with the primary, by result (engine shadow only; a reload starts"
+                + " them again)")
         .labelNames("result")
-        .callback(cb -> {
-          if (decisionPoint.get().snapshot().policy() instanceof ShadowPolicy shadow) {
-            long disagreed = shadow.disagreements();
-            cb.call(shadow.compared() - disagreed, "agreed");
-            cb.call(disagreed, "disagreed");
-            cb.call(shadow.skipped(), "skipped");
-          }
-        }).register(registry);
-    GaugeWithCallback.builder().name("hopgate_shadow_pending")
+        .callback(
+            cb -> {
+              if (decisionPoint.get().snapshot().policy() instanceof ShadowPolicy shadow) {
+                long disagreed = shadow.disagreements();
+                cb.call(shadow.compared() - disagreed, "agreed");
+                cb.call(disagreed, "disagreed");
+                cb.call(shadow.skipped(), "skipped");
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hopgate_shadow_pending")
         .help("Shadow comparisons queued or running (engine shadow only)")
-        .callback(cb -> {
-          if (decisionPoint.get().snapshot().policy() instanceof ShadowPolicy shadow) {
-            cb.call(shadow.pending());
-          }
-        }).register(registry);
-    CounterWithCallback.builder().name("hopgate_signature_cache_lookups_total")
-        .help("Verified-signature cache lookups, by result").labelNames("result")
-        .callback(cb -> {
-          long[] hm = verifier.cacheHitsAndMisses();
-          cb.call(hm[0], "hit");
-          cb.call(hm[1], "miss");
-        }).register(registry);
-    GaugeWithCallback.builder().name("hopgate_decision_log_queue_depth").help("Decision records not yet written")
-        .callback(cb -> cb.call(log.queueDepth())).register(registry);
-    CounterWithCallback.builder().name("hopgate_decision_log_records_total")
-        .help("Decision records, by fate").labelNames("fate")
-        .callback(cb -> {
-          cb.call(log.written(), "written");
-          cb.call(log.dropped(), "dropped");
-        }).register(registry);
-    CounterWithCallback.builder().name("hopgate_completion_records_total")
-        .help("Completion records of observed successes, by fate").labelNames("fate")
-        .callback(cb -> {
-          cb.call(completions.records(), "minted");
-          cb.call(completions.lost(), "lost");
-          cb.call(completions.refused(), "refused");
-        }).register(registry);
+        .callback(
+            cb -> {
+              if (decisionPoint.get().snapshot().policy() instanceof ShadowPolicy shadow) {
+                cb.call(shadow.pending());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_signature_cache_lookups_total")
+        .help("Verified-signature cache lookups, by result")
+        .labelNames("result")
+        .callback(
+            cb -> {
+              long[] hm = verifier.cacheHitsAndMisses();
+              cb.call(hm[0], "hit");
+              cb.call(hm[1], "miss");
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hopgate_decision_log_queue_depth")
+        .help("Decision records not yet written")
+        .callback(cb -> cb.call(log.queueDepth()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_decision_log_records_total")
+        .help("Decision records, by fate")
+        .labelNames("fate")
+        .callback(
+            cb -> {
+              cb.call(log.written(), "written");
+              cb.call(log.dropped(), "dropped");
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_completion_records_total")
+        .help("Completion records of observed successes, by fate")
+        .labelNames("fate")
+        .callback(
+            cb -> {
+              cb.call(completions.records(), "minted");
+              cb.call(completions.lost(), "lost");
+              cb.call(completions.refused(), "refused");
+            })
+        .register(registry);
   }
 
   void record(Decision decision, long checkNanos, String engine) {
-    String gate = decision.violations().isEmpty() ? "" : decision.violations().get(0).gate().wireName();
+    String gate =
+        decision.violations().isEmpty() ? "" : decision.violations().get(0).gate().wireName();
     String code = decision.violations().isEmpty() ? "" : decision.violations().get(0).code();
     checks.labelValues(decision.outcome().name(), gate, code).inc();
     checkSeconds.observe(checkNanos / 1e9);
@@ -141,27 +204,40 @@ final class Metrics implements AutoCloseable {
   }
 
   /**
-   * Serves {@code /metrics} on {@code address}: plaintext (on loopback), or HTTPS requiring a client
-   * certificate whose URI SAN is one of {@code scrapers}.
+   * Serves {@code /metrics} on {@code address}: plaintext (on loopback), or HTTPS requiring a
+   * client certificate whose URI SAN is one of {@code scrapers}.
    */
-  void serve(InetSocketAddress address, @Nullable SSLContext mtls, List<String> scrapers) throws IOException {
-    HTTPServer.Builder builder = HTTPServer.builder().hostname(address.getHostString()).port(address.getPort())
-        .registry(registry);
+  void serve(InetSocketAddress address, @Nullable SSLContext mtls, List<String> scrapers)
+      throws IOException {
+    HTTPServer.Builder builder =
+        HTTPServer.builder()
+            .hostname(address.getHostString())
+            .port(address.getPort())
+            .registry(registry);
     if (mtls != null) {
-      builder.httpsConfigurator(new HttpsConfigurator(mtls) {
-        @Override
-        public void configure(HttpsParameters parameters) {
-          SSLParameters ssl = mtls.getDefaultSSLParameters();
-          ssl.setNeedClientAuth(true);
-          parameters.setSSLParameters(ssl);
-        }
-      }).authenticator(new Authenticator() {
-        @Override
-        public Result authenticate(HttpExchange exchange) {
-          String id = exchange instanceof HttpsExchange https ? Caller.uriOf(https.getSSLSession()) : null;
-          return id != null && scrapers.contains(id) ? new Success(new HttpPrincipal(id, "mtls")) : new Failure(403);
-        }
-      });
+      builder
+          .httpsConfigurator(
+              new HttpsConfigurator(mtls) {
+                @Override
+                public void configure(HttpsParameters parameters) {
+                  SSLParameters ssl = mtls.getDefaultSSLParameters();
+                  ssl.setNeedClientAuth(true);
+                  parameters.setSSLParameters(ssl);
+                }
+              })
+          .authenticator(
+              new Authenticator() {
+                @Override
+                public Result authenticate(HttpExchange exchange) {
+                  String id =
+                      exchange instanceof HttpsExchange https
+                          ? Caller.uriOf(https.getSSLSession())
+                          : null;
+                  return id != null && scrapers.contains(id)
+                      ? new Success(new HttpPrincipal(id, "mtls"))
+                      : new Failure(403);
+                }
+              });
     }
     server = builder.buildAndStart();
   }

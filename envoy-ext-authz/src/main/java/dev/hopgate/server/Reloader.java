@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 
 /**
  * Reloads policies, process definitions and manifests when their files change (and on SIGHUP): the
- * new set is loaded, compiled and validated completely, then swapped in atomically. A set that
- * does not load is rejected with its problems in the log, and the previous one keeps serving.
- * Changes arriving together (an editor's save, a deploy copying files) are folded into one reload.
+ * new set is loaded, compiled and validated completely, then swapped in atomically. A set that does
+ * not load is rejected with its problems in the log, and the previous one keeps serving. Changes
+ * arriving together (an editor's save, a deploy copying files) are folded into one reload.
  */
 final class Reloader implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Reloader.class.getName());
@@ -32,7 +32,10 @@ final class Reloader implements AutoCloseable {
   private final WatchService watcher;
   private final Thread thread;
 
-  Reloader(AtomicReference<DecisionPoint> current, DecisionPoints.Snapshots snapshots, Collection<Path> watched)
+  Reloader(
+      AtomicReference<DecisionPoint> current,
+      DecisionPoints.Snapshots snapshots,
+      Collection<Path> watched)
       throws IOException {
     this.current = requireNonNull(current, "current");
     this.snapshots = requireNonNull(snapshots, "snapshots");
@@ -41,7 +44,10 @@ final class Reloader implements AutoCloseable {
       if (Files.isDirectory(dir)) {
         try (Stream<Path> tree = Files.walk(dir)) {
           for (Path d : tree.filter(Files::isDirectory).toList()) {
-            d.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+            d.register(
+                watcher,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_MODIFY,
                 StandardWatchEventKinds.ENTRY_DELETE);
           }
         }
@@ -58,14 +64,23 @@ final class Reloader implements AutoCloseable {
     try {
       next = snapshots.load();
     } catch (StartupException | RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "reload ({0}) rejected, revision {1} keeps serving: {2}", why,
-          current.get().snapshot().revision(), e.getMessage());
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "reload ({0}) rejected, revision {1} keeps serving: {2}",
+          why,
+          current.get().snapshot().revision(),
+          e.getMessage());
       return false;
     }
     DecisionPoint previous = current.get();
     current.set(previous.withSnapshot(next));
-    LOG.log(System.Logger.Level.INFO, "reloaded ({0}): serving revision {1} (policy {2}), was {3}", why,
-        next.revision(), next.policy().revision(), previous.snapshot().revision());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "reloaded ({0}): serving revision {1} (policy {2}), was {3}",
+        why,
+        next.revision(),
+        next.policy().revision(),
+        previous.snapshot().revision());
     return true;
   }
 

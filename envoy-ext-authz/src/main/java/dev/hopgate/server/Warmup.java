@@ -102,32 +102,101 @@ final class Warmup {
         manifests.add(manifest(component, registry, ep, registryTrust, uncached, now));
       }
       Duration skew = Duration.ofSeconds(30);
-      Floor floor = new Floor(
-          new HopTokenVerifier(trust("warmup-ts", TS, ts), uncached, skew, Duration.ofMinutes(5), clock),
-          new OriginVerifier(trust("warmup-tts", TTS, tts), "hopgate.invalid", uncached, skew),
-          new ChainVerifier(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
-          new CompletionVerifier(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
-        new LedgerEvidence(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
-          RevocationFeed.NONE, Floor.Limits.DEFAULT);
-      decisions = new DecisionPoint(floor,
-          new PolicySnapshot(policy, ManifestRegistry.of(manifests), ProcessRegistry.of(List.of())), clock, null);
+      Floor floor =
+          new Floor(
+              new HopTokenVerifier(
+                  trust("warmup-ts", TS, ts), uncached, skew, Duration.ofMinutes(5), clock),
+              new OriginVerifier(trust("warmup-tts", TTS, tts), "hopgate.invalid", uncached, skew),
+              new ChainVerifier(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
+              new CompletionVerifier(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
+              new LedgerEvidence(uncached, TrustSet.DEFAULT_ALGORITHMS, skew),
+              RevocationFeed.NONE,
+              Floor.Limits.DEFAULT);
+      decisions =
+          new DecisionPoint(
+              floor,
+              new PolicySnapshot(
+                  policy, ManifestRegistry.of(manifests), ProcessRegistry.of(List.of())),
+              clock,
+              null);
 
       String txn = "warmup-txn";
       Instant deadline = now.plusSeconds(600);
       Set<String> authority = Set.of(STEP);
-      headers.put(WireTypes.TXN_TOKEN, tts.sign(WireTypes.ORIGIN, Minting.origin(TTS, txn, "warmup", "hopgate.invalid",
-          ORIGIN_WL, deadline, null, authority, now, now.plusSeconds(300))));
-      String binding = Digests.originBinding(txn, "warmup", "hopgate.invalid", ORIGIN_WL, deadline.getEpochSecond(),
-          null);
-      String t1 = ep.sign(WireTypes.TRANSITION, Minting.transition("urn:hopgate:warmup:ep", txn, 1, binding, FIRST,
-          STEP, authority, now, now.plusSeconds(300), "warmup-1"));
-      String t2 = ep.sign(WireTypes.TRANSITION, Minting.transition("urn:hopgate:warmup:ep", txn, 2, Digests.ofJws(t1),
-          SECOND, STEP, authority, now, now.plusSeconds(300), "warmup-2"));
+      headers.put(
+          WireTypes.TXN_TOKEN,
+          tts.sign(
+              WireTypes.ORIGIN,
+              Minting.origin(
+                  TTS,
+                  txn,
+                  "warmup",
+                  "hopgate.invalid",
+                  ORIGIN_WL,
+                  deadline,
+                  null,
+                  authority,
+                  now,
+                  now.plusSeconds(300))));
+      String binding =
+          Digests.originBinding(
+              txn, "warmup", "hopgate.invalid", ORIGIN_WL, deadline.getEpochSecond(), null);
+      String t1 =
+          ep.sign(
+              WireTypes.TRANSITION,
+              Minting.transition(
+                  "urn:hopgate:warmup:ep",
+                  txn,
+                  1,
+                  binding,
+                  FIRST,
+                  STEP,
+                  authority,
+                  now,
+                  now.plusSeconds(300),
+                  "warmup-1"));
+      String t2 =
+          ep.sign(
+              WireTypes.TRANSITION,
+              Minting.transition(
+                  "urn:hopgate:warmup:ep",
+                  txn,
+                  2,
+                  Digests.ofJws(t1),
+                  SECOND,
+                  STEP,
+                  authority,
+                  now,
+                  now.plusSeconds(300),
+                  "warmup-2"));
       headers.put(WireTypes.TXN_CHAIN, t1 + "~" + t2);
-      headers.put(WireTypes.TXN_COMPLETIONS, ep.sign(WireTypes.COMPLETION, Minting.completion("urn:hopgate:warmup:ep",
-          txn, STEP, FIRST, "warmup-1", now, now.plusSeconds(300))));
-      headers.put("authorization", "Bearer " + ts.sign(HopTokenVerifier.TYPE, Minting.hop(TS, "warmup", TARGET, txn,
-          "warmup-jti", null, false, now, now.plusSeconds(120))));
+      headers.put(
+          WireTypes.TXN_COMPLETIONS,
+          ep.sign(
+              WireTypes.COMPLETION,
+              Minting.completion(
+                  "urn:hopgate:warmup:ep",
+                  txn,
+                  STEP,
+                  FIRST,
+                  "warmup-1",
+                  now,
+                  now.plusSeconds(300))));
+      headers.put(
+          "authorization",
+          "Bearer "
+              + ts.sign(
+                  HopTokenVerifier.TYPE,
+                  Minting.hop(
+                      TS,
+                      "warmup",
+                      TARGET,
+                      txn,
+                      "warmup-jti",
+                      null,
+                      false,
+                      now,
+                      now.plusSeconds(120))));
     }
 
     HopRequest request(boolean withToken) {
@@ -135,67 +204,107 @@ final class Warmup {
       if (!withToken) {
         h.remove("authorization");
       }
-      return new HopRequest(h, Map.of(DecisionPoint.COMPONENT, TARGET, DecisionPoint.STEP, STEP), "POST",
-          "/warmup", SECOND);
+      return new HopRequest(
+          h,
+          Map.of(DecisionPoint.COMPONENT, TARGET, DecisionPoint.STEP, STEP),
+          "POST",
+          "/warmup",
+          SECOND);
     }
 
     CheckRequest checkRequest(boolean withToken) {
-      AttributeContext.HttpRequest.Builder http = AttributeContext.HttpRequest.newBuilder()
-          .setId("warmup").setMethod("POST").setPath("/warmup").setHost("warmup").setScheme("https")
-          .setProtocol("HTTP/1.1").putHeaders(":authority", "warmup").putHeaders(":method", "POST")
-          .putHeaders(":path", "/warmup").putHeaders("user-agent", "hopgate-warmup")
-          .putAllHeaders(request(withToken).headers());
-      return CheckRequest.newBuilder().setAttributes(AttributeContext.newBuilder()
-          .setSource(AttributeContext.Peer.newBuilder().setPrincipal(SECOND))
-          .setDestination(AttributeContext.Peer.newBuilder().setPrincipal(TARGET))
-          .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
-          .putContextExtensions(DecisionPoint.COMPONENT, TARGET)
-          .putContextExtensions(DecisionPoint.STEP, STEP))
+      AttributeContext.HttpRequest.Builder http =
+          AttributeContext.HttpRequest.newBuilder()
+              .setId("warmup")
+              .setMethod("POST")
+              .setPath("/warmup")
+              .setHost("warmup")
+              .setScheme("https")
+              .setProtocol("HTTP/1.1")
+              .putHeaders(":authority", "warmup")
+              .putHeaders(":method", "POST")
+              .putHeaders(":path", "/warmup")
+              .putHeaders("user-agent", "hopgate-warmup")
+              .putAllHeaders(request(withToken).headers());
+      return CheckRequest.newBuilder()
+          .setAttributes(
+              AttributeContext.newBuilder()
+                  .setSource(AttributeContext.Peer.newBuilder().setPrincipal(SECOND))
+                  .setDestination(AttributeContext.Peer.newBuilder().setPrincipal(TARGET))
+                  .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
+                  .putContextExtensions(DecisionPoint.COMPONENT, TARGET)
+                  .putContextExtensions(DecisionPoint.STEP, STEP))
           .build();
     }
   }
 
-  private static Manifest manifest(String component, JwsSigning registry, JwsSigning ep, TrustSet registryTrust,
-      JwsVerifier verifier, Instant now) {
+  private static Manifest manifest(
+      String component,
+      JwsSigning registry,
+      JwsSigning ep,
+      TrustSet registryTrust,
+      JwsVerifier verifier,
+      Instant now) {
     JWK key = ep.key().toPublicJWK();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(Date.from(now))
-        .claim("component", component).claim("performs", List.of(STEP)).claim("delegates", "*")
-        .claim("enforcement", List.of(Map.of("id", "urn:hopgate:warmup:ep", "keys", new JWKSet(key).toJSONObject())))
-        .build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(REGISTRY)
+            .issueTime(Date.from(now))
+            .claim("component", component)
+            .claim("performs", List.of(STEP))
+            .claim("delegates", "*")
+            .claim(
+                "enforcement",
+                List.of(
+                    Map.of("id", "urn:hopgate:warmup:ep", "keys", new JWKSet(key).toJSONObject())))
+            .build();
     try {
-      return ManifestRegistry.parse(registry.sign(ManifestRegistry.TYPE, claims), "warmup", registryTrust, verifier,
-          now);
+      return ManifestRegistry.parse(
+          registry.sign(ManifestRegistry.TYPE, claims), "warmup", registryTrust, verifier, now);
     } catch (ManifestRegistry.ManifestException e) {
       throw new IllegalStateException("warm-up manifest: " + e.getMessage(), e);
     }
   }
 
   private static TrustSet trust(String name, String issuer, JwsSigning signer) {
-    return new TrustSet(name, Set.of(issuer), TrustSet.DEFAULT_ALGORITHMS,
+    return new TrustSet(
+        name,
+        Set.of(issuer),
+        TrustSet.DEFAULT_ALGORITHMS,
         FixedKeySource.of("warmup", List.of(signer.key())));
   }
 
   private static void overGrpc(Mesh mesh, int rounds) {
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new AuthorizationService(() -> mesh.decisions, new DecisionMetadata(
-            DecisionAuthenticator.generated(), java.time.Clock.systemUTC(), Duration.ofMinutes(1), Duration.ZERO),
-            (decision, nanos) -> { }))
-        .build();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(
+                new AuthorizationService(
+                    () -> mesh.decisions,
+                    new DecisionMetadata(
+                        DecisionAuthenticator.generated(),
+                        java.time.Clock.systemUTC(),
+                        Duration.ofMinutes(1),
+                        Duration.ZERO),
+                    (decision, nanos) -> {}))
+            .build();
     ManagedChannel channel = null;
     try {
       server.start();
-      channel = NettyChannelBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-          server.getPort())).usePlaintext().build();
-      AuthorizationGrpc.AuthorizationBlockingStub stub = AuthorizationGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(30, TimeUnit.SECONDS);
+      channel =
+          NettyChannelBuilder.forAddress(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort()))
+              .usePlaintext()
+              .build();
+      AuthorizationGrpc.AuthorizationBlockingStub stub =
+          AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
       for (int i = 0; i < rounds; i++) {
         stub.check(mesh.checkRequest(true));
         stub.check(mesh.checkRequest(false));
       }
     } catch (IOException | RuntimeException e) {
       // A warm-up that cannot run only costs the first requests some latency.
-      System.getLogger(Warmup.class.getName()).log(System.Logger.Level.WARNING,
-          "gRPC warm-up skipped: {0}", e.toString());
+      System.getLogger(Warmup.class.getName())
+          .log(System.Logger.Level.WARNING, "gRPC warm-up skipped: {0}", e.toString());
     } finally {
       if (channel != null) {
         channel.shutdownNow();

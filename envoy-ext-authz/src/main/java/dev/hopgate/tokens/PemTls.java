@@ -20,7 +20,8 @@ import javax.net.ssl.TrustManagerFactory;
 final class PemTls {
   private PemTls() {}
 
-  static SSLContext server(Path certFile, Path keyFile, Path caFile) throws IOException, GeneralSecurityException {
+  static SSLContext server(Path certFile, Path keyFile, Path caFile)
+      throws IOException, GeneralSecurityException {
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");
     Certificate[] chain;
     try (InputStream in = Files.newInputStream(certFile)) {
@@ -41,7 +42,8 @@ final class PemTls {
         trust.setCertificateEntry("ca-" + i++, ca);
       }
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);

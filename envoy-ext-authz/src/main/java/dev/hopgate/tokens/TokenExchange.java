@@ -30,13 +30,13 @@ import java.util.UUID;
  * OAuth 2.0 Token Exchange (RFC 8693) for hopgate's tokens, the "may you start" decision:
  *
  * <ul>
- *   <li>a subject token (an identity provider's JWT) plus a declared intent and the authority
- *       asked for become an origin token ({@code urn:ietf:params:oauth:token-type:txn_token}),
- *       {@code tctx.origin_wl} pinned to the authenticated requester;
+ *   <li>a subject token (an identity provider's JWT) plus a declared intent and the authority asked
+ *       for become an origin token ({@code urn:ietf:params:oauth:token-type:txn_token}), {@code
+ *       tctx.origin_wl} pinned to the authenticated requester;
  *   <li>an origin token becomes its replacement: new bytes and {@code exp}, the bound members
  *       unchanged, the authority only narrowed; only the workload that started the txn may ask;
- *   <li>an origin token plus an {@code audience} (a component) becomes a hop token
- *       ({@code urn:hopgate:params:oauth:token-type:hop}).
+ *   <li>an origin token plus an {@code audience} (a component) becomes a hop token ({@code
+ *       urn:hopgate:params:oauth:token-type:hop}).
  * </ul>
  *
  * An intent this service cannot resolve (unknown process, other digest) is refused.
@@ -75,8 +75,13 @@ public final class TokenExchange {
   }
 
   /** Who signs what, and for how long. */
-  public record Settings(String trustDomain, String txnIssuer, String hopIssuer, Duration txnLifetime,
-      Duration originTokenTtl, Duration hopTokenTtl) {}
+  public record Settings(
+      String trustDomain,
+      String txnIssuer,
+      String hopIssuer,
+      Duration txnLifetime,
+      Duration originTokenTtl,
+      Duration hopTokenTtl) {}
 
   private final Settings settings;
   private final JwsSigning txnSigner;
@@ -86,8 +91,13 @@ public final class TokenExchange {
   private final ProcessRegistry processes;
   private final JwsVerifier verifier = JwsVerifier.withDefaultCache();
 
-  public TokenExchange(Settings settings, JwsSigning txnSigner, JwsSigning hopSigner, TrustSet identityProvider,
-      TrustSet ownOriginTokens, ProcessRegistry processes) {
+  public TokenExchange(
+      Settings settings,
+      JwsSigning txnSigner,
+      JwsSigning hopSigner,
+      TrustSet identityProvider,
+      TrustSet ownOriginTokens,
+      ProcessRegistry processes) {
     this.settings = requireNonNull(settings, "settings");
     this.txnSigner = requireNonNull(txnSigner, "txnSigner");
     this.hopSigner = requireNonNull(hopSigner, "hopSigner");
@@ -114,42 +124,72 @@ public final class TokenExchange {
       return replacement(subjectToken, details(form), requester, now);
     }
     if (requested.equals(HOP_TOKEN) && subjectType.equals(TXN_TOKEN)) {
-      return hopToken(subjectToken, required(form, "audience"), "true".equals(form.get("once")), now);
+      return hopToken(
+          subjectToken, required(form, "audience"), "true".equals(form.get("once")), now);
     }
     throw invalid("cannot exchange a " + subjectType + " for a " + requested);
   }
 
-  private Issued originToken(String subjectToken, JsonNode details, String requester, Instant now) throws Refused {
-    JWTClaimsSet subject = verify(subjectToken, JOSEObjectType.JWT, identityProvider, "The subject token");
-    if (subject.getExpirationTime() == null || subject.getExpirationTime().toInstant().isBefore(now)) {
+  private Issued originToken(String subjectToken, JsonNode details, String requester, Instant now)
+      throws Refused {
+    JWTClaimsSet subject =
+        verify(subjectToken, JOSEObjectType.JWT, identityProvider, "The subject token");
+    if (subject.getExpirationTime() == null
+        || subject.getExpirationTime().toInstant().isBefore(now)) {
       throw new Refused("invalid_grant", 400, "The subject token is expired.");
     }
     if (!identityProvider.issuers().contains(subject.getIssuer()) || subject.getSubject() == null) {
-      throw new Refused("invalid_grant", 400, "The subject token's issuer is not trusted, or it has no sub.");
+      throw new Refused(
+          "invalid_grant", 400, "The subject token's issuer is not trusted, or it has no sub.");
     }
     Map<String, String> intent = null;
     JsonNode declared = details.path("intent");
     if (!declared.isMissingNode() && !declared.isNull()) {
       String process = declared.path("process").asText();
       String digest = declared.path("digest").asText();
-      ProcessDefinition definition = processes.resolve(process, digest).orElseThrow(() -> invalid(
-          "The intent names process " + process + " with digest " + digest + ", which cannot be resolved."));
+      ProcessDefinition definition =
+          processes
+              .resolve(process, digest)
+              .orElseThrow(
+                  () ->
+                      invalid(
+                          "The intent names process "
+                              + process
+                              + " with digest "
+                              + digest
+                              + ", which cannot be resolved."));
       intent = Map.of("process", definition.iri(), "digest", definition.digest());
     }
     Set<String> authority = strings(details.path("authority"));
     Instant deadline = now.plus(settings.txnLifetime());
     Instant exp = min(now.plus(settings.originTokenTtl()), deadline);
-    String token = txnSigner.sign(WireTypes.ORIGIN, Minting.origin(settings.txnIssuer(), "txn-" + UUID.randomUUID(),
-        subject.getSubject(), settings.trustDomain(), requester, deadline, intent, authority, now, exp));
+    String token =
+        txnSigner.sign(
+            WireTypes.ORIGIN,
+            Minting.origin(
+                settings.txnIssuer(),
+                "txn-" + UUID.randomUUID(),
+                subject.getSubject(),
+                settings.trustDomain(),
+                requester,
+                deadline,
+                intent,
+                authority,
+                now,
+                exp));
     return new Issued(token, TXN_TOKEN, Duration.between(now, exp).toSeconds());
   }
 
   @SuppressWarnings("unchecked")
-  private Issued replacement(String subjectToken, JsonNode details, String requester, Instant now) throws Refused {
+  private Issued replacement(String subjectToken, JsonNode details, String requester, Instant now)
+      throws Refused {
     JWTClaimsSet old = verify(subjectToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
     Map<String, Object> tctx = (Map<String, Object>) old.getClaim("tctx");
     if (tctx == null || !requester.equals(tctx.get("origin_wl"))) {
-      throw new Refused("invalid_grant", 400, "Only the workload that started the txn may replace its origin token.");
+      throw new Refused(
+          "invalid_grant",
+          400,
+          "Only the workload that started the txn may replace its origin token.");
     }
     Instant deadline = Instant.ofEpochSecond(((Number) tctx.get("deadline")).longValue());
     if (!now.isBefore(deadline)) {
@@ -165,29 +205,55 @@ public final class TokenExchange {
     }
     Map<String, String> intent = (Map<String, String>) tctx.get("intent");
     Instant exp = min(now.plus(settings.originTokenTtl()), deadline);
-    String token = txnSigner.sign(WireTypes.ORIGIN, Minting.origin(settings.txnIssuer(), (String) old.getClaim("txn"),
-        old.getSubject(), settings.trustDomain(), (String) tctx.get("origin_wl"), deadline, intent, authority, now,
-        exp));
+    String token =
+        txnSigner.sign(
+            WireTypes.ORIGIN,
+            Minting.origin(
+                settings.txnIssuer(),
+                (String) old.getClaim("txn"),
+                old.getSubject(),
+                settings.trustDomain(),
+                (String) tctx.get("origin_wl"),
+                deadline,
+                intent,
+                authority,
+                now,
+                exp));
     return new Issued(token, TXN_TOKEN, Duration.between(now, exp).toSeconds());
   }
 
   @SuppressWarnings("unchecked")
-  private Issued hopToken(String originToken, String audience, boolean once, Instant now) throws Refused {
-    JWTClaimsSet origin = verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
+  private Issued hopToken(String originToken, String audience, boolean once, Instant now)
+      throws Refused {
+    JWTClaimsSet origin =
+        verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
     if (origin.getExpirationTime().toInstant().isBefore(now)) {
       throw new Refused("invalid_grant", 400, "The origin token is expired; replace it first.");
     }
     Map<String, Object> tctx = (Map<String, Object>) origin.getClaim("tctx");
     Map<String, String> intent = tctx == null ? null : (Map<String, String>) tctx.get("intent");
     Instant exp = min(now.plus(settings.hopTokenTtl()), origin.getExpirationTime().toInstant());
-    String token = hopSigner.sign(HopTokenVerifier.TYPE, Minting.hop(settings.hopIssuer(), origin.getSubject(),
-        audience, (String) origin.getClaim("txn"), UUID.randomUUID().toString(), intent, once, now, exp));
+    String token =
+        hopSigner.sign(
+            HopTokenVerifier.TYPE,
+            Minting.hop(
+                settings.hopIssuer(),
+                origin.getSubject(),
+                audience,
+                (String) origin.getClaim("txn"),
+                UUID.randomUUID().toString(),
+                intent,
+                once,
+                now,
+                exp));
     return new Issued(token, HOP_TOKEN, Duration.between(now, exp).toSeconds());
   }
 
-  private JWTClaimsSet verify(String token, JOSEObjectType type, TrustSet trust, String what) throws Refused {
+  private JWTClaimsSet verify(String token, JOSEObjectType type, TrustSet trust, String what)
+      throws Refused {
     try {
-      VerifiedJws jws = verifier.verify(token, type, trust.algorithms(), KeyResolver.of(trust), what);
+      VerifiedJws jws =
+          verifier.verify(token, type, trust.algorithms(), KeyResolver.of(trust), what);
       return jws.claims();
     } catch (JwsRejection e) {
       throw new Refused("invalid_grant", 400, e.getMessage());

@@ -37,7 +37,8 @@ public record TokenServiceConfig(
       @JsonProperty("hop_token_ttl") @Nullable Duration hopTokenTtl) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9443");
     if (tls == null) {
-      throw new IllegalArgumentException("tls: missing (expected: cert, key, client_ca: callers authenticate by mTLS)");
+      throw new IllegalArgumentException(
+          "tls: missing (expected: cert, key, client_ca: callers authenticate by mTLS)");
     }
     this.tls = tls;
     this.trustDomain = required(trustDomain, "trust_domain");
@@ -46,21 +47,37 @@ public record TokenServiceConfig(
     this.txnKey = required(txnKey, "txn_key");
     this.hopKey = required(hopKey, "hop_key");
     if (identity == null) {
-      throw new IllegalArgumentException("identity: missing (expected: issuers and jwks of subject tokens)");
+      throw new IllegalArgumentException(
+          "identity: missing (expected: issuers and jwks of subject tokens)");
     }
     this.identity = identity;
     this.processes = required(processes, "processes");
-    this.txnLifetime = Durations.within("txn_lifetime", requireNonNullElse(txnLifetime, Duration.ofHours(1)),
-        Duration.ofMinutes(1), Duration.ofDays(7));
-    this.originTokenTtl = Durations.within("origin_token_ttl", requireNonNullElse(originTokenTtl,
-        Duration.ofMinutes(5)), Duration.ofSeconds(10), Duration.ofHours(1));
-    this.hopTokenTtl = Durations.within("hop_token_ttl", requireNonNullElse(hopTokenTtl, Duration.ofMinutes(2)),
-        Duration.ofSeconds(1), Duration.ofMinutes(5));
+    this.txnLifetime =
+        Durations.within(
+            "txn_lifetime",
+            requireNonNullElse(txnLifetime, Duration.ofHours(1)),
+            Duration.ofMinutes(1),
+            Duration.ofDays(7));
+    this.originTokenTtl =
+        Durations.within(
+            "origin_token_ttl",
+            requireNonNullElse(originTokenTtl, Duration.ofMinutes(5)),
+            Duration.ofSeconds(10),
+            Duration.ofHours(1));
+    this.hopTokenTtl =
+        Durations.within(
+            "hop_token_ttl",
+            requireNonNullElse(hopTokenTtl, Duration.ofMinutes(2)),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(5));
   }
 
   /** The service's certificate and key, and the CA its callers' client certificates come from. */
   public record Tls(String cert, String key, @JsonProperty("client_ca") String clientCa) {
-    public Tls(@Nullable String cert, @Nullable String key, @JsonProperty("client_ca") @Nullable String clientCa) {
+    public Tls(
+        @Nullable String cert,
+        @Nullable String key,
+        @JsonProperty("client_ca") @Nullable String clientCa) {
       this.cert = required(cert, "cert");
       this.key = required(key, "key");
       this.clientCa = required(clientCa, "client_ca");

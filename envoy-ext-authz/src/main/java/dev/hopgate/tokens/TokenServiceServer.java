@@ -35,17 +35,19 @@ public final class TokenServiceServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static TokenServiceServer start(InetSocketAddress address, SSLContext tls, TokenExchange exchange,
-      Clock clock) throws IOException {
+  public static TokenServiceServer start(
+      InetSocketAddress address, SSLContext tls, TokenExchange exchange, Clock clock)
+      throws IOException {
     HttpsServer server = HttpsServer.create(address, 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls) {
-      @Override
-      public void configure(HttpsParameters params) {
-        SSLParameters ssl = tls.getDefaultSSLParameters();
-        ssl.setNeedClientAuth(true);
-        params.setSSLParameters(ssl);
-      }
-    });
+    server.setHttpsConfigurator(
+        new HttpsConfigurator(tls) {
+          @Override
+          public void configure(HttpsParameters params) {
+            SSLParameters ssl = tls.getDefaultSSLParameters();
+            ssl.setNeedClientAuth(true);
+            params.setSSLParameters(ssl);
+          }
+        });
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/token", http -> handle(http, exchange, clock));
     server.createContext("/healthz", http -> reply(http, 200, Map.of("status", "SERVING")));
@@ -54,7 +56,8 @@ public final class TokenServiceServer implements AutoCloseable {
   }
 
   /** The TLS context from PEM files (certificate chain, PKCS#8 key, the callers' CA). */
-  public static SSLContext tls(java.nio.file.Path cert, java.nio.file.Path key, java.nio.file.Path clientCa)
+  public static SSLContext tls(
+      java.nio.file.Path cert, java.nio.file.Path key, java.nio.file.Path clientCa)
       throws IOException, java.security.GeneralSecurityException {
     return PemTls.server(cert, key, clientCa);
   }
@@ -63,7 +66,8 @@ public final class TokenServiceServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void handle(HttpExchange http, TokenExchange exchange, Clock clock) throws IOException {
+  private static void handle(HttpExchange http, TokenExchange exchange, Clock clock)
+      throws IOException {
     try {
       if (!"POST".equals(http.getRequestMethod())) {
         reply(http, 405, error("invalid_request", "POST application/x-www-form-urlencoded"));
@@ -71,7 +75,10 @@ public final class TokenServiceServer implements AutoCloseable {
       }
       String requester = requester((HttpsExchange) http);
       if (requester == null) {
-        reply(http, 401, error("invalid_client", "the client certificate carries no URI SAN identity"));
+        reply(
+            http,
+            401,
+            error("invalid_client", "the client certificate carries no URI SAN identity"));
         return;
       }
       byte[] body = http.getRequestBody().readNBytes(MAX_BODY + 1);
@@ -94,7 +101,9 @@ public final class TokenServiceServer implements AutoCloseable {
   private static String requester(HttpsExchange http) {
     try {
       Certificate[] chain = http.getSSLSession().getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf && leaf.getSubjectAlternativeNames() != null) {
+      if (chain.length > 0
+          && chain[0] instanceof X509Certificate leaf
+          && leaf.getSubjectAlternativeNames() != null) {
         for (List<?> san : leaf.getSubjectAlternativeNames()) {
           if (san.size() == 2 && Integer.valueOf(6).equals(san.get(0))) {
             return String.valueOf(san.get(1));
@@ -115,7 +124,8 @@ public final class TokenServiceServer implements AutoCloseable {
       }
       int eq = pair.indexOf('=');
       String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       if (form.putIfAbsent(key, value) != null) {
         form.put(key, ""); // a repeated parameter is refused as missing rather than guessed at
       }
@@ -127,7 +137,8 @@ public final class TokenServiceServer implements AutoCloseable {
     return Map.of("error", code, "error_description", description);
   }
 
-  private static void reply(HttpExchange http, int status, Map<String, Object> body) throws IOException {
+  private static void reply(HttpExchange http, int status, Map<String, Object> body)
+      throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(body);
     http.getResponseHeaders().set("content-type", "application/json");
     http.getResponseHeaders().set("cache-control", "no-store");

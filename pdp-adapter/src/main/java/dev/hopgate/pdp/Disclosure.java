@@ -14,11 +14,14 @@ public final class Disclosure {
   private Disclosure() {}
 
   public static List<Violation> apply(List<Violation> violations) {
-    List<Violation> shown = violations.stream().anyMatch(v -> v.gate() == Gate.AUTHORIZATION)
-        ? violations.stream().filter(v -> v.gate() == Gate.AUTHORIZATION).toList()
-        : violations;
+    List<Violation> shown =
+        violations.stream().anyMatch(v -> v.gate() == Gate.AUTHORIZATION)
+            ? violations.stream().filter(v -> v.gate() == Gate.AUTHORIZATION).toList()
+            : violations;
     return shown.stream()
-        .sorted(Comparator.comparing((Violation v) -> v.gate().ordinal()).thenComparing(Violation::code))
+        .sorted(
+            Comparator.comparing((Violation v) -> v.gate().ordinal())
+                .thenComparing(Violation::code))
         .toList();
   }
 }

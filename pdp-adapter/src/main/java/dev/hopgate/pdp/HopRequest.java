@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param requestId Envoy's request id ({@code attributes.request.http.id}), empty when unknown
  * @param requestTime when Envoy received the request ({@code attributes.request.time}), or null
  * @param body the request body Envoy forwarded ({@code with_request_body}), empty when none
- * @param bodyNotUtf8 whether the forwarded bytes were not valid UTF-8 ({@code body} then holds a lossy
- *     decoding that must not be read: another reader could decode the same bytes differently)
+ * @param bodyNotUtf8 whether the forwarded bytes were not valid UTF-8 ({@code body} then holds a
+ *     lossy decoding that must not be read: another reader could decode the same bytes differently)
  * @param boundComponents the components the Envoy that asked is bound to ({@code callers.envoys}),
  *     or null where callers are not named (plaintext on a developer machine)
  */
@@ -33,15 +33,35 @@ public record HopRequest(
     boolean bodyNotUtf8,
     @Nullable Set<String> boundComponents) {
   /** A request without Envoy's request identity (tests, tools). */
-  public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
+  public HopRequest(
+      Map<String, String> headers,
+      Map<String, String> contextExtensions,
+      String method,
+      String path,
       @Nullable String sourcePrincipal) {
     this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "", false, null);
   }
 
   /** A request without a forwarded body. */
-  public HopRequest(Map<String, String> headers, Map<String, String> contextExtensions, String method, String path,
-      @Nullable String sourcePrincipal, String requestId, @Nullable Instant requestTime) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, "", false, null);
+  public HopRequest(
+      Map<String, String> headers,
+      Map<String, String> contextExtensions,
+      String method,
+      String path,
+      @Nullable String sourcePrincipal,
+      String requestId,
+      @Nullable Instant requestTime) {
+    this(
+        headers,
+        contextExtensions,
+        method,
+        path,
+        sourcePrincipal,
+        requestId,
+        requestTime,
+        "",
+        false,
+        null);
   }
 
   public HopRequest {
@@ -54,10 +74,21 @@ public record HopRequest(
     boundComponents = boundComponents == null ? null : Set.copyOf(boundComponents);
   }
 
-  /** The same request as asked by an Envoy bound to {@code components} (null: callers not named). */
+  /**
+   * The same request as asked by an Envoy bound to {@code components} (null: callers not named).
+   */
   public HopRequest askedBy(@Nullable Set<String> components) {
-    return new HopRequest(headers, contextExtensions, method, path, sourcePrincipal, requestId, requestTime, body,
-        bodyNotUtf8, components);
+    return new HopRequest(
+        headers,
+        contextExtensions,
+        method,
+        path,
+        sourcePrincipal,
+        requestId,
+        requestTime,
+        body,
+        bodyNotUtf8,
+        components);
   }
 
   public @Nullable String header(String lowerCaseName) {

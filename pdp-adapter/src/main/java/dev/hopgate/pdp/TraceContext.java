@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * record, Envoy's dynamic metadata) joins the trace the request belongs to.
  */
 public final class TraceContext {
-  private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
+  private static final Pattern TRACEPARENT =
+      Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
   private static final String INVALID_TRACE = "0".repeat(32);
 
   private TraceContext() {}

@@ -1,4 +1,6 @@
-/** Verification of what a request carries, the input document, policy engines and problem documents. */
+/**
+ * Verification of what a request carries, the input document, policy engines and problem documents.
+ */
 @NullMarked
 package dev.hopgate.pdp;
 

@@ -6,13 +6,16 @@ import java.util.function.Predicate;
 
 /**
  * A wait for observable state: a condition polled until it holds, or a failure naming what never
- * happened. The one way tests wait; none sleeps for a fixed time, so a busy machine only makes a test
- * slower, never red.
+ * happened. The one way tests wait; none sleeps for a fixed time, so a busy machine only makes a
+ * test slower, never red.
  *
  * <p>{@code Eventually.within(Duration.ofSeconds(10), "the ledger shows the START", () -> ...)}
  */
 public final class Eventually {
-  /** How long a wait may take unless the test says otherwise: generous, since it only bounds a failure. */
+  /**
+   * How long a wait may take unless the test says otherwise: generous, since it only bounds a
+   * failure.
+   */
   public static final Duration DEFAULT = Duration.ofSeconds(30);
 
   private static final long FIRST_PAUSE_NANOS = Duration.ofMillis(5).toNanos();
@@ -61,7 +64,8 @@ public final class Eventually {
    * Reads {@code probe} until {@code accepted} holds for what it read, at most {@code bound}, and
    * returns that value; fails naming {@code what} and the last value or error seen.
    */
-  public static <T> T within(Duration bound, String what, Probe<T> probe, Predicate<? super T> accepted) {
+  public static <T> T within(
+      Duration bound, String what, Probe<T> probe, Predicate<? super T> accepted) {
     long start = System.nanoTime();
     long deadline = start + bound.toNanos();
     long pause = FIRST_PAUSE_NANOS;
@@ -83,8 +87,9 @@ public final class Eventually {
       }
       long now = System.nanoTime();
       if (now - deadline >= 0) {
-        throw new AssertionError("never happened within " + bound.toMillis() + " ms: " + what
-            + "\n  last seen: " + last, last instanceof Throwable t ? t : null);
+        throw new AssertionError(
+            "never happened within " + bound.toMillis() + " ms: " + what + "\n  last seen: " + last,
+            last instanceof Throwable t ? t : null);
       }
       pause(Math.min(pause, deadline - now));
       pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);

@@ -52,17 +52,23 @@ public final class TestPki {
     try {
       KeyPair keys = ecKeys();
       X500Name name = new X500Name("CN=hopgate test CA");
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), notBefore(), notAfter(),
-          name, keys.getPublic())
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-          .addExtension(Extension.subjectKeyIdentifier, false,
-              new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+                  name, serial(), notBefore(), notAfter(), name, keys.getPublic())
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+              .addExtension(
+                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
       X509Certificate cert = sign(builder, keys);
       TestPki pki = new TestPki(dir, keys, cert);
       Files.writeString(pki.caPem(), pem("CERTIFICATE", cert.getEncoded()));
       return pki;
-    } catch (GeneralSecurityException | IOException | org.bouncycastle.operator.OperatorCreationException e) {
+    } catch (GeneralSecurityException
+        | IOException
+        | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("test CA", e);
     }
   }
@@ -71,51 +77,74 @@ public final class TestPki {
     return dir.resolve("ca.pem");
   }
 
-  /** A server certificate for loopback (DNS localhost, IP 127.0.0.1), written as name.pem / name.key. */
+  /**
+   * A server certificate for loopback (DNS localhost, IP 127.0.0.1), written as name.pem /
+   * name.key.
+   */
   public Identity server(String name) {
-    return issue(name, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.dNSName, "localhost"),
-        new GeneralName(GeneralName.iPAddress, "127.0.0.1")}), KeyPurposeId.id_kp_serverAuth);
+    return issue(
+        name,
+        new GeneralNames(
+            new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"),
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }),
+        KeyPurposeId.id_kp_serverAuth);
   }
 
   /** A workload client certificate whose URI SAN is its SPIFFE id. */
   public Identity workload(String name, String spiffeId) {
-    return issue(name, new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)),
+    return issue(
+        name,
+        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)),
         KeyPurposeId.id_kp_clientAuth);
   }
 
   private Identity issue(String name, GeneralNames sans, KeyPurposeId purpose) {
     try {
       KeyPair keys = ecKeys();
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCert, serial(), notBefore(),
-          notAfter(), new X500Name("CN=" + name), keys.getPublic())
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-          .addExtension(Extension.subjectAlternativeName, false, sans)
-          .addExtension(Extension.authorityKeyIdentifier, false,
-              new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert));
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+                  caCert,
+                  serial(),
+                  notBefore(),
+                  notAfter(),
+                  new X500Name("CN=" + name),
+                  keys.getPublic())
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+              .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+              .addExtension(Extension.subjectAlternativeName, false, sans)
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert));
       X509Certificate cert = sign(builder, caKeys);
       Path certFile = dir.resolve(name + ".pem");
       Path keyFile = dir.resolve(name + ".key");
       Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
       Files.writeString(keyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
       return new Identity(name, cert, keys, certFile, keyFile, this);
-    } catch (GeneralSecurityException | IOException | org.bouncycastle.operator.OperatorCreationException e) {
+    } catch (GeneralSecurityException
+        | IOException
+        | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("certificate " + name, e);
     }
   }
 
   /** A key pair, its certificate and their files. */
-  public record Identity(String name, X509Certificate cert, KeyPair keys, Path certFile, Path keyFile, TestPki pki) {
+  public record Identity(
+      String name, X509Certificate cert, KeyPair keys, Path certFile, Path keyFile, TestPki pki) {
     /** A TLS context that presents this identity and trusts the test CA. */
     public SSLContext sslContext() {
       try {
         KeyStore keyStore = KeyStore.getInstance("PKCS12");
         keyStore.load(null, null);
         char[] password = "test".toCharArray();
-        keyStore.setKeyEntry(name, keys.getPrivate(), password, new X509Certificate[] {cert, pki.caCert});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyStore.setKeyEntry(
+            name, keys.getPrivate(), password, new X509Certificate[] {cert, pki.caCert});
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keyStore, password);
         SSLContext context = SSLContext.getInstance("TLSv1.3");
         context.init(kmf.getKeyManagers(), pki.trustManagers(), new SecureRandom());
@@ -142,7 +171,8 @@ public final class TestPki {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       trust.setCertificateEntry("ca", caCert);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       return tmf.getTrustManagers();
     } catch (GeneralSecurityException | IOException e) {
@@ -158,8 +188,10 @@ public final class TestPki {
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
       throws GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException {
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
   }
 
   private static BigInteger serial() {
@@ -175,8 +207,9 @@ public final class TestPki {
   }
 
   private static String pem(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-        .encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 }

@@ -22,11 +22,15 @@ public final class CheckProbe {
     try (InputStream in = Files.newInputStream(Path.of(args[1]))) {
       request = CheckRequest.parseDelimitedFrom(in);
     }
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(args[0])).usePlaintext()
-        .build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(args[0]))
+            .usePlaintext()
+            .build();
     try {
-      CheckResponse response = AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .check(request);
+      CheckResponse response =
+          AuthorizationGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .check(request);
       if (response.getStatus().getCode() != 0) {
         System.err.println("probe: port " + args[0] + " denied the benchmark request: " + response);
         System.exit(1);

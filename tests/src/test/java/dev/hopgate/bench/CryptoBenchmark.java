@@ -33,8 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * verified-signature cache answers; jdk: Nimbus with the JDK's EC provider, the baseline the house
  * spec measured) and signing one (what hopgate does on every ALLOW).
  *
- * <p>Run: {@code make bench-micro} (or, after {@code mvn -pl tests test-compile}:
- * {@code java -cp <test classpath> org.openjdk.jmh.Main CryptoBenchmark}).
+ * <p>Run: {@code make bench-micro} (or, after {@code mvn -pl tests test-compile}: {@code java -cp
+ * <test classpath> org.openjdk.jmh.Main CryptoBenchmark}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,8 +56,13 @@ public class CryptoBenchmark {
   @Setup
   public void setUp() throws Exception {
     signing = JwsSigning.of(JwsSigning.generate(alg, "bench"));
-    keys = KeyResolver.of(new TrustSet("bench", Set.of("bench"), TrustSet.DEFAULT_ALGORITHMS,
-        FixedKeySource.of("bench", List.of(signing.key()))));
+    keys =
+        KeyResolver.of(
+            new TrustSet(
+                "bench",
+                Set.of("bench"),
+                TrustSet.DEFAULT_ALGORITHMS,
+                FixedKeySource.of("bench", List.of(signing.key()))));
     jws = transition();
     uncached = new JwsVerifier(0, Duration.ofMinutes(1));
     cached = new JwsVerifier(1000, Duration.ofHours(1));
@@ -69,9 +74,19 @@ public class CryptoBenchmark {
 
   private String transition() {
     Instant now = Instant.now();
-    return signing.sign(WireTypes.TRANSITION, Minting.transition("spiffe://shop.example/hopgate", "txn-7f3c", 2,
-        "sha256:" + "ab".repeat(32), ChainFixture.INVENTORY, ChainFixture.RESERVE,
-        Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE), now, now.plusSeconds(3600), "01a206db-5d4f-7470"));
+    return signing.sign(
+        WireTypes.TRANSITION,
+        Minting.transition(
+            "spiffe://shop.example/hopgate",
+            "txn-7f3c",
+            2,
+            "sha256:" + "ab".repeat(32),
+            ChainFixture.INVENTORY,
+            ChainFixture.RESERVE,
+            Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE),
+            now,
+            now.plusSeconds(3600),
+            "01a206db-5d4f-7470"));
   }
 
   @Benchmark

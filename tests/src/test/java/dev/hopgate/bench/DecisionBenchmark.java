@@ -60,35 +60,78 @@ public class DecisionBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    // At the wall clock's time: the verified-signature cache keeps an entry until its JWS expires in real time.
+    // At the wall clock's time: the verified-signature cache keeps an entry until its JWS expires
+    // in real time.
     ChainFixture f = new ChainFixture(java.time.Instant.now());
     Path repo = Path.of(System.getProperty("hopgate.repo.dir", ".."));
-    PreparedPolicy policy = engine.equals("cedar")
-        ? new CedarEngine().prepare(repo.resolve("policies/cedar"))
-        : new OpaWasmEngine(2, Duration.ofSeconds(1)).prepare(repo.resolve("policies/target/opa/policy.wasm"));
-    JwsVerifier verifier = signatures.equals("cold") ? new JwsVerifier(0, Duration.ofMinutes(1))
-        : new JwsVerifier(10_000, Duration.ofHours(1));
-    decisionPoint = new DecisionPoint(f.floor(verifier),
-        new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of())),
-        new OneTimeTokens(new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
-        new EnforcementPointSigner("spiffe://shop.example/hopgate/payments",
-            JwsSigning.of(JwsSigning.generate("EdDSA", "ep-bench")), Duration.ofMinutes(10)),
-        f.clock, null);
-    // Planner -> agent -> inventory -> payments, implicit intent: two transitions arrive at payments.
-    String t1 = f.transition(1, f.binding(ChainFixture.PLANNER, null), ChainFixture.AGENT, ChainFixture.PLAN,
-        Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE));
-    String t2 = f.transition(2, dev.hopgate.pdp.digest.Digests.ofJws(t1), ChainFixture.INVENTORY,
-        ChainFixture.RESERVE, Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE));
-    Map<String, String> headers = new HashMap<>(f.request(f.hop(ChainFixture.PAYMENTS, "alice@shop.example", f.txn,
-        null), f.origin(ChainFixture.PLANNER, null, Set.of(ChainFixture.PLAN, ChainFixture.RESERVE,
-        ChainFixture.CHARGE)), List.of(t1, t2), List.of(f.completion(ChainFixture.INVENTORY, ChainFixture.RESERVE,
-        f.txn), f.completion(ChainFixture.AGENT, ChainFixture.PLAN, f.txn)), ChainFixture.INVENTORY).headers());
-    request = new HopRequest(headers, Map.of(DecisionPoint.COMPONENT, ChainFixture.PAYMENTS, DecisionPoint.STEP,
-        ChainFixture.CHARGE), "POST", "/charge", ChainFixture.INVENTORY);
+    PreparedPolicy policy =
+        engine.equals("cedar")
+            ? new CedarEngine().prepare(repo.resolve("policies/cedar"))
+            : new OpaWasmEngine(2, Duration.ofSeconds(1))
+                .prepare(repo.resolve("policies/target/opa/policy.wasm"));
+    JwsVerifier verifier =
+        signatures.equals("cold")
+            ? new JwsVerifier(0, Duration.ofMinutes(1))
+            : new JwsVerifier(10_000, Duration.ofHours(1));
+    decisionPoint =
+        new DecisionPoint(
+            f.floor(verifier),
+            new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of())),
+            new OneTimeTokens(
+                new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
+            new EnforcementPointSigner(
+                "spiffe://shop.example/hopgate/payments",
+                JwsSigning.of(JwsSigning.generate("EdDSA", "ep-bench")),
+                Duration.ofMinutes(10)),
+            f.clock,
+            null);
+    // Planner -> agent -> inventory -> payments, implicit intent: two transitions arrive at
+    // payments.
+    String t1 =
+        f.transition(
+            1,
+            f.binding(ChainFixture.PLANNER, null),
+            ChainFixture.AGENT,
+            ChainFixture.PLAN,
+            Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE));
+    String t2 =
+        f.transition(
+            2,
+            dev.hopgate.pdp.digest.Digests.ofJws(t1),
+            ChainFixture.INVENTORY,
+            ChainFixture.RESERVE,
+            Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE));
+    Map<String, String> headers =
+        new HashMap<>(
+            f.request(
+                    f.hop(ChainFixture.PAYMENTS, "alice@shop.example", f.txn, null),
+                    f.origin(
+                        ChainFixture.PLANNER,
+                        null,
+                        Set.of(ChainFixture.PLAN, ChainFixture.RESERVE, ChainFixture.CHARGE)),
+                    List.of(t1, t2),
+                    List.of(
+                        f.completion(ChainFixture.INVENTORY, ChainFixture.RESERVE, f.txn),
+                        f.completion(ChainFixture.AGENT, ChainFixture.PLAN, f.txn)),
+                    ChainFixture.INVENTORY)
+                .headers());
+    request =
+        new HopRequest(
+            headers,
+            Map.of(
+                DecisionPoint.COMPONENT,
+                ChainFixture.PAYMENTS,
+                DecisionPoint.STEP,
+                ChainFixture.CHARGE),
+            "POST",
+            "/charge",
+            ChainFixture.INVENTORY);
     Decision first = decisionPoint.decide(request);
     if (first.outcome() != Outcome.ALLOW) {
-      throw new IllegalStateException("the benchmark request must be allowed: " + first.violations()
-          + (first.problem() == null ? "" : " " + first.problem().detail()));
+      throw new IllegalStateException(
+          "the benchmark request must be allowed: "
+              + first.violations()
+              + (first.problem() == null ? "" : " " + first.problem().detail()));
     }
   }
 

@@ -38,17 +38,24 @@ public class DecisionMetadataBenchmark {
 
   @Setup
   public void setUp() {
-    metadata = new DecisionMetadata(DecisionAuthenticator.generated(), Clock.systemUTC(), Duration.ofMinutes(5),
-        Duration.ofSeconds(30));
-    allow = Struct.newBuilder()
-        .putFields("decision_id", string("01a2069b-0828-7496-b3bc-bf8dc0c29bb5"))
-        .putFields("outcome", string("ALLOW"))
-        .putFields("txn", string("txn-7f3c2a1e-9c1d-4f33-8b0e-5b2d9a41c0de"))
-        .putFields("policy_revision", string("sha256:0ba9507a13f793c103e794ab5603b70f3d3b7dd948d4d90e98a2870eb80a79ca"))
-        .putFields("component", string("spiffe://shop.example/inventory"))
-        .putFields("step", string("urn:shop:step:reserve-stock"))
-        .putFields("deadline", string("1796160951"))
-        .build();
+    metadata =
+        new DecisionMetadata(
+            DecisionAuthenticator.generated(),
+            Clock.systemUTC(),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(30));
+    allow =
+        Struct.newBuilder()
+            .putFields("decision_id", string("01a2069b-0828-7496-b3bc-bf8dc0c29bb5"))
+            .putFields("outcome", string("ALLOW"))
+            .putFields("txn", string("txn-7f3c2a1e-9c1d-4f33-8b0e-5b2d9a41c0de"))
+            .putFields(
+                "policy_revision",
+                string("sha256:0ba9507a13f793c103e794ab5603b70f3d3b7dd948d4d90e98a2870eb80a79ca"))
+            .putFields("component", string("spiffe://shop.example/inventory"))
+            .putFields("step", string("urn:shop:step:reserve-stock"))
+            .putFields("deadline", string("1796160951"))
+            .build();
     Struct.Builder b = allow.toBuilder();
     metadata.seal(b);
     sealed = b.build();

@@ -47,17 +47,24 @@ public class EngineBenchmark {
   @Setup
   public void setUp() throws Exception {
     Path repo = Path.of(System.getProperty("hopgate.repo.dir", ".."));
-    policy = engine.equals("cedar")
-        ? new CedarEngine().prepare(repo.resolve("policies/cedar"))
-        : new OpaWasmEngine(1, Duration.ofSeconds(1)).prepare(repo.resolve("policies/target/opa/policy.wasm"));
-    String example = input.equals("allowed") ? "input-charge-card.json" : "input-charge-card-too-early.json";
+    policy =
+        engine.equals("cedar")
+            ? new CedarEngine().prepare(repo.resolve("policies/cedar"))
+            : new OpaWasmEngine(1, Duration.ofSeconds(1))
+                .prepare(repo.resolve("policies/target/opa/policy.wasm"));
+    String example =
+        input.equals("allowed") ? "input-charge-card.json" : "input-charge-card-too-early.json";
     String json = Files.readString(repo.resolve("docs/examples").resolve(example));
     if (input.equals("allowed")) {
       // The documented example lacks confirm-address; complete it so every gate passes.
-      json = json.replace("\"completed\": [", "\"completed\": [{\"step\": \"urn:shop:step:confirm-address\","
-          + " \"component\": \"spiffe://shop.example/customer\", \"at\": 1795431600, \"consumed\": false},");
+      json =
+          json.replace(
+              "\"completed\": [",
+              "\"completed\": [{\"step\": \"urn:shop:step:confirm-address\","
+                  + " \"component\": \"spiffe://shop.example/customer\", \"at\": 1795431600, \"consumed\": false},");
     }
-    document = InputDocuments.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
+    document =
+        InputDocuments.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
     EngineDecision d = policy.evaluate(document);
     if (d.allow() != input.equals("allowed")) {
       throw new IllegalStateException(engine + " " + input + ": " + d.violations());

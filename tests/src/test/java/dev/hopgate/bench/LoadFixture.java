@@ -32,8 +32,8 @@ import java.util.stream.IntStream;
  * manifests, hopgate's configuration, the peer's data, a protoset for ghz, and files of Envoy
  * CheckRequests, each the third hop of one txn (planner -> agent -> inventory -> payments: two
  * transitions, two completion records) with its own one-time hop token, so every request exercises
- * the replay state. Every signature is ES256, the one algorithm both hopgate and OPA's
- * {@code io.jwt} verify (OPA has no EdDSA), so the peer does the same cryptographic work.
+ * the replay state. Every signature is ES256, the one algorithm both hopgate and OPA's {@code
+ * io.jwt} verify (OPA has no EdDSA), so the peer does the same cryptographic work.
  *
  * <p>Usage: {@code LoadFixture DIR NAME:COUNT...} writes {@code DIR/requests-NAME.bin} with COUNT
  * requests (varint-length-delimited, as ghz's {@code --binary-file} reads them).
@@ -50,6 +50,7 @@ public final class LoadFixture {
   static final String PLAN = "urn:shop:step:plan-order";
   static final String RESERVE = "urn:shop:step:reserve-stock";
   static final String CHARGE = "urn:shop:step:charge-card";
+
   /** Long enough for the whole benchmark: tokens are minted once, before it. */
   static final Duration LIFETIME = Duration.ofMinutes(25);
 
@@ -76,24 +77,36 @@ public final class LoadFixture {
     Files.writeString(keys.resolve("registry.jwks.json"), jwks(registry));
     Files.writeString(keys.resolve("hopgate.private.jwk.json"), hopgateKey.key().toJSONString());
 
-    Map<String, List<String>> performs = Map.of(AGENT, List.of(PLAN), INVENTORY, List.of(RESERVE),
-        PAYMENTS, List.of(CHARGE));
+    Map<String, List<String>> performs =
+        Map.of(AGENT, List.of(PLAN), INVENTORY, List.of(RESERVE), PAYMENTS, List.of(CHARGE));
     Map<String, Object> delegates = Map.of(AGENT, List.of(RESERVE, CHARGE), INVENTORY, "*");
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     Map<String, Object> peerManifests = new LinkedHashMap<>();
     for (String c : enforcers.keySet()) {
-      JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(Date.from(now))
-          .claim("component", c).claim("performs", performs.get(c))
-          .claim("enforcement", List.of(Map.of("id", endpoint(c),
-              "keys", new JWKSet(enforcers.get(c).key().toPublicJWK()).toJSONObject())))
-          .claim("endpoints", Map.of("issuer", TOKENS + "/token"));
+      JWTClaimsSet.Builder claims =
+          new JWTClaimsSet.Builder()
+              .issuer(REGISTRY)
+              .issueTime(Date.from(now))
+              .claim("component", c)
+              .claim("performs", performs.get(c))
+              .claim(
+                  "enforcement",
+                  List.of(
+                      Map.of(
+                          "id",
+                          endpoint(c),
+                          "keys",
+                          new JWKSet(enforcers.get(c).key().toPublicJWK()).toJSONObject())))
+              .claim("endpoints", Map.of("issuer", TOKENS + "/token"));
       if (delegates.containsKey(c)) {
         claims.claim("delegates", delegates.get(c));
       }
       if (c.equals(PAYMENTS)) {
         claims.claim("expects_completed", List.of(RESERVE));
       }
-      Files.writeString(manifests.resolve(name(c) + ".jws"), registry.sign(ManifestRegistry.TYPE, claims.build()));
+      Files.writeString(
+          manifests.resolve(name(c) + ".jws"),
+          registry.sign(ManifestRegistry.TYPE, claims.build()));
       Map<String, Object> peer = new LinkedHashMap<>();
       peer.put("performs", performs.get(c));
       peer.put("delegates", delegates.getOrDefault(c, List.of()));
@@ -108,32 +121,98 @@ public final class LoadFixture {
     String txn = "txn-bench-" + now.getEpochSecond();
     Instant deadline = now.plus(Duration.ofHours(1));
     Set<String> authority = Set.of(PLAN, RESERVE, CHARGE);
-    String origin = txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_TOKENS, txn, "alice@shop.example",
-        TRUST_DOMAIN, PLANNER, deadline, null, authority, now.minusSeconds(1), now.plus(LIFETIME)));
-    String binding = Digests.originBinding(txn, "alice@shop.example", TRUST_DOMAIN, PLANNER,
-        deadline.getEpochSecond(), null);
-    String t1 = enforcers.get(AGENT).sign(WireTypes.TRANSITION, Minting.transition(endpoint(AGENT), txn, 1, binding,
-        AGENT, PLAN, Set.of(RESERVE, CHARGE), now.minusSeconds(1), now.plus(LIFETIME), "bench-d1"));
-    String t2 = enforcers.get(INVENTORY).sign(WireTypes.TRANSITION, Minting.transition(endpoint(INVENTORY), txn, 2,
-        Digests.ofJws(t1), INVENTORY, RESERVE, Set.of(RESERVE, CHARGE), now.minusSeconds(1), now.plus(LIFETIME),
-        "bench-d2"));
-    String c1 = enforcers.get(AGENT).sign(WireTypes.COMPLETION, Minting.completion(endpoint(AGENT), txn, PLAN, AGENT,
-        "bench-d1", now.minusSeconds(1), now.plus(LIFETIME)));
-    String c2 = enforcers.get(INVENTORY).sign(WireTypes.COMPLETION, Minting.completion(endpoint(INVENTORY), txn,
-        RESERVE, INVENTORY, "bench-d2", now.minusSeconds(1), now.plus(LIFETIME)));
+    String origin =
+        txnTokenService.sign(
+            WireTypes.ORIGIN,
+            Minting.origin(
+                TXN_TOKENS,
+                txn,
+                "alice@shop.example",
+                TRUST_DOMAIN,
+                PLANNER,
+                deadline,
+                null,
+                authority,
+                now.minusSeconds(1),
+                now.plus(LIFETIME)));
+    String binding =
+        Digests.originBinding(
+            txn, "alice@shop.example", TRUST_DOMAIN, PLANNER, deadline.getEpochSecond(), null);
+    String t1 =
+        enforcers
+            .get(AGENT)
+            .sign(
+                WireTypes.TRANSITION,
+                Minting.transition(
+                    endpoint(AGENT),
+                    txn,
+                    1,
+                    binding,
+                    AGENT,
+                    PLAN,
+                    Set.of(RESERVE, CHARGE),
+                    now.minusSeconds(1),
+                    now.plus(LIFETIME),
+                    "bench-d1"));
+    String t2 =
+        enforcers
+            .get(INVENTORY)
+            .sign(
+                WireTypes.TRANSITION,
+                Minting.transition(
+                    endpoint(INVENTORY),
+                    txn,
+                    2,
+                    Digests.ofJws(t1),
+                    INVENTORY,
+                    RESERVE,
+                    Set.of(RESERVE, CHARGE),
+                    now.minusSeconds(1),
+                    now.plus(LIFETIME),
+                    "bench-d2"));
+    String c1 =
+        enforcers
+            .get(AGENT)
+            .sign(
+                WireTypes.COMPLETION,
+                Minting.completion(
+                    endpoint(AGENT),
+                    txn,
+                    PLAN,
+                    AGENT,
+                    "bench-d1",
+                    now.minusSeconds(1),
+                    now.plus(LIFETIME)));
+    String c2 =
+        enforcers
+            .get(INVENTORY)
+            .sign(
+                WireTypes.COMPLETION,
+                Minting.completion(
+                    endpoint(INVENTORY),
+                    txn,
+                    RESERVE,
+                    INVENTORY,
+                    "bench-d2",
+                    now.minusSeconds(1),
+                    now.plus(LIFETIME)));
 
     Map<String, Object> peerData = new LinkedHashMap<>();
     peerData.put("trust_domain", TRUST_DOMAIN);
     peerData.put("token_service", Map.of("issuer", TOKENS, "jwks", jwks(tokenService)));
     peerData.put("txn_token_service", Map.of("issuer", TXN_TOKENS, "jwks", jwks(txnTokenService)));
     peerData.put("manifests", peerManifests);
-    Files.writeString(Files.createDirectories(dir.resolve("peer")).resolve("data.json"),
-        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+    Files.writeString(
+        Files.createDirectories(dir.resolve("peer")).resolve("data.json"),
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writerWithDefaultPrettyPrinter()
             .writeValueAsString(Map.of("hopgate_peer", peerData)));
     writeProtoset(dir.resolve("check.protoset"));
     Path repo = Path.of(System.getProperty("hopgate.repo.dir", ".")).toAbsolutePath();
     // hopgate as the payments component's enforcement point; listen and engine are set per run.
-    Files.writeString(dir.resolve("hopgate.yaml"), """
+    Files.writeString(
+        dir.resolve("hopgate.yaml"),
+        """
         listen: 127.0.0.1:9191
         engine: cedar
         trust_domain: %s
@@ -146,9 +225,17 @@ public final class LoadFixture {
           token_service: {issuers: [%s], jwks: keys/token-service.jwks.json, max_token_lifetime: 30m}
           txn_token_service: {issuers: [%s], jwks: keys/txn-token-service.jwks.json}
           manifest_registry: {issuers: [%s], jwks: keys/registry.jwks.json}
-        """.formatted(TRUST_DOMAIN, endpoint(PAYMENTS), repo.resolve("policies/cedar"),
-        repo.resolve("policies/rego"), repo.resolve("policies/target/opa/policy.wasm"),
-        repo.resolve("policies/processes"), TOKENS, TXN_TOKENS, REGISTRY));
+        """
+            .formatted(
+                TRUST_DOMAIN,
+                endpoint(PAYMENTS),
+                repo.resolve("policies/cedar"),
+                repo.resolve("policies/rego"),
+                repo.resolve("policies/target/opa/policy.wasm"),
+                repo.resolve("policies/processes"),
+                TOKENS,
+                TXN_TOKENS,
+                REGISTRY));
 
     for (String spec : List.of(args).subList(1, args.length)) {
       if (spec.startsWith("e2e-")) {
@@ -156,10 +243,25 @@ public final class LoadFixture {
         // then the origin token, for wrk (tests/bench/wrk-hop.lua).
         String name = spec.substring(0, spec.indexOf(':'));
         int count = Integer.parseInt(spec.substring(spec.indexOf(':') + 1));
-        List<String> lines = new ArrayList<>(IntStream.range(0, count).parallel().mapToObj(i -> tokenService.sign(
-            HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", INVENTORY, txn,
-                name + "-" + i + "-" + now.getEpochSecond(), null, true, now.minusSeconds(1), now.plus(LIFETIME))))
-            .toList());
+        List<String> lines =
+            new ArrayList<>(
+                IntStream.range(0, count)
+                    .parallel()
+                    .mapToObj(
+                        i ->
+                            tokenService.sign(
+                                HopTokenVerifier.TYPE,
+                                Minting.hop(
+                                    TOKENS,
+                                    "alice@shop.example",
+                                    INVENTORY,
+                                    txn,
+                                    name + "-" + i + "-" + now.getEpochSecond(),
+                                    null,
+                                    true,
+                                    now.minusSeconds(1),
+                                    now.plus(LIFETIME))))
+                    .toList());
         Files.writeString(dir.resolve(name + ".origin"), origin + "\n");
         Files.write(dir.resolve(name + ".tokens"), lines);
         continue;
@@ -168,23 +270,59 @@ public final class LoadFixture {
       String name = parts[0];
       int count = Integer.parseInt(parts[1]);
       // NAME:COUNT:reusable: one reusable hop token on every request (what a once token costs).
-      String reusable = parts.length > 2 && parts[2].equals("reusable")
-          ? tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", PAYMENTS, txn,
-              name + "-" + now.getEpochSecond(), null, false, now.minusSeconds(1), now.plus(LIFETIME))) : null;
+      String reusable =
+          parts.length > 2 && parts[2].equals("reusable")
+              ? tokenService.sign(
+                  HopTokenVerifier.TYPE,
+                  Minting.hop(
+                      TOKENS,
+                      "alice@shop.example",
+                      PAYMENTS,
+                      txn,
+                      name + "-" + now.getEpochSecond(),
+                      null,
+                      false,
+                      now.minusSeconds(1),
+                      now.plus(LIFETIME)))
+              : null;
       // ES256 signing is the cost here (~0.3 ms each): both cores.
-      List<CheckRequest> requests = IntStream.range(0, count).parallel().mapToObj(i -> {
-        String hop = reusable != null ? reusable : tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS,
-            "alice@shop.example", PAYMENTS, txn, name + "-" + i + "-" + now.getEpochSecond(), null, true,
-            now.minusSeconds(1), now.plus(LIFETIME)));
-        return check(hop, origin, t1 + "~" + t2, c1 + "~" + c2);
-      }).toList();
+      List<CheckRequest> requests =
+          IntStream.range(0, count)
+              .parallel()
+              .mapToObj(
+                  i -> {
+                    String hop =
+                        reusable != null
+                            ? reusable
+                            : tokenService.sign(
+                                HopTokenVerifier.TYPE,
+                                Minting.hop(
+                                    TOKENS,
+                                    "alice@shop.example",
+                                    PAYMENTS,
+                                    txn,
+                                    name + "-" + i + "-" + now.getEpochSecond(),
+                                    null,
+                                    true,
+                                    now.minusSeconds(1),
+                                    now.plus(LIFETIME)));
+                    return check(hop, origin, t1 + "~" + t2, c1 + "~" + c2);
+                  })
+              .toList();
       try (OutputStream out = Files.newOutputStream(dir.resolve("requests-" + name + ".bin"))) {
         for (CheckRequest r : requests) {
           r.writeDelimitedTo(out);
         }
       }
     }
-    System.out.println("load fixture: " + dir + " (txn " + txn + ", tokens valid until " + now.plus(LIFETIME) + ")");
+    System.out.println(
+        "load fixture: "
+            + dir
+            + " (txn "
+            + txn
+            + ", tokens valid until "
+            + now.plus(LIFETIME)
+            + ")");
   }
 
   static CheckRequest check(String hop, String origin, String chain, String completions) {
@@ -193,18 +331,29 @@ public final class LoadFixture {
     headers.put(WireTypes.TXN_TOKEN, origin);
     headers.put(WireTypes.TXN_CHAIN, chain);
     headers.put(WireTypes.TXN_COMPLETIONS, completions);
-    return CheckRequest.newBuilder().setAttributes(AttributeContext.newBuilder()
-        .setSource(AttributeContext.Peer.newBuilder().setPrincipal(INVENTORY))
-        .setRequest(AttributeContext.Request.newBuilder().setHttp(AttributeContext.HttpRequest.newBuilder()
-            .setMethod("POST").setPath("/charge").setHost("payments.shop.example").putAllHeaders(headers)))
-        .putContextExtensions("component", PAYMENTS)
-        .putContextExtensions("step", CHARGE))
+    return CheckRequest.newBuilder()
+        .setAttributes(
+            AttributeContext.newBuilder()
+                .setSource(AttributeContext.Peer.newBuilder().setPrincipal(INVENTORY))
+                .setRequest(
+                    AttributeContext.Request.newBuilder()
+                        .setHttp(
+                            AttributeContext.HttpRequest.newBuilder()
+                                .setMethod("POST")
+                                .setPath("/charge")
+                                .setHost("payments.shop.example")
+                                .putAllHeaders(headers)))
+                .putContextExtensions("component", PAYMENTS)
+                .putContextExtensions("step", CHARGE))
         .build();
   }
 
-  /** The CheckRequest's file and its imports, for ghz's {@code --protoset} (no .proto files needed). */
+  /**
+   * The CheckRequest's file and its imports, for ghz's {@code --protoset} (no .proto files needed).
+   */
   static void writeProtoset(Path file) throws IOException {
-    DescriptorProtos.FileDescriptorSet.Builder set = DescriptorProtos.FileDescriptorSet.newBuilder();
+    DescriptorProtos.FileDescriptorSet.Builder set =
+        DescriptorProtos.FileDescriptorSet.newBuilder();
     Set<String> seen = new HashSet<>();
     List<Descriptors.FileDescriptor> order = new ArrayList<>();
     collect(io.envoyproxy.envoy.service.auth.v3.ExternalAuthProto.getDescriptor(), seen, order);
@@ -212,7 +361,8 @@ public final class LoadFixture {
     Files.write(file, set.build().toByteArray());
   }
 
-  private static void collect(Descriptors.FileDescriptor file, Set<String> seen, List<Descriptors.FileDescriptor> out) {
+  private static void collect(
+      Descriptors.FileDescriptor file, Set<String> seen, List<Descriptors.FileDescriptor> out) {
     if (!seen.add(file.getName())) {
       return;
     }

@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What MCP adds to a Check: the strict read of a tools/call body (duplicate detection, case-collision
- * walk), against its peer, a plain Jackson readTree of the same body; and the tools/list cut in
- * ext_proc for a 20-tool list.
+ * What MCP adds to a Check: the strict read of a tools/call body (duplicate detection,
+ * case-collision walk), against its peer, a plain Jackson readTree of the same body; and the
+ * tools/list cut in ext_proc for a 20-tool list.
  *
  * <p>Run: {@code make bench-micro BENCH=McpBenchmark}.
  */
@@ -35,19 +35,25 @@ public class McpBenchmark {
   private static final ObjectMapper PLAIN = new ObjectMapper();
 
   /** A typical tool call: a few arguments, about 400 bytes. */
-  private final String toolCall = "{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/call\",\"params\":{"
-      + "\"name\":\"reserve_stock\",\"arguments\":{\"sku\":\"SKU-12345\",\"quantity\":3,\"warehouse\":\"eu-west-1\","
-      + "\"note\":\"reserve for order 7781 placed by the checkout planner\",\"tags\":[\"priority\",\"b2b\"],"
-      + "\"dimensions\":{\"weight_kg\":1.25,\"length_cm\":30,\"width_cm\":20,\"height_cm\":10}},"
-      + "\"_meta\":{\"progressToken\":\"p-42\"}}}";
+  private final String toolCall =
+      "{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/call\",\"params\":{"
+          + "\"name\":\"reserve_stock\",\"arguments\":{\"sku\":\"SKU-12345\",\"quantity\":3,\"warehouse\":\"eu-west-1\","
+          + "\"note\":\"reserve for order 7781 placed by the checkout planner\",\"tags\":[\"priority\",\"b2b\"],"
+          + "\"dimensions\":{\"weight_kg\":1.25,\"length_cm\":30,\"width_cm\":20,\"height_cm\":10}},"
+          + "\"_meta\":{\"progressToken\":\"p-42\"}}}";
 
   private final String toolList;
 
   public McpBenchmark() {
     StringBuilder list = new StringBuilder("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[");
     for (int i = 0; i < 20; i++) {
-      list.append(i == 0 ? "" : ",").append("{\"name\":\"tool_").append(i).append("\",\"description\":\"does ")
-          .append(i).append("\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}}");
+      list.append(i == 0 ? "" : ",")
+          .append("{\"name\":\"tool_")
+          .append(i)
+          .append("\",\"description\":\"does ")
+          .append(i)
+          .append(
+              "\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}}");
     }
     toolList = list.append("]}}").toString();
   }
@@ -65,6 +71,7 @@ public class McpBenchmark {
 
   @Benchmark
   public Optional<String> toolListCut() {
-    return ToolListFilter.filter(toolList, "application/json", "1", Set.of("tool_1", "tool_7", "tool_13"));
+    return ToolListFilter.filter(
+        toolList, "application/json", "1", Set.of("tool_1", "tool_7", "tool_13"));
   }
 }

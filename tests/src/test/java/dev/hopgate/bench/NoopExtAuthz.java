@@ -16,8 +16,8 @@ import java.net.InetSocketAddress;
  * deciding costs. Usage: {@code NoopExtAuthz PORT}.
  */
 public final class NoopExtAuthz extends AuthorizationGrpc.AuthorizationImplBase {
-  private static final CheckResponse OK = CheckResponse.newBuilder()
-      .setStatus(Status.newBuilder().setCode(Code.OK_VALUE)).build();
+  private static final CheckResponse OK =
+      CheckResponse.newBuilder().setStatus(Status.newBuilder().setCode(Code.OK_VALUE)).build();
 
   @Override
   public void check(CheckRequest request, StreamObserver<CheckResponse> response) {
@@ -26,8 +26,11 @@ public final class NoopExtAuthz extends AuthorizationGrpc.AuthorizationImplBase 
   }
 
   public static void main(String[] args) throws Exception {
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])))
-        .addService(new NoopExtAuthz()).build().start();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])))
+            .addService(new NoopExtAuthz())
+            .build()
+            .start();
     System.out.println("noop ext_authz on 127.0.0.1:" + args[0]);
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
     server.awaitTermination();

@@ -16,8 +16,9 @@ public final class Demo {
     try (CheckoutDemo demo = CheckoutDemo.start(dir, System.out::println)) {
       demo.run();
       System.out.println();
-      System.out.println("Decision logs (hash-chained; check one with: java -jar envoy-ext-authz/target/hopgate.jar "
-          + "log verify FILE):");
+      System.out.println(
+          "Decision logs (hash-chained; check one with: java -jar envoy-ext-authz/target/hopgate.jar "
+              + "log verify FILE):");
       demo.mesh().decisionLogs().forEach(p -> System.out.println("  " + p));
       System.out.println("Process logs:");
       demo.mesh().logs().forEach(p -> System.out.println("  " + p));

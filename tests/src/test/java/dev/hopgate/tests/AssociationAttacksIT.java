@@ -83,16 +83,43 @@ class AssociationAttacksIT {
     String txn = "txn-" + UUID.randomUUID();
     HttpResponse<String> plan = chain.call("agent", "/agent/plan", AGENT, txn, null);
     assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
-    Hop reserved = Eventually.until("the ledger holds the inventory's record", () -> mesh.linkage("agent", txn),
-        hops -> hops.stream().anyMatch(h -> h.getStep().equals(RESERVE) && !h.getCompletionRecord().isEmpty()))
-        .stream().filter(h -> h.getStep().equals(RESERVE)).findFirst().orElseThrow();
+    Hop reserved =
+        Eventually.until(
+                "the ledger holds the inventory's record",
+                () -> mesh.linkage("agent", txn),
+                hops ->
+                    hops.stream()
+                        .anyMatch(
+                            h -> h.getStep().equals(RESERVE) && !h.getCompletionRecord().isEmpty()))
+            .stream()
+            .filter(h -> h.getStep().equals(RESERVE))
+            .findFirst()
+            .orElseThrow();
 
-    assertThat(send(signal(Signal.Kind.COMPLETE, txn, reserved.getDecisionId(), INVENTORY, RESERVE,
-        reserved.getEnforcementPoint()).setCompletionRecord("garbage").build())).as("the garbage is refused").isFalse();
+    assertThat(
+            send(
+                signal(
+                        Signal.Kind.COMPLETE,
+                        txn,
+                        reserved.getDecisionId(),
+                        INVENTORY,
+                        RESERVE,
+                        reserved.getEnforcementPoint())
+                    .setCompletionRecord("garbage")
+                    .build()))
+        .as("the garbage is refused")
+        .isFalse();
 
-    HttpResponse<String> charge = chain.call("payments", "/payments/charge", PAYMENTS, txn,
-        plan.headers().firstValue("txn-completion").orElseThrow());
-    assertThat(charge.statusCode()).as("the deep completion still counts: %s", charge.body()).isEqualTo(200);
+    HttpResponse<String> charge =
+        chain.call(
+            "payments",
+            "/payments/charge",
+            PAYMENTS,
+            txn,
+            plan.headers().firstValue("txn-completion").orElseThrow());
+    assertThat(charge.statusCode())
+        .as("the deep completion still counts: %s", charge.body())
+        .isEqualTo(200);
   }
 
   @Test
@@ -102,52 +129,109 @@ class AssociationAttacksIT {
     String decision = UUID.randomUUID().toString();
     String inventoryHopgate = Mesh.enforcementId(mesh.edge("inventory").spec());
     Instant now = Instant.now();
-    String forged = JwsSigning.of(JwsSigning.generate("EdDSA", "hopgate-inventory")).sign(WireTypes.TRANSITION,
-        Minting.transition(inventoryHopgate, txn, 1, "pred", INVENTORY, RESERVE, Set.of(RESERVE), now,
-            now.plusSeconds(600), decision));
-    assertThat(send(signal(Signal.Kind.START, txn, decision, INVENTORY, RESERVE, inventoryHopgate)
-        .setTransition(forged).build())).as("the forged START is refused").isFalse();
+    String forged =
+        JwsSigning.of(JwsSigning.generate("EdDSA", "hopgate-inventory"))
+            .sign(
+                WireTypes.TRANSITION,
+                Minting.transition(
+                    inventoryHopgate,
+                    txn,
+                    1,
+                    "pred",
+                    INVENTORY,
+                    RESERVE,
+                    Set.of(RESERVE),
+                    now,
+                    now.plusSeconds(600),
+                    decision));
+    assertThat(
+            send(
+                signal(Signal.Kind.START, txn, decision, INVENTORY, RESERVE, inventoryHopgate)
+                    .setTransition(forged)
+                    .build()))
+        .as("the forged START is refused")
+        .isFalse();
 
     HttpResponse<String> charge = chain.call("payments", "/payments/charge", PAYMENTS, txn, null);
     assertThat(charge.statusCode()).isEqualTo(403);
     JsonNode problem = JSON.readTree(charge.body());
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("missing_prerequisites");
-    assertThat(problem.at("/repair/0/action").asText()).as("nobody started reserve-stock").isEqualTo("complete_steps");
+    assertThat(problem.at("/repair/0/action").asText())
+        .as("nobody started reserve-stock")
+        .isEqualTo("complete_steps");
   }
 
   @Test
   void junkHops_crowdOutNoGenuineEvidence() throws Exception {
     String txn = "txn-" + UUID.randomUUID();
     for (int i = 0; i < 300; i++) {
-      send(signal(Signal.Kind.START, txn, "junk-" + i, "spiffe://shop.example/junk", "urn:junk:step:" + i,
-          "spiffe://shop.example/hopgate/junk").setTransition("junk").build());
+      send(
+          signal(
+                  Signal.Kind.START,
+                  txn,
+                  "junk-" + i,
+                  "spiffe://shop.example/junk",
+                  "urn:junk:step:" + i,
+                  "spiffe://shop.example/hopgate/junk")
+              .setTransition("junk")
+              .build());
     }
     HttpResponse<String> plan = chain.call("agent", "/agent/plan", AGENT, txn, null);
     assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
-    Eventually.until("the ledger holds the inventory's record", () -> mesh.linkage("agent", txn)
-        .stream().anyMatch(h -> h.getStep().equals(RESERVE) && !h.getCompletionRecord().isEmpty()));
+    Eventually.until(
+        "the ledger holds the inventory's record",
+        () ->
+            mesh.linkage("agent", txn).stream()
+                .anyMatch(h -> h.getStep().equals(RESERVE) && !h.getCompletionRecord().isEmpty()));
 
-    HttpResponse<String> charge = chain.call("payments", "/payments/charge", PAYMENTS, txn,
-        plan.headers().firstValue("txn-completion").orElseThrow());
+    HttpResponse<String> charge =
+        chain.call(
+            "payments",
+            "/payments/charge",
+            PAYMENTS,
+            txn,
+            plan.headers().firstValue("txn-completion").orElseThrow());
     assertThat(charge.statusCode()).as(charge.body()).isEqualTo(200);
   }
 
   @Test
   void aRemoteAssociationAnsweringImpossibleTimes_changesNoDecision() throws Exception {
-    Server liar = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new ImpossibleTimes()).build().start();
-    try (Mesh lied = Mesh.start(Files.createDirectories(dir.resolve("lied")), List.of(
-        new Mesh.EdgeSpec("payments", PAYMENTS, "/payments/charge", CHARGE, List.of(CHARGE), null, List.of(RESERVE),
-            exchange -> ShopChain.reply(exchange, 200, "charged\n"))), false,
-        "association: {target: \"127.0.0.1:" + liar.getPort() + "\", lookup_timeout: 1s, record_timeout: 1s}\n")) {
+    Server liar =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new ImpossibleTimes())
+            .build()
+            .start();
+    try (Mesh lied =
+        Mesh.start(
+            Files.createDirectories(dir.resolve("lied")),
+            List.of(
+                new Mesh.EdgeSpec(
+                    "payments",
+                    PAYMENTS,
+                    "/payments/charge",
+                    CHARGE,
+                    List.of(CHARGE),
+                    null,
+                    List.of(RESERVE),
+                    exchange -> ShopChain.reply(exchange, 200, "charged\n"))),
+            false,
+            "association: {target: \"127.0.0.1:"
+                + liar.getPort()
+                + "\", lookup_timeout: 1s, record_timeout: 1s}\n")) {
       String txn = "txn-" + UUID.randomUUID();
-      Map<String, String> headers = Map.of("Txn-Token", lied.originToken(txn, Set.of(CHARGE)),
-          "Authorization", "Bearer " + lied.hopToken(PAYMENTS, txn));
-      HttpResponse<String> charge = lied.get(planner(lied), lied.edge("payments"), "/payments/charge", headers);
+      Map<String, String> headers =
+          Map.of(
+              "Txn-Token",
+              lied.originToken(txn, Set.of(CHARGE)),
+              "Authorization",
+              "Bearer " + lied.hopToken(PAYMENTS, txn));
+      HttpResponse<String> charge =
+          lied.get(planner(lied), lied.edge("payments"), "/payments/charge", headers);
       assertThat(charge.statusCode()).isEqualTo(403);
       JsonNode problem = JSON.readTree(charge.body());
-      assertThat(problem.at("/violations/0/code").asText()).as("decided as if the ledger had nothing: %s",
-          charge.body()).isEqualTo("missing_prerequisites");
+      assertThat(problem.at("/violations/0/code").asText())
+          .as("decided as if the ledger had nothing: %s", charge.body())
+          .isEqualTo("missing_prerequisites");
     } finally {
       liar.shutdownNow();
     }
@@ -163,10 +247,18 @@ class AssociationAttacksIT {
 
     @Override
     public void linkage(TxnQuery request, StreamObserver<TxnLinkage> response) {
-      response.onNext(TxnLinkage.newBuilder().setTxn(request.getTxn()).addHops(Hop.newBuilder()
-          .setDecisionId("d-liar").setComponent(INVENTORY).setStep(RESERVE)
-          .setEnforcementPoint("spiffe://shop.example/hopgate/inventory")
-          .setStartedAt(Long.MAX_VALUE).setCompletedAt(Long.MIN_VALUE)).build());
+      response.onNext(
+          TxnLinkage.newBuilder()
+              .setTxn(request.getTxn())
+              .addHops(
+                  Hop.newBuilder()
+                      .setDecisionId("d-liar")
+                      .setComponent(INVENTORY)
+                      .setStep(RESERVE)
+                      .setEnforcementPoint("spiffe://shop.example/hopgate/inventory")
+                      .setStartedAt(Long.MAX_VALUE)
+                      .setCompletedAt(Long.MIN_VALUE))
+              .build());
       response.onCompleted();
     }
   }
@@ -175,10 +267,21 @@ class AssociationAttacksIT {
     return m.pki().workload("planner", Mesh.PLANNER).sslContext();
   }
 
-  private static Signal.Builder signal(Signal.Kind kind, String txn, String decision, String component, String step,
+  private static Signal.Builder signal(
+      Signal.Kind kind,
+      String txn,
+      String decision,
+      String component,
+      String step,
       String enforcementPoint) {
-    return Signal.newBuilder().setKind(kind).setTxn(txn).setDecisionId(decision).setComponent(component)
-        .setStep(step).setEnforcementPoint(enforcementPoint).setAtEpochSeconds(Instant.now().getEpochSecond());
+    return Signal.newBuilder()
+        .setKind(kind)
+        .setTxn(txn)
+        .setDecisionId(decision)
+        .setComponent(component)
+        .setStep(step)
+        .setEnforcementPoint(enforcementPoint)
+        .setAtEpochSeconds(Instant.now().getEpochSecond());
   }
 
   /**
@@ -188,7 +291,9 @@ class AssociationAttacksIT {
   private boolean send(Signal signal) {
     ManagedChannel channel = mesh.edge("agent").hopgate().channel();
     try {
-      AssociationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).record(signal);
+      AssociationGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .record(signal);
       return true;
     } catch (StatusRuntimeException refused) {
       return false;

@@ -53,8 +53,7 @@ class AssociationIT {
     return "agent";
   }
 
-  @RegisterExtension
-  final TestWatcher dumpLogs = LogsOnFailure.of(() -> chain.mesh().logText());
+  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> chain.mesh().logText());
 
   @BeforeAll
   void start() throws IOException {
@@ -69,7 +68,8 @@ class AssociationIT {
   }
 
   @Test
-  void aCompletionObservedDeepInTheChain_countsAtALaterHop_withoutBeingCarriedBack() throws Exception {
+  void aCompletionObservedDeepInTheChain_countsAtALaterHop_withoutBeingCarriedBack()
+      throws Exception {
     chain.inventoryFails(false);
     String txn = "txn-" + UUID.randomUUID();
     HttpResponse<String> plan = chain.call("agent", "/agent/plan", AGENT, txn, null);
@@ -78,24 +78,45 @@ class AssociationIT {
 
     // The inventory's COMPLETE is sent before ext_proc releases its response, with a bound, then
     // retried off the path: on a busy machine it may land after the agent has answered.
-    Eventually.until("the ledger shows the inventory's COMPLETE of " + RESERVE, () -> chain.mesh().linkage(servingEdge(), txn)
-        .stream().anyMatch(hop -> hop.getStep().equals(RESERVE) && !hop.getCompletionRecord().isEmpty()));
+    Eventually.until(
+        "the ledger shows the inventory's COMPLETE of " + RESERVE,
+        () ->
+            chain.mesh().linkage(servingEdge(), txn).stream()
+                .anyMatch(
+                    hop -> hop.getStep().equals(RESERVE) && !hop.getCompletionRecord().isEmpty()));
 
     // The planner carries only what came back to it: the agent's record, not the inventory's.
-    HttpResponse<String> charge = chain.call("payments", "/payments/charge", PAYMENTS, txn, agentDone);
+    HttpResponse<String> charge =
+        chain.call("payments", "/payments/charge", PAYMENTS, txn, agentDone);
     assertThat(charge.statusCode()).as(charge.body()).isEqualTo(200);
-    Eventually.until("the ledger shows the agent's COMPLETE and payments' START", () -> {
-      List<Hop> hops = chain.mesh().linkage(servingEdge(), txn);
-      return hops.stream().anyMatch(hop -> hop.getStep().equals(PLAN) && !hop.getCompletionRecord().isEmpty())
-          && hops.stream().anyMatch(hop -> hop.getStep().equals(CHARGE) && hop.getStartedAt() > 0);
-    });
+    Eventually.until(
+        "the ledger shows the agent's COMPLETE and payments' START",
+        () -> {
+          List<Hop> hops = chain.mesh().linkage(servingEdge(), txn);
+          return hops.stream()
+                  .anyMatch(
+                      hop -> hop.getStep().equals(PLAN) && !hop.getCompletionRecord().isEmpty())
+              && hops.stream()
+                  .anyMatch(hop -> hop.getStep().equals(CHARGE) && hop.getStartedAt() > 0);
+        });
 
     // hopgate txn show: the txn's hops as the association linked them.
-    Process show = new ProcessBuilder(Tools.java().toString(), "-jar", Tools.hopgateJar().toString(), "txn", "show",
-        txn, "--association", "127.0.0.1:" + chain.mesh().edge(servingEdge()).hopgate().port()).redirectErrorStream(true).start();
+    Process show =
+        new ProcessBuilder(
+                Tools.java().toString(),
+                "-jar",
+                Tools.hopgateJar().toString(),
+                "txn",
+                "show",
+                txn,
+                "--association",
+                "127.0.0.1:" + chain.mesh().edge(servingEdge()).hopgate().port())
+            .redirectErrorStream(true)
+            .start();
     assertThat(show.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String printed = new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(printed).contains("txn " + txn + ": 3 hops")
+    assertThat(printed)
+        .contains("txn " + txn + ": 3 hops")
         .contains(PLAN + " at " + AGENT + ": completed")
         .contains(RESERVE + " at " + INVENTORY + ": completed")
         .contains(CHARGE + " at " + PAYMENTS);
@@ -110,8 +131,11 @@ class AssociationIT {
       assertThat(plan.statusCode()).isEqualTo(500); // the inventory failed after hopgate allowed it
       // The START leaves the inventory's hopgate off the Check path, after the ALLOW: wait until
       // the ledger holds it (a repair computed before then is complete_steps, rightly).
-      Eventually.until("the ledger shows the inventory's START of " + RESERVE, () -> chain.mesh().linkage(servingEdge(), txn)
-          .stream().anyMatch(hop -> hop.getStep().equals(RESERVE) && hop.getStartedAt() > 0));
+      Eventually.until(
+          "the ledger shows the inventory's START of " + RESERVE,
+          () ->
+              chain.mesh().linkage(servingEdge(), txn).stream()
+                  .anyMatch(hop -> hop.getStep().equals(RESERVE) && hop.getStartedAt() > 0));
 
       HttpResponse<String> charge = chain.call("payments", "/payments/charge", PAYMENTS, txn, null);
       assertThat(charge.statusCode()).isEqualTo(403);

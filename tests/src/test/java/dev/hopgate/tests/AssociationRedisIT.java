@@ -17,10 +17,14 @@ class AssociationRedisIT extends AssociationIT {
   ShopChain startChain() throws IOException {
     redis = RedisProcess.start(Files.createDirectories(dir.resolve("redis")));
     // A generous store budget: these tests are about what the ledger links, not how fast (Mesh).
-    return ShopChain.start(dir, false, """
+    return ShopChain.start(
+        dir,
+        false,
+        """
         state: {redis: "%s", timeout: 1s}
         association: {store: redis}
-        """.formatted(redis.uri()));
+        """
+            .formatted(redis.uri()));
   }
 
   /** Any hopgate serves the shared ledger: ask another than the one that started the txn. */

@@ -33,11 +33,17 @@ class ConformanceIT {
   static void start() throws Exception {
     opa = OpaProcess.start(dir);
     Path repo = Tools.repo();
-    corpus = Corpus.load(repo.resolve("tests/conformance"), ProcessRegistry.load(repo.resolve("policies/processes")));
-    engines = List.of(
-        new CedarEngine().prepare(repo.resolve("policies/cedar")),
-        new OpaWasmEngine(2, Duration.ofSeconds(5)).prepare(repo.resolve("policies/target/opa/policy.wasm")),
-        new OpaServerEngine(opa.uri(), Duration.ofSeconds(5)).prepare(repo.resolve("policies/rego")));
+    corpus =
+        Corpus.load(
+            repo.resolve("tests/conformance"),
+            ProcessRegistry.load(repo.resolve("policies/processes")));
+    engines =
+        List.of(
+            new CedarEngine().prepare(repo.resolve("policies/cedar")),
+            new OpaWasmEngine(2, Duration.ofSeconds(5))
+                .prepare(repo.resolve("policies/target/opa/policy.wasm")),
+            new OpaServerEngine(opa.uri(), Duration.ofSeconds(5))
+                .prepare(repo.resolve("policies/rego")));
   }
 
   @AfterAll
@@ -50,17 +56,27 @@ class ConformanceIT {
   @Test
   void corpus_hasAtLeast80CasesCoveringEveryGateAloneAndTheWorkedCase() {
     assertThat(corpus.cases()).hasSizeGreaterThanOrEqualTo(80);
-    assertThat(corpus.cases()).extracting(Corpus.Case::note)
+    assertThat(corpus.cases())
+        .extracting(Corpus.Case::note)
         .anyMatch(n -> n.startsWith("scope: the worked case"))
-        .anyMatch(n -> n.startsWith("capability:")).anyMatch(n -> n.startsWith("authorization:"))
+        .anyMatch(n -> n.startsWith("capability:"))
+        .anyMatch(n -> n.startsWith("authorization:"))
         .anyMatch(n -> n.startsWith("scope: implicit intent"));
   }
 
   @TestFactory
   Stream<DynamicTest> everyCase_sameAnswerOnEveryEngine() {
-    return corpus.cases().stream().map(c -> DynamicTest.dynamicTest(c.file() + ": " + c.note(), () -> {
-      ConformanceRunner.CaseResult result = ConformanceRunner.run(c, corpus, engines);
-      assertThat(result.failures()).as("case '%s' (%s)", c.note(), c.file()).isEmpty();
-    }));
+    return corpus.cases().stream()
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.file() + ": " + c.note(),
+                    () -> {
+                      ConformanceRunner.CaseResult result =
+                          ConformanceRunner.run(c, corpus, engines);
+                      assertThat(result.failures())
+                          .as("case '%s' (%s)", c.note(), c.file())
+                          .isEmpty();
+                    }));
   }
 }

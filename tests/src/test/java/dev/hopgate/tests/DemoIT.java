@@ -24,7 +24,7 @@ class DemoIT {
 
   @BeforeAll
   static void run() throws Exception {
-    demo = CheckoutDemo.start(dir, line -> { });
+    demo = CheckoutDemo.start(dir, line -> {});
     calls = demo.run();
   }
 
@@ -41,7 +41,8 @@ class DemoIT {
     assertThat(early.status()).isEqualTo(403);
     assertThat(early.headers()).containsKey("hopgate-decision-id");
     assertThat(early.problem().get("type").asText()).isEqualTo("urn:hopgate:problem:sequence");
-    assertThat(early.problem().at("/violations/0/code").asText()).isEqualTo("missing_prerequisites");
+    assertThat(early.problem().at("/violations/0/code").asText())
+        .isEqualTo("missing_prerequisites");
     assertThat(early.problem().at("/repair/0/action").asText()).isEqualTo("complete_steps");
     assertThat(early.problem().at("/repair/0/process").asText()).isEqualTo(demo.process().iri());
     assertThat(early.problem().at("/repair/0/steps").toString())
@@ -57,10 +58,13 @@ class DemoIT {
       Map<String, Object> record = CheckoutDemo.claims(done.completions().get(0));
       assertThat(record).containsEntry("status", "completed");
       // The ALLOW it completes (its id went upstream with the request, not back in the response).
-      assertThat((String) record.get("decision")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
+      assertThat((String) record.get("decision"))
+          .matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
     }
-    assertThat(CheckoutDemo.claims(calls.get(1).completions().get(0))).containsEntry("step", S + "confirm-address");
-    assertThat(CheckoutDemo.claims(calls.get(2).completions().get(0))).containsEntry("step", S + "reserve-stock");
+    assertThat(CheckoutDemo.claims(calls.get(1).completions().get(0)))
+        .containsEntry("step", S + "confirm-address");
+    assertThat(CheckoutDemo.claims(calls.get(2).completions().get(0)))
+        .containsEntry("step", S + "reserve-stock");
   }
 
   @Test
@@ -68,9 +72,11 @@ class DemoIT {
     CheckoutDemo.Call charged = calls.get(3);
     assertThat(charged.status()).isEqualTo(200);
     assertThat(charged.headers().get("x-ledger-chain-length")).containsExactly("2");
-    assertThat(CheckoutDemo.claims(charged.completions().get(0))).containsEntry("step", S + "charge-card");
+    assertThat(CheckoutDemo.claims(charged.completions().get(0)))
+        .containsEntry("step", S + "charge-card");
     assertThat(CheckoutDemo.claims(charged.headers().get("x-ledger-completion").get(0)))
-        .containsEntry("step", S + "record-payment").containsEntry("iss", "spiffe://shop.example/hopgate/ledger");
+        .containsEntry("step", S + "record-payment")
+        .containsEntry("iss", "spiffe://shop.example/hopgate/ledger");
   }
 
   @Test
@@ -86,15 +92,23 @@ class DemoIT {
 
   @Test
   void everyHopgatesDecisionLog_verifiesAndRecordsItsDecisions() throws Exception {
-    // The log writer runs off the Check path: wait until payments' log holds its DENY and its ALLOW.
+    // The log writer runs off the Check path: wait until payments' log holds its DENY and its
+    // ALLOW.
     Path paymentsLog = demo.mesh().decisionLogs().get(2);
-    String payments = Eventually.until("payments' decision log records its DENY and its ALLOW",
-        () -> Files.readString(paymentsLog),
-        text -> text.contains("\"outcome\":\"DENY\"") && text.contains("\"outcome\":\"ALLOW\""));
-    assertThat(payments).contains("missing_prerequisites").doesNotContain("eyJ"); // no token, only digests
+    String payments =
+        Eventually.until(
+            "payments' decision log records its DENY and its ALLOW",
+            () -> Files.readString(paymentsLog),
+            text ->
+                text.contains("\"outcome\":\"DENY\"") && text.contains("\"outcome\":\"ALLOW\""));
+    assertThat(payments)
+        .contains("missing_prerequisites")
+        .doesNotContain("eyJ"); // no token, only digests
     for (Path log : demo.mesh().decisionLogs()) {
       // A record being appended is not yet a whole line: the log verifies once the writer is done.
-      var result = Eventually.until(log + " verifies", () -> LogVerifier.verify(log), LogVerifier.Result::intact);
+      var result =
+          Eventually.until(
+              log + " verifies", () -> LogVerifier.verify(log), LogVerifier.Result::intact);
       assertThat(result.intact()).as(log + ": " + result.problem()).isTrue();
     }
   }
@@ -106,10 +120,17 @@ class DemoIT {
     fromTheFirstTxn.addAll(calls.get(2).completions());
     String secondTxn = demo.startTxn(List.of(S + "charge-card", S + "record-payment"));
 
-    CheckoutDemo.Call replayed = demo.call("charge-card with another txn's records", "payments",
-        CheckoutDemo.PAYMENTS, "/payments/charge", secondTxn, fromTheFirstTxn);
+    CheckoutDemo.Call replayed =
+        demo.call(
+            "charge-card with another txn's records",
+            "payments",
+            CheckoutDemo.PAYMENTS,
+            "/payments/charge",
+            secondTxn,
+            fromTheFirstTxn);
     assertThat(replayed.status()).isEqualTo(403);
-    assertThat(replayed.problem().at("/violations/0/code").asText()).isEqualTo("missing_prerequisites");
+    assertThat(replayed.problem().at("/violations/0/code").asText())
+        .isEqualTo("missing_prerequisites");
     assertThat(demo.mesh().edge("payments").hopgate().logText()).doesNotContain("ERROR");
   }
 
@@ -118,7 +139,8 @@ class DemoIT {
     // The planner carried only what came back to it; the ledger's record stayed with payments.
     CheckoutDemo.Call shipped = calls.get(5);
     assertThat(shipped.status()).as(shipped.problem().toString()).isEqualTo(200);
-    assertThat(calls.get(3).completions()).noneMatch(c -> CheckoutDemo.claims(c).get("step").equals(S + "record-payment"));
+    assertThat(calls.get(3).completions())
+        .noneMatch(c -> CheckoutDemo.claims(c).get("step").equals(S + "record-payment"));
     assertThat(demo.mesh().edge("shipping").upstream().hits()).isEqualTo(1);
   }
 }

@@ -18,19 +18,28 @@ class HopgateUnavailableIT {
   void hopgateStopped_envoyRefusesAndTheUpstreamIsNeverHit() throws Exception {
     try (EdgeStack stack = EdgeStack.start(dir)) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
-      assertThat(stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode())
-          .as("the stack works before hopgate stops").isEqualTo(200);
+      assertThat(
+              stack
+                  .get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY))
+                  .statusCode())
+          .as("the stack works before hopgate stops")
+          .isEqualTo(200);
       int hits = stack.upstream().hits();
 
       int exit = stack.hopgate().terminate(Duration.ofSeconds(20));
       assertThat(exit).as("SIGTERM ends hopgate as the JVM does on a signal").isIn(0, 143);
-      assertThat(stack.hopgate().logText()).contains("draining in-flight checks").contains("hopgate stopped");
+      assertThat(stack.hopgate().logText())
+          .contains("draining in-flight checks")
+          .contains("hopgate stopped");
 
-      HttpResponse<String> response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+      HttpResponse<String> response =
+          stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
       assertThat(response.statusCode()).isEqualTo(403);
       assertThat(stack.upstream().hits()).isEqualTo(hits);
-      assertThat(stack.envoy().stat("cluster.hopgate.upstream_cx_connect_fail")
-          + stack.envoy().stat("http.edge.ext_authz.error")).isPositive();
+      assertThat(
+              stack.envoy().stat("cluster.hopgate.upstream_cx_connect_fail")
+                  + stack.envoy().stat("http.edge.ext_authz.error"))
+          .isPositive();
     }
   }
 }

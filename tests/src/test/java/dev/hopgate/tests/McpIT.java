@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MCP through a real Envoy to a real MCP server: the route forwards the JSON-RPC body to hopgate,
- * which reads the tool call as the route's mapped step, and answers a denial in a form an MCP client
- * survives (HTTP 200, a JSON-RPC error with the same id, the repair in {@code error.data}).
+ * which reads the tool call as the route's mapped step, and answers a denial in a form an MCP
+ * client survives (HTTP 200, a JSON-RPC error with the same id, the repair in {@code error.data}).
  */
 class McpIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +32,7 @@ class McpIT {
   static EdgeStack stack;
   static SSLContext planner;
 
-  @RegisterExtension
-  final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
+  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void startStack() throws IOException {
@@ -51,7 +50,8 @@ class McpIT {
   @Test
   void mappedToolCall_reachesTheMcpServerAsItsStep() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), toolCall(11, "reserve_stock"));
+    HttpResponse<String> response =
+        call(stack.credentials(EdgeStack.INVENTORY), toolCall(11, "reserve_stock"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = JSON.readTree(response.body());
@@ -65,15 +65,19 @@ class McpIT {
     // ext_proc read the JSON-RPC result (no isError) and returned the step's completion record.
     String record = response.headers().firstValue("txn-completion").orElseThrow();
     assertThat(com.nimbusds.jose.JWSObject.parse(record).getPayload().toJSONObject())
-        .containsEntry("step", EdgeStack.RESERVE).containsEntry("status", "completed")
-        .containsEntry("decision", stack.upstream().seen().get(before).headers().get("hopgate-decision-id"));
+        .containsEntry("step", EdgeStack.RESERVE)
+        .containsEntry("status", "completed")
+        .containsEntry(
+            "decision", stack.upstream().seen().get(before).headers().get("hopgate-decision-id"));
   }
 
   @Test
   void toolCallAnsweredAsAnSseStream_yieldsItsCompletionToo() throws Exception {
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY),
-        "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
-            + "\"arguments\":{\"stream\":true}}}");
+    HttpResponse<String> response =
+        call(
+            stack.credentials(EdgeStack.INVENTORY),
+            "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+                + "\"arguments\":{\"stream\":true}}}");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
@@ -83,19 +87,24 @@ class McpIT {
 
   @Test
   void toolError_reachesTheClientButYieldsNoCompletion() throws Exception {
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY),
-        "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
-            + "\"arguments\":{\"fail\":true}}}");
+    HttpResponse<String> response =
+        call(
+            stack.credentials(EdgeStack.INVENTORY),
+            "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+                + "\"arguments\":{\"fail\":true}}}");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(response.body()).at("/result/isError").asBoolean()).isTrue();
-    assertThat(response.headers().firstValue("txn-completion")).as("the tool did not do its work").isEmpty();
+    assertThat(response.headers().firstValue("txn-completion"))
+        .as("the tool did not do its work")
+        .isEmpty();
   }
 
   @Test
   void deniedToolCall_isAJsonRpcErrorWithTheRepairAndNeverReachesTheServer() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), toolCall("call-2", "drop_database"));
+    HttpResponse<String> response =
+        call(stack.credentials(EdgeStack.INVENTORY), toolCall("call-2", "drop_database"));
 
     assertThat(response.statusCode()).as("MCP clients drop the session on a 4xx").isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
@@ -103,22 +112,28 @@ class McpIT {
     assertThat(body.get("jsonrpc").asText()).isEqualTo("2.0");
     assertThat(body.get("id").asText()).isEqualTo("call-2");
     assertThat(body.at("/error/code").asInt()).isEqualTo(-32003);
-    assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(body.at("/error/data/authorization/reason").asText())
+        .isEqualTo("capability/not_performed");
     assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
         .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
-    assertThat(body.at("/error/data/problem/violations/0/component").asText()).isEqualTo(EdgeStack.INVENTORY);
+    assertThat(body.at("/error/data/problem/violations/0/component").asText())
+        .isEqualTo(EdgeStack.INVENTORY);
     assertThat(body.at("/error/data/authorization/remediationHints").isArray()).isTrue();
-    assertThat(response.headers().firstValue("txn-completion")).as("a denial yields no record").isEmpty();
+    assertThat(response.headers().firstValue("txn-completion"))
+        .as("a denial yields no record")
+        .isEmpty();
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void unmappedTool_isDeniedEvenThoughTheServerHasIt() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), toolCall(3, "list_orders"));
+    HttpResponse<String> response =
+        call(stack.credentials(EdgeStack.INVENTORY), toolCall(3, "list_orders"));
 
     JsonNode body = JSON.readTree(response.body());
-    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("tool_unmapped");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("tool_unmapped");
     assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("list_orders");
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
@@ -126,14 +141,20 @@ class McpIT {
   @Test
   void sessionMethods_passWithAValidHopTokenAndYieldNoCompletion() throws Exception {
     Map<String, String> credentials = stack.credentials(EdgeStack.INVENTORY);
-    HttpResponse<String> init = call(credentials, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
-        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-        + "\"clientInfo\":{\"name\":\"e2e\",\"version\":\"1\"}}}");
-    HttpResponse<String> list = call(credentials, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
-    HttpResponse<String> initialized = call(credentials, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    HttpResponse<String> init =
+        call(
+            credentials,
+            "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
+                + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                + "\"clientInfo\":{\"name\":\"e2e\",\"version\":\"1\"}}}");
+    HttpResponse<String> list =
+        call(credentials, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    HttpResponse<String> initialized =
+        call(credentials, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 
     assertThat(init.statusCode()).isEqualTo(200);
-    assertThat(JSON.readTree(init.body()).at("/result/serverInfo/name").asText()).isEqualTo("e2e-tools");
+    assertThat(JSON.readTree(init.body()).at("/result/serverInfo/name").asText())
+        .isEqualTo("e2e-tools");
     assertThat(list.statusCode()).isEqualTo(200);
     // The server has three tools; the chain could call one: drop_database fails the capability gate
     // (the inventory's manifest does not perform it), list_orders is not mapped on this route.
@@ -151,29 +172,38 @@ class McpIT {
     HttpResponse<String> response = call(headers, toolCall(1, "reserve_stock"));
 
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\"");
+    assertThat(response.headers().firstValue("www-authenticate"))
+        .hasValue("Bearer realm=\"hopgate\"");
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
   }
 
   @Test
   void ambiguousBody_isRefusedNotGuessed() throws Exception {
     int before = stack.upstream().hits();
-    // A parser that keeps the last 'name' runs drop_database; one that keeps the first, reserve_stock.
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), "{\"jsonrpc\":\"2.0\",\"id\":5,"
-        + "\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\",\"name\":\"drop_database\"}}");
+    // A parser that keeps the last 'name' runs drop_database; one that keeps the first,
+    // reserve_stock.
+    HttpResponse<String> response =
+        call(
+            stack.credentials(EdgeStack.INVENTORY),
+            "{\"jsonrpc\":\"2.0\",\"id\":5,"
+                + "\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\",\"name\":\"drop_database\"}}");
 
     assertThat(response.statusCode()).isEqualTo(400);
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.at("/error/code").asInt()).isEqualTo(-32600);
-    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("duplicate_key");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("duplicate_key");
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void bodyLargerThanEnvoyForwards_isRefusedAsTruncated() throws Exception {
     int before = stack.upstream().hits();
-    String big = "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
-        + "\"arguments\":{\"note\":\"" + "x".repeat(20_000) + "\"}}}";
+    String big =
+        "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+            + "\"arguments\":{\"note\":\""
+            + "x".repeat(20_000)
+            + "\"}}}";
     HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), big);
 
     assertThat(response.statusCode()).isEqualTo(400);
@@ -184,30 +214,54 @@ class McpIT {
 
   @Test
   void disclosureLevels_showExactlyWhatTheyPromise() throws Exception {
-    JsonNode full = JSON.readTree(call(stack.credentials(EdgeStack.INVENTORY), toolCall(21, "drop_database")).body());
-    JsonNode minimal = JSON.readTree(stack.post(planner, "/mcp/minimal", stack.credentials(EdgeStack.INVENTORY),
-        toolCall(22, "drop_database")).body());
-    HttpResponse<String> undisclosedResponse = stack.post(planner, "/mcp/undisclosed",
-        stack.credentials(EdgeStack.INVENTORY), toolCall(23, "drop_database"));
+    JsonNode full =
+        JSON.readTree(
+            call(stack.credentials(EdgeStack.INVENTORY), toolCall(21, "drop_database")).body());
+    JsonNode minimal =
+        JSON.readTree(
+            stack
+                .post(
+                    planner,
+                    "/mcp/minimal",
+                    stack.credentials(EdgeStack.INVENTORY),
+                    toolCall(22, "drop_database"))
+                .body());
+    HttpResponse<String> undisclosedResponse =
+        stack.post(
+            planner,
+            "/mcp/undisclosed",
+            stack.credentials(EdgeStack.INVENTORY),
+            toolCall(23, "drop_database"));
     JsonNode undisclosed = JSON.readTree(undisclosedResponse.body());
 
-    assertThat(full.at("/error/data/problem/violations/0/component").asText()).isEqualTo(EdgeStack.INVENTORY);
+    assertThat(full.at("/error/data/problem/violations/0/component").asText())
+        .isEqualTo(EdgeStack.INVENTORY);
     assertThat(full.toString()).contains(EdgeStack.DROP_DB);
 
     assertThat(minimal.get("id").asInt()).isEqualTo(22);
-    assertThat(minimal.at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
-    assertThat(minimal.toString()).doesNotContain(EdgeStack.DROP_DB).doesNotContain(EdgeStack.INVENTORY);
+    assertThat(minimal.at("/error/data/authorization/reason").asText())
+        .isEqualTo("capability/not_performed");
+    assertThat(minimal.toString())
+        .doesNotContain(EdgeStack.DROP_DB)
+        .doesNotContain(EdgeStack.INVENTORY);
 
     assertThat(undisclosed.get("id").asInt()).isEqualTo(23);
     assertThat(undisclosed.at("/error/message").asText()).isEqualTo("Request denied");
-    assertThat(undisclosed.toString()).doesNotContain(EdgeStack.DROP_DB).doesNotContain("capability");
+    assertThat(undisclosed.toString())
+        .doesNotContain(EdgeStack.DROP_DB)
+        .doesNotContain("capability");
     String decision = undisclosedResponse.headers().firstValue("hopgate-decision-id").orElseThrow();
-    assertThat(undisclosed.at("/error/data/authorization/authorizationContextId").asText()).isEqualTo(decision);
+    assertThat(undisclosed.at("/error/data/authorization/authorizationContextId").asText())
+        .isEqualTo(decision);
     // The detail is in the decision log, found by that id.
-    Eventually.until("the decision log records " + decision,
+    Eventually.until(
+        "the decision log records " + decision,
         () -> java.nio.file.Files.readString(stack.decisionLog()).contains(decision));
-    String record = java.nio.file.Files.readAllLines(stack.decisionLog()).stream()
-        .filter(line -> line.contains(decision)).findFirst().orElseThrow();
+    String record =
+        java.nio.file.Files.readAllLines(stack.decisionLog()).stream()
+            .filter(line -> line.contains(decision))
+            .findFirst()
+            .orElseThrow();
     assertThat(record).contains("not_performed");
   }
 
@@ -215,20 +269,27 @@ class McpIT {
   void tokenChallenge_namesTheResourceMetadataWhereTheRouteSetsIt() throws Exception {
     Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
     headers.remove("Authorization");
-    HttpResponse<String> response = stack.post(planner, "/mcp/minimal", headers, toolCall(1, "reserve_stock"));
+    HttpResponse<String> response =
+        stack.post(planner, "/mcp/minimal", headers, toolCall(1, "reserve_stock"));
 
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\", "
-        + "resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
+    assertThat(response.headers().firstValue("www-authenticate"))
+        .hasValue(
+            "Bearer realm=\"hopgate\", "
+                + "resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
   }
 
-  private static HttpResponse<String> call(Map<String, String> headers, String body) throws IOException {
+  private static HttpResponse<String> call(Map<String, String> headers, String body)
+      throws IOException {
     return stack.post(planner, "/mcp", headers, body);
   }
 
   private static String toolCall(Object id, String tool) {
     String rawId = id instanceof String s ? "\"" + s + "\"" : id.toString();
-    return "{\"jsonrpc\":\"2.0\",\"id\":" + rawId + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+    return "{\"jsonrpc\":\"2.0\",\"id\":"
+        + rawId
+        + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
         + "\",\"arguments\":{}}}";
   }
 }

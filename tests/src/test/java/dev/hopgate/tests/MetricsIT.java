@@ -27,33 +27,50 @@ class MetricsIT {
   @Test
   void metricsCountKnownTraffic() throws Exception {
     int port = Ports.free();
-    try (EdgeStack stack = EdgeStack.start(dir, "metrics: {listen: \"127.0.0.1:" + port + "\"}\n")) {
+    try (EdgeStack stack =
+        EdgeStack.start(dir, "metrics: {listen: \"127.0.0.1:" + port + "\"}\n")) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
       // The stack's readiness probe was a Check too: count what this test sends, from here on.
       MetricsScrape before = MetricsScrape.of(port);
       for (int i = 0; i < 2; i++) {
-        assertThat(stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode())
+        assertThat(
+                stack
+                    .get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY))
+                    .statusCode())
             .isEqualTo(200);
       }
       Map<String, String> noToken = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
       noToken.remove("Authorization");
       assertThat(stack.get(planner, "/inventory/reserve", noToken).statusCode()).isEqualTo(401);
 
-      // ext_proc mints the completion record as Envoy relays the response; the scrape waits for both.
-      MetricsScrape after = Eventually.within(Eventually.DEFAULT, "both completion records are counted",
-          () -> MetricsScrape.of(port), m -> m.since(before, "hopgate_completion_records_total{fate=\"minted\"}") >= 2);
+      // ext_proc mints the completion record as Envoy relays the response; the scrape waits for
+      // both.
+      MetricsScrape after =
+          Eventually.within(
+              Eventually.DEFAULT,
+              "both completion records are counted",
+              () -> MetricsScrape.of(port),
+              m -> m.since(before, "hopgate_completion_records_total{fate=\"minted\"}") >= 2);
 
-      assertThat(after.since(before, "hopgate_checks_total{code=\"\",gate=\"\",outcome=\"ALLOW\"}")).isEqualTo(2);
-      assertThat(after.since(before,
-          "hopgate_checks_total{code=\"token_missing\",gate=\"authorization\",outcome=\"DENY\"}")).isEqualTo(1);
+      assertThat(after.since(before, "hopgate_checks_total{code=\"\",gate=\"\",outcome=\"ALLOW\"}"))
+          .isEqualTo(2);
+      assertThat(
+              after.since(
+                  before,
+                  "hopgate_checks_total{code=\"token_missing\",gate=\"authorization\",outcome=\"DENY\"}"))
+          .isEqualTo(1);
       assertThat(after.since(before, "hopgate_check_duration_seconds_count")).isEqualTo(3);
       assertThat(after.since(before, "hopgate_verification_duration_seconds_count")).isEqualTo(2);
-      assertThat(after.since(before, "hopgate_engine_evaluation_duration_seconds_count{engine=\"cedar\"}"))
+      assertThat(
+              after.since(
+                  before, "hopgate_engine_evaluation_duration_seconds_count{engine=\"cedar\"}"))
           .isEqualTo(2);
-      assertThat(after.since(before, "hopgate_completion_records_total{fate=\"minted\"}")).isEqualTo(2);
+      assertThat(after.since(before, "hopgate_completion_records_total{fate=\"minted\"}"))
+          .isEqualTo(2);
       assertThat(after.text())
-          .containsPattern("hopgate_revision_info\\{engine=\"cedar\",policy_revision=\"sha256:[0-9a-f]{64}\","
-              + "revision=\"sha256:[0-9a-f]{64}\"} 1.0")
+          .containsPattern(
+              "hopgate_revision_info\\{engine=\"cedar\",policy_revision=\"sha256:[0-9a-f]{64}\","
+                  + "revision=\"sha256:[0-9a-f]{64}\"} 1.0")
           .containsPattern("hopgate_signature_cache_lookups_total\\{result=\"miss\"} [1-9]")
           .contains("hopgate_decision_log_queue_depth");
     }
@@ -69,14 +86,22 @@ class MetricsIT {
       assertThat(scraped.statusCode()).isEqualTo(200);
       assertThat(scraped.body()).contains("hopgate_checks_total");
       SSLContext envoy = stack.pki().workload("envoy-copy", EdgeStack.ENVOY_IDENTITY).sslContext();
-      assertThat(scrape(envoy, metrics).statusCode()).as("an identity not in callers.scrapers").isEqualTo(403);
-      assertThatThrownBy(() -> scrape(stack.pki().anonymousClient(), metrics)).as("no client certificate")
+      assertThat(scrape(envoy, metrics).statusCode())
+          .as("an identity not in callers.scrapers")
+          .isEqualTo(403);
+      assertThatThrownBy(() -> scrape(stack.pki().anonymousClient(), metrics))
+          .as("no client certificate")
           .isInstanceOf(IOException.class);
     }
   }
 
   private static HttpResponse<String> scrape(SSLContext tls, URI uri) throws Exception {
-    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build()
-        .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newBuilder()
+        .sslContext(tls)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build()
+        .send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -106,21 +106,32 @@ class OneTimeTokensSharedRedisIT {
     Decision once = a.decide(request(mesh.hopOnce(INVENTORY, "jti-down"), "req-1"));
     assertThat(once.outcome()).isEqualTo(Outcome.ABORT);
     assertThat(once.violations().get(0).code()).isEqualTo("state_unavailable");
-    assertThat(a.decide(request(mesh.hop(INVENTORY, "alice@shop.example", mesh.txn, null), "req-2")).outcome())
+    assertThat(
+            a.decide(request(mesh.hop(INVENTORY, "alice@shop.example", mesh.txn, null), "req-2"))
+                .outcome())
         .isEqualTo(Outcome.ALLOW);
   }
 
   private DecisionPoint instance() {
-    RedisStateStore store = new RedisStateStore(URI.create(redis.uri()), Duration.ofMillis(500), "hopgate-it:");
+    RedisStateStore store =
+        new RedisStateStore(URI.create(redis.uri()), Duration.ofMillis(500), "hopgate-it:");
     clients.add(store);
-    return new DecisionPoint(mesh.floor(),
+    return new DecisionPoint(
+        mesh.floor(),
         new PolicySnapshot(policy, mesh.manifests, ProcessRegistry.of(List.of())),
-        new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)), mesh.clock, null);
+        new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+        mesh.clock,
+        null);
   }
 
   private HopRequest request(String hopToken, String requestId) {
-    return new HopRequest(Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
-        Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, RESERVE), "POST", "/", PLANNER, requestId,
+    return new HopRequest(
+        Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
+        Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, RESERVE),
+        "POST",
+        "/",
+        PLANNER,
+        requestId,
         NOW);
   }
 }

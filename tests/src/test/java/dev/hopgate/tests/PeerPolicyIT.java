@@ -35,21 +35,36 @@ class PeerPolicyIT {
     }
     assertThat(allows(request)).isTrue();
 
-    String bearer = request.getAttributes().getRequest().getHttp().getHeadersOrThrow("authorization");
-    String forged = bearer.substring(0, bearer.length() - 4) + (bearer.endsWith("AAAA") ? "BBBB" : "AAAA");
+    String bearer =
+        request.getAttributes().getRequest().getHttp().getHeadersOrThrow("authorization");
+    String forged =
+        bearer.substring(0, bearer.length() - 4) + (bearer.endsWith("AAAA") ? "BBBB" : "AAAA");
     assertThat(allows(withHeader(request, "authorization", forged))).isFalse();
 
     String chain = request.getAttributes().getRequest().getHttp().getHeadersOrThrow("txn-chain");
-    assertThat(allows(withHeader(request, "txn-chain", chain.substring(chain.indexOf('~') + 1)))).isFalse();
+    assertThat(allows(withHeader(request, "txn-chain", chain.substring(chain.indexOf('~') + 1))))
+        .isFalse();
   }
 
   private boolean allows(CheckRequest request) throws Exception {
     Path input = dir.resolve("input.json");
     Files.writeString(input, JsonFormat.printer().print(request));
-    Process opa = new ProcessBuilder(List.of(Tools.opa().toString(), "eval", "--format", "raw",
-        "-d", Tools.repo().resolve("tests/bench/peer/policy.rego").toString(),
-        "-d", dir.resolve("peer/data.json").toString(), "-i", input.toString(), "data.hopgate.peer.allow"))
-        .redirectErrorStream(true).start();
+    Process opa =
+        new ProcessBuilder(
+                List.of(
+                    Tools.opa().toString(),
+                    "eval",
+                    "--format",
+                    "raw",
+                    "-d",
+                    Tools.repo().resolve("tests/bench/peer/policy.rego").toString(),
+                    "-d",
+                    dir.resolve("peer/data.json").toString(),
+                    "-i",
+                    input.toString(),
+                    "data.hopgate.peer.allow"))
+            .redirectErrorStream(true)
+            .start();
     assertThat(opa.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = new String(opa.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(opa.exitValue()).as(out).isZero();

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ledger in a real Redis: the same contract as in memory, shared by two clients (two hopgates). */
+/**
+ * The ledger in a real Redis: the same contract as in memory, shared by two clients (two hopgates).
+ */
 class RedisLedgerIT extends LedgerContract {
   @TempDir static Path dir;
   static RedisProcess redis;
@@ -48,8 +50,13 @@ class RedisLedgerIT extends LedgerContract {
   }
 
   private RedisLedger client(String prefix, int maxHops) {
-    RedisLedger ledger = new RedisLedger(URI.create(redis.uri()), Duration.ofMillis(500), prefix, maxHops,
-        Duration.ofMinutes(5));
+    RedisLedger ledger =
+        new RedisLedger(
+            URI.create(redis.uri()),
+            Duration.ofMillis(500),
+            prefix,
+            maxHops,
+            Duration.ofMinutes(5));
     clients.add(ledger);
     return ledger;
   }
@@ -59,16 +66,35 @@ class RedisLedgerIT extends LedgerContract {
     RedisLedger a = client("shared:", 100);
     RedisLedger b = client("shared:", 100);
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
-    a.record(BoundarySignal.start("t9", "d1", "spiffe://x/inventory", "urn:s:reserve", "spiffe://x/hopgate/inventory",
-        t, "transition-1"));
-    assertThat(b.record(BoundarySignal.complete("t9", "d1", "spiffe://x/inventory", "urn:s:reserve",
-        "spiffe://x/hopgate/inventory", t.plusSeconds(2), "rec-1"))).isTrue();
-    assertThat(a.linkage("t9")).singleElement().satisfies(hop -> {
-      assertThat(hop.startedAt()).isEqualTo(t);
-      assertThat(hop.completedAt()).isEqualTo(t.plusSeconds(2));
-      assertThat(hop.completionRecord()).isEqualTo("rec-1");
-      assertThat(hop.transition()).isEqualTo("transition-1");
-    });
+    a.record(
+        BoundarySignal.start(
+            "t9",
+            "d1",
+            "spiffe://x/inventory",
+            "urn:s:reserve",
+            "spiffe://x/hopgate/inventory",
+            t,
+            "transition-1"));
+    assertThat(
+            b.record(
+                BoundarySignal.complete(
+                    "t9",
+                    "d1",
+                    "spiffe://x/inventory",
+                    "urn:s:reserve",
+                    "spiffe://x/hopgate/inventory",
+                    t.plusSeconds(2),
+                    "rec-1")))
+        .isTrue();
+    assertThat(a.linkage("t9"))
+        .singleElement()
+        .satisfies(
+            hop -> {
+              assertThat(hop.startedAt()).isEqualTo(t);
+              assertThat(hop.completedAt()).isEqualTo(t.plusSeconds(2));
+              assertThat(hop.completionRecord()).isEqualTo("rec-1");
+              assertThat(hop.transition()).isEqualTo("transition-1");
+            });
   }
 
   @Test
@@ -77,8 +103,12 @@ class RedisLedgerIT extends LedgerContract {
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     String big = "x".repeat(400_000);
     for (int i = 0; i < 3; i++) {
-      ledger.record(BoundarySignal.start("t8", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t, big));
+      ledger.record(
+          BoundarySignal.start(
+              "t8", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t, big));
     }
-    assertThat(ledger.linkage("t8")).as("a txn holds at most %d characters", Ledger.MAX_CHARS_PER_TXN).hasSize(2);
+    assertThat(ledger.linkage("t8"))
+        .as("a txn holds at most %d characters", Ledger.MAX_CHARS_PER_TXN)
+        .hasSize(2);
   }
 }

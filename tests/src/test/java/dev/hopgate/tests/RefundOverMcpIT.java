@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A planner working through the refund process (policies/processes/refund.process.yaml) through a
  * real Envoy: the case and the approval are plain HTTP hops whose completion records come back from
- * ext_proc, the refund is an MCP tool call. The planner does only what the denials' repairs say:
- * a too-early refund names the steps to complete first, a second refund on one approval names the
+ * ext_proc, the refund is an MCP tool call. The planner does only what the denials' repairs say: a
+ * too-early refund names the steps to complete first, a second refund on one approval names the
  * approval again (it was spent), an approval past its window likewise, and the fourth refund of the
  * txn is terminal (the budget is three).
  */
@@ -47,8 +47,7 @@ class RefundOverMcpIT {
   static EdgeStack stack;
   static SSLContext planner;
 
-  @RegisterExtension
-  final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
+  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void startStack() throws IOException {
@@ -69,8 +68,9 @@ class RefundOverMcpIT {
     final List<String> completions = new ArrayList<>();
 
     Map<String, String> headers(String component) {
-      Map<String, String> headers = new LinkedHashMap<>(
-          stack.credentials(component, "refund.process.yaml", id, AUTHORITY, c -> c));
+      Map<String, String> headers =
+          new LinkedHashMap<>(
+              stack.credentials(component, "refund.process.yaml", id, AUTHORITY, c -> c));
       if (!completions.isEmpty()) {
         headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
       }
@@ -79,7 +79,8 @@ class RefundOverMcpIT {
 
     /** Runs a plain HTTP step and keeps its completion record. */
     void complete(String step) throws IOException {
-      String path = step.equals(EdgeStack.OPEN_CASE) ? "/support/open-case" : "/approvals/approve-refund";
+      String path =
+          step.equals(EdgeStack.OPEN_CASE) ? "/support/open-case" : "/approvals/approve-refund";
       String component = step.equals(EdgeStack.OPEN_CASE) ? EdgeStack.SUPPORT : EdgeStack.APPROVALS;
       HttpResponse<String> response = stack.get(planner, path, headers(component));
       assertThat(response.statusCode()).as("%s: %s", step, response.body()).isEqualTo(200);
@@ -87,9 +88,17 @@ class RefundOverMcpIT {
     }
 
     JsonNode refund(int id) throws IOException {
-      HttpResponse<String> response = stack.post(planner, "/refunds/mcp", headers(EdgeStack.REFUNDS),
-          "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"issue_refund\"}}");
-      assertThat(response.statusCode()).as("MCP answers are HTTP 200: %s", response.body()).isEqualTo(200);
+      HttpResponse<String> response =
+          stack.post(
+              planner,
+              "/refunds/mcp",
+              headers(EdgeStack.REFUNDS),
+              "{\"jsonrpc\":\"2.0\",\"id\":"
+                  + id
+                  + ",\"method\":\"tools/call\",\"params\":{\"name\":\"issue_refund\"}}");
+      assertThat(response.statusCode())
+          .as("MCP answers are HTTP 200: %s", response.body())
+          .isEqualTo(200);
       return JSON.readTree(response.body());
     }
 
@@ -109,19 +118,23 @@ class RefundOverMcpIT {
   }
 
   @Test
-  void aPlannerFollowingTheRepairs_getsThreeRefundsOnThreeApprovals_thenTheBudgetIsSpent() throws Exception {
+  void aPlannerFollowingTheRepairs_getsThreeRefundsOnThreeApprovals_thenTheBudgetIsSpent()
+      throws Exception {
     Txn txn = new Txn();
 
     JsonNode tooEarly = txn.refund(1);
-    assertThat(tooEarly.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/missing_prerequisites");
+    assertThat(tooEarly.at("/error/data/authorization/reason").asText())
+        .isEqualTo("sequence/missing_prerequisites");
     assertThat(tooEarly.at("/error/data/authorization/remediationHints/0/steps").toString())
         .isEqualTo("[\"" + EdgeStack.OPEN_CASE + "\",\"" + EdgeStack.APPROVE_REFUND + "\"]");
     assertThat(txn.follow(tooEarly)).isTrue();
     assertThat(txn.refund(2).at("/result/content/0/text").asText()).isEqualTo("ran issue_refund");
 
     JsonNode again = txn.refund(3);
-    assertThat(again.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/consumed");
-    assertThat(again.at("/error/data/problem/violations/0/consumed/0").asText()).isEqualTo(EdgeStack.APPROVE_REFUND);
+    assertThat(again.at("/error/data/authorization/reason").asText())
+        .isEqualTo("sequence/consumed");
+    assertThat(again.at("/error/data/problem/violations/0/consumed/0").asText())
+        .isEqualTo(EdgeStack.APPROVE_REFUND);
     assertThat(again.at("/error/data/authorization/remediationHints/0/steps").toString())
         .isEqualTo("[\"" + EdgeStack.APPROVE_REFUND + "\"]");
 
@@ -131,13 +144,16 @@ class RefundOverMcpIT {
     }
     // The third approval is spent too, but approving again would not help: the repair says so.
     JsonNode spent = txn.refund(30);
-    assertThat(spent.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/budget_exhausted");
+    assertThat(spent.at("/error/data/authorization/reason").asText())
+        .isEqualTo("sequence/budget_exhausted");
     assertThat(spent.at("/error/data/problem/violations/0/max").asInt()).isEqualTo(3);
-    assertThat(spent.at("/error/data/authorization/remediationHints").toString()).isEqualTo("[{\"action\":\"none\"}]");
+    assertThat(spent.at("/error/data/authorization/remediationHints").toString())
+        .isEqualTo("[{\"action\":\"none\"}]");
     assertThat(spent.at("/error/data/problem/violations/1/code").asText()).isEqualTo("consumed");
     assertThat(txn.follow(spent)).isFalse();
     txn.complete(EdgeStack.APPROVE_REFUND);
-    assertThat(txn.refund(31).at("/error/data/authorization/reason").asText()).isEqualTo("sequence/budget_exhausted");
+    assertThat(txn.refund(31).at("/error/data/authorization/reason").asText())
+        .isEqualTo("sequence/budget_exhausted");
   }
 
   @Test
@@ -145,14 +161,24 @@ class RefundOverMcpIT {
     Txn txn = new Txn();
     txn.complete(EdgeStack.OPEN_CASE);
     // An approval this edge's hopgate recorded 16 minutes ago (the window is 15).
-    JwsSigning hopgate = JwsSigning.of(JWK.parse(Files.readString(dir.resolve("hopgate.private.jwk.json"))));
+    JwsSigning hopgate =
+        JwsSigning.of(JWK.parse(Files.readString(dir.resolve("hopgate.private.jwk.json"))));
     Instant then = Instant.now().minus(Duration.ofMinutes(16));
-    txn.completions.add(hopgate.sign(WireTypes.COMPLETION, Minting.completion(EdgeStack.ENFORCEMENT_POINT, txn.id,
-        EdgeStack.APPROVE_REFUND, EdgeStack.APPROVALS, "decision-" + UUID.randomUUID(), then,
-        Instant.now().plus(Duration.ofMinutes(10)))));
+    txn.completions.add(
+        hopgate.sign(
+            WireTypes.COMPLETION,
+            Minting.completion(
+                EdgeStack.ENFORCEMENT_POINT,
+                txn.id,
+                EdgeStack.APPROVE_REFUND,
+                EdgeStack.APPROVALS,
+                "decision-" + UUID.randomUUID(),
+                then,
+                Instant.now().plus(Duration.ofMinutes(10)))));
 
     JsonNode late = txn.refund(1);
-    assertThat(late.at("/error/data/authorization/reason").asText()).isEqualTo("sequence/expired_prerequisites");
+    assertThat(late.at("/error/data/authorization/reason").asText())
+        .isEqualTo("sequence/expired_prerequisites");
     assertThat(late.at("/error/data/problem/detail").asText()).contains("within their window");
     assertThat(txn.follow(late)).isTrue();
     assertThat(txn.refund(2).has("result")).isTrue();

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a real OPA does when policies are slow, undefined or broken: hopgate denies, never allows. */
+/**
+ * What a real OPA does when policies are slow, undefined or broken: hopgate denies, never allows.
+ */
 class RegoEngineFailuresIT {
   @TempDir static Path dir;
   static OpaProcess opa;
@@ -36,7 +38,10 @@ class RegoEngineFailuresIT {
 
   @Test
   void slowPolicy_timesOut() throws Exception {
-    Path rego = write("slow", """
+    Path rego =
+        write(
+            "slow",
+            """
         package hopgate.gates
 
         decision := {"allow": count([x | some x in numbers.range(1, 3000000); x % 7 == 0]) < 0, "violations": []}
@@ -48,28 +53,37 @@ class RegoEngineFailuresIT {
 
   @Test
   void undefinedDecision_failsWithoutTimingOut() throws Exception {
-    Path rego = write("undefined", """
+    Path rego =
+        write(
+            "undefined",
+            """
         package hopgate.gates
 
         decision := {"allow": true, "violations": []} if input.never_there
         """);
     PreparedPolicy policy = new OpaServerEngine(opa.uri(), Duration.ofSeconds(2)).prepare(rego);
     assertThatThrownBy(() -> policy.evaluate(input()))
-        .isInstanceOfSatisfying(EvaluationException.class, e -> {
-          assertThat(e.timedOut()).isFalse();
-          assertThat(e.getMessage()).contains("undefined");
-        });
+        .isInstanceOfSatisfying(
+            EvaluationException.class,
+            e -> {
+              assertThat(e.timedOut()).isFalse();
+              assertThat(e.getMessage()).contains("undefined");
+            });
   }
 
   @Test
   void allowWithViolations_isRefusedAsInconsistent() throws Exception {
-    Path rego = write("inconsistent", """
+    Path rego =
+        write(
+            "inconsistent",
+            """
         package hopgate.gates
 
         decision := {"allow": true, "violations": [{"gate": "scope", "code": "x"}]}
         """);
     PreparedPolicy policy = new OpaServerEngine(opa.uri(), Duration.ofSeconds(2)).prepare(rego);
-    assertThatThrownBy(() -> policy.evaluate(input())).isInstanceOf(EvaluationException.class)
+    assertThatThrownBy(() -> policy.evaluate(input()))
+        .isInstanceOf(EvaluationException.class)
         .hasMessageContaining("allow is true with 1 violations");
   }
 
@@ -77,20 +91,27 @@ class RegoEngineFailuresIT {
   void policyOpaRefuses_doesNotLoadAndIsNamed() throws Exception {
     Path rego = write("broken", "package hopgate.gates\n\ndecision := {\n");
     assertThatThrownBy(() -> new OpaServerEngine(opa.uri(), Duration.ofSeconds(2)).prepare(rego))
-        .isInstanceOf(PolicyLoadException.class).hasMessageContaining("gates.rego refused by OPA");
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("gates.rego refused by OPA");
   }
 
   @Test
   void missingWasmModule_doesNotLoad() {
-    assertThatThrownBy(() -> new OpaWasmEngine(1, Duration.ofSeconds(1)).prepare(dir.resolve("absent.wasm")))
-        .isInstanceOf(PolicyLoadException.class).hasMessageContaining("built by scripts/opa-policies.sh");
+    assertThatThrownBy(
+            () -> new OpaWasmEngine(1, Duration.ofSeconds(1)).prepare(dir.resolve("absent.wasm")))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("built by scripts/opa-policies.sh");
   }
 
   @Test
   void opaServerUnreachable_doesNotLoad() {
-    assertThatThrownBy(() -> new OpaServerEngine(java.net.URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1))
-        .prepare(write("any", "package hopgate.gates\n")))
-        .isInstanceOf(PolicyLoadException.class).hasMessageContaining("does not answer");
+    assertThatThrownBy(
+            () ->
+                new OpaServerEngine(
+                        java.net.URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1))
+                    .prepare(write("any", "package hopgate.gates\n")))
+        .isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("does not answer");
   }
 
   private static Path write(String name, String rego) throws Exception {
@@ -101,10 +122,17 @@ class RegoEngineFailuresIT {
 
   private static InputDocument input() {
     String step = "urn:s:a";
-    return new InputDocument(InputDocument.VERSION, new InputDocument.Hop("spiffe://x/c", step, "GET", "/", null),
-        new InputDocument.Origin("alice", "t", "spiffe://x/p"), List.of(step),
+    return new InputDocument(
+        InputDocument.VERSION,
+        new InputDocument.Hop("spiffe://x/c", step, "GET", "/", null),
+        new InputDocument.Origin("alice", "t", "spiffe://x/p"),
+        List.of(step),
         new InputDocument.Intent(false, null, null, List.of(step), List.of(), List.of()),
-        new InputDocument.ManifestFacts(true, List.of(step), List.of(), List.of()), List.of(), List.of(),
-        new InputDocument.Usage(step, 0), List.of(), 1L);
+        new InputDocument.ManifestFacts(true, List.of(step), List.of(), List.of()),
+        List.of(),
+        List.of(),
+        new InputDocument.Usage(step, 0),
+        List.of(),
+        1L);
   }
 }

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The build's Rego check (scripts/opa-policies.sh), and hopgate's at load for an OPA server
- * ({@code opa_server.check_with}), against a real OPA: a rule that reads an input
- * field the input document's schema does not have can never match, and is refused with its location.
+ * The build's Rego check (scripts/opa-policies.sh), and hopgate's at load for an OPA server ({@code
+ * opa_server.check_with}), against a real OPA: a rule that reads an input field the input
+ * document's schema does not have can never match, and is refused with its location.
  */
 class RegoSchemaCheckIT {
   @TempDir Path dir;
@@ -38,29 +38,41 @@ class RegoSchemaCheckIT {
     Result result = check(copy);
 
     assertThat(result.exitCode()).isNotZero();
-    assertThat(result.output()).contains("gates.rego:").contains("undefined ref: input.hop.stepp")
+    assertThat(result.output())
+        .contains("gates.rego:")
+        .contains("undefined ref: input.hop.stepp")
         .contains("\"step\"");
   }
 
   @Test
   void hopgateRunsTheSameCheckAtLoad_forRegoItPushesToAnOpaServer() throws Exception {
-    dev.hopgate.pdp.engine.rego.RegoTypeCheck.check(Tools.opa(), Tools.repo().resolve("policies/rego"));
+    dev.hopgate.pdp.engine.rego.RegoTypeCheck.check(
+        Tools.opa(), Tools.repo().resolve("policies/rego"));
 
     Path copy = copy(Tools.repo().resolve("policies/rego"), dir.resolve("rego-load"));
     Path gates = copy.resolve("hopgate/gates.rego");
-    Files.writeString(gates, Files.readString(gates).replaceFirst("input\\.hop\\.step\\b", "input.hop.stepp"));
+    Files.writeString(
+        gates, Files.readString(gates).replaceFirst("input\\.hop\\.step\\b", "input.hop.stepp"));
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> dev.hopgate.pdp.engine.rego.RegoTypeCheck.check(Tools.opa(), copy))
         .isInstanceOf(dev.hopgate.pdp.engine.PolicyLoadException.class)
-        .hasMessageContaining("gates.rego:").hasMessageContaining("undefined ref: input.hop.stepp");
+        .hasMessageContaining("gates.rego:")
+        .hasMessageContaining("undefined ref: input.hop.stepp");
   }
 
   private record Result(int exitCode, String output) {}
 
   private static Result check(Path rego) throws IOException, InterruptedException {
-    Process opa = new ProcessBuilder(Tools.opa().toString(), "check", "--strict", "--schema",
-        Tools.repo().resolve("docs/input-document.schema.json").toString(), rego.toString())
-        .redirectErrorStream(true).start();
+    Process opa =
+        new ProcessBuilder(
+                Tools.opa().toString(),
+                "check",
+                "--strict",
+                "--schema",
+                Tools.repo().resolve("docs/input-document.schema.json").toString(),
+                rego.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(opa.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(opa.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return new Result(opa.exitValue(), output);

@@ -72,21 +72,25 @@ class SequenceStateSharedRedisIT {
         decisions.add(f.get());
       }
       assertThat(decisions).filteredOn(d -> d.outcome() == Outcome.ALLOW).hasSize(1);
-      assertThat(decisions).filteredOn(d -> d.outcome() == Outcome.DENY)
-          .allSatisfy(d -> assertThat(d.violations().get(0).code()).isEqualTo("consumed")).hasSize(15);
+      assertThat(decisions)
+          .filteredOn(d -> d.outcome() == Outcome.DENY)
+          .allSatisfy(d -> assertThat(d.violations().get(0).code()).isEqualTo("consumed"))
+          .hasSize(15);
     } finally {
       pool.shutdownNow();
     }
   }
 
   @Test
-  void theBudget_countsRefundsOnEveryInstance_andARetryOnTheOtherInstanceSpendsNothing() throws Exception {
+  void theBudget_countsRefundsOnEveryInstance_andARetryOnTheOtherInstanceSpendsNothing()
+      throws Exception {
     DecisionPoint a = instance();
     DecisionPoint b = instance();
     List<String> done = new ArrayList<>(List.of(refund.completion(SUPPORT, OPEN, "d-open", 600)));
     for (int i = 1; i <= 3; i++) {
       done.add(refund.completion(APPROVALS, APPROVE, "d-a" + i, 60 - i));
-      assertThat((i % 2 == 0 ? b : a).decide(refund.refund(done, "req-" + i)).outcome()).isEqualTo(Outcome.ALLOW);
+      assertThat((i % 2 == 0 ? b : a).decide(refund.refund(done, "req-" + i)).outcome())
+          .isEqualTo(Outcome.ALLOW);
     }
     // Envoy retries req-3 against the other instance: the same answer, no fourth unit.
     assertThat(b.decide(refund.refund(done, "req-3")).outcome()).isEqualTo(Outcome.ALLOW);
@@ -100,19 +104,33 @@ class SequenceStateSharedRedisIT {
 
   @Test
   void aReservation_isAllOrNothingInRedis() throws Exception {
-    RedisStateStore store = new RedisStateStore(URI.create(redis.uri()), Duration.ofMillis(500), "hopgate-it:");
+    RedisStateStore store =
+        new RedisStateStore(URI.create(redis.uri()), Duration.ofMillis(500), "hopgate-it:");
     clients.add(store);
     Duration ttl = Duration.ofSeconds(30);
-    store.reserve(new Reservation("other", List.of(new Reservation.Claim("taken", ttl)), List.of()));
-    assertThat(store.reserve(new Reservation("me", List.of(new Reservation.Claim("free", ttl),
-        new Reservation.Claim("taken", ttl)), List.of(new Reservation.Unit("budget", 1, ttl)))))
+    store.reserve(
+        new Reservation("other", List.of(new Reservation.Claim("taken", ttl)), List.of()));
+    assertThat(
+            store.reserve(
+                new Reservation(
+                    "me",
+                    List.of(
+                        new Reservation.Claim("free", ttl), new Reservation.Claim("taken", ttl)),
+                    List.of(new Reservation.Unit("budget", 1, ttl)))))
         .isEqualTo(new Reservation.Outcome.ClaimHeld(1, "other"));
     assertThat(store.holder("free")).isNull();
     assertThat(store.used("budget", "x")).isZero();
 
-    assertThat(store.reserve(new Reservation("me", List.of(new Reservation.Claim("free", ttl)),
-        List.of(new Reservation.Unit("budget", 1, ttl))))).isInstanceOf(Reservation.Outcome.Reserved.class);
-    assertThat(store.reserve(new Reservation("you", List.of(), List.of(new Reservation.Unit("budget", 1, ttl)))))
+    assertThat(
+            store.reserve(
+                new Reservation(
+                    "me",
+                    List.of(new Reservation.Claim("free", ttl)),
+                    List.of(new Reservation.Unit("budget", 1, ttl)))))
+        .isInstanceOf(Reservation.Outcome.Reserved.class);
+    assertThat(
+            store.reserve(
+                new Reservation("you", List.of(), List.of(new Reservation.Unit("budget", 1, ttl)))))
         .isEqualTo(new Reservation.Outcome.BudgetSpent(0, 1));
     assertThat(store.holder("free")).isEqualTo("me");
   }
@@ -127,7 +145,8 @@ class SequenceStateSharedRedisIT {
   }
 
   private DecisionPoint instance() {
-    RedisStateStore store = new RedisStateStore(URI.create(redis.uri()), Duration.ofMillis(500), "hopgate-it:");
+    RedisStateStore store =
+        new RedisStateStore(URI.create(redis.uri()), Duration.ofMillis(500), "hopgate-it:");
     clients.add(store);
     return refund.instance(snapshot, store);
   }

@@ -24,11 +24,15 @@ class SharedStateIT {
   @Test
   void principalRevokedInRedis_isRefusedOnceTheFeedHasReadIt() throws Exception {
     try (RedisProcess redis = RedisProcess.start(Files.createDirectories(dir.resolve("redis")));
-         EdgeStack stack = EdgeStack.start(Files.createDirectories(dir.resolve("edge")), """
+        EdgeStack stack =
+            EdgeStack.start(
+                Files.createDirectories(dir.resolve("edge")),
+                """
              state: { store: redis, redis: "%s", timeout: 1s }
              revocation: { redis: true, max_staleness: 2s }
-             """.formatted(redis.uri()));
-         JedisPooled operator = new JedisPooled("127.0.0.1", redis.port())) {
+             """
+                    .formatted(redis.uri()));
+        JedisPooled operator = new JedisPooled("127.0.0.1", redis.port())) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
       assertThat(stack.hopgate().logText()).contains("state store: " + redis.uri());
 
@@ -38,15 +42,26 @@ class SharedStateIT {
       assertThat(operator.keys("hopgate:once:*")).hasSize(1);
 
       operator.sadd("hopgate:revoked:principals", "alice@shop.example");
-      // The feed is re-read every half of its maximum staleness: fresh credentials are allowed until
-      // the read that sees the revocation, and refused from then on. Nothing else would refuse them.
-      HttpResponse<String> revoked = Eventually.within(Eventually.DEFAULT, "hopgate refuses the revoked principal",
-          () -> stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)),
-          response -> response.statusCode() != 200);
+      // The feed is re-read every half of its maximum staleness: fresh credentials are allowed
+      // until
+      // the read that sees the revocation, and refused from then on. Nothing else would refuse
+      // them.
+      HttpResponse<String> revoked =
+          Eventually.within(
+              Eventually.DEFAULT,
+              "hopgate refuses the revoked principal",
+              () ->
+                  stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)),
+              response -> response.statusCode() != 200);
       assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(403);
-      assertThat(JSON.readTree(revoked.body()).at("/violations/0/code").asText()).isEqualTo("revoked");
-      assertThat(stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY)).statusCode())
-          .as("refused from then on").isEqualTo(403);
+      assertThat(JSON.readTree(revoked.body()).at("/violations/0/code").asText())
+          .isEqualTo("revoked");
+      assertThat(
+              stack
+                  .get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY))
+                  .statusCode())
+          .as("refused from then on")
+          .isEqualTo(403);
     }
   }
 }

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -55,11 +54,15 @@ class TokenServiceIT {
     stack = EdgeStack.start(edge);
     TestPki pki = stack.pki();
     idp = JwsSigning.of(JwsSigning.generate("ES256", "idp-1"));
-    Files.writeString(edge.resolve("idp.jwks.json"), new JWKSet(idp.key().toPublicJWK()).toString());
-    checkout = ProcessDefinitions.load(Tools.repo().resolve("policies/processes/checkout.process.yaml"));
+    Files.writeString(
+        edge.resolve("idp.jwks.json"), new JWKSet(idp.key().toPublicJWK()).toString());
+    checkout =
+        ProcessDefinitions.load(Tools.repo().resolve("policies/processes/checkout.process.yaml"));
     planner = pki.workload("planner", EdgeStack.PLANNER).sslContext();
     agent = pki.workload("agent", "spiffe://shop.example/agent").sslContext();
-    tokenService = TokenServiceProcess.start(edge, pki, EdgeStack.TRUST_DOMAIN, EdgeStack.TXN_ISSUER, EdgeStack.ISSUER);
+    tokenService =
+        TokenServiceProcess.start(
+            edge, pki, EdgeStack.TRUST_DOMAIN, EdgeStack.TXN_ISSUER, EdgeStack.ISSUER);
   }
 
   @AfterAll
@@ -74,30 +77,72 @@ class TokenServiceIT {
 
   @Test
   void tokensFromTheTokenService_areAcceptedByHopgateThroughEnvoy() throws Exception {
-    JsonNode origin = exchange(planner, Map.of("subject_token", idToken(), "subject_token_type", ID_TOKEN,
-        "requested_token_type", TXN, "request_details", JSON.writeValueAsString(Map.of(
-            "intent", Map.of("process", checkout.iri(), "digest", checkout.digest()),
-            "authority", List.of(EdgeStack.RESERVE)))));
+    JsonNode origin =
+        exchange(
+            planner,
+            Map.of(
+                "subject_token",
+                idToken(),
+                "subject_token_type",
+                ID_TOKEN,
+                "requested_token_type",
+                TXN,
+                "request_details",
+                JSON.writeValueAsString(
+                    Map.of(
+                        "intent", Map.of("process", checkout.iri(), "digest", checkout.digest()),
+                        "authority", List.of(EdgeStack.RESERVE)))));
     assertThat(origin.get("issued_token_type").asText()).isEqualTo(TXN);
-    Map<String, Object> claims = JWSObject.parse(origin.get("access_token").asText()).getPayload().toJSONObject();
+    Map<String, Object> claims =
+        JWSObject.parse(origin.get("access_token").asText()).getPayload().toJSONObject();
     @SuppressWarnings("unchecked")
     Map<String, Object> tctx = (Map<String, Object>) claims.get("tctx");
     assertThat(tctx).containsEntry("origin_wl", EdgeStack.PLANNER);
-    assertThat(claims).containsEntry("sub", "alice@shop.example").containsEntry("aud", EdgeStack.TRUST_DOMAIN);
+    assertThat(claims)
+        .containsEntry("sub", "alice@shop.example")
+        .containsEntry("aud", EdgeStack.TRUST_DOMAIN);
 
-    JsonNode hop = exchange(planner, Map.of("subject_token", origin.get("access_token").asText(),
-        "subject_token_type", TXN, "requested_token_type", HOP, "audience", EdgeStack.INVENTORY));
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", Map.of(
-        "Txn-Token", origin.get("access_token").asText(),
-        "Authorization", "Bearer " + hop.get("access_token").asText()));
+    JsonNode hop =
+        exchange(
+            planner,
+            Map.of(
+                "subject_token",
+                origin.get("access_token").asText(),
+                "subject_token_type",
+                TXN,
+                "requested_token_type",
+                HOP,
+                "audience",
+                EdgeStack.INVENTORY));
+    HttpResponse<String> response =
+        stack.get(
+            planner,
+            "/inventory/reserve",
+            Map.of(
+                "Txn-Token",
+                origin.get("access_token").asText(),
+                "Authorization",
+                "Bearer " + hop.get("access_token").asText()));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
   @Test
   void anIntentTheServiceCannotResolve_isRefused() throws Exception {
-    HttpResponse<String> response = post(planner, Map.of("subject_token", idToken(), "subject_token_type", ID_TOKEN,
-        "requested_token_type", TXN, "request_details", JSON.writeValueAsString(Map.of(
-            "intent", Map.of("process", checkout.iri(), "digest", "sha256:" + "0".repeat(64))))));
+    HttpResponse<String> response =
+        post(
+            planner,
+            Map.of(
+                "subject_token",
+                idToken(),
+                "subject_token_type",
+                ID_TOKEN,
+                "requested_token_type",
+                TXN,
+                "request_details",
+                JSON.writeValueAsString(
+                    Map.of(
+                        "intent",
+                        Map.of("process", checkout.iri(), "digest", "sha256:" + "0".repeat(64))))));
     assertThat(response.statusCode()).isEqualTo(400);
     JsonNode error = JSON.readTree(response.body());
     assertThat(error.get("error").asText()).isEqualTo("invalid_request");
@@ -106,13 +151,36 @@ class TokenServiceIT {
 
   @Test
   void replacement_keepsTheBoundMembersAndOnlyNarrows() throws Exception {
-    String origin = exchange(planner, Map.of("subject_token", idToken(), "subject_token_type", ID_TOKEN,
-        "requested_token_type", TXN, "request_details", JSON.writeValueAsString(Map.of(
-            "authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB))))).get("access_token").asText();
+    String origin =
+        exchange(
+                planner,
+                Map.of(
+                    "subject_token",
+                    idToken(),
+                    "subject_token_type",
+                    ID_TOKEN,
+                    "requested_token_type",
+                    TXN,
+                    "request_details",
+                    JSON.writeValueAsString(
+                        Map.of("authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))))
+            .get("access_token")
+            .asText();
 
-    String replaced = exchange(planner, Map.of("subject_token", origin, "subject_token_type", TXN,
-        "requested_token_type", TXN, "request_details", JSON.writeValueAsString(Map.of(
-            "authority", List.of(EdgeStack.RESERVE))))).get("access_token").asText();
+    String replaced =
+        exchange(
+                planner,
+                Map.of(
+                    "subject_token",
+                    origin,
+                    "subject_token_type",
+                    TXN,
+                    "requested_token_type",
+                    TXN,
+                    "request_details",
+                    JSON.writeValueAsString(Map.of("authority", List.of(EdgeStack.RESERVE)))))
+            .get("access_token")
+            .asText();
     Map<String, Object> before = JWSObject.parse(origin).getPayload().toJSONObject();
     Map<String, Object> after = JWSObject.parse(replaced).getPayload().toJSONObject();
     assertThat(replaced).isNotEqualTo(origin);
@@ -121,14 +189,27 @@ class TokenServiceIT {
     Map<String, Object> tctx = (Map<String, Object>) after.get("tctx");
     assertThat((List<?>) tctx.get("authority")).hasSize(1);
 
-    HttpResponse<String> widened = post(planner, Map.of("subject_token", replaced, "subject_token_type", TXN,
-        "requested_token_type", TXN, "request_details", JSON.writeValueAsString(Map.of(
-            "authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))));
+    HttpResponse<String> widened =
+        post(
+            planner,
+            Map.of(
+                "subject_token",
+                replaced,
+                "subject_token_type",
+                TXN,
+                "requested_token_type",
+                TXN,
+                "request_details",
+                JSON.writeValueAsString(
+                    Map.of("authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))));
     assertThat(widened.statusCode()).isEqualTo(400);
     assertThat(widened.body()).contains("may only narrow");
 
-    HttpResponse<String> byAnother = post(agent, Map.of("subject_token", replaced, "subject_token_type", TXN,
-        "requested_token_type", TXN));
+    HttpResponse<String> byAnother =
+        post(
+            agent,
+            Map.of(
+                "subject_token", replaced, "subject_token_type", TXN, "requested_token_type", TXN));
     assertThat(byAnother.statusCode()).isEqualTo(400);
     assertThat(byAnother.body()).contains("Only the workload that started the txn");
   }
@@ -142,8 +223,16 @@ class TokenServiceIT {
   @Test
   void aForgedSubjectToken_isRefused() throws Exception {
     JwsSigning forger = JwsSigning.of(JwsSigning.generate("ES256", "idp-1"));
-    HttpResponse<String> response = post(planner, Map.of("subject_token", idToken(forger),
-        "subject_token_type", ID_TOKEN, "requested_token_type", TXN));
+    HttpResponse<String> response =
+        post(
+            planner,
+            Map.of(
+                "subject_token",
+                idToken(forger),
+                "subject_token_type",
+                ID_TOKEN,
+                "requested_token_type",
+                TXN));
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("invalid_grant");
   }
@@ -154,9 +243,15 @@ class TokenServiceIT {
 
   private static String idToken(JwsSigning signer) {
     Instant now = Instant.now();
-    return signer.sign(com.nimbusds.jose.JOSEObjectType.JWT, new JWTClaimsSet.Builder()
-        .issuer("https://idp.shop.example").subject("alice@shop.example").audience("hopgate")
-        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).build());
+    return signer.sign(
+        com.nimbusds.jose.JOSEObjectType.JWT,
+        new JWTClaimsSet.Builder()
+            .issuer("https://idp.shop.example")
+            .subject("alice@shop.example")
+            .audience("hopgate")
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)))
+            .build());
   }
 
   private static JsonNode exchange(SSLContext tls, Map<String, String> form) throws IOException {
@@ -165,7 +260,8 @@ class TokenServiceIT {
     return JSON.readTree(response.body());
   }
 
-  private static HttpResponse<String> post(SSLContext tls, Map<String, String> form) throws IOException {
+  private static HttpResponse<String> post(SSLContext tls, Map<String, String> form)
+      throws IOException {
     return tokenService.exchange(tls, form);
   }
 }

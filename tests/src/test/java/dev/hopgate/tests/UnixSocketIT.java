@@ -46,18 +46,23 @@ class UnixSocketIT {
   static Path socket;
   static int associationPort;
 
-  @RegisterExtension
-  final TestWatcher logs = LogsOnFailure.of(() -> stack.logs());
+  @RegisterExtension final TestWatcher logs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void start() throws Exception {
     Path edge = Files.createDirectories(dir.resolve("edge"));
     socket = edge.resolve("sock").resolve("hopgate.sock");
     associationPort = Ports.free();
-    stack = EdgeStack.start(edge, """
+    stack =
+        EdgeStack.start(
+            edge,
+            """
         tls: {cert: hopgate.pem, key: hopgate.key, client_ca: ca.pem}
         association: {listen: "127.0.0.1:%d"}
-        """.formatted(associationPort), EdgeStack.Callers.DEFAULT, EdgeStack.Wiring.UNIX_SOCKET);
+        """
+                .formatted(associationPort),
+            EdgeStack.Callers.DEFAULT,
+            EdgeStack.Wiring.UNIX_SOCKET);
   }
 
   @AfterAll
@@ -70,20 +75,28 @@ class UnixSocketIT {
   @Test
   void throughEnvoyOnTheSocket_aHopIsAllowed_andItsCompletionMinted() throws Exception {
     SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
-    HttpResponse<String> allowed = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+    HttpResponse<String> allowed =
+        stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
     assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
-    assertThat(allowed.headers().firstValue("txn-completion")).as("ext_proc over the socket").isPresent();
+    assertThat(allowed.headers().firstValue("txn-completion"))
+        .as("ext_proc over the socket")
+        .isPresent();
     assertThat(stack.hopgate().logText()).contains("hopgate serving Check on unix:" + socket);
   }
 
   @Test
   void theSocket_isHopgatesAndTheSharedGroups_mode0660() throws Exception {
-    assertThat(Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(OsUsers.HOPGATE_UID);
-    assertThat(Files.getAttribute(socket, "unix:gid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(OsUsers.MESH_GID);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)))
+    assertThat(Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(OsUsers.HOPGATE_UID);
+    assertThat(Files.getAttribute(socket, "unix:gid", LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(OsUsers.MESH_GID);
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)))
         .isEqualTo("rw-rw----");
     try (var left = Files.list(socket.getParent())) {
-      assertThat(left.map(p -> p.getFileName().toString())).as("no private bind directory left behind")
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("no private bind directory left behind")
           .containsExactly("hopgate.sock");
     }
   }
@@ -93,12 +106,17 @@ class UnixSocketIT {
     // This test process is root: it can open the socket, and hopgate's peer check refuses it.
     ManagedChannel channel = stack.hopgate().channel();
     try {
-      assertThatThrownBy(() -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .check(CheckRequest.getDefaultInstance()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-            assertThat(e.getStatus().getDescription()).contains("uid 0");
-          });
+      assertThatThrownBy(
+              () ->
+                  AuthorizationGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .check(CheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                assertThat(e.getStatus().getDescription()).contains("uid 0");
+              });
     } finally {
       channel.shutdownNow();
     }
@@ -106,10 +124,15 @@ class UnixSocketIT {
 
   @Test
   void aWorkloadUnderItsOwnUid_cannotEvenConnect() throws Exception {
-    List<String> command = new ArrayList<>(OsUsers.runAs(OsUsers.WORKLOAD_UID, OsUsers.WORKLOAD_UID));
-    command.addAll(List.of("/usr/bin/python3", "-c",
-        "import socket, sys\ns = socket.socket(socket.AF_UNIX)\ntry:\n    s.connect(sys.argv[1])\n    print('connected')\n"
-            + "except OSError as e:\n    print(type(e).__name__)\n", socket.toString()));
+    List<String> command =
+        new ArrayList<>(OsUsers.runAs(OsUsers.WORKLOAD_UID, OsUsers.WORKLOAD_UID));
+    command.addAll(
+        List.of(
+            "/usr/bin/python3",
+            "-c",
+            "import socket, sys\ns = socket.socket(socket.AF_UNIX)\ntry:\n    s.connect(sys.argv[1])\n    print('connected')\n"
+                + "except OSError as e:\n    print(type(e).__name__)\n",
+            socket.toString()));
     Process workload = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertThat(workload.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(new String(workload.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim())
@@ -118,16 +141,21 @@ class UnixSocketIT {
 
   @Test
   void theAssociation_hasItsOwnMtlsListener_forTheHopgatesNamed() throws Exception {
-    assertThat(linkage(stack.pki().workload("harness-copy", EdgeStack.HARNESS_IDENTITY))).as("a named hopgate")
+    assertThat(linkage(stack.pki().workload("harness-copy", EdgeStack.HARNESS_IDENTITY)))
+        .as("a named hopgate")
         .isEqualTo(Status.Code.OK);
     assertThat(linkage(stack.pki().workload("stranger", "spiffe://shop.example/stranger")))
         .isEqualTo(Status.Code.PERMISSION_DENIED);
     // Not on the socket: only the Envoy reaches that.
     ManagedChannel onSocket = stack.hopgate().channel();
     try {
-      assertThatThrownBy(() -> AssociationGrpc.newBlockingStub(onSocket).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .linkage(TxnQuery.newBuilder().setTxn("t").build()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+      assertThatThrownBy(
+              () ->
+                  AssociationGrpc.newBlockingStub(onSocket)
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .linkage(TxnQuery.newBuilder().setTxn("t").build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
     } finally {
       onSocket.shutdownNow();
@@ -135,12 +163,18 @@ class UnixSocketIT {
   }
 
   private static Status.Code linkage(TestPki.Identity who) throws Exception {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", associationPort)
-        .sslContext(GrpcSslContexts.forClient().trustManager(stack.pki().caPem().toFile())
-            .keyManager(who.certFile().toFile(), who.keyFile().toFile()).build())
-        .overrideAuthority("localhost").build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", associationPort)
+            .sslContext(
+                GrpcSslContexts.forClient()
+                    .trustManager(stack.pki().caPem().toFile())
+                    .keyManager(who.certFile().toFile(), who.keyFile().toFile())
+                    .build())
+            .overrideAuthority("localhost")
+            .build();
     try {
-      AssociationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+      AssociationGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
           .linkage(TxnQuery.newBuilder().setTxn("txn-unknown").build());
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {

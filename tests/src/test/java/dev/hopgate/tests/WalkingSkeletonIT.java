@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The walking skeleton over real HTTP: a workload with a client certificate calls through a real
- * Envoy (downstream mTLS, ext_authz in gRPC mode) to an upstream, and hopgate decides every request.
+ * Envoy (downstream mTLS, ext_authz in gRPC mode) to an upstream, and hopgate decides every
+ * request.
  */
 class WalkingSkeletonIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,8 +49,7 @@ class WalkingSkeletonIT {
   static EdgeStack stack;
   static SSLContext planner;
 
-  @RegisterExtension
-  final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
+  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
 
   @BeforeAll
   static void startStack() throws IOException {
@@ -67,35 +67,50 @@ class WalkingSkeletonIT {
   @Test
   void validHopToken_reachesTheUpstreamWithoutTheTokenAndWithTheDecisionId() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+    HttpResponse<String> response =
+        stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("upstream saw /inventory/reserve\n");
     assertThat(stack.upstream().hits()).isEqualTo(before + 1);
     var seen = stack.upstream().seen().get(before);
     assertThat(seen.headers()).doesNotContainKey("authorization");
-    // hopgate extended the (empty) chain with its own transition for this hop, replacing the header.
+    // hopgate extended the (empty) chain with its own transition for this hop, replacing the
+    // header.
     String chain = seen.headers().get("txn-chain");
     assertThat(chain).doesNotContain("~").doesNotContain(",");
-    Map<String, Object> transition = com.nimbusds.jose.JWSObject.parse(chain).getPayload().toJSONObject();
-    assertThat(transition).containsEntry("iss", EdgeStack.ENFORCEMENT_POINT)
-        .containsEntry("component", EdgeStack.INVENTORY).containsEntry("step", EdgeStack.RESERVE)
-        .containsEntry("position", 1L).containsEntry("decision", seen.headers().get("hopgate-decision-id"));
+    Map<String, Object> transition =
+        com.nimbusds.jose.JWSObject.parse(chain).getPayload().toJSONObject();
+    assertThat(transition)
+        .containsEntry("iss", EdgeStack.ENFORCEMENT_POINT)
+        .containsEntry("component", EdgeStack.INVENTORY)
+        .containsEntry("step", EdgeStack.RESERVE)
+        .containsEntry("position", 1L)
+        .containsEntry("decision", seen.headers().get("hopgate-decision-id"));
     // The inventory's manifest delegates nothing: the next hop may cause nothing.
     assertThat((List<?>) transition.get("authority")).isEmpty();
     // ext_proc observed the 2xx and returned the completion record of this decision.
     String record = response.headers().firstValue("txn-completion").orElseThrow();
-    Map<String, Object> completion = com.nimbusds.jose.JWSObject.parse(record).getPayload().toJSONObject();
-    assertThat(completion).containsEntry("status", "completed").containsEntry("step", EdgeStack.RESERVE)
-        .containsEntry("component", EdgeStack.INVENTORY).containsEntry("iss", EdgeStack.ENFORCEMENT_POINT)
+    Map<String, Object> completion =
+        com.nimbusds.jose.JWSObject.parse(record).getPayload().toJSONObject();
+    assertThat(completion)
+        .containsEntry("status", "completed")
+        .containsEntry("step", EdgeStack.RESERVE)
+        .containsEntry("component", EdgeStack.INVENTORY)
+        .containsEntry("iss", EdgeStack.ENFORCEMENT_POINT)
         .containsEntry("decision", seen.headers().get("hopgate-decision-id"))
         .containsEntry("txn", transition.get("txn"));
-    assertThat(seen.headers().get("hopgate-decision-id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
+    assertThat(seen.headers().get("hopgate-decision-id"))
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-.*");
     // hopgate's dynamic metadata reached Envoy's access log, with the caller's SPIFFE id.
     String decisionId = seen.headers().get("hopgate-decision-id");
     // Envoy writes its access log asynchronously.
-    Eventually.until("Envoy's access log records the ALLOW " + decisionId,
-        () -> stack.accessLog().contains("decision=" + decisionId + " outcome=ALLOW caller=" + EdgeStack.PLANNER));
+    Eventually.until(
+        "Envoy's access log records the ALLOW " + decisionId,
+        () ->
+            stack
+                .accessLog()
+                .contains("decision=" + decisionId + " outcome=ALLOW caller=" + EdgeStack.PLANNER));
   }
 
   @Test
@@ -112,7 +127,9 @@ class WalkingSkeletonIT {
     JsonNode problem = JSON.readTree(response.body());
     assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:token");
     assertThat(problem.get("status").asInt()).isEqualTo(401);
-    assertThat(response.headers().firstValue("txn-completion")).as("a denial yields no record").isEmpty();
+    assertThat(response.headers().firstValue("txn-completion"))
+        .as("a denial yields no record")
+        .isEmpty();
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("token_malformed");
     assertThat(problem.get("decision_id").asText())
         .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
@@ -126,36 +143,50 @@ class WalkingSkeletonIT {
     HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(response.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"hopgate\"");
-    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_missing");
+    assertThat(response.headers().firstValue("www-authenticate"))
+        .hasValue("Bearer realm=\"hopgate\"");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+        .isEqualTo("token_missing");
   }
 
   @Test
   void expiredHopToken_is401TokenExpired() throws Exception {
     Instant past = Instant.now().minusSeconds(600);
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY,
-        c -> c.issueTime(Date.from(past)).expirationTime(Date.from(past.plusSeconds(60)))));
+    HttpResponse<String> response =
+        stack.get(
+            planner,
+            "/inventory/reserve",
+            stack.credentials(
+                EdgeStack.INVENTORY,
+                c -> c.issueTime(Date.from(past)).expirationTime(Date.from(past.plusSeconds(60)))));
 
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_expired");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+        .isEqualTo("token_expired");
   }
 
   @Test
   void hopTokenForAnotherComponent_is401TokenAudience() throws Exception {
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve",
-        stack.credentials("spiffe://shop.example/payments"));
+    HttpResponse<String> response =
+        stack.get(
+            planner, "/inventory/reserve", stack.credentials("spiffe://shop.example/payments"));
 
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("token_audience");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+        .isEqualTo("token_audience");
   }
 
   @Test
-  void theWorkedCase_droppingTheProductionDatabaseOutsideTheDeclaredIntent_is403Scope() throws Exception {
+  void theWorkedCase_droppingTheProductionDatabaseOutsideTheDeclaredIntent_is403Scope()
+      throws Exception {
     // The originator holds the right, the ops-db manifest performs the step, and the txn declares
     // the incident-response process, which does not include it: only the scope gate refuses.
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(planner, "/ops/drop-production-database",
-        stack.credentials(EdgeStack.OPS_DB, "incident-response.process.yaml", c -> c));
+    HttpResponse<String> response =
+        stack.get(
+            planner,
+            "/ops/drop-production-database",
+            stack.credentials(EdgeStack.OPS_DB, "incident-response.process.yaml", c -> c));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -165,7 +196,8 @@ class WalkingSkeletonIT {
     assertThat(problem.get("status").asInt()).isEqualTo(403);
     assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("step_not_in_intent");
-    assertThat(problem.at("/violations/0/process").asText()).isEqualTo("urn:ops:process:incident-response");
+    assertThat(problem.at("/violations/0/process").asText())
+        .isEqualTo("urn:ops:process:incident-response");
     assertThat(problem.get("violations")).hasSize(1);
     assertThat(problem.get("repair")).hasSize(1);
     assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
@@ -175,20 +207,24 @@ class WalkingSkeletonIT {
   @Test
   void routeWithoutComponentAndStep_isDeniedNeverAllowed() throws Exception {
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(planner, "/unconfigured", stack.credentials(EdgeStack.INVENTORY));
+    HttpResponse<String> response =
+        stack.get(planner, "/unconfigured", stack.credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(403);
-    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("route_unconfigured");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+        .isEqualTo("route_unconfigured");
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 
   @Test
-  void callerIdentityFromTheClientCertificate_mustBeTheOriginWorkloadForAFirstHop() throws Exception {
+  void callerIdentityFromTheClientCertificate_mustBeTheOriginWorkloadForAFirstHop()
+      throws Exception {
     // A valid origin token and hop token, presented by another workload than the one that started
     // the txn: the caller's SPIFFE id from its client certificate reached hopgate's floor.
     SSLContext rogue = stack.pki().workload("rogue", "spiffe://shop.example/rogue").sslContext();
     int before = stack.upstream().hits();
-    HttpResponse<String> response = stack.get(rogue, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+    HttpResponse<String> response =
+        stack.get(rogue, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(403);
     JsonNode problem = JSON.readTree(response.body());
@@ -207,7 +243,8 @@ class WalkingSkeletonIT {
     HttpResponse<String> resent = stack.get(planner, "/inventory/reserve", once);
 
     assertThat(resent.statusCode()).isEqualTo(401);
-    assertThat(JSON.readTree(resent.body()).at("/violations/0/code").asText()).isEqualTo("token_consumed");
+    assertThat(JSON.readTree(resent.body()).at("/violations/0/code").asText())
+        .isEqualTo("token_consumed");
     assertThat(stack.upstream().hits()).isEqualTo(before + 1);
   }
 
@@ -215,7 +252,8 @@ class WalkingSkeletonIT {
   void onceHopToken_isNotSpentByADeny() throws Exception {
     Map<String, String> once = stack.credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
     // The same token on a route for another component is refused before anything is spent ...
-    assertThat(stack.get(planner, "/ops/drop-production-database", once).statusCode()).isEqualTo(401);
+    assertThat(stack.get(planner, "/ops/drop-production-database", once).statusCode())
+        .isEqualTo(401);
     // ... so it still works where it belongs.
     assertThat(stack.get(planner, "/inventory/reserve", once).statusCode()).isEqualTo(200);
   }
@@ -227,7 +265,8 @@ class WalkingSkeletonIT {
     HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("origin_missing");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+        .isEqualTo("origin_missing");
   }
 
   @Test
@@ -238,7 +277,8 @@ class WalkingSkeletonIT {
     HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText()).isEqualTo("chain_malformed");
+    assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+        .isEqualTo("chain_malformed");
   }
 
   @Test
@@ -249,8 +289,13 @@ class WalkingSkeletonIT {
   @Test
   void callerWithoutAClientCertificate_cannotConnect() {
     int before = stack.upstream().hits();
-    assertThatThrownBy(() -> stack.get(stack.pki().anonymousClient(), "/inventory/reserve",
-        stack.credentials(EdgeStack.INVENTORY))).isInstanceOf(IOException.class);
+    assertThatThrownBy(
+            () ->
+                stack.get(
+                    stack.pki().anonymousClient(),
+                    "/inventory/reserve",
+                    stack.credentials(EdgeStack.INVENTORY)))
+        .isInstanceOf(IOException.class);
     assertThat(stack.upstream().hits()).isEqualTo(before);
   }
 
@@ -263,24 +308,27 @@ class WalkingSkeletonIT {
     ManagedChannel channel = stack.hopgate().channel();
     try {
       CompletableFuture<List<ServiceResponse>> services = new CompletableFuture<>();
-      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-          .serverReflectionInfo(new StreamObserver<>() {
-            @Override
-            public void onNext(ServerReflectionResponse response) {
-              services.complete(response.getListServicesResponse().getServiceList());
-            }
+      StreamObserver<ServerReflectionRequest> requests =
+          ServerReflectionGrpc.newStub(channel)
+              .serverReflectionInfo(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                      services.complete(response.getListServicesResponse().getServiceList());
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-              services.completeExceptionally(t);
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                      services.completeExceptionally(t);
+                    }
 
-            @Override
-            public void onCompleted() {}
-          });
+                    @Override
+                    public void onCompleted() {}
+                  });
       requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
       requests.onCompleted();
-      assertThat(services.get(10, TimeUnit.SECONDS)).extracting(ServiceResponse::getName)
+      assertThat(services.get(10, TimeUnit.SECONDS))
+          .extracting(ServiceResponse::getName)
           .contains("envoy.service.auth.v3.Authorization", "grpc.health.v1.Health");
     } finally {
       channel.shutdownNow();
@@ -293,11 +341,17 @@ class WalkingSkeletonIT {
     headers.put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     assertThat(stack.get(planner, "/inventory/reserve", headers).statusCode()).isEqualTo(200);
 
-    Eventually.until("the decision log records the trace id", () -> java.nio.file.Files.readString(stack.decisionLog())
-        .contains("4bf92f3577b34da6a3ce929d0e0e4736"));
+    Eventually.until(
+        "the decision log records the trace id",
+        () ->
+            java.nio.file.Files.readString(stack.decisionLog())
+                .contains("4bf92f3577b34da6a3ce929d0e0e4736"));
     // The record may still be being appended: the log verifies once it is whole.
-    var verified = Eventually.until("the decision log verifies",
-        () -> dev.hopgate.pdp.evidence.LogVerifier.verify(stack.decisionLog()), v -> v.intact());
+    var verified =
+        Eventually.until(
+            "the decision log verifies",
+            () -> dev.hopgate.pdp.evidence.LogVerifier.verify(stack.decisionLog()),
+            v -> v.intact());
     assertThat(verified.intact()).as(String.valueOf(verified.problem())).isTrue();
     assertThat(java.nio.file.Files.readString(stack.decisionLog())).doesNotContain("eyJ");
   }
@@ -306,9 +360,13 @@ class WalkingSkeletonIT {
   void hopgate_refusesAGrpcClientWithoutACertificate() {
     ManagedChannel channel = stack.hopgate().channel(null);
     try {
-      assertThatThrownBy(() -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .check(CheckRequest.getDefaultInstance()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+      assertThatThrownBy(
+              () ->
+                  AuthorizationGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .check(CheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     } finally {
       channel.shutdownNow();
@@ -320,9 +378,13 @@ class WalkingSkeletonIT {
     var stranger = stack.pki().workload("stranger", "spiffe://shop.example/not-an-envoy");
     ManagedChannel channel = stack.hopgate().channel(stranger);
     try {
-      assertThatThrownBy(() -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .check(CheckRequest.getDefaultInstance()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+      assertThatThrownBy(
+              () ->
+                  AuthorizationGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .check(CheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     } finally {
       channel.shutdownNow();

@@ -13,7 +13,10 @@ public interface AssociationLink extends LedgerView.Lookup, AutoCloseable {
   /** A START: sent in the background (buffered, retried). */
   void start(BoundarySignal signal);
 
-  /** A COMPLETE: sent before the response is released (bounded wait), retried in the background if it fails. */
+  /**
+   * A COMPLETE: sent before the response is released (bounded wait), retried in the background if
+   * it fails.
+   */
   void complete(BoundarySignal signal);
 
   /** The hops of a txn (for {@code hopgate txn show}). */

@@ -31,13 +31,23 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AssociationService extends AssociationGrpc.AssociationImplBase {
   private static final System.Logger LOG = System.getLogger(AssociationService.class.getName());
+
   /** The most characters of a txn, component, step or enforcement point id. */
   static final int MAX_ID = 1024;
-  /** The most characters of a transition or completion record (a few hundred bytes, typically 1 KB). */
+
+  /**
+   * The most characters of a transition or completion record (a few hundred bytes, typically 1 KB).
+   */
   static final int MAX_ARTIFACT = 16 * 1024;
-  /** Decision ids are UUIDs; anything of these characters, never a ledger's own {@code #} fields. */
+
+  /**
+   * Decision ids are UUIDs; anything of these characters, never a ledger's own {@code #} fields.
+   */
   private static final Pattern DECISION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  /** 9999-12-31T23:59:59Z: anything later is not a time a hopgate sent (and Instant would throw). */
+
+  /**
+   * 9999-12-31T23:59:59Z: anything later is not a time a hopgate sent (and Instant would throw).
+   */
   private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
 
   private final Ledger ledger;
@@ -49,15 +59,17 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
   /**
    * @param manifests the manifests that serve now (a reload changes them)
    */
-  public AssociationService(Ledger ledger, Supplier<ManifestRegistry> manifests, LedgerEvidence evidence,
-      Clock clock) {
+  public AssociationService(
+      Ledger ledger, Supplier<ManifestRegistry> manifests, LedgerEvidence evidence, Clock clock) {
     this.ledger = requireNonNull(ledger, "ledger");
     this.manifests = requireNonNull(manifests, "manifests");
     this.evidence = requireNonNull(evidence, "evidence");
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** Signals refused since start: malformed, or carrying an artifact that is not evidence of them. */
+  /**
+   * Signals refused since start: malformed, or carrying an artifact that is not evidence of them.
+   */
   public long refused() {
     return refused.get();
   }
@@ -83,7 +95,10 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
   private void refuse(StreamObserver<Recorded> response, String why) {
     long n = refused.incrementAndGet();
     if (n == 1 || n % 1000 == 0) {
-      LOG.log(System.Logger.Level.WARNING, "association: refused a signal ({0} so far): {1}", n,
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "association: refused a signal ({0} so far): {1}",
+          n,
           dev.hopgate.server.grpc.LogText.of(why));
     }
     response.onError(Status.INVALID_ARGUMENT.withDescription(why).asRuntimeException());
@@ -92,8 +107,10 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
   @Override
   public void linkage(TxnQuery query, StreamObserver<TxnLinkage> response) {
     if (query.getTxn().isEmpty() || query.getTxn().length() > MAX_ID) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("txn: missing or over " + MAX_ID + " characters")
-          .asRuntimeException());
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("txn: missing or over " + MAX_ID + " characters")
+              .asRuntimeException());
       return;
     }
     TxnLinkage.Builder linkage = TxnLinkage.newBuilder().setTxn(query.getTxn());
@@ -105,10 +122,13 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
   }
 
   static BoundarySignal fromWire(Signal s) {
-    for (String field : new String[] {s.getTxn(), s.getComponent(), s.getStep(), s.getEnforcementPoint()}) {
+    for (String field :
+        new String[] {s.getTxn(), s.getComponent(), s.getStep(), s.getEnforcementPoint()}) {
       if (field.isEmpty() || field.length() > MAX_ID) {
-        throw new IllegalArgumentException("txn, component, step and enforcement_point are required and at most "
-            + MAX_ID + " characters");
+        throw new IllegalArgumentException(
+            "txn, component, step and enforcement_point are required and at most "
+                + MAX_ID
+                + " characters");
       }
     }
     if (!DECISION_ID.matcher(s.getDecisionId()).matches()) {
@@ -116,37 +136,63 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
     }
     // 0 is "not seen" on the wire (proto3's default): a signal always has a time.
     if (s.getAtEpochSeconds() <= 0 || s.getAtEpochSeconds() > MAX_EPOCH_SECOND) {
-      throw new IllegalArgumentException("at_epoch_seconds: " + s.getAtEpochSeconds() + " (expected: 1.."
-          + MAX_EPOCH_SECOND + ")");
+      throw new IllegalArgumentException(
+          "at_epoch_seconds: "
+              + s.getAtEpochSeconds()
+              + " (expected: 1.."
+              + MAX_EPOCH_SECOND
+              + ")");
     }
-    if (s.getCompletionRecord().length() > MAX_ARTIFACT || s.getTransition().length() > MAX_ARTIFACT) {
-      throw new IllegalArgumentException("completion_record and transition: at most " + MAX_ARTIFACT + " characters");
+    if (s.getCompletionRecord().length() > MAX_ARTIFACT
+        || s.getTransition().length() > MAX_ARTIFACT) {
+      throw new IllegalArgumentException(
+          "completion_record and transition: at most " + MAX_ARTIFACT + " characters");
     }
     Instant at = Instant.ofEpochSecond(s.getAtEpochSeconds());
     return switch (s.getKind()) {
       case START -> {
         if (s.getTransition().isEmpty() || !s.getCompletionRecord().isEmpty()) {
-          throw new IllegalArgumentException("a START carries its ALLOW's transition, and no completion_record");
+          throw new IllegalArgumentException(
+              "a START carries its ALLOW's transition, and no completion_record");
         }
-        yield BoundarySignal.start(s.getTxn(), s.getDecisionId(), s.getComponent(), s.getStep(),
-            s.getEnforcementPoint(), at, s.getTransition());
+        yield BoundarySignal.start(
+            s.getTxn(),
+            s.getDecisionId(),
+            s.getComponent(),
+            s.getStep(),
+            s.getEnforcementPoint(),
+            at,
+            s.getTransition());
       }
       case COMPLETE -> {
         if (s.getCompletionRecord().isEmpty() || !s.getTransition().isEmpty()) {
-          throw new IllegalArgumentException("a COMPLETE carries its completion_record, and no transition");
+          throw new IllegalArgumentException(
+              "a COMPLETE carries its completion_record, and no transition");
         }
-        yield BoundarySignal.complete(s.getTxn(), s.getDecisionId(), s.getComponent(), s.getStep(),
-            s.getEnforcementPoint(), at, s.getCompletionRecord());
+        yield BoundarySignal.complete(
+            s.getTxn(),
+            s.getDecisionId(),
+            s.getComponent(),
+            s.getStep(),
+            s.getEnforcementPoint(),
+            at,
+            s.getCompletionRecord());
       }
       default -> throw new IllegalArgumentException("kind: expected START or COMPLETE");
     };
   }
 
   static Signal toWire(BoundarySignal s) {
-    Signal.Builder b = Signal.newBuilder()
-        .setKind(s.kind() == BoundarySignal.Kind.START ? Signal.Kind.START : Signal.Kind.COMPLETE)
-        .setTxn(s.txn()).setDecisionId(s.decisionId()).setComponent(s.component()).setStep(s.step())
-        .setEnforcementPoint(s.enforcementPoint()).setAtEpochSeconds(s.at().getEpochSecond());
+    Signal.Builder b =
+        Signal.newBuilder()
+            .setKind(
+                s.kind() == BoundarySignal.Kind.START ? Signal.Kind.START : Signal.Kind.COMPLETE)
+            .setTxn(s.txn())
+            .setDecisionId(s.decisionId())
+            .setComponent(s.component())
+            .setStep(s.step())
+            .setEnforcementPoint(s.enforcementPoint())
+            .setAtEpochSeconds(s.at().getEpochSecond());
     if (s.kind() == BoundarySignal.Kind.START) {
       b.setTransition(s.artifact());
     } else {
@@ -156,8 +202,12 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
   }
 
   static Hop toWire(LinkedHop hop) {
-    Hop.Builder b = Hop.newBuilder().setDecisionId(hop.decisionId()).setComponent(hop.component())
-        .setStep(hop.step()).setEnforcementPoint(hop.enforcementPoint());
+    Hop.Builder b =
+        Hop.newBuilder()
+            .setDecisionId(hop.decisionId())
+            .setComponent(hop.component())
+            .setStep(hop.step())
+            .setEnforcementPoint(hop.enforcementPoint());
     if (hop.startedAt() != null) {
       b.setStartedAt(hop.startedAt().getEpochSecond());
     }
@@ -178,13 +228,20 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
    * its artifacts are verified before use, so a time out of range is read as none.
    */
   static LinkedHop fromWire(Hop hop) {
-    return new LinkedHop(hop.getDecisionId(), hop.getComponent(), hop.getStep(), hop.getEnforcementPoint(),
-        instant(hop.getStartedAt()), instant(hop.getCompletedAt()),
+    return new LinkedHop(
+        hop.getDecisionId(),
+        hop.getComponent(),
+        hop.getStep(),
+        hop.getEnforcementPoint(),
+        instant(hop.getStartedAt()),
+        instant(hop.getCompletedAt()),
         hop.getTransition().isEmpty() ? null : hop.getTransition(),
         hop.getCompletionRecord().isEmpty() ? null : hop.getCompletionRecord());
   }
 
   private static @Nullable Instant instant(long epochSecond) {
-    return epochSecond <= 0 || epochSecond > MAX_EPOCH_SECOND ? null : Instant.ofEpochSecond(epochSecond);
+    return epochSecond <= 0 || epochSecond > MAX_EPOCH_SECOND
+        ? null
+        : Instant.ofEpochSecond(epochSecond);
   }
 }

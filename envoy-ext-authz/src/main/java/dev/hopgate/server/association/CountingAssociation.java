@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.association.LedgerView;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every association link counts and how it answers a view: from its linkage, never an error. */
+/**
+ * What every association link counts and how it answers a view: from its linkage, never an error.
+ */
 abstract class CountingAssociation implements AssociationLink {
   protected final AtomicLong lost = new AtomicLong();
   protected final AtomicLong lookupsFailed = new AtomicLong();

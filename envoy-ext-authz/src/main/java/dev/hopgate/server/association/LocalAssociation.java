@@ -30,12 +30,20 @@ public final class LocalAssociation extends CountingAssociation {
   public LocalAssociation(Ledger ledger, String description, boolean backgroundStarts) {
     super(description);
     this.ledger = requireNonNull(ledger, "ledger");
-    this.starts = backgroundStarts ? new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000), r -> {
-          Thread t = new Thread(r, "hopgate-association-starts");
-          t.setDaemon(true);
-          return t;
-        }) : null;
+    this.starts =
+        backgroundStarts
+            ? new java.util.concurrent.ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(10_000),
+                r -> {
+                  Thread t = new Thread(r, "hopgate-association-starts");
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
   }
 
   @Override
@@ -62,8 +70,12 @@ public final class LocalAssociation extends CountingAssociation {
     } catch (RuntimeException e) {
       long n = lost.incrementAndGet();
       if (n == 1 || n % 1000 == 0) {
-        LOG.log(System.Logger.Level.WARNING, "association ledger {0} failed ({1}); {2} signals lost so far",
-            describe(), e.getMessage(), n);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "association ledger {0} failed ({1}); {2} signals lost so far",
+            describe(),
+            e.getMessage(),
+            n);
       }
     }
   }
@@ -77,9 +89,6 @@ public final class LocalAssociation extends CountingAssociation {
       return List.of();
     }
   }
-
-
-
 
   @Override
   public void close() {

@@ -18,9 +18,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An association served by another process (another hopgate's gRPC port, plaintext or mTLS). Signals go
- * through a bounded buffer drained by one thread, each tried a few times; a full buffer or a signal
- * that keeps failing is a counted loss. Lookups wait at most {@code lookupTimeout}.
+ * An association served by another process (another hopgate's gRPC port, plaintext or mTLS).
+ * Signals go through a bounded buffer drained by one thread, each tried a few times; a full buffer
+ * or a signal that keeps failing is a counted loss. Lookups wait at most {@code lookupTimeout}.
  */
 public final class RemoteAssociation extends CountingAssociation {
   private static final System.Logger LOG = System.getLogger(RemoteAssociation.class.getName());
@@ -42,7 +42,10 @@ public final class RemoteAssociation extends CountingAssociation {
    * @param tls client certificate, key and CA for a target that requires mTLS (as every hopgate
    *     with {@code tls} does: it serves the association on its Check port), or null for plaintext
    */
-  public RemoteAssociation(String target, Duration lookupTimeout, Duration recordTimeout,
+  public RemoteAssociation(
+      String target,
+      Duration lookupTimeout,
+      Duration recordTimeout,
       io.grpc.netty.shaded.io.netty.handler.ssl.@org.jspecify.annotations.Nullable SslContext tls) {
     super(target);
     this.target = target;
@@ -50,7 +53,8 @@ public final class RemoteAssociation extends CountingAssociation {
     this.recordTimeout = requireNonNull(recordTimeout, "recordTimeout");
     // A lookup has tens of milliseconds: it must find the connection open. grpc-java drops an idle
     // one after 30 minutes by default; more than 30 days turns idleness off.
-    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).idleTimeout(31, TimeUnit.DAYS);
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forTarget(target).idleTimeout(31, TimeUnit.DAYS);
     this.channel = (tls == null ? builder.usePlaintext() : builder.sslContext(tls)).build();
     this.stub = AssociationGrpc.newBlockingStub(channel);
     this.sender = new Thread(this::drain, "hopgate-association");
@@ -78,7 +82,8 @@ public final class RemoteAssociation extends CountingAssociation {
 
   private boolean send(BoundarySignal signal) {
     try {
-      stub.withDeadlineAfter(recordTimeout.toMillis(), TimeUnit.MILLISECONDS).record(AssociationService.toWire(signal));
+      stub.withDeadlineAfter(recordTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .record(AssociationService.toWire(signal));
       return true;
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
@@ -124,17 +129,20 @@ public final class RemoteAssociation extends CountingAssociation {
       if (!sent) {
         long n = lost.incrementAndGet();
         if (n == 1 || n % 1000 == 0) {
-          LOG.log(System.Logger.Level.WARNING, "association {0} unreachable or refusing: {1} signals lost so far", target, n);
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "association {0} unreachable or refusing: {1} signals lost so far",
+              target,
+              n);
         }
       }
     }
   }
 
-
   /**
-   * Opens the connection and runs one lookup, waiting at most {@code bound}: at start, before the port
-   * opens, so that the first decision's lookup (which waits only {@code lookupTimeout}) finds the
-   * connection and the client path warm. Returns false when the target did not answer; lookups
+   * Opens the connection and runs one lookup, waiting at most {@code bound}: at start, before the
+   * port opens, so that the first decision's lookup (which waits only {@code lookupTimeout}) finds
+   * the connection and the client path warm. Returns false when the target did not answer; lookups
    * then count their failures until it does.
    */
   public boolean connect(Duration bound) {
@@ -150,8 +158,9 @@ public final class RemoteAssociation extends CountingAssociation {
   @Override
   public List<LinkedHop> linkage(String txn) {
     try {
-      TxnLinkage linkage = stub.withDeadlineAfter(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          .linkage(TxnQuery.newBuilder().setTxn(txn).build());
+      TxnLinkage linkage =
+          stub.withDeadlineAfter(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .linkage(TxnQuery.newBuilder().setTxn(txn).build());
       List<LinkedHop> hops = new ArrayList<>();
       linkage.getHopsList().forEach(h -> hops.add(AssociationService.fromWire(h)));
       return hops;

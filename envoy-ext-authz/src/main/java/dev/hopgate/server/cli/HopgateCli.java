@@ -11,10 +11,20 @@ import picocli.CommandLine.Command;
     name = "hopgate",
     mixinStandardHelpOptions = true,
     versionProvider = HopgateCli.Version.class,
-    description = "Policy enforcement point for multi-hop agent and service chains (Envoy ext_authz).",
-    subcommands = {ServeCommand.class, KeysCommand.class, TokenCommand.class, ManifestCommand.class,
-        ProcessCommand.class, PolicyCommands.Eval.class, PolicyCommands.Conformance.class,
-        TokenServiceCommand.class, LogCommand.class, TxnCommand.class})
+    description =
+        "Policy enforcement point for multi-hop agent and service chains (Envoy ext_authz).",
+    subcommands = {
+      ServeCommand.class,
+      KeysCommand.class,
+      TokenCommand.class,
+      ManifestCommand.class,
+      ProcessCommand.class,
+      PolicyCommands.Eval.class,
+      PolicyCommands.Conformance.class,
+      TokenServiceCommand.class,
+      LogCommand.class,
+      TxnCommand.class
+    })
 public final class HopgateCli {
   public static void main(String[] args) {
     // Must precede the first use of java.util.logging, so it is the first statement.
@@ -29,17 +39,18 @@ public final class HopgateCli {
   /** The command line with hopgate's error handling: one clear line, exit 2 on bad usage. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new HopgateCli());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("hopgate: " + e.getMessage());
-      return e instanceof CliException cliException ? cliException.exitCode() : 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("hopgate: " + e.getMessage());
+          return e instanceof CliException cliException ? cliException.exitCode() : 1;
+        });
     return cli;
   }
 
   /** One line per record, UTC timestamps: what an operator greps and a collector parses. */
   static void configureLogging(String level) {
-    System.setProperty("java.util.logging.SimpleFormatter.format",
-        "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
     Logger root = LogManager.getLogManager().getLogger("");
     Level parsed;
     try {

@@ -10,13 +10,14 @@ import java.util.logging.LogRecord;
 import java.util.regex.Pattern;
 
 /**
- * One JSON object per log line ({@code HOPGATE_LOG_FORMAT=json}): time, level, logger, message,
- * and the decision id when the record is about a decision (hopgate's messages about a decision
- * start with {@code decision <id>}), so a collector can join logs, decision records and access logs.
+ * One JSON object per log line ({@code HOPGATE_LOG_FORMAT=json}): time, level, logger, message, and
+ * the decision id when the record is about a decision (hopgate's messages about a decision start
+ * with {@code decision <id>}), so a collector can join logs, decision records and access logs.
  */
 final class JsonLogFormatter extends Formatter {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern DECISION = Pattern.compile("^decision ([0-9a-f-]{36})\\b.*", Pattern.DOTALL);
+  private static final Pattern DECISION =
+      Pattern.compile("^decision ([0-9a-f-]{36})\\b.*", Pattern.DOTALL);
 
   @Override
   public String format(LogRecord record) {

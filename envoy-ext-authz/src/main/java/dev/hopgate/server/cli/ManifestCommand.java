@@ -14,15 +14,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code hopgate manifest sign}: what a manifest registry does. */
-@Command(name = "manifest", mixinStandardHelpOptions = true, description = "Component manifests.",
+@Command(
+    name = "manifest",
+    mixinStandardHelpOptions = true,
+    description = "Component manifests.",
     subcommands = ManifestCommand.Sign.class)
 final class ManifestCommand {
-  @Command(name = "sign", mixinStandardHelpOptions = true,
-      description = "Sign a manifest (JSON claims) with a registry key; prints the JWS (typ hop-manifest+jwt).")
+  @Command(
+      name = "sign",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sign a manifest (JSON claims) with a registry key; prints the JWS (typ hop-manifest+jwt).")
   static final class Sign implements Callable<Integer> {
-    @Option(names = "--key", required = true, description = "The registry's private JWK.") Path key;
-    @Option(names = "--iss", required = true, description = "The registry's issuer id.") String issuer;
-    @Parameters(paramLabel = "MANIFEST.json") Path manifest;
+    @Option(names = "--key", required = true, description = "The registry's private JWK.")
+    Path key;
+
+    @Option(names = "--iss", required = true, description = "The registry's issuer id.")
+    String issuer;
+
+    @Parameters(paramLabel = "MANIFEST.json")
+    Path manifest;
 
     @Override
     public Integer call() throws Exception {
@@ -34,7 +45,11 @@ final class ManifestCommand {
       } catch (java.text.ParseException | IllegalArgumentException e) {
         throw new CliException(e.getMessage(), 2);
       }
-      JWTClaimsSet signed = new JWTClaimsSet.Builder(claims).issuer(issuer).issueTime(Date.from(Instant.now())).build();
+      JWTClaimsSet signed =
+          new JWTClaimsSet.Builder(claims)
+              .issuer(issuer)
+              .issueTime(Date.from(Instant.now()))
+              .build();
       System.out.println(signing.sign(ManifestRegistry.TYPE, signed));
       return 0;
     }

@@ -39,21 +39,33 @@ final class PolicyCommands {
 
   /** Where each engine's policies are, relative to the repository by default. */
   static final class Engines {
-    @Option(names = "--cedar", defaultValue = "policies/cedar", description = "Cedar policies (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--cedar",
+        defaultValue = "policies/cedar",
+        description = "Cedar policies (default: ${DEFAULT-VALUE}).")
     Path cedar;
 
-    @Option(names = "--rego", defaultValue = "policies/rego", description = "Rego policies (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rego",
+        defaultValue = "policies/rego",
+        description = "Rego policies (default: ${DEFAULT-VALUE}).")
     Path rego;
 
-    @Option(names = "--wasm", defaultValue = "policies/target/opa/policy.wasm",
+    @Option(
+        names = "--wasm",
+        defaultValue = "policies/target/opa/policy.wasm",
         description = "Compiled Rego (default: ${DEFAULT-VALUE}).")
     Path wasm;
 
-    @Option(names = "--opa-url", defaultValue = "http://127.0.0.1:8181",
+    @Option(
+        names = "--opa-url",
+        defaultValue = "http://127.0.0.1:8181",
         description = "OPA server for opa-server (default: ${DEFAULT-VALUE}).")
     URI opaUrl;
 
-    @Option(names = "--processes", defaultValue = "policies/processes",
+    @Option(
+        names = "--processes",
+        defaultValue = "policies/processes",
         description = "Process definitions (default: ${DEFAULT-VALUE}).")
     Path processes;
 
@@ -73,7 +85,9 @@ final class PolicyCommands {
           e = new OpaServerEngine(opaUrl, Duration.ofSeconds(10));
           path = rego;
         }
-        default -> throw new CliException("engine: '" + engine + "' (expected: cedar, opa-wasm or opa-server)", 2);
+        default ->
+            throw new CliException(
+                "engine: '" + engine + "' (expected: cedar, opa-wasm or opa-server)", 2);
       }
       try {
         return e.prepare(path);
@@ -91,15 +105,22 @@ final class PolicyCommands {
     }
   }
 
-  @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Evaluate an input document (JSON, docs/input-document.schema.json) and print the decision.")
+  @Command(
+      name = "eval",
+      mixinStandardHelpOptions = true,
+      description =
+          "Evaluate an input document (JSON, docs/input-document.schema.json) and print the decision.")
   static final class Eval implements Callable<Integer> {
-    @Option(names = "--engine", defaultValue = "cedar", description = "cedar, opa-wasm or opa-server.")
+    @Option(
+        names = "--engine",
+        defaultValue = "cedar",
+        description = "cedar, opa-wasm or opa-server.")
     String engine;
 
     @picocli.CommandLine.Mixin Engines engines;
 
-    @Parameters(paramLabel = "INPUT.json") Path input;
+    @Parameters(paramLabel = "INPUT.json")
+    Path input;
 
     @Override
     public Integer call() throws Exception {
@@ -131,24 +152,37 @@ final class PolicyCommands {
       }
       out.put("violations", violations);
       if (!decision.allow()) {
-        out.put("repair", RepairAssembler.assemble(shown, doc,
-            new PolicySnapshot(policy, ManifestRegistry.of(List.of()), engines.processRegistry())));
+        out.put(
+            "repair",
+            RepairAssembler.assemble(
+                shown,
+                doc,
+                new PolicySnapshot(
+                    policy, ManifestRegistry.of(List.of()), engines.processRegistry())));
       }
       System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
       return 0;
     }
   }
 
-  @Command(name = "conformance", mixinStandardHelpOptions = true,
-      description = "Run a conformance corpus on engines; exit 1 at the first disagreement or wrong answer.")
+  @Command(
+      name = "conformance",
+      mixinStandardHelpOptions = true,
+      description =
+          "Run a conformance corpus on engines; exit 1 at the first disagreement or wrong answer.")
   static final class Conformance implements Callable<Integer> {
-    @Option(names = "--engines", split = ",", defaultValue = "cedar,opa-wasm",
-        description = "Engines to compare (default: ${DEFAULT-VALUE}; add opa-server with --opa-url).")
+    @Option(
+        names = "--engines",
+        split = ",",
+        defaultValue = "cedar,opa-wasm",
+        description =
+            "Engines to compare (default: ${DEFAULT-VALUE}; add opa-server with --opa-url).")
     List<String> engineNames;
 
     @picocli.CommandLine.Mixin Engines engines;
 
-    @Parameters(paramLabel = "DIR", defaultValue = "tests/conformance") Path dir;
+    @Parameters(paramLabel = "DIR", defaultValue = "tests/conformance")
+    Path dir;
 
     @Override
     public Integer call() throws Exception {
@@ -166,7 +200,8 @@ final class PolicyCommands {
           result.failures().forEach(f -> System.out.println("     " + f));
         }
       }
-      System.out.println(corpus.cases().size() - failed + " passed, " + failed + " failed on " + engineNames);
+      System.out.println(
+          corpus.cases().size() - failed + " passed, " + failed + " failed on " + engineNames);
       return failed == 0 ? 0 : 1;
     }
   }

@@ -9,13 +9,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code hopgate process check}: validate a process definition, print its digest and order. */
-@Command(name = "process", mixinStandardHelpOptions = true, description = "Process definitions.",
+@Command(
+    name = "process",
+    mixinStandardHelpOptions = true,
+    description = "Process definitions.",
     subcommands = ProcessCommand.Check.class)
 final class ProcessCommand {
-  @Command(name = "check", mixinStandardHelpOptions = true,
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
       description = "Validate a process definition (.flow or .yaml); print its digest and order.")
   static final class Check implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE") Path file;
+    @Parameters(paramLabel = "FILE")
+    Path file;
 
     @Override
     public Integer call() throws Exception {
@@ -32,7 +38,10 @@ final class ProcessCommand {
       System.out.println("order");
       int i = 1;
       for (String step : d.topologicalOrder()) {
-        String pre = d.prerequisites(step).isEmpty() ? "" : "   after " + String.join(", ", d.prerequisites(step));
+        String pre =
+            d.prerequisites(step).isEmpty()
+                ? ""
+                : "   after " + String.join(", ", d.prerequisites(step));
         System.out.println("  " + (i++) + ". " + step + pre);
       }
       return 0;

@@ -16,36 +16,53 @@ import picocli.CommandLine.Option;
  * {@code hopgate serve}: loads the configuration, then serves until SIGTERM or SIGINT, when it
  * drains in-flight checks. Flags override environment variables, which override the file.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
     description = "Serve Envoy's ext_authz Check (gRPC) until stopped.")
 final class ServeCommand implements Callable<Integer> {
   private static volatile boolean serving;
 
-  @Option(names = "--config", defaultValue = "${env:HOPGATE_CONFIG}", required = true,
+  @Option(
+      names = "--config",
+      defaultValue = "${env:HOPGATE_CONFIG}",
+      required = true,
       description = "Configuration file (YAML). Env: HOPGATE_CONFIG.")
   Path config;
 
-  @Option(names = "--listen", defaultValue = "${env:HOPGATE_LISTEN}",
+  @Option(
+      names = "--listen",
+      defaultValue = "${env:HOPGATE_LISTEN}",
       description = "host:port for gRPC. Env: HOPGATE_LISTEN.")
   String listen;
 
-  @Option(names = "--engine", defaultValue = "${env:HOPGATE_ENGINE}",
+  @Option(
+      names = "--engine",
+      defaultValue = "${env:HOPGATE_ENGINE}",
       description = "Policy engine: cedar, opa-wasm, opa-server or shadow. Env: HOPGATE_ENGINE.")
   String engine;
 
-  @Option(names = "--clock-skew", defaultValue = "${env:HOPGATE_CLOCK_SKEW}",
+  @Option(
+      names = "--clock-skew",
+      defaultValue = "${env:HOPGATE_CLOCK_SKEW}",
       description = "Clock skew tolerance, as in 30s. Env: HOPGATE_CLOCK_SKEW.")
   String clockSkew;
 
-  @Option(names = "--policies", defaultValue = "${env:HOPGATE_POLICIES}",
+  @Option(
+      names = "--policies",
+      defaultValue = "${env:HOPGATE_POLICIES}",
       description = "Cedar policy directory. Env: HOPGATE_POLICIES.")
   String policies;
 
-  @Option(names = "--token-jwks", defaultValue = "${env:HOPGATE_TOKEN_JWKS}",
+  @Option(
+      names = "--token-jwks",
+      defaultValue = "${env:HOPGATE_TOKEN_JWKS}",
       description = "JWKS file of the token service. Env: HOPGATE_TOKEN_JWKS.")
   String tokenJwks;
 
-  @Option(names = "--set", description = "Override any field: --set trust.token_service.max_staleness=30s")
+  @Option(
+      names = "--set",
+      description = "Override any field: --set trust.token_service.max_staleness=30s")
   Map<String, String> set = new LinkedHashMap<>();
 
   static boolean isServing() {

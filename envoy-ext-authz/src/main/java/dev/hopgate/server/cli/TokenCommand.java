@@ -36,7 +36,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code hopgate token}: mint every artifact for tests and demos, and inspect any of them. */
-@Command(name = "token", mixinStandardHelpOptions = true, description = "Mint and inspect tokens.",
+@Command(
+    name = "token",
+    mixinStandardHelpOptions = true,
+    description = "Mint and inspect tokens.",
     subcommands = {TokenCommand.Mint.class, TokenCommand.Inspect.class})
 final class TokenCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +49,10 @@ final class TokenCommand {
     @Option(names = "--key", required = true, description = "Private signing JWK file.")
     Path key;
 
-    @Option(names = "--ttl", defaultValue = "2m", description = "Lifetime (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--ttl",
+        defaultValue = "2m",
+        description = "Lifetime (default: ${DEFAULT-VALUE}).")
     String ttl;
 
     JwsSigning signer() throws CliException {
@@ -66,106 +72,251 @@ final class TokenCommand {
     }
   }
 
-  @Command(name = "mint", mixinStandardHelpOptions = true, description = "Mint an artifact and print it.",
-      subcommands = {Mint.Hop.class, Mint.Origin.class, Mint.Transition.class, Mint.Completion.class,
-          Mint.FromJson.class})
+  @Command(
+      name = "mint",
+      mixinStandardHelpOptions = true,
+      description = "Mint an artifact and print it.",
+      subcommands = {
+        Mint.Hop.class,
+        Mint.Origin.class,
+        Mint.Transition.class,
+        Mint.Completion.class,
+        Mint.FromJson.class
+      })
   static final class Mint {
-    @Command(name = "hop", mixinStandardHelpOptions = true, description = "A hop token (typ hop+jwt).")
+    @Command(
+        name = "hop",
+        mixinStandardHelpOptions = true,
+        description = "A hop token (typ hop+jwt).")
     static final class Hop implements Callable<Integer> {
       @Mixin Signing signing;
-      @Option(names = "--iss", required = true) String issuer;
-      @Option(names = "--sub", required = true, description = "Origin principal.") String subject;
-      @Option(names = "--aud", required = true, description = "The component of this hop.") String audience;
-      @Option(names = "--txn", description = "Transaction id (default: a new one).") String txn;
-      @Option(names = "--process", description = "Process definition file: declares its intent.") Path process;
-      @Option(names = "--once", description = "One-time token.") boolean once;
+
+      @Option(names = "--iss", required = true)
+      String issuer;
+
+      @Option(names = "--sub", required = true, description = "Origin principal.")
+      String subject;
+
+      @Option(names = "--aud", required = true, description = "The component of this hop.")
+      String audience;
+
+      @Option(names = "--txn", description = "Transaction id (default: a new one).")
+      String txn;
+
+      @Option(names = "--process", description = "Process definition file: declares its intent.")
+      Path process;
+
+      @Option(names = "--once", description = "One-time token.")
+      boolean once;
 
       @Override
       public Integer call() throws Exception {
         Instant now = Instant.now();
-        System.out.println(signing.signer().sign(WireTypes.HOP, Minting.hop(issuer, subject, audience,
-            txn != null ? txn : "txn-" + UUID.randomUUID(), UUID.randomUUID().toString(), intent(process), once,
-            now, now.plus(signing.lifetime()))));
+        System.out.println(
+            signing
+                .signer()
+                .sign(
+                    WireTypes.HOP,
+                    Minting.hop(
+                        issuer,
+                        subject,
+                        audience,
+                        txn != null ? txn : "txn-" + UUID.randomUUID(),
+                        UUID.randomUUID().toString(),
+                        intent(process),
+                        once,
+                        now,
+                        now.plus(signing.lifetime()))));
         return 0;
       }
     }
 
-    @Command(name = "origin", mixinStandardHelpOptions = true,
+    @Command(
+        name = "origin",
+        mixinStandardHelpOptions = true,
         description = "An origin token (Txn-Token, typ txntoken+jwt).")
     static final class Origin implements Callable<Integer> {
       @Mixin Signing signing;
-      @Option(names = "--iss", required = true) String issuer;
-      @Option(names = "--sub", required = true, description = "Origin principal.") String subject;
-      @Option(names = "--aud", required = true, description = "Trust domain.") String audience;
-      @Option(names = "--txn", required = true) String txn;
-      @Option(names = "--origin-wl", required = true, description = "SPIFFE id of the workload that starts the txn.")
+
+      @Option(names = "--iss", required = true)
+      String issuer;
+
+      @Option(names = "--sub", required = true, description = "Origin principal.")
+      String subject;
+
+      @Option(names = "--aud", required = true, description = "Trust domain.")
+      String audience;
+
+      @Option(names = "--txn", required = true)
+      String txn;
+
+      @Option(
+          names = "--origin-wl",
+          required = true,
+          description = "SPIFFE id of the workload that starts the txn.")
       String originWorkload;
-      @Option(names = "--deadline", defaultValue = "1h", description = "The txn's deadline, from now.") String deadline;
-      @Option(names = "--deadline-epoch", description = "The deadline as epoch seconds (a replacement keeps it).")
+
+      @Option(
+          names = "--deadline",
+          defaultValue = "1h",
+          description = "The txn's deadline, from now.")
+      String deadline;
+
+      @Option(
+          names = "--deadline-epoch",
+          description = "The deadline as epoch seconds (a replacement keeps it).")
       Long deadlineEpoch;
-      @Option(names = "--process", description = "Process definition file: declares its intent.") Path process;
-      @Option(names = "--authority", split = ",", description = "Step IRIs the originator may cause.")
+
+      @Option(names = "--process", description = "Process definition file: declares its intent.")
+      Path process;
+
+      @Option(
+          names = "--authority",
+          split = ",",
+          description = "Step IRIs the originator may cause.")
       List<String> authority = List.of();
 
       @Override
       public Integer call() throws Exception {
         Instant now = Instant.now();
-        Instant end = deadlineEpoch != null ? Instant.ofEpochSecond(deadlineEpoch) : now.plus(Durations.parse(deadline));
-        System.out.println(signing.signer().sign(WireTypes.ORIGIN, Minting.origin(issuer, txn, subject, audience,
-            originWorkload, end, intent(process), new LinkedHashSet<>(authority), now, now.plus(signing.lifetime()))));
+        Instant end =
+            deadlineEpoch != null
+                ? Instant.ofEpochSecond(deadlineEpoch)
+                : now.plus(Durations.parse(deadline));
+        System.out.println(
+            signing
+                .signer()
+                .sign(
+                    WireTypes.ORIGIN,
+                    Minting.origin(
+                        issuer,
+                        txn,
+                        subject,
+                        audience,
+                        originWorkload,
+                        end,
+                        intent(process),
+                        new LinkedHashSet<>(authority),
+                        now,
+                        now.plus(signing.lifetime()))));
         return 0;
       }
     }
 
-    @Command(name = "transition", mixinStandardHelpOptions = true,
+    @Command(
+        name = "transition",
+        mixinStandardHelpOptions = true,
         description = "A hop transition (Txn-Chain element, typ hop-transition+jwt).")
     static final class Transition implements Callable<Integer> {
       @Mixin Signing signing;
-      @Option(names = "--iss", required = true, description = "Enforcement point id.") String issuer;
-      @Option(names = "--txn", required = true) String txn;
-      @Option(names = "--position", required = true) int position;
-      @Option(names = "--pred", required = true, description = "Origin binding, or the previous transition's digest.")
+
+      @Option(names = "--iss", required = true, description = "Enforcement point id.")
+      String issuer;
+
+      @Option(names = "--txn", required = true)
+      String txn;
+
+      @Option(names = "--position", required = true)
+      int position;
+
+      @Option(
+          names = "--pred",
+          required = true,
+          description = "Origin binding, or the previous transition's digest.")
       String pred;
-      @Option(names = "--component", required = true) String component;
-      @Option(names = "--step", required = true) String step;
-      @Option(names = "--authority", split = ",") List<String> authority = List.of();
-      @Option(names = "--decision", defaultValue = "cli") String decision;
+
+      @Option(names = "--component", required = true)
+      String component;
+
+      @Option(names = "--step", required = true)
+      String step;
+
+      @Option(names = "--authority", split = ",")
+      List<String> authority = List.of();
+
+      @Option(names = "--decision", defaultValue = "cli")
+      String decision;
 
       @Override
       public Integer call() throws Exception {
         Instant now = Instant.now();
-        System.out.println(signing.signer().sign(WireTypes.TRANSITION, Minting.transition(issuer, txn, position, pred,
-            component, step, new LinkedHashSet<>(authority), now, now.plus(signing.lifetime()), decision)));
+        System.out.println(
+            signing
+                .signer()
+                .sign(
+                    WireTypes.TRANSITION,
+                    Minting.transition(
+                        issuer,
+                        txn,
+                        position,
+                        pred,
+                        component,
+                        step,
+                        new LinkedHashSet<>(authority),
+                        now,
+                        now.plus(signing.lifetime()),
+                        decision)));
         return 0;
       }
     }
 
-    @Command(name = "completion", mixinStandardHelpOptions = true,
+    @Command(
+        name = "completion",
+        mixinStandardHelpOptions = true,
         description = "A completion record (typ hop-completion+jwt).")
     static final class Completion implements Callable<Integer> {
       @Mixin Signing signing;
-      @Option(names = "--iss", required = true, description = "Enforcement point id.") String issuer;
-      @Option(names = "--txn", required = true) String txn;
-      @Option(names = "--step", required = true) String step;
-      @Option(names = "--component", required = true) String component;
-      @Option(names = "--decision", defaultValue = "cli") String decision;
+
+      @Option(names = "--iss", required = true, description = "Enforcement point id.")
+      String issuer;
+
+      @Option(names = "--txn", required = true)
+      String txn;
+
+      @Option(names = "--step", required = true)
+      String step;
+
+      @Option(names = "--component", required = true)
+      String component;
+
+      @Option(names = "--decision", defaultValue = "cli")
+      String decision;
 
       @Override
       public Integer call() throws Exception {
         Instant now = Instant.now();
-        System.out.println(signing.signer().sign(WireTypes.COMPLETION, Minting.completion(issuer, txn, step, component,
-            decision, now, now.plus(signing.lifetime()))));
+        System.out.println(
+            signing
+                .signer()
+                .sign(
+                    WireTypes.COMPLETION,
+                    Minting.completion(
+                        issuer,
+                        txn,
+                        step,
+                        component,
+                        decision,
+                        now,
+                        now.plus(signing.lifetime()))));
         return 0;
       }
     }
 
-    @Command(name = "json", mixinStandardHelpOptions = true,
+    @Command(
+        name = "json",
+        mixinStandardHelpOptions = true,
         description = "Any artifact from a JSON file of claims (iat and exp added when absent).")
     static final class FromJson implements Callable<Integer> {
       @Mixin Signing signing;
-      @Option(names = "--typ", required = true, description = "hop+jwt, txntoken+jwt, hop-transition+jwt, ...")
+
+      @Option(
+          names = "--typ",
+          required = true,
+          description = "hop+jwt, txntoken+jwt, hop-transition+jwt, ...")
       String typ;
-      @Parameters(paramLabel = "CLAIMS.json") Path claimsFile;
+
+      @Parameters(paramLabel = "CLAIMS.json")
+      Path claimsFile;
 
       @Override
       public Integer call() throws Exception {
@@ -173,7 +324,8 @@ final class TokenCommand {
         try {
           claims = JWTClaimsSet.parse(Files.readString(claimsFile));
         } catch (java.text.ParseException e) {
-          throw new CliException(claimsFile + ": not a JSON object of claims (" + e.getMessage() + ")", 2);
+          throw new CliException(
+              claimsFile + ": not a JSON object of claims (" + e.getMessage() + ")", 2);
         }
         Instant now = Instant.now();
         JWTClaimsSet.Builder b = new JWTClaimsSet.Builder(claims);
@@ -201,10 +353,14 @@ final class TokenCommand {
     }
   }
 
-  @Command(name = "inspect", mixinStandardHelpOptions = true,
+  @Command(
+      name = "inspect",
+      mixinStandardHelpOptions = true,
       description = "Decode a token, and with --jwks verify it, saying exactly what is wrong.")
   static final class Inspect implements Callable<Integer> {
-    @Parameters(paramLabel = "TOKEN", description = "A compact JWS, or - to read it from standard input.")
+    @Parameters(
+        paramLabel = "TOKEN",
+        description = "A compact JWS, or - to read it from standard input.")
     String token;
 
     @Option(names = "--jwks", description = "JWKS file of the keys that should have signed it.")
@@ -252,33 +408,40 @@ final class TokenCommand {
         TrustedKey key = TrustedKey.of(k.toPublicJWK());
         keys.put(key.keyId(), key);
       }
-      KeyResolver resolver = new KeyResolver() {
-        @Override
-        public String scope() {
-          return jwks.toString();
-        }
+      KeyResolver resolver =
+          new KeyResolver() {
+            @Override
+            public String scope() {
+              return jwks.toString();
+            }
 
-        @Override
-        public Optional<TrustedKey> find(String kid) {
-          return Optional.ofNullable(keys.get(kid));
-        }
+            @Override
+            public Optional<TrustedKey> find(String kid) {
+              return Optional.ofNullable(keys.get(kid));
+            }
 
-        @Override
-        public long revision() {
-          return 1;
-        }
-      };
+            @Override
+            public long revision() {
+              return 1;
+            }
+          };
       try {
-        new JwsVerifier(0, Duration.ofSeconds(1)).verify(compact, type == null ? new JOSEObjectType("none") : type,
-            Set.of(com.nimbusds.jose.JWSAlgorithm.ES256, com.nimbusds.jose.JWSAlgorithm.EdDSA,
-                com.nimbusds.jose.JWSAlgorithm.Ed25519, com.nimbusds.jose.JWSAlgorithm.RS256,
-                com.nimbusds.jose.JWSAlgorithm.PS256),
-            resolver, "The token");
+        new JwsVerifier(0, Duration.ofSeconds(1))
+            .verify(
+                compact,
+                type == null ? new JOSEObjectType("none") : type,
+                Set.of(
+                    com.nimbusds.jose.JWSAlgorithm.ES256,
+                    com.nimbusds.jose.JWSAlgorithm.EdDSA,
+                    com.nimbusds.jose.JWSAlgorithm.Ed25519,
+                    com.nimbusds.jose.JWSAlgorithm.RS256,
+                    com.nimbusds.jose.JWSAlgorithm.PS256),
+                resolver,
+                "The token");
       } catch (JwsRejection e) {
         return e.problem().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage();
       }
       return "verified";
     }
   }
-
 }

@@ -25,7 +25,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code hopgate token-service}: the minimal transaction token service, its own keys and port. */
-@Command(name = "token-service", mixinStandardHelpOptions = true,
+@Command(
+    name = "token-service",
+    mixinStandardHelpOptions = true,
     description = "Serve RFC 8693 token exchange for origin (Txn-Token) and hop tokens over mTLS.")
 final class TokenServiceCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "Token service configuration (YAML).")
@@ -45,40 +47,78 @@ final class TokenServiceCommand implements Callable<Integer> {
     JwsSigning hop = signer(loaded.path(c.hopKey()), "hop_key");
     TrustSet idp;
     try {
-      idp = new TrustSet("identity-provider", new HashSet<>(c.identity().issuers()), TrustSet.DEFAULT_ALGORITHMS,
-          JwksFileKeySource.load(loaded.path(c.identity().jwks()), Duration.ofSeconds(5), Duration.ofMinutes(1), clock));
+      idp =
+          new TrustSet(
+              "identity-provider",
+              new HashSet<>(c.identity().issuers()),
+              TrustSet.DEFAULT_ALGORITHMS,
+              JwksFileKeySource.load(
+                  loaded.path(c.identity().jwks()),
+                  Duration.ofSeconds(5),
+                  Duration.ofMinutes(1),
+                  clock));
     } catch (IllegalArgumentException e) {
       throw new CliException("identity.jwks: " + e.getMessage(), 1);
     }
-    TrustSet own = new TrustSet("txn-token-service", Set.of(c.txnIssuer()), TrustSet.DEFAULT_ALGORITHMS,
-        FixedKeySource.of("own key", java.util.List.of(txn.key())));
-    TokenExchange exchange = new TokenExchange(new TokenExchange.Settings(c.trustDomain(), c.txnIssuer(),
-        c.hopIssuer(), c.txnLifetime(), c.originTokenTtl(), c.hopTokenTtl()), txn, hop, idp, own,
-        ProcessRegistry.load(loaded.path(c.processes())));
+    TrustSet own =
+        new TrustSet(
+            "txn-token-service",
+            Set.of(c.txnIssuer()),
+            TrustSet.DEFAULT_ALGORITHMS,
+            FixedKeySource.of("own key", java.util.List.of(txn.key())));
+    TokenExchange exchange =
+        new TokenExchange(
+            new TokenExchange.Settings(
+                c.trustDomain(),
+                c.txnIssuer(),
+                c.hopIssuer(),
+                c.txnLifetime(),
+                c.originTokenTtl(),
+                c.hopTokenTtl()),
+            txn,
+            hop,
+            idp,
+            own,
+            ProcessRegistry.load(loaded.path(c.processes())));
     int colon = c.listen().lastIndexOf(':');
     TokenServiceServer server;
     try {
-      server = TokenServiceServer.start(new InetSocketAddress(c.listen().substring(0, colon),
-          Integer.parseInt(c.listen().substring(colon + 1))), tlsContext(loaded, c), exchange, clock);
+      server =
+          TokenServiceServer.start(
+              new InetSocketAddress(
+                  c.listen().substring(0, colon),
+                  Integer.parseInt(c.listen().substring(colon + 1))),
+              tlsContext(loaded, c),
+              exchange,
+              clock);
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
       throw new CliException("token service: " + e.getMessage(), 1);
     }
-    System.getLogger("hopgate.tokens").log(System.Logger.Level.INFO, "token service on {0}:{1,number,#}",
-        c.listen().substring(0, colon), server.port());
+    System.getLogger("hopgate.tokens")
+        .log(
+            System.Logger.Level.INFO,
+            "token service on {0}:{1,number,#}",
+            c.listen().substring(0, colon),
+            server.port());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "token-service-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "token-service-shutdown"));
     ServeCommand.markServing();
     stopped.await();
     return 0;
   }
 
-  private static javax.net.ssl.SSLContext tlsContext(ConfigLoader.Typed<TokenServiceConfig> loaded,
-      TokenServiceConfig c) throws java.io.IOException, java.security.GeneralSecurityException {
-    return dev.hopgate.tokens.TokenServiceServer.tls(loaded.path(c.tls().cert()), loaded.path(c.tls().key()),
-        loaded.path(c.tls().clientCa()));
+  private static javax.net.ssl.SSLContext tlsContext(
+      ConfigLoader.Typed<TokenServiceConfig> loaded, TokenServiceConfig c)
+      throws java.io.IOException, java.security.GeneralSecurityException {
+    return dev.hopgate.tokens.TokenServiceServer.tls(
+        loaded.path(c.tls().cert()), loaded.path(c.tls().key()), loaded.path(c.tls().clientCa()));
   }
 
   private static JwsSigning signer(Path file, String field) throws CliException {

@@ -27,11 +27,13 @@ import java.util.stream.Collectors;
  * dotted paths such as {@code trust.token_service.jwks}), and binds and validates the result.
  */
 public final class ConfigLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()));
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .registerModule(
+              new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()));
 
   private ConfigLoader() {}
 
@@ -56,14 +58,16 @@ public final class ConfigLoader {
   }
 
   /** Loads a YAML file into {@code type}, with the same checks and messages as hopgate's own. */
-  public static <T> Typed<T> load(Path file, Map<String, String> overrides, Class<T> type) throws ConfigException {
+  public static <T> Typed<T> load(Path file, Map<String, String> overrides, Class<T> type)
+      throws ConfigException {
     Path absolute = file.toAbsolutePath().normalize();
     return new Typed<>(bind(file, absolute, overrides, type), absolute.getParent());
   }
 
   public static Loaded load(Path file, Map<String, String> overrides) throws ConfigException {
     Path absolute = file.toAbsolutePath().normalize();
-    return new Loaded(bind(file, absolute, overrides, HopgateConfig.class), absolute, absolute.getParent());
+    return new Loaded(
+        bind(file, absolute, overrides, HopgateConfig.class), absolute, absolute.getParent());
   }
 
   private static <T> T bind(Path file, Path absolute, Map<String, String> overrides, Class<T> type)
@@ -82,18 +86,27 @@ public final class ConfigLoader {
     try {
       return YAML.treeToValue(tree, type);
     } catch (UnrecognizedPropertyException e) {
-      String known = e.getKnownPropertyIds() == null ? ""
-          : " (expected one of: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
-              .collect(Collectors.joining(", ")) + ")";
-      throw new ConfigException("config " + file + ": unknown field '" + path(e, true) + "'" + known);
+      String known =
+          e.getKnownPropertyIds() == null
+              ? ""
+              : " (expected one of: "
+                  + e.getKnownPropertyIds().stream()
+                      .map(String::valueOf)
+                      .sorted()
+                      .collect(Collectors.joining(", "))
+                  + ")";
+      throw new ConfigException(
+          "config " + file + ": unknown field '" + path(e, true) + "'" + known);
     } catch (ValueInstantiationException e) {
       // Each record names its own field; the path says where that record sits.
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       String where = path(e, true);
-      throw new ConfigException("config " + file + ": " + (where.isEmpty() ? "" : where + ".") + cause.getMessage());
+      throw new ConfigException(
+          "config " + file + ": " + (where.isEmpty() ? "" : where + ".") + cause.getMessage());
     } catch (JsonMappingException e) {
       Throwable cause = e.getCause();
-      String what = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+      String what =
+          cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
       throw new ConfigException("config " + file + ": " + path(e, true) + ": " + firstLine(what));
     } catch (JsonProcessingException e) {
       throw new ConfigException("config " + file + ": " + firstLine(e.getOriginalMessage()));
@@ -106,15 +119,25 @@ public final class ConfigLoader {
       node = YAML.readTree(text);
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new ConfigException("config " + file + ": not valid YAML" + where + " ("
-          + firstLine(e.getOriginalMessage()) + ")");
+      throw new ConfigException(
+          "config "
+              + file
+              + ": not valid YAML"
+              + where
+              + " ("
+              + firstLine(e.getOriginalMessage())
+              + ")");
     }
     if (node == null || node.isMissingNode() || node.isNull()) {
       return JsonNodeFactory.instance.objectNode();
     }
     if (!(node instanceof ObjectNode object)) {
-      throw new ConfigException("config " + file + ": the top level is a " + node.getNodeType()
-          + " (expected: a mapping of fields)");
+      throw new ConfigException(
+          "config "
+              + file
+              + ": the top level is a "
+              + node.getNodeType()
+              + " (expected: a mapping of fields)");
     }
     return object;
   }
@@ -131,14 +154,23 @@ public final class ConfigLoader {
     Map<String, Class<?>> fields = new java.util.TreeMap<>();
     for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
       com.fasterxml.jackson.annotation.JsonProperty name =
-          component.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+          component
+              .getAccessor()
+              .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
       fields.put(name != null ? name.value() : component.getName(), component.getType());
     }
     for (Map.Entry<String, JsonNode> field : object.properties()) {
       Class<?> fieldType = fields.get(field.getKey());
       if (fieldType == null) {
-        throw new ConfigException("config " + file + ": unknown field '" + prefix + field.getKey()
-            + "' (expected one of: " + String.join(", ", fields.keySet()) + ")");
+        throw new ConfigException(
+            "config "
+                + file
+                + ": unknown field '"
+                + prefix
+                + field.getKey()
+                + "' (expected one of: "
+                + String.join(", ", fields.keySet())
+                + ")");
       }
       rejectUnknownFields(file, field.getValue(), fieldType, prefix + field.getKey() + ".");
     }
@@ -155,7 +187,8 @@ public final class ConfigLoader {
       } else if (child instanceof ObjectNode object) {
         node = object;
       } else {
-        throw new ConfigException("override " + dottedPath + ": '" + parts[i] + "' is not a mapping");
+        throw new ConfigException(
+            "override " + dottedPath + ": '" + parts[i] + "' is not a mapping");
       }
     }
     String leaf = parts[parts.length - 1];
@@ -169,16 +202,18 @@ public final class ConfigLoader {
     }
   }
 
-  private static final java.util.Set<String> LIST_FIELDS = java.util.Set.of(
-      "trust.token_service.issuers", "trust.token_service.algorithms",
-      "trust.txn_token_service.issuers", "trust.txn_token_service.algorithms",
-      "trust.manifest_registry.issuers", "trust.manifest_registry.algorithms",
-      "revocation.principals", "revocation.txns");
+  private static final java.util.Set<String> LIST_FIELDS =
+      java.util.Set.of(
+          "trust.token_service.issuers", "trust.token_service.algorithms",
+          "trust.txn_token_service.issuers", "trust.txn_token_service.algorithms",
+          "trust.manifest_registry.issuers", "trust.manifest_registry.algorithms",
+          "revocation.principals", "revocation.txns");
 
   private static String path(JsonMappingException e, boolean dotted) {
     return e.getPath().stream()
         .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-        .collect(Collectors.joining(dotted ? "." : "/")).replace(".[", "[");
+        .collect(Collectors.joining(dotted ? "." : "/"))
+        .replace(".[", "[");
   }
 
   private static String firstLine(String message) {

@@ -51,8 +51,8 @@ public final class Durations {
   /** Requires {@code min <= value <= max}, naming the field in the message. */
   public static Duration within(String field, Duration value, Duration min, Duration max) {
     if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(field + ": " + format(value) + " (expected: " + format(min)
-          + ".." + format(max) + ")");
+      throw new IllegalArgumentException(
+          field + ": " + format(value) + " (expected: " + format(min) + ".." + format(max) + ")");
     }
     return value;
   }

@@ -72,31 +72,47 @@ public record HopgateConfig(
     Listen at = Listen.of("listen", this.listen);
     this.socketMode = requireNonNullElse(socketMode, "0660");
     if (!Set.of("0600", "0660").contains(this.socketMode)) {
-      throw new IllegalArgumentException("socket_mode: '" + this.socketMode + "' (expected: 0600 or 0660; never "
-          + "readable by other users)");
+      throw new IllegalArgumentException(
+          "socket_mode: '"
+              + this.socketMode
+              + "' (expected: 0600 or 0660; never "
+              + "readable by other users)");
     }
     this.tls = tls;
     this.callers = requireNonNullElse(callers, Callers.NONE);
     this.completion = requireNonNullElse(completion, new Completion(null, null));
     this.engine = requireNonNullElse(engine, "cedar");
     if (!ENGINES.contains(this.engine)) {
-      throw new IllegalArgumentException("engine: '" + this.engine + "' (expected: one of " + ENGINES + ")");
+      throw new IllegalArgumentException(
+          "engine: '" + this.engine + "' (expected: one of " + ENGINES + ")");
     }
-    this.clockSkew = Durations.within("clock_skew", requireNonNullElse(clockSkew, Duration.ofSeconds(30)),
-        Duration.ZERO, Duration.ofMinutes(5));
-    this.shutdownGrace = Durations.within("shutdown_grace",
-        requireNonNullElse(shutdownGrace, Duration.ofSeconds(10)), Duration.ZERO, Duration.ofMinutes(5));
+    this.clockSkew =
+        Durations.within(
+            "clock_skew",
+            requireNonNullElse(clockSkew, Duration.ofSeconds(30)),
+            Duration.ZERO,
+            Duration.ofMinutes(5));
+    this.shutdownGrace =
+        Durations.within(
+            "shutdown_grace",
+            requireNonNullElse(shutdownGrace, Duration.ofSeconds(10)),
+            Duration.ZERO,
+            Duration.ofMinutes(5));
     this.warmupRounds = requireNonNullElse(warmupRounds, 300);
     if (this.warmupRounds < 0 || this.warmupRounds > 1_000_000) {
-      throw new IllegalArgumentException("warmup_rounds: " + this.warmupRounds + " (expected: 0..1000000)");
+      throw new IllegalArgumentException(
+          "warmup_rounds: " + this.warmupRounds + " (expected: 0..1000000)");
     }
-    this.trustDomain = required(trustDomain, "trust_domain", "the aud of this deployment's origin tokens");
+    this.trustDomain =
+        required(trustDomain, "trust_domain", "the aud of this deployment's origin tokens");
     if (enforcement == null) {
-      throw new IllegalArgumentException("enforcement: missing (expected: id and key of this enforcement point)");
+      throw new IllegalArgumentException(
+          "enforcement: missing (expected: id and key of this enforcement point)");
     }
     this.enforcement = enforcement;
     if (policies == null) {
-      throw new IllegalArgumentException("policies: missing (expected: policies.cedar, a directory)");
+      throw new IllegalArgumentException(
+          "policies: missing (expected: policies.cedar, a directory)");
     }
     this.policies = policies;
     this.processes = required(processes, "processes", "a directory of process definitions");
@@ -107,17 +123,22 @@ public record HopgateConfig(
     this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null, null));
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
-    this.decisionLog = requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
+    this.decisionLog =
+        requireNonNullElse(decisionLog, new DecisionLogConfig(null, null, null, null));
     this.metrics = metrics;
-    this.association = requireNonNullElse(association, new Association(null, null, null, null, null, null));
+    this.association =
+        requireNonNullElse(association, new Association(null, null, null, null, null, null));
     if (this.association.store().equals("redis") && this.state.redis() == null) {
-      throw new IllegalArgumentException("association.store: redis needs state.redis (the server holding the ledger)");
+      throw new IllegalArgumentException(
+          "association.store: redis needs state.redis (the server holding the ledger)");
     }
     if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
-      throw new IllegalArgumentException("shadow: primary and secondary are both " + this.shadow.primary());
+      throw new IllegalArgumentException(
+          "shadow: primary and secondary are both " + this.shadow.primary());
     }
     if (this.revocation.redis() && this.state.redis() == null) {
-      throw new IllegalArgumentException("revocation.redis: true needs state.redis (the server holding the sets)");
+      throw new IllegalArgumentException(
+          "revocation.redis: true needs state.redis (the server holding the sets)");
     }
     if (trust == null) {
       throw new IllegalArgumentException(
@@ -128,42 +149,53 @@ public record HopgateConfig(
   }
 
   /**
-   * Who can reach each listener and how hopgate tells callers apart: plaintext TCP only on
-   * loopback and only without named callers (it cannot tell them apart); mTLS names Envoys by
-   * identity; a Unix socket names them by UID.
+   * Who can reach each listener and how hopgate tells callers apart: plaintext TCP only on loopback
+   * and only without named callers (it cannot tell them apart); mTLS names Envoys by identity; a
+   * Unix socket names them by UID.
    */
   private void checkCallers(Listen at) {
     if (at instanceof Listen.Unix) {
       if (!callers.anyEnvoyByUid()) {
-        throw new IllegalArgumentException("callers.envoys: a unix listen admits Envoys by their UID (SO_PEERCRED): "
-            + "list each Envoy's uid and the components it fronts");
+        throw new IllegalArgumentException(
+            "callers.envoys: a unix listen admits Envoys by their UID (SO_PEERCRED): "
+                + "list each Envoy's uid and the components it fronts");
       }
     } else if (at instanceof Listen.Tcp tcp) {
       if (callers.anyEnvoyByUid()) {
-        throw new IllegalArgumentException("callers.envoys: an entry names a uid, which only a unix listen can check");
+        throw new IllegalArgumentException(
+            "callers.envoys: an entry names a uid, which only a unix listen can check");
       }
       if (tls == null) {
         if (!tcp.loopback()) {
-          throw new IllegalArgumentException("listen: " + listen + " is not a loopback address and tls is not set: "
-              + "hopgate serves plaintext only on loopback, for a developer machine (set tls for mTLS, or listen on"
-              + " unix:/path)");
+          throw new IllegalArgumentException(
+              "listen: "
+                  + listen
+                  + " is not a loopback address and tls is not set: "
+                  + "hopgate serves plaintext only on loopback, for a developer machine (set tls for mTLS, or listen on"
+                  + " unix:/path)");
         }
         if (callers.named()) {
-          throw new IllegalArgumentException("callers: set, but plaintext TCP cannot tell callers apart (set tls, or"
-              + " listen on unix:/path)");
+          throw new IllegalArgumentException(
+              "callers: set, but plaintext TCP cannot tell callers apart (set tls, or"
+                  + " listen on unix:/path)");
         }
       } else if (!callers.anyEnvoyById()) {
-        throw new IllegalArgumentException("callers.envoys: with tls, list each Envoy's identity (id: its URI SAN) and "
-            + "the components it fronts; without, any holder of a certificate from client_ca could ask");
+        throw new IllegalArgumentException(
+            "callers.envoys: with tls, list each Envoy's identity (id: its URI SAN) and "
+                + "the components it fronts; without, any holder of a certificate from client_ca could ask");
       }
     }
     if (association.listen() != null && tls == null) {
-      throw new IllegalArgumentException("association.listen: needs tls (it is an mTLS listener for other hopgates)");
+      throw new IllegalArgumentException(
+          "association.listen: needs tls (it is an mTLS listener for other hopgates)");
     }
     if (metrics != null && !metrics.loopback()) {
       if (tls == null || callers.scrapers().isEmpty()) {
-        throw new IllegalArgumentException("metrics.listen: " + metrics.listen() + " is not a loopback address: it "
-            + "needs tls and callers.scrapers (the identities allowed to scrape)");
+        throw new IllegalArgumentException(
+            "metrics.listen: "
+                + metrics.listen()
+                + " is not a loopback address: it "
+                + "needs tls and callers.scrapers (the identities allowed to scrape)");
       }
     }
   }
@@ -186,20 +218,31 @@ public record HopgateConfig(
 
   /**
    * hopgate's server certificate and key for every TCP listener, and the CA whose client
-   * certificates it accepts: mTLS, so that callers are named by identity ({@link Callers}).
-   * Without it, hopgate serves plaintext on loopback only and says so in the log.
+   * certificates it accepts: mTLS, so that callers are named by identity ({@link Callers}). Without
+   * it, hopgate serves plaintext on loopback only and says so in the log.
    */
-  public record Tls(String cert, String key, @JsonProperty("client_ca") String clientCa,
+  public record Tls(
+      String cert,
+      String key,
+      @JsonProperty("client_ca") String clientCa,
       @JsonProperty("allowed_clients") List<String> allowedClients) {
-    public Tls(@Nullable String cert, @Nullable String key, @JsonProperty("client_ca") @Nullable String clientCa,
+    public Tls(
+        @Nullable String cert,
+        @Nullable String key,
+        @JsonProperty("client_ca") @Nullable String clientCa,
         @JsonProperty("allowed_clients") @Nullable List<String> allowedClients) {
       this.cert = required(cert, "cert", "hopgate's certificate chain (PEM)");
       this.key = required(key, "key", "hopgate's private key (PKCS#8 PEM)");
-      this.clientCa = required(clientCa, "client_ca", "the CA of the Envoys' client certificates (PEM): only "
-          + "authenticated Envoys may ask");
+      this.clientCa =
+          required(
+              clientCa,
+              "client_ca",
+              "the CA of the Envoys' client certificates (PEM): only "
+                  + "authenticated Envoys may ask");
       if (allowedClients != null) {
-        throw new IllegalArgumentException("allowed_clients: replaced by callers.envoys (each Envoy with the components "
-            + "it fronts) and callers.hopgates (who may use the association); see docs/configuration.md");
+        throw new IllegalArgumentException(
+            "allowed_clients: replaced by callers.envoys (each Envoy with the components "
+                + "it fronts) and callers.hopgates (who may use the association); see docs/configuration.md");
       }
       this.allowedClients = List.of();
     }
@@ -209,13 +252,20 @@ public record HopgateConfig(
    * This hopgate as an enforcement point: the id and the private key it signs transitions and
    * completion records with (listed in the manifests of the components it enforces for).
    */
-  public record Enforcement(String id, String key, @JsonProperty("transition_ttl") Duration transitionTtl) {
-    public Enforcement(@Nullable String id, @Nullable String key,
+  public record Enforcement(
+      String id, String key, @JsonProperty("transition_ttl") Duration transitionTtl) {
+    public Enforcement(
+        @Nullable String id,
+        @Nullable String key,
         @JsonProperty("transition_ttl") @Nullable Duration transitionTtl) {
       this.id = required(id, "id", "this enforcement point's id, as manifests list it");
       this.key = required(key, "key", "a private JWK file (hopgate keys gen)");
-      this.transitionTtl = Durations.within("transition_ttl", requireNonNullElse(transitionTtl, Duration.ofMinutes(10)),
-          Duration.ofSeconds(1), Duration.ofHours(24));
+      this.transitionTtl =
+          Durations.within(
+              "transition_ttl",
+              requireNonNullElse(transitionTtl, Duration.ofMinutes(10)),
+              Duration.ofSeconds(1),
+              Duration.ofHours(24));
     }
   }
 
@@ -228,29 +278,46 @@ public record HopgateConfig(
     }
   }
 
-  /** A real OPA server the {@code opa-server} engine talks to (hopgate pushes its policies there). */
-  public record OpaServer(String url, Duration timeout, @JsonProperty("check_with") @Nullable String checkWith) {
-    public OpaServer(@Nullable String url, @Nullable Duration timeout,
+  /**
+   * A real OPA server the {@code opa-server} engine talks to (hopgate pushes its policies there).
+   */
+  public record OpaServer(
+      String url, Duration timeout, @JsonProperty("check_with") @Nullable String checkWith) {
+    public OpaServer(
+        @Nullable String url,
+        @Nullable Duration timeout,
         @JsonProperty("check_with") @Nullable String checkWith) {
       this.checkWith = checkWith;
       this.url = requireNonNullElse(url, "http://127.0.0.1:8181");
       if (!this.url.startsWith("http://") && !this.url.startsWith("https://")) {
-        throw new IllegalArgumentException("url: '" + this.url + "' (expected: http(s)://host:port)");
+        throw new IllegalArgumentException(
+            "url: '" + this.url + "' (expected: http(s)://host:port)");
       }
-      this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(100)),
-          Duration.ofMillis(1), Duration.ofSeconds(10));
+      this.timeout =
+          Durations.within(
+              "timeout",
+              requireNonNullElse(timeout, Duration.ofMillis(100)),
+              Duration.ofMillis(1),
+              Duration.ofSeconds(10));
     }
   }
 
-  /** The in-process WebAssembly engine: instances pooled, a borrow waits at most {@code timeout}. */
+  /**
+   * The in-process WebAssembly engine: instances pooled, a borrow waits at most {@code timeout}.
+   */
   public record OpaWasm(@JsonProperty("pool_size") Integer poolSize, Duration timeout) {
-    public OpaWasm(@JsonProperty("pool_size") @Nullable Integer poolSize, @Nullable Duration timeout) {
+    public OpaWasm(
+        @JsonProperty("pool_size") @Nullable Integer poolSize, @Nullable Duration timeout) {
       this.poolSize = requireNonNullElse(poolSize, 2 * Runtime.getRuntime().availableProcessors());
       if (this.poolSize < 1 || this.poolSize > 256) {
         throw new IllegalArgumentException("pool_size: " + this.poolSize + " (expected: 1..256)");
       }
-      this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(100)),
-          Duration.ofMillis(1), Duration.ofSeconds(10));
+      this.timeout =
+          Durations.within(
+              "timeout",
+              requireNonNullElse(timeout, Duration.ofMillis(100)),
+              Duration.ofMillis(1),
+              Duration.ofSeconds(10));
     }
   }
 
@@ -259,13 +326,18 @@ public record HopgateConfig(
    * document; {@code when_full: deny} (default) refuses checks when the writer falls behind by
    * {@code queue} records, {@code drop} counts the loss instead.
    */
-  public record DecisionLogConfig(String path, String trace, Integer queue, @JsonProperty("when_full") String whenFull) {
-    public DecisionLogConfig(@Nullable String path, @Nullable String trace, @Nullable Integer queue,
+  public record DecisionLogConfig(
+      String path, String trace, Integer queue, @JsonProperty("when_full") String whenFull) {
+    public DecisionLogConfig(
+        @Nullable String path,
+        @Nullable String trace,
+        @Nullable Integer queue,
         @JsonProperty("when_full") @Nullable String whenFull) {
       this.path = requireNonNullElse(path, "decisions.jsonl");
       this.trace = requireNonNullElse(trace, "minimal");
       if (!Set.of("minimal", "full").contains(this.trace)) {
-        throw new IllegalArgumentException("trace: '" + this.trace + "' (expected: minimal or full)");
+        throw new IllegalArgumentException(
+            "trace: '" + this.trace + "' (expected: minimal or full)");
       }
       this.queue = requireNonNullElse(queue, 10_000);
       if (this.queue < 1 || this.queue > 10_000_000) {
@@ -273,7 +345,8 @@ public record HopgateConfig(
       }
       this.whenFull = requireNonNullElse(whenFull, "deny");
       if (!Set.of("deny", "drop").contains(this.whenFull)) {
-        throw new IllegalArgumentException("when_full: '" + this.whenFull + "' (expected: deny or drop)");
+        throw new IllegalArgumentException(
+            "when_full: '" + this.whenFull + "' (expected: deny or drop)");
       }
     }
   }
@@ -298,15 +371,22 @@ public record HopgateConfig(
   /**
    * The association component (docs/association.md): every hopgate serves one over its own
    * in-memory ledger on its gRPC port; {@code target} names another hopgate's (host:port) to share
-   * one ledger across a mesh. It never holds a decision up: lookups wait at most
-   * {@code lookup_timeout}, a COMPLETE at most {@code record_timeout} before the response goes on.
+   * one ledger across a mesh. It never holds a decision up: lookups wait at most {@code
+   * lookup_timeout}, a COMPLETE at most {@code record_timeout} before the response goes on.
    */
-  public record Association(String store, @Nullable String target,
-      @JsonProperty("lookup_timeout") Duration lookupTimeout, @JsonProperty("record_timeout") Duration recordTimeout,
-      @Nullable ClientTls tls, @Nullable String listen) {
-    public Association(@Nullable String store, @Nullable String target,
+  public record Association(
+      String store,
+      @Nullable String target,
+      @JsonProperty("lookup_timeout") Duration lookupTimeout,
+      @JsonProperty("record_timeout") Duration recordTimeout,
+      @Nullable ClientTls tls,
+      @Nullable String listen) {
+    public Association(
+        @Nullable String store,
+        @Nullable String target,
         @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
-        @JsonProperty("record_timeout") @Nullable Duration recordTimeout, @Nullable ClientTls tls,
+        @JsonProperty("record_timeout") @Nullable Duration recordTimeout,
+        @Nullable ClientTls tls,
         @Nullable String listen) {
       this.tls = tls;
       this.listen = listen;
@@ -314,23 +394,34 @@ public record HopgateConfig(
         socketAddress("listen", listen);
       }
       if (tls != null && target == null) {
-        throw new IllegalArgumentException("tls: set without target (it is how this hopgate reaches the target)");
+        throw new IllegalArgumentException(
+            "tls: set without target (it is how this hopgate reaches the target)");
       }
       this.store = requireNonNullElse(store, "memory");
       if (!this.store.equals("memory") && !this.store.equals("redis")) {
-        throw new IllegalArgumentException("store: '" + this.store + "' (expected: memory or redis)");
+        throw new IllegalArgumentException(
+            "store: '" + this.store + "' (expected: memory or redis)");
       }
       if (this.store.equals("redis") && target != null) {
-        throw new IllegalArgumentException("target: set with store: redis (a Redis ledger is shared already)");
+        throw new IllegalArgumentException(
+            "target: set with store: redis (a Redis ledger is shared already)");
       }
       this.target = target;
       if (target != null) {
         socketAddress("target", target);
       }
-      this.lookupTimeout = Durations.within("lookup_timeout", requireNonNullElse(lookupTimeout, Duration.ofMillis(50)),
-          Duration.ofMillis(1), Duration.ofSeconds(5));
-      this.recordTimeout = Durations.within("record_timeout", requireNonNullElse(recordTimeout, Duration.ofMillis(200)),
-          Duration.ofMillis(1), Duration.ofSeconds(5));
+      this.lookupTimeout =
+          Durations.within(
+              "lookup_timeout",
+              requireNonNullElse(lookupTimeout, Duration.ofMillis(50)),
+              Duration.ofMillis(1),
+              Duration.ofSeconds(5));
+      this.recordTimeout =
+          Durations.within(
+              "record_timeout",
+              requireNonNullElse(recordTimeout, Duration.ofMillis(200)),
+              Duration.ofMillis(1),
+              Duration.ofSeconds(5));
     }
   }
 
@@ -350,14 +441,16 @@ public record HopgateConfig(
       this.secondary = requireNonNullElse(secondary, "opa-wasm");
       for (String e : List.of(this.primary, this.secondary)) {
         if (!Set.of("cedar", "opa-wasm", "opa-server").contains(e)) {
-          throw new IllegalArgumentException("'" + e + "' (expected: cedar, opa-wasm or opa-server)");
+          throw new IllegalArgumentException(
+              "'" + e + "' (expected: cedar, opa-wasm or opa-server)");
         }
       }
     }
   }
 
   /** Bounds on {@code Txn-Chain} and {@code Txn-Completions}. */
-  public record Chain(@JsonProperty("max_elements") int maxElements, @JsonProperty("max_bytes") int maxBytes) {
+  public record Chain(
+      @JsonProperty("max_elements") int maxElements, @JsonProperty("max_bytes") int maxBytes) {
     public Chain {
       if (maxElements < 1 || maxElements > 256) {
         throw new IllegalArgumentException("max_elements: " + maxElements + " (expected: 1..256)");
@@ -369,9 +462,11 @@ public record HopgateConfig(
 
     /** Absent fields take the defaults: 32 elements, 16 KiB. */
     @com.fasterxml.jackson.annotation.JsonCreator
-    public static Chain of(@JsonProperty("max_elements") @Nullable Integer maxElements,
+    public static Chain of(
+        @JsonProperty("max_elements") @Nullable Integer maxElements,
         @JsonProperty("max_bytes") @Nullable Integer maxBytes) {
-      return new Chain(requireNonNullElse(maxElements, 32), requireNonNullElse(maxBytes, 16 * 1024));
+      return new Chain(
+          requireNonNullElse(maxElements, 32), requireNonNullElse(maxBytes, 16 * 1024));
     }
   }
 
@@ -395,11 +490,13 @@ public record HopgateConfig(
         @JsonProperty("max_keys") @Nullable Long maxKeys) {
       this.store = requireNonNullElse(store, "memory");
       if (!this.store.equals("memory") && !this.store.equals("redis")) {
-        throw new IllegalArgumentException("store: '" + this.store + "' (expected: memory or redis)");
+        throw new IllegalArgumentException(
+            "store: '" + this.store + "' (expected: memory or redis)");
       }
       if (this.store.equals("redis")) {
         if (redis == null || !redis.startsWith("redis://")) {
-          throw new IllegalArgumentException("redis: '" + redis + "' (expected: redis://host:port)");
+          throw new IllegalArgumentException(
+              "redis: '" + redis + "' (expected: redis://host:port)");
         }
         try {
           java.net.URI uri = java.net.URI.create(redis);
@@ -407,15 +504,24 @@ public record HopgateConfig(
             throw new IllegalArgumentException("no host");
           }
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("redis: '" + redis + "' (expected: redis://host:port)");
+          throw new IllegalArgumentException(
+              "redis: '" + redis + "' (expected: redis://host:port)");
         }
       }
       this.redis = redis;
-      this.timeout = Durations.within("timeout", requireNonNullElse(timeout, Duration.ofMillis(50)),
-          Duration.ofMillis(1), Duration.ofSeconds(5));
+      this.timeout =
+          Durations.within(
+              "timeout",
+              requireNonNullElse(timeout, Duration.ofMillis(50)),
+              Duration.ofMillis(1),
+              Duration.ofSeconds(5));
       this.keyPrefix = requireNonNullElse(keyPrefix, "hopgate:");
-      this.retryWindow = Durations.within("retry_window", requireNonNullElse(retryWindow, Duration.ofSeconds(1)),
-          Duration.ZERO, Duration.ofMinutes(1));
+      this.retryWindow =
+          Durations.within(
+              "retry_window",
+              requireNonNullElse(retryWindow, Duration.ofSeconds(1)),
+              Duration.ZERO,
+              Duration.ofMinutes(1));
       this.maxKeys = requireNonNullElse(maxKeys, 1_000_000L);
       if (this.maxKeys < 1) {
         throw new IllegalArgumentException("max_keys: " + this.maxKeys + " (expected: at least 1)");
@@ -448,8 +554,12 @@ public record HopgateConfig(
         @JsonProperty("file") @Nullable String file,
         @JsonProperty("redis") @Nullable Boolean redis,
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness) {
-      return new Revocation(requireNonNullElse(principals, List.of()), requireNonNullElse(txns, List.of()), file,
-          Boolean.TRUE.equals(redis), requireNonNullElse(maxStaleness, Duration.ofSeconds(30)));
+      return new Revocation(
+          requireNonNullElse(principals, List.of()),
+          requireNonNullElse(txns, List.of()),
+          file,
+          Boolean.TRUE.equals(redis),
+          requireNonNullElse(maxStaleness, Duration.ofSeconds(30)));
     }
   }
 
@@ -463,13 +573,16 @@ public record HopgateConfig(
         @JsonProperty("txn_token_service") @Nullable TrustSetConfig txnTokenService,
         @JsonProperty("manifest_registry") @Nullable TrustSetConfig manifestRegistry) {
       if (tokenService == null) {
-        throw new IllegalArgumentException("token_service: missing (expected: issuers and jwks of hop tokens)");
+        throw new IllegalArgumentException(
+            "token_service: missing (expected: issuers and jwks of hop tokens)");
       }
       if (txnTokenService == null) {
-        throw new IllegalArgumentException("txn_token_service: missing (expected: issuers and jwks of origin tokens)");
+        throw new IllegalArgumentException(
+            "txn_token_service: missing (expected: issuers and jwks of origin tokens)");
       }
       if (manifestRegistry == null) {
-        throw new IllegalArgumentException("manifest_registry: missing (expected: issuers and jwks of manifests)");
+        throw new IllegalArgumentException(
+            "manifest_registry: missing (expected: issuers and jwks of manifests)");
       }
       this.tokenService = tokenService;
       this.txnTokenService = txnTokenService;
@@ -492,13 +605,17 @@ public record HopgateConfig(
         @Nullable List<String> algorithms,
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
         @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval) {
-      if (issuers == null || issuers.isEmpty() || issuers.stream().anyMatch(i -> i == null || i.isBlank())) {
-        throw new IllegalArgumentException("issuers: missing or blank (expected: the iss values it signs as)");
+      if (issuers == null
+          || issuers.isEmpty()
+          || issuers.stream().anyMatch(i -> i == null || i.isBlank())) {
+        throw new IllegalArgumentException(
+            "issuers: missing or blank (expected: the iss values it signs as)");
       }
       this.issuers = List.copyOf(issuers);
       this.jwks = required(jwks, "jwks", "a JWKS file of public keys, or an https:// URL");
       if (this.jwks.contains("://") && !this.jwks.startsWith("https://")) {
-        throw new IllegalArgumentException("jwks: '" + this.jwks + "' (expected: a file, or an https:// URL)");
+        throw new IllegalArgumentException(
+            "jwks: '" + this.jwks + "' (expected: a file, or an https:// URL)");
       }
       this.jwksCa = jwksCa;
       this.algorithms = List.copyOf(requireNonNullElse(algorithms, List.of("ES256", "EdDSA")));
@@ -508,10 +625,18 @@ public record HopgateConfig(
       for (String alg : this.algorithms) {
         dev.hopgate.pdp.token.TrustSet.algorithm(alg);
       }
-      this.maxStaleness = Durations.within("max_staleness",
-          requireNonNullElse(maxStaleness, Duration.ofMinutes(1)), Duration.ofSeconds(1), Duration.ofDays(1));
-      this.minRefreshInterval = Durations.within("min_refresh_interval",
-          requireNonNullElse(minRefreshInterval, Duration.ofSeconds(5)), Duration.ZERO, Duration.ofHours(1));
+      this.maxStaleness =
+          Durations.within(
+              "max_staleness",
+              requireNonNullElse(maxStaleness, Duration.ofMinutes(1)),
+              Duration.ofSeconds(1),
+              Duration.ofDays(1));
+      this.minRefreshInterval =
+          Durations.within(
+              "min_refresh_interval",
+              requireNonNullElse(minRefreshInterval, Duration.ofSeconds(5)),
+              Duration.ZERO,
+              Duration.ofHours(1));
     }
   }
 
@@ -534,20 +659,26 @@ public record HopgateConfig(
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
         @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval,
         @Nullable String endpoint) {
-      TrustSetConfig common = new TrustSetConfig(issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
+      TrustSetConfig common =
+          new TrustSetConfig(issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
       this.issuers = common.issuers();
       this.jwks = common.jwks();
       this.jwksCa = common.jwksCa();
       this.algorithms = common.algorithms();
       this.maxStaleness = common.maxStaleness();
       this.minRefreshInterval = common.minRefreshInterval();
-      this.maxTokenLifetime = Durations.within("max_token_lifetime",
-          requireNonNullElse(maxTokenLifetime, Duration.ofMinutes(5)), Duration.ofSeconds(1), Duration.ofHours(1));
+      this.maxTokenLifetime =
+          Durations.within(
+              "max_token_lifetime",
+              requireNonNullElse(maxTokenLifetime, Duration.ofMinutes(5)),
+              Duration.ofSeconds(1),
+              Duration.ofHours(1));
       this.endpoint = endpoint;
     }
 
     public TrustSetConfig asTrustSet() {
-      return new TrustSetConfig(issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
+      return new TrustSetConfig(
+          issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
     }
   }
 }

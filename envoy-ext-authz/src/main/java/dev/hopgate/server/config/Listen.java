@@ -13,15 +13,21 @@ public sealed interface Listen {
     if (listen.startsWith(UNIX)) {
       String path = listen.substring(UNIX.length());
       if (path.startsWith("@")) {
-        throw new IllegalArgumentException(field + ": '" + listen + "' is an abstract socket name (expected: a path;"
-            + " an abstract socket has no file mode and is reachable from every process in the network namespace)");
+        throw new IllegalArgumentException(
+            field
+                + ": '"
+                + listen
+                + "' is an abstract socket name (expected: a path;"
+                + " an abstract socket has no file mode and is reachable from every process in the network namespace)");
       }
       if (!path.startsWith("/")) {
-        throw new IllegalArgumentException(field + ": '" + listen + "' (expected: unix:/absolute/path)");
+        throw new IllegalArgumentException(
+            field + ": '" + listen + "' (expected: unix:/absolute/path)");
       }
       // sun_path holds 108 bytes with the terminating NUL.
       if (path.getBytes(StandardCharsets.UTF_8).length > 107) {
-        throw new IllegalArgumentException(field + ": '" + listen + "' is longer than a socket path may be (107 bytes)");
+        throw new IllegalArgumentException(
+            field + ": '" + listen + "' is longer than a socket path may be (107 bytes)");
       }
       return new Unix(Path.of(path));
     }
@@ -33,10 +39,14 @@ public sealed interface Listen {
 
   /** A TCP address. */
   record Tcp(InetSocketAddress address) implements Listen {
-    /** Whether only this machine (or this pod: loopback is shared by its containers) can reach it. */
+    /**
+     * Whether only this machine (or this pod: loopback is shared by its containers) can reach it.
+     */
     public boolean loopback() {
       String host = address.getHostString();
-      if (host.equals("::1") || host.equals("0:0:0:0:0:0:0:1") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+      if (host.equals("::1")
+          || host.equals("0:0:0:0:0:0:0:1")
+          || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
         return true;
       }
       if (!host.equals("localhost")) {

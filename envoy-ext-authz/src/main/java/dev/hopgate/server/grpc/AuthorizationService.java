@@ -23,8 +23,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Envoy's {@code envoy.service.auth.v3.Authorization/Check}: a thin layer from CheckRequest to a
- * decision and back. It always answers with a CheckResponse, never a gRPC error, so that even a
- * bug in hopgate is a denial with a problem body, whatever Envoy's failure mode says.
+ * decision and back. It always answers with a CheckResponse, never a gRPC error, so that even a bug
+ * in hopgate is a denial with a problem body, whatever Envoy's failure mode says.
  */
 public final class AuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
   private static final System.Logger LOG = System.getLogger(AuthorizationService.class.getName());
@@ -38,7 +38,9 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
    * @param sealer seals every ALLOW's dynamic metadata for ext_proc
    * @param observer told of every decision and how long the check took (metrics, the association)
    */
-  public AuthorizationService(Supplier<DecisionPoint> decisionPoint, DecisionMetadata sealer,
+  public AuthorizationService(
+      Supplier<DecisionPoint> decisionPoint,
+      DecisionMetadata sealer,
       ObjLongConsumer<Decision> observer) {
     this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
     this.sealer = requireNonNull(sealer, "sealer");
@@ -51,7 +53,9 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     responses.onCompleted();
   }
 
-  /** The route's MCP settings; a route whose settings are wrong was already denied as unconfigured. */
+  /**
+   * The route's MCP settings; a route whose settings are wrong was already denied as unconfigured.
+   */
   private static @Nullable McpRoute mcpRoute(CheckRequest request) {
     try {
       return McpRoute.of(request.getAttributes().getContextExtensionsMap());
@@ -73,22 +77,44 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     long start = System.nanoTime();
     try {
       // The components the asking Envoy fronts (CallerAdmission): a Check for another is refused.
-      Decision decision = decisionPoint.get().decide(CheckRequests.toHopRequest(request,
-          CallerAdmission.boundComponents()));
-      LOG.log(System.Logger.Level.DEBUG, "decision {0} {1} {2}", decision.id(), decision.outcome(),
+      Decision decision =
+          decisionPoint
+              .get()
+              .decide(CheckRequests.toHopRequest(request, CallerAdmission.boundComponents()));
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "decision {0} {1} {2}",
+          decision.id(),
+          decision.outcome(),
           decision.violations());
       // The route's level, cut further where the denying policies ask (never less).
-      DisclosureLevel disclosure = disclosure(request).stricter(DisclosureLevel.named(
-          decision.metadata().getOrDefault(DecisionPoint.DISCLOSURE_METADATA, "full")).orElse(DisclosureLevel.UNDISCLOSED));
+      DisclosureLevel disclosure =
+          disclosure(request)
+              .stricter(
+                  DisclosureLevel.named(
+                          decision
+                              .metadata()
+                              .getOrDefault(DecisionPoint.DISCLOSURE_METADATA, "full"))
+                      .orElse(DisclosureLevel.UNDISCLOSED));
       CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure, sealer);
       observer.accept(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {
       String id = DecisionIds.next();
-      LOG.log(System.Logger.Level.ERROR, "decision " + id + " failed closed outside the decision point", e);
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "decision " + id + " failed closed outside the decision point",
+          e);
       Problem problem = Problems.aborted(id, null, "internal_error");
-      return CheckResponses.of(new Decision(id, Outcome.ABORT,
-          List.of(Violation.of(Gate.EVALUATION, "internal_error")), problem, null, null, null));
+      return CheckResponses.of(
+          new Decision(
+              id,
+              Outcome.ABORT,
+              List.of(Violation.of(Gate.EVALUATION, "internal_error")),
+              problem,
+              null,
+              null,
+              null));
     }
   }
 }

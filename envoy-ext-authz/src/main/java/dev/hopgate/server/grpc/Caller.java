@@ -11,9 +11,14 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 
-/** Who is calling, as the transport proves it: an mTLS identity, a Unix socket peer's UID, or nobody. */
+/**
+ * Who is calling, as the transport proves it: an mTLS identity, a Unix socket peer's UID, or
+ * nobody.
+ */
 public sealed interface Caller {
-  /** A client certificate's URI SAN (a SPIFFE id), verified by TLS against {@code tls.client_ca}. */
+  /**
+   * A client certificate's URI SAN (a SPIFFE id), verified by TLS against {@code tls.client_ca}.
+   */
   record Identity(String uri) implements Caller {
     @Override
     public String toString() {

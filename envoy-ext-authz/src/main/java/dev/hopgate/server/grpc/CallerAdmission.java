@@ -23,11 +23,18 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CallerAdmission implements ServerInterceptor {
   private static final System.Logger LOG = System.getLogger(CallerAdmission.class.getName());
+
   /** The components the calling Envoy fronts; unset where callers are not named. */
-  public static final Context.Key<Set<String>> BOUND_COMPONENTS = Context.key("hopgate-bound-components");
+  public static final Context.Key<Set<String>> BOUND_COMPONENTS =
+      Context.key("hopgate-bound-components");
 
   /** Who a service admits. */
-  public enum Rule { ENVOYS, HOPGATES, NAMED, ANYONE }
+  public enum Rule {
+    ENVOYS,
+    HOPGATES,
+    NAMED,
+    ANYONE
+  }
 
   private final String service;
   private final Rule rule;
@@ -50,36 +57,51 @@ public final class CallerAdmission implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     if (rule == Rule.ANYONE || !callers.named()) {
       return next.startCall(call, headers);
     }
     Caller caller = Caller.of(call.getAttributes());
     Optional<Callers.Envoy> envoy = envoy(caller);
     if (rule == Rule.ENVOYS && envoy.isPresent()) {
-      Context bound = Context.current().withValue(BOUND_COMPONENTS, Set.copyOf(envoy.get().components()));
+      Context bound =
+          Context.current().withValue(BOUND_COMPONENTS, Set.copyOf(envoy.get().components()));
       return Contexts.interceptCall(bound, call, headers, next);
     }
     boolean hopgate = caller instanceof Caller.Identity id && callers.hopgates().contains(id.uri());
-    if ((rule == Rule.HOPGATES && hopgate) || (rule == Rule.NAMED && (hopgate || envoy.isPresent()))) {
+    if ((rule == Rule.HOPGATES && hopgate)
+        || (rule == Rule.NAMED && (hopgate || envoy.isPresent()))) {
       return next.startCall(call, headers);
     }
     long n = refused.incrementAndGet();
     if (n == 1 || n % 1000 == 0) {
-      LOG.log(System.Logger.Level.WARNING, "refused {0} calling {1} ({2} refusals so far): {3}", caller, service, n,
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "refused {0} calling {1} ({2} refusals so far): {3}",
+          caller,
+          service,
+          n,
           switch (rule) {
             case ENVOYS -> "not in callers.envoys";
             case HOPGATES -> "not in callers.hopgates";
             default -> "not in callers";
           });
     }
-    call.close(Status.PERMISSION_DENIED.withDescription(caller + " may not call " + service), new Metadata());
+    call.close(
+        Status.PERMISSION_DENIED.withDescription(caller + " may not call " + service),
+        new Metadata());
     return new ServerCall.Listener<>() {};
   }
 
   private Optional<Callers.Envoy> envoy(Caller caller) {
-    return callers.envoys().stream().filter(e -> caller instanceof Caller.Identity id ? id.uri().equals(e.id())
-        : caller instanceof Caller.Uid uid && Integer.valueOf(uid.uid()).equals(e.uid())).findFirst();
+    return callers.envoys().stream()
+        .filter(
+            e ->
+                caller instanceof Caller.Identity id
+                    ? id.uri().equals(e.id())
+                    : caller instanceof Caller.Uid uid
+                        && Integer.valueOf(uid.uid()).equals(e.uid()))
+        .findFirst();
   }
 }

@@ -19,9 +19,12 @@ final class CheckRequests {
     AttributeContext attributes = request.getAttributes();
     AttributeContext.HttpRequest http = attributes.getRequest().getHttp();
     String principal = attributes.getSource().getPrincipal();
-    Instant time = attributes.getRequest().hasTime()
-        ? Instant.ofEpochSecond(attributes.getRequest().getTime().getSeconds(), attributes.getRequest().getTime().getNanos())
-        : null;
+    Instant time =
+        attributes.getRequest().hasTime()
+            ? Instant.ofEpochSecond(
+                attributes.getRequest().getTime().getSeconds(),
+                attributes.getRequest().getTime().getNanos())
+            : null;
     // with_request_body sends the body as text, or as bytes with pack_as_bytes; bytes are decoded
     // strictly, so that hopgate never reads a body other than the one the upstream receives.
     String body = http.getBody();

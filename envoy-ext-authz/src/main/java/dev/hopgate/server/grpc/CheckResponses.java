@@ -23,12 +23,16 @@ import org.jspecify.annotations.Nullable;
 
 /** Turns a decision into Envoy's CheckResponse. */
 final class CheckResponses {
-  /** The header that carries the decision id upstream (on allow) and back to the caller (on deny). */
+  /**
+   * The header that carries the decision id upstream (on allow) and back to the caller (on deny).
+   */
   static final String DECISION_ID_HEADER = "hopgate-decision-id";
 
   private CheckResponses() {}
 
-  /** A denial (an ALLOW needs {@link #of(Decision, McpRoute, DisclosureLevel, DecisionMetadata)}). */
+  /**
+   * A denial (an ALLOW needs {@link #of(Decision, McpRoute, DisclosureLevel, DecisionMetadata)}).
+   */
   static CheckResponse of(Decision decision) {
     if (decision.problem() == null) {
       throw new IllegalArgumentException("an ALLOW is answered sealed, with its DecisionMetadata");
@@ -37,25 +41,31 @@ final class CheckResponses {
   }
 
   /**
-   * @param mcp the route's MCP settings when it is an MCP route: a policy denial there is a JSON-RPC
-   *     error response (HTTP 200 by default), so MCP clients keep the session and the planner reads the
-   *     repair; a token problem stays 401 with its challenge, which MCP's authorization flow relies on
+   * @param mcp the route's MCP settings when it is an MCP route: a policy denial there is a
+   *     JSON-RPC error response (HTTP 200 by default), so MCP clients keep the session and the
+   *     planner reads the repair; a token problem stays 401 with its challenge, which MCP's
+   *     authorization flow relies on
    * @param disclosure how much of a policy denial the caller sees (the dynamic metadata, for access
    *     logs, keeps the whole problem)
    */
-  static CheckResponse of(Decision decision, @Nullable McpRoute mcp, DisclosureLevel disclosure,
+  static CheckResponse of(
+      Decision decision,
+      @Nullable McpRoute mcp,
+      DisclosureLevel disclosure,
       @Nullable DecisionMetadata sealer) {
     Problem problem = decision.problem() == null ? null : disclosure.apply(decision.problem());
     if (problem == null) {
       if (sealer == null) {
-        throw new IllegalArgumentException("an ALLOW is answered sealed, with its DecisionMetadata");
+        throw new IllegalArgumentException(
+            "an ALLOW is answered sealed, with its DecisionMetadata");
       }
       Struct.Builder sealed = metadata(decision).toBuilder();
       sealer.seal(sealed);
-      OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
-          .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
-          // The hop token is this hop's bearer credential; the upstream has no use for it.
-          .addHeadersToRemove("authorization");
+      OkHttpResponse.Builder ok =
+          OkHttpResponse.newBuilder()
+              .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()))
+              // The hop token is this hop's bearer credential; the upstream has no use for it.
+              .addHeadersToRemove("authorization");
       // Replace, never append: Envoy would join two values with a comma.
       decision.upstreamHeaders().forEach((name, value) -> ok.addHeaders(overwrite(name, value)));
       return CheckResponse.newBuilder()
@@ -64,20 +74,27 @@ final class CheckResponses {
           .setDynamicMetadata(sealed)
           .build();
     }
-    DeniedHttpResponse.Builder denied = DeniedHttpResponse.newBuilder()
-        .addHeaders(overwrite("cache-control", "no-store"))
-        .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()));
+    DeniedHttpResponse.Builder denied =
+        DeniedHttpResponse.newBuilder()
+            .addHeaders(overwrite("cache-control", "no-store"))
+            .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()));
     if (mcp != null && problem.status() != 401) {
       boolean unreadable = problem.status() == 400;
-      int code = unreadable ? JsonRpcRejection.jsonRpcCode(decision.violations().get(0).code()) : mcp.denialCode();
+      int code =
+          unreadable
+              ? JsonRpcRejection.jsonRpcCode(decision.violations().get(0).code())
+              : mcp.denialCode();
       String rawId = decision.metadata().get(DecisionPoint.JSONRPC_ID_METADATA);
-      // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for it.
+      // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for
+      // it.
       int status = unreadable ? 400 : rawId == null ? 403 : mcp.denialStatus();
-      denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(status)))
+      denied
+          .setStatus(HttpStatus.newBuilder().setCode(httpStatus(status)))
           .addHeaders(overwrite("content-type", JsonRpcErrors.MEDIA_TYPE))
           .setBody(JsonRpcErrors.write(rawId, code, problem));
     } else {
-      denied.setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))
+      denied
+          .setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))
           .addHeaders(overwrite("content-type", Problem.MEDIA_TYPE))
           .setBody(ProblemJson.write(problem));
     }
@@ -89,7 +106,8 @@ final class CheckResponses {
       }
       denied.addHeaders(overwrite("www-authenticate", challenge));
     }
-    int grpcCode = problem.status() == 401 ? Code.UNAUTHENTICATED_VALUE : Code.PERMISSION_DENIED_VALUE;
+    int grpcCode =
+        problem.status() == 401 ? Code.UNAUTHENTICATED_VALUE : Code.PERMISSION_DENIED_VALUE;
     return CheckResponse.newBuilder()
         .setStatus(Status.newBuilder().setCode(grpcCode).setMessage(problem.title()))
         .setDeniedResponse(denied)
@@ -97,11 +115,15 @@ final class CheckResponses {
         .build();
   }
 
-  /** For Envoy's access log and for ext_proc ({@link DecisionMetadata}): which decision, what outcome, which txn. */
+  /**
+   * For Envoy's access log and for ext_proc ({@link DecisionMetadata}): which decision, what
+   * outcome, which txn.
+   */
   private static Struct metadata(Decision decision) {
-    Struct.Builder md = Struct.newBuilder()
-        .putFields("decision_id", string(decision.id()))
-        .putFields("outcome", string(decision.outcome().name()));
+    Struct.Builder md =
+        Struct.newBuilder()
+            .putFields("decision_id", string(decision.id()))
+            .putFields("outcome", string(decision.outcome().name()));
     if (decision.txn() != null) {
       md.putFields("txn", string(decision.txn()));
     }
@@ -115,7 +137,9 @@ final class CheckResponses {
     }
     if (decision.problem() != null) {
       // The same document the caller gets, for access logs (house spec, section 5).
-      md.putFields("problem", Value.newBuilder().setStructValue(struct(ProblemJson.toMap(decision.problem()))).build());
+      md.putFields(
+          "problem",
+          Value.newBuilder().setStructValue(struct(ProblemJson.toMap(decision.problem()))).build());
     }
     return md.build();
   }

@@ -4,16 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.mcp.JsonRpcOutcome;
 import dev.hopgate.pdp.mcp.ToolListFilter;
-import com.google.protobuf.ByteString;
-import io.envoyproxy.envoy.service.ext_proc.v3.BodyMutation;
-import java.util.Optional;
-import java.util.Set;
+import dev.hopgate.pdp.state.StateException;
+import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.ext_proc.v3.BodyMutation;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.CommonResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
@@ -26,12 +26,11 @@ import io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.hopgate.pdp.state.StateException;
-import dev.hopgate.pdp.state.StateStore;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -40,40 +39,47 @@ import org.jspecify.annotations.Nullable;
  * when it succeeded, mints the completion record of the step hopgate allowed and returns it to the
  * caller in the {@code Txn-Completion} response header (house spec, section 5b).
  *
- * <p>The ALLOW is learned only from ext_authz's dynamic metadata, which Envoy forwards
- * ({@code metadata_options.forwarding_namespaces}), never from a request header; a denial's local
- * reply has no ALLOW and yields nothing; a decision yields at most one record. Success: HTTP 2xx
- * response headers, or {@code grpc-status: 0} for gRPC (in the trailers, or in headers of a
- * trailers-only response). An MCP tool call succeeded only when its JSON-RPC response (a JSON body
- * or an SSE stream, read whole in the body phase) is a {@code result} without {@code isError}. An
- * MCP {@code tools/list} response is cut to the tools the decision found callable.
- * Nothing here may break a response: any failure passes it through
- * unchanged, and the lost record is counted and logged.
+ * <p>The ALLOW is learned only from ext_authz's dynamic metadata, which Envoy forwards ({@code
+ * metadata_options.forwarding_namespaces}), never from a request header; a denial's local reply has
+ * no ALLOW and yields nothing; a decision yields at most one record. Success: HTTP 2xx response
+ * headers, or {@code grpc-status: 0} for gRPC (in the trailers, or in headers of a trailers-only
+ * response). An MCP tool call succeeded only when its JSON-RPC response (a JSON body or an SSE
+ * stream, read whole in the body phase) is a {@code result} without {@code isError}. An MCP {@code
+ * tools/list} response is cut to the tools the decision found callable. Nothing here may break a
+ * response: any failure passes it through unchanged, and the lost record is counted and logged.
  */
 public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalProcessorImplBase {
   private static final System.Logger LOG = System.getLogger(CompletionProcessor.class.getName());
+
   /** The response header that carries the record back to the caller. */
   public static final String COMPLETION_HEADER = "txn-completion";
+
   static final String EXT_AUTHZ_NAMESPACE = "envoy.filters.http.ext_authz";
 
   private final Supplier<EnforcementPointSigner> signer;
   private final DecisionMetadata metadata;
   private final StateStore store;
   private final Clock clock;
+
   /** Decisions this instance minted for (the store says whether another replica did). */
   private final Cache<String, Boolean> minted;
+
   /** This instance's name as the owner of the store's once-per-decision claims. */
   private final String owner = "ext_proc-" + UUID.randomUUID();
+
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
 
-  /** Where each minted record also goes (the association's ledger), before the response is released. */
+  /**
+   * Where each minted record also goes (the association's ledger), before the response is released.
+   */
   @FunctionalInterface
   public interface Ledgered {
-    Ledgered NONE = (txn, component, step, decision, record, at) -> { };
+    Ledgered NONE = (txn, component, step, decision, record, at) -> {};
 
-    void completed(String txn, String component, String step, String decision, String record, Instant at);
+    void completed(
+        String txn, String component, String step, String decision, String record, Instant at);
   }
 
   private final Ledgered ledgered;
@@ -82,15 +88,23 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
    * @param metadata verifies the ALLOW ext_authz forwarded (its authenticator and age)
    * @param store where a decision is claimed once, across every replica that shares it
    */
-  public CompletionProcessor(Supplier<EnforcementPointSigner> signer, DecisionMetadata metadata, StateStore store,
-      Clock clock, Ledgered ledgered) {
+  public CompletionProcessor(
+      Supplier<EnforcementPointSigner> signer,
+      DecisionMetadata metadata,
+      StateStore store,
+      Clock clock,
+      Ledgered ledgered) {
     this.signer = requireNonNull(signer, "signer");
     this.metadata = requireNonNull(metadata, "metadata");
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
     this.ledgered = requireNonNull(ledgered, "ledgered");
     // As long as a tuple can still verify (max_age, plus a replica's clock running ahead).
-    this.minted = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(metadata.claimLifetime()).build();
+    this.minted =
+        Caffeine.newBuilder()
+            .maximumSize(1_000_000)
+            .expireAfterWrite(metadata.claimLifetime())
+            .build();
   }
 
   /** Completion records minted so far. */
@@ -104,8 +118,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   }
 
   /**
-   * ALLOWs ext_proc did not act on: unauthenticated, altered, too old, or for a component the
-   * Envoy that sent them is not bound to.
+   * ALLOWs ext_proc did not act on: unauthenticated, altered, too old, or for a component the Envoy
+   * that sent them is not bound to.
    */
   public long refused() {
     return refused.get();
@@ -113,7 +127,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
 
   @Override
   public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> responses) {
-    // The components the Envoy on this stream fronts (CallerAdmission); null where callers are not named.
+    // The components the Envoy on this stream fronts (CallerAdmission); null where callers are not
+    // named.
     Set<String> bound = CallerAdmission.boundComponents();
     return new StreamObserver<>() {
       private DecisionMetadata.@Nullable Allowed allowed;
@@ -124,7 +139,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       public void onNext(ProcessingRequest request) {
         ProcessingResponse response;
         try {
-          Struct authz = request.getMetadataContext().getFilterMetadataMap().get(EXT_AUTHZ_NAMESPACE);
+          Struct authz =
+              request.getMetadataContext().getFilterMetadataMap().get(EXT_AUTHZ_NAMESPACE);
           if (authz != null && !told) {
             told = true;
             DecisionMetadata.Read read = metadata.read(authz);
@@ -136,8 +152,11 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
           response = respond(request, allowed, mcp);
         } catch (RuntimeException e) {
           lost.incrementAndGet();
-          LOG.log(System.Logger.Level.WARNING, "completion record lost for decision {0}: {1}",
-              allowed == null ? "?" : allowed.decisionId(), e.toString());
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "completion record lost for decision {0}: {1}",
+              allowed == null ? "?" : allowed.decisionId(),
+              e.toString());
           response = passThrough(request);
         }
         responses.onNext(response);
@@ -155,15 +174,23 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     };
   }
 
-  /** The ALLOW this stream may act on, or null; a refused one is counted and logged (never its authenticator). */
-  private DecisionMetadata.@Nullable Allowed admitted(DecisionMetadata.Read read, @Nullable Set<String> bound) {
+  /**
+   * The ALLOW this stream may act on, or null; a refused one is counted and logged (never its
+   * authenticator).
+   */
+  private DecisionMetadata.@Nullable Allowed admitted(
+      DecisionMetadata.Read read, @Nullable Set<String> bound) {
     String why;
     if (read instanceof DecisionMetadata.Read.Verified verified) {
       if (bound == null || bound.contains(verified.allowed().component())) {
         return verified.allowed();
       }
-      why = "decision " + verified.allowed().decisionId() + " is for component " + verified.allowed().component()
-          + ", which the Envoy on this stream does not front";
+      why =
+          "decision "
+              + verified.allowed().decisionId()
+              + " is for component "
+              + verified.allowed().component()
+              + ", which the Envoy on this stream does not front";
     } else if (read instanceof DecisionMetadata.Read.Refused refusal) {
       why = refusal.why();
     } else {
@@ -171,7 +198,11 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     }
     long n = refused.incrementAndGet();
     if (n == 1 || n % 1000 == 0) {
-      LOG.log(System.Logger.Level.WARNING, "ext_proc: ignored an ALLOW ({0} so far): {1}", n, LogText.of(why));
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "ext_proc: ignored an ALLOW ({0} so far): {1}",
+          n,
+          LogText.of(why));
     }
     return null;
   }
@@ -184,20 +215,22 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     boolean awaitingBody;
     boolean awaitingList;
     String contentType = "";
+
     /** The id of a tools/list whose ALLOW did not verify: its answer is cut to no tools. */
     @Nullable String unverifiedListing;
   }
 
-  private ProcessingResponse respond(ProcessingRequest request, DecisionMetadata.@Nullable Allowed allowed,
-      McpCall mcp) {
+  private ProcessingResponse respond(
+      ProcessingRequest request, DecisionMetadata.@Nullable Allowed allowed, McpCall mcp) {
     switch (request.getRequestCase()) {
       case RESPONSE_HEADERS -> {
         HttpHeaders headers = request.getResponseHeaders();
         String status = header(headers, ":status");
         boolean grpc = header(headers, "content-type").startsWith("application/grpc");
-        boolean succeeded = grpc
-            ? headers.getEndOfStream() && "0".equals(header(headers, "grpc-status"))
-            : status.length() == 3 && status.charAt(0) == '2';
+        boolean succeeded =
+            grpc
+                ? headers.getEndOfStream() && "0".equals(header(headers, "grpc-status"))
+                : status.length() == 3 && status.charAt(0) == '2';
         String record = null;
         if (allowed == null && mcp.unverifiedListing != null) {
           mcp.awaitingList = succeeded && !headers.getEndOfStream();
@@ -205,7 +238,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         } else if (allowed != null && allowed.mcp()) {
           // Decided on the body, in the body phase (the route's ext_proc must buffer the response
           // body; with body mode NONE an MCP tool call yields no record, never a wrong one).
-          boolean answered = succeeded && !headers.getEndOfStream() && !allowed.jsonRpcId().isEmpty();
+          boolean answered =
+              succeeded && !headers.getEndOfStream() && !allowed.jsonRpcId().isEmpty();
           mcp.awaitingBody = answered && !allowed.step().isEmpty();
           mcp.awaitingList = answered && allowed.visibleTools() != null;
           mcp.contentType = header(headers, "content-type");
@@ -217,7 +251,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
           common.setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(set(record)));
         }
         return ProcessingResponse.newBuilder()
-            .setResponseHeaders(HeadersResponse.newBuilder().setResponse(common)).build();
+            .setResponseHeaders(HeadersResponse.newBuilder().setResponse(common))
+            .build();
       }
       case RESPONSE_TRAILERS -> {
         String grpcStatus = "";
@@ -239,8 +274,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         if (mcp.awaitingBody) {
           mcp.awaitingBody = false;
           // Not end of stream: the body outgrew Envoy's buffer and was cut; it proves nothing.
-          if (body.getEndOfStream() && allowed != null && JsonRpcOutcome.toolCallSucceeded(
-              body.getBody().toStringUtf8(), mcp.contentType, allowed.jsonRpcId())) {
+          if (body.getEndOfStream()
+              && allowed != null
+              && JsonRpcOutcome.toolCallSucceeded(
+                  body.getBody().toStringUtf8(), mcp.contentType, allowed.jsonRpcId())) {
             record = mint(allowed);
           }
         }
@@ -252,14 +289,24 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
           mcp.awaitingList = false;
           // A listing whose ALLOW did not verify keeps no tools: cutting only ever hides.
           String visible = allowed == null ? "" : requireNonNull(allowed.visibleTools());
-          String listingId = allowed == null ? requireNonNull(mcp.unverifiedListing) : allowed.jsonRpcId();
-          Optional<String> filtered = !body.getEndOfStream() ? Optional.empty()
-              : ToolListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, listingId,
-                  visible.isEmpty() ? Set.of() : Set.of(visible.split(",")));
-          filtered.ifPresent(b -> common.setBodyMutation(
-              BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(b))));
+          String listingId =
+              allowed == null ? requireNonNull(mcp.unverifiedListing) : allowed.jsonRpcId();
+          Optional<String> filtered =
+              !body.getEndOfStream()
+                  ? Optional.empty()
+                  : ToolListFilter.filter(
+                      body.getBody().toStringUtf8(),
+                      mcp.contentType,
+                      listingId,
+                      visible.isEmpty() ? Set.of() : Set.of(visible.split(",")));
+          filtered.ifPresent(
+              b ->
+                  common.setBodyMutation(
+                      BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(b))));
         }
-        return ProcessingResponse.newBuilder().setResponseBody(BodyResponse.newBuilder().setResponse(common)).build();
+        return ProcessingResponse.newBuilder()
+            .setResponseBody(BodyResponse.newBuilder().setResponse(common))
+            .build();
       }
       default -> {
         return passThrough(request);
@@ -276,7 +323,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       return null;
     }
     String decision = allowed.decisionId();
-    if (decision.isEmpty() || allowed.txn().isEmpty() || allowed.component().isEmpty() || allowed.step().isEmpty()
+    if (decision.isEmpty()
+        || allowed.txn().isEmpty()
+        || allowed.component().isEmpty()
+        || allowed.step().isEmpty()
         || allowed.deadline().isEmpty()) {
       return null;
     }
@@ -289,12 +339,24 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       }
     } catch (StateException e) {
       lost.incrementAndGet();
-      LOG.log(System.Logger.Level.WARNING, "completion record lost for decision {0}: {1}", decision, e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "completion record lost for decision {0}: {1}",
+          decision,
+          e.getMessage());
       return null;
     }
     Instant now = clock.instant();
-    String record = signer.get().completion(allowed.txn(), allowed.component(), allowed.step(), decision, now,
-        Instant.ofEpochSecond(Long.parseLong(allowed.deadline())));
+    String record =
+        signer
+            .get()
+            .completion(
+                allowed.txn(),
+                allowed.component(),
+                allowed.step(),
+                decision,
+                now,
+                Instant.ofEpochSecond(Long.parseLong(allowed.deadline())));
     records.incrementAndGet();
     ledgered.completed(allowed.txn(), allowed.component(), allowed.step(), decision, record, now);
     return record;
@@ -315,8 +377,11 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
 
   private static HeaderValueOption set(String record) {
     return HeaderValueOption.newBuilder()
-        .setHeader(HeaderValue.newBuilder().setKey(COMPLETION_HEADER)
-            .setRawValue(com.google.protobuf.ByteString.copyFrom(record, StandardCharsets.US_ASCII)))
+        .setHeader(
+            HeaderValue.newBuilder()
+                .setKey(COMPLETION_HEADER)
+                .setRawValue(
+                    com.google.protobuf.ByteString.copyFrom(record, StandardCharsets.US_ASCII)))
         .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
         .build();
   }
@@ -332,6 +397,8 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
 
   /** Envoy sends values as raw bytes (newer versions) or as a string. */
   private static String value(HeaderValue h) {
-    return h.getRawValue().isEmpty() ? h.getValue() : h.getRawValue().toString(StandardCharsets.UTF_8);
+    return h.getRawValue().isEmpty()
+        ? h.getValue()
+        : h.getRawValue().toString(StandardCharsets.UTF_8);
   }
 }

@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class DecisionAuthenticator {
   /** The shortest secret accepted: 256 bits, the size of the hash. */
   static final int MIN_SECRET_BYTES = 32;
+
   private static final String HMAC = "HmacSHA256";
 
   private final String currentKid;
@@ -50,7 +51,8 @@ public final class DecisionAuthenticator {
   }
 
   /**
-   * The secrets of a JWK set file of {@code oct} keys, each with a {@code kid} and at least 256 bits.
+   * The secrets of a JWK set file of {@code oct} keys, each with a {@code kid} and at least 256
+   * bits.
    *
    * @throws IllegalArgumentException naming what is wrong with the file (never a secret)
    */
@@ -64,16 +66,28 @@ public final class DecisionAuthenticator {
     Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
     for (JWK jwk : set.getKeys()) {
       if (!(jwk instanceof OctetSequenceKey oct)) {
-        throw new IllegalArgumentException(file + ": key '" + jwk.getKeyID() + "' is " + jwk.getKeyType()
-            + " (expected: oct, a shared secret)");
+        throw new IllegalArgumentException(
+            file
+                + ": key '"
+                + jwk.getKeyID()
+                + "' is "
+                + jwk.getKeyType()
+                + " (expected: oct, a shared secret)");
       }
       if (oct.getKeyID() == null || oct.getKeyID().isBlank()) {
         throw new IllegalArgumentException(file + ": a key has no kid");
       }
       byte[] secret = oct.toByteArray();
       if (secret.length < MIN_SECRET_BYTES) {
-        throw new IllegalArgumentException(file + ": key '" + oct.getKeyID() + "' has " + secret.length * 8
-            + " bits (expected: at least " + MIN_SECRET_BYTES * 8 + ")");
+        throw new IllegalArgumentException(
+            file
+                + ": key '"
+                + oct.getKeyID()
+                + "' has "
+                + secret.length * 8
+                + " bits (expected: at least "
+                + MIN_SECRET_BYTES * 8
+                + ")");
       }
       if (keys.put(oct.getKeyID(), new SecretKeySpec(secret, HMAC)) != null) {
         throw new IllegalArgumentException(file + ": kid '" + oct.getKeyID() + "' appears twice");
@@ -95,8 +109,12 @@ public final class DecisionAuthenticator {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(mac(currentKid, values));
   }
 
-  /** Whether {@code authenticator} is that of {@code values} under key {@code kid} (compared in constant time). */
-  public boolean verifies(@Nullable String kid, @Nullable String authenticator, List<String> values) {
+  /**
+   * Whether {@code authenticator} is that of {@code values} under key {@code kid} (compared in
+   * constant time).
+   */
+  public boolean verifies(
+      @Nullable String kid, @Nullable String authenticator, List<String> values) {
     if (kid == null || authenticator == null || !keys.containsKey(kid)) {
       return false;
     }
@@ -115,15 +133,19 @@ public final class DecisionAuthenticator {
   }
 
   private byte[] mac(String kid, List<String> values) {
-    Mac mac = macs.get().computeIfAbsent(kid, k -> {
-      try {
-        Mac m = Mac.getInstance(HMAC);
-        m.init(requireNonNull(keys.get(k)));
-        return m;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is not available", e);
-      }
-    });
+    Mac mac =
+        macs.get()
+            .computeIfAbsent(
+                kid,
+                k -> {
+                  try {
+                    Mac m = Mac.getInstance(HMAC);
+                    m.init(requireNonNull(keys.get(k)));
+                    return m;
+                  } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("HmacSHA256 is not available", e);
+                  }
+                });
     // Each value length-prefixed: no two lists of values share an encoding.
     for (String value : values) {
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);

@@ -30,20 +30,38 @@ public final class DecisionMetadata {
   public static final String PROTOCOL = DecisionPoint.PROTOCOL_METADATA;
   public static final String JSONRPC_ID = DecisionPoint.JSONRPC_ID_METADATA;
   public static final String VISIBLE_TOOLS = DecisionPoint.VISIBLE_TOOLS_METADATA;
+
   /** When the ALLOW was issued, milliseconds since the epoch. */
   public static final String ISSUED_AT = "issued_at";
+
   public static final String KEY_ID = "authenticator_kid";
-  /** Keep it out of access-log formats (docs/envoy.md): with it, ext_proc would mint for the step. */
+
+  /**
+   * Keep it out of access-log formats (docs/envoy.md): with it, ext_proc would mint for the step.
+   */
   public static final String AUTHENTICATOR = "authenticator";
 
-  /** How long a decision's once-per-decision claim must be kept: the oldest tuple that still verifies. */
+  /**
+   * How long a decision's once-per-decision claim must be kept: the oldest tuple that still
+   * verifies.
+   */
   public Duration claimLifetime() {
     return maxAge.plus(clockSkew);
   }
 
   /** What ext_proc reads, in the order the authenticator covers it. */
-  private static final List<String> AUTHENTICATED = List.of(DECISION_ID, OUTCOME, TXN, COMPONENT, STEP, DEADLINE,
-      PROTOCOL, JSONRPC_ID, VISIBLE_TOOLS, ISSUED_AT);
+  private static final List<String> AUTHENTICATED =
+      List.of(
+          DECISION_ID,
+          OUTCOME,
+          TXN,
+          COMPONENT,
+          STEP,
+          DEADLINE,
+          PROTOCOL,
+          JSONRPC_ID,
+          VISIBLE_TOOLS,
+          ISSUED_AT);
 
   private final DecisionAuthenticator authenticator;
   private final Clock clock;
@@ -54,14 +72,17 @@ public final class DecisionMetadata {
    * @param maxAge how old a tuple may be when ext_proc acts on it ({@code completion.max_age})
    * @param clockSkew how far another replica's clock may be ahead of this one's
    */
-  public DecisionMetadata(DecisionAuthenticator authenticator, Clock clock, Duration maxAge, Duration clockSkew) {
+  public DecisionMetadata(
+      DecisionAuthenticator authenticator, Clock clock, Duration maxAge, Duration clockSkew) {
     this.authenticator = requireNonNull(authenticator, "authenticator");
     this.clock = requireNonNull(clock, "clock");
     this.maxAge = requireNonNull(maxAge, "maxAge");
     this.clockSkew = requireNonNull(clockSkew, "clockSkew");
   }
 
-  /** Seals an ALLOW's metadata: the time, the key id and the authenticator over what ext_proc reads. */
+  /**
+   * Seals an ALLOW's metadata: the time, the key id and the authenticator over what ext_proc reads.
+   */
   public void seal(Struct.Builder metadata) {
     metadata.putFields(ISSUED_AT, string(Long.toString(clock.millis())));
     metadata.putFields(KEY_ID, string(authenticator.currentKid()));
@@ -71,25 +92,34 @@ public final class DecisionMetadata {
   /**
    * An ALLOW ext_proc may act on: every field as the decision wrote it.
    *
-   * @param visibleTools an MCP {@code tools/list}'s callable tools (comma-separated), or null for any
-   *     other decision
+   * @param visibleTools an MCP {@code tools/list}'s callable tools (comma-separated), or null for
+   *     any other decision
    */
-  public record Allowed(String decisionId, String txn, String component, String step, String deadline,
-      String protocol, String jsonRpcId, @Nullable String visibleTools) {
+  public record Allowed(
+      String decisionId,
+      String txn,
+      String component,
+      String step,
+      String deadline,
+      String protocol,
+      String jsonRpcId,
+      @Nullable String visibleTools) {
     public boolean mcp() {
       return protocol.equals("mcp");
     }
   }
 
-  /** What ext_proc was told: a verified ALLOW, no ALLOW at all, or one it must not act on (and why). */
+  /**
+   * What ext_proc was told: a verified ALLOW, no ALLOW at all, or one it must not act on (and why).
+   */
   public sealed interface Read {
     record Verified(Allowed allowed) implements Read {}
 
     record NotAnAllow() implements Read {}
 
     /**
-     * @param listedAs the JSON-RPC id of the MCP {@code tools/list} the unverified metadata claims to
-     *     answer, or null: such a response is cut to no tools (fail closed; cutting only hides)
+     * @param listedAs the JSON-RPC id of the MCP {@code tools/list} the unverified metadata claims
+     *     to answer, or null: such a response is cut to no tools (fail closed; cutting only hides)
      */
     record Refused(String why, @Nullable String listedAs) implements Read {}
   }
@@ -99,16 +129,26 @@ public final class DecisionMetadata {
     if (metadata == null || !"ALLOW".equals(field(metadata, OUTCOME))) {
       return new Read.NotAnAllow();
     }
-    String listedAs = "mcp".equals(field(metadata, PROTOCOL)) && metadata.getFieldsMap().containsKey(VISIBLE_TOOLS)
-        ? field(metadata, JSONRPC_ID) : null;
+    String listedAs =
+        "mcp".equals(field(metadata, PROTOCOL))
+                && metadata.getFieldsMap().containsKey(VISIBLE_TOOLS)
+            ? field(metadata, JSONRPC_ID)
+            : null;
     String kid = field(metadata, KEY_ID);
     if (!authenticator.knows(kid)) {
-      return new Read.Refused(kid.isEmpty() ? "no authenticator"
-          : "authenticator key '" + LogText.of(kid) + "' is unknown (do this enforcement point's replicas share "
-              + "completion.keys?)", listedAs);
+      return new Read.Refused(
+          kid.isEmpty()
+              ? "no authenticator"
+              : "authenticator key '"
+                  + LogText.of(kid)
+                  + "' is unknown (do this enforcement point's replicas share "
+                  + "completion.keys?)",
+          listedAs);
     }
-    if (!authenticator.verifies(kid, field(metadata, AUTHENTICATOR), values(metadata.getFieldsMap()))) {
-      return new Read.Refused("the authenticator does not verify (a field was changed, or it was made up)", listedAs);
+    if (!authenticator.verifies(
+        kid, field(metadata, AUTHENTICATOR), values(metadata.getFieldsMap()))) {
+      return new Read.Refused(
+          "the authenticator does not verify (a field was changed, or it was made up)", listedAs);
     }
     Instant issued;
     try {
@@ -118,12 +158,22 @@ public final class DecisionMetadata {
     }
     Instant now = clock.instant();
     if (issued.isAfter(now.plus(clockSkew)) || issued.plus(maxAge).isBefore(now)) {
-      return new Read.Refused("issued at " + issued + ", outside completion.max_age (" + maxAge.toSeconds() + " s)",
+      return new Read.Refused(
+          "issued at " + issued + ", outside completion.max_age (" + maxAge.toSeconds() + " s)",
           listedAs);
     }
-    return new Read.Verified(new Allowed(field(metadata, DECISION_ID), field(metadata, TXN), field(metadata, COMPONENT),
-        field(metadata, STEP), field(metadata, DEADLINE), field(metadata, PROTOCOL), field(metadata, JSONRPC_ID),
-        metadata.getFieldsMap().containsKey(VISIBLE_TOOLS) ? field(metadata, VISIBLE_TOOLS) : null));
+    return new Read.Verified(
+        new Allowed(
+            field(metadata, DECISION_ID),
+            field(metadata, TXN),
+            field(metadata, COMPONENT),
+            field(metadata, STEP),
+            field(metadata, DEADLINE),
+            field(metadata, PROTOCOL),
+            field(metadata, JSONRPC_ID),
+            metadata.getFieldsMap().containsKey(VISIBLE_TOOLS)
+                ? field(metadata, VISIBLE_TOOLS)
+                : null));
   }
 
   private static List<String> values(java.util.Map<String, Value> fields) {

@@ -1,6 +1,8 @@
 package dev.hopgate.server.grpc;
 
-/** Text from a caller, made safe for a log line: control characters cannot forge lines or escapes. */
+/**
+ * Text from a caller, made safe for a log line: control characters cannot forge lines or escapes.
+ */
 public final class LogText {
   private static final int MAX = 512;
 

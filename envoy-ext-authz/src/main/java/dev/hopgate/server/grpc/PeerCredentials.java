@@ -14,10 +14,10 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 
 /**
- * The UID of a Unix domain socket's peer, read from the kernel (SO_PEERCRED) when the connection
- * is accepted and carried to every call as a transport attribute, the way TLS carries its session.
- * grpc-java has no public hook for this: it is the one place hopgate uses grpc-netty's
- * {@code Internal*} negotiator API (pinned with grpc-java; {@code UnixSocketIT} proves it works).
+ * The UID of a Unix domain socket's peer, read from the kernel (SO_PEERCRED) when the connection is
+ * accepted and carried to every call as a transport attribute, the way TLS carries its session.
+ * grpc-java has no public hook for this: it is the one place hopgate uses grpc-netty's {@code
+ * Internal*} negotiator API (pinned with grpc-java; {@code UnixSocketIT} proves it works).
  */
 public final class PeerCredentials {
   /** The peer's UID; absent on any transport but a Unix domain socket. */
@@ -25,7 +25,9 @@ public final class PeerCredentials {
 
   private PeerCredentials() {}
 
-  /** Plaintext HTTP/2 over a Unix domain socket, with the peer's UID in the transport attributes. */
+  /**
+   * Plaintext HTTP/2 over a Unix domain socket, with the peer's UID in the transport attributes.
+   */
   public static InternalProtocolNegotiator.ProtocolNegotiator negotiator() {
     return new InternalProtocolNegotiator.ProtocolNegotiator() {
       @Override
@@ -36,7 +38,8 @@ public final class PeerCredentials {
       @Override
       public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
         return InternalProtocolNegotiators.waitUntilActiveHandler(
-            new PeerUidHandler(InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler)), new QuietLogger());
+            new PeerUidHandler(InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler)),
+            new QuietLogger());
       }
 
       @Override
@@ -64,10 +67,13 @@ public final class PeerCredentials {
         return;
       }
       int uid = socket.peerCredentials().uid();
-      Attributes attributes = InternalProtocolNegotiationEvent.getAttributes(negotiated).toBuilder()
-          .set(UID, uid).build();
+      Attributes attributes =
+          InternalProtocolNegotiationEvent.getAttributes(negotiated).toBuilder()
+              .set(UID, uid)
+              .build();
       ctx.pipeline().replace(ctx.name(), null, next);
-      ctx.fireUserEventTriggered(InternalProtocolNegotiationEvent.withAttributes(negotiated, attributes));
+      ctx.fireUserEventTriggered(
+          InternalProtocolNegotiationEvent.withAttributes(negotiated, attributes));
     }
   }
 

@@ -19,16 +19,24 @@ class HopgateCliTest {
 
   @Test
   void processCheck_printsDigestAndOrder() {
-    Run run = run("process", "check", REPO.resolve("policies/processes/checkout.process.yaml").toString());
+    Run run =
+        run(
+            "process",
+            "check",
+            REPO.resolve("policies/processes/checkout.process.yaml").toString());
     assertThat(run.code).isZero();
-    assertThat(run.out).contains("process urn:shop:process:checkout version 1")
+    assertThat(run.out)
+        .contains("process urn:shop:process:checkout version 1")
         .contains("digest  sha256:e544fd8f1debc8fcb870a028bace10d85389d4fc624a92650cb432f8b504dfe9")
-        .contains("3. urn:shop:step:charge-card   after urn:shop:step:confirm-address, urn:shop:step:reserve-stock");
+        .contains(
+            "3. urn:shop:step:charge-card   after urn:shop:step:confirm-address, urn:shop:step:reserve-stock");
   }
 
   @Test
   void processCheck_namesTheCycle() throws Exception {
-    Path flow = java.nio.file.Files.writeString(dir.resolve("loop.flow"), "process urn:p:l 1\nurn:a -> urn:b -> urn:a\n");
+    Path flow =
+        java.nio.file.Files.writeString(
+            dir.resolve("loop.flow"), "process urn:p:l 1\nurn:a -> urn:b -> urn:a\n");
     Run run = run("process", "check", flow.toString());
     assertThat(run.code).isEqualTo(1);
     assertThat(run.err).contains("cycle: urn:a -> urn:b -> urn:a");
@@ -36,39 +44,92 @@ class HopgateCliTest {
 
   @Test
   void mintedHopToken_inspectsAsVerifiedWithItsJwks_andNotWithAnother() {
-    Run mint = run("token", "mint", "hop", "--key", REPO.resolve("examples/keys/token-service.private.jwk.json").toString(),
-        "--iss", "https://tokens.shop.example", "--sub", "alice", "--aud", "spiffe://shop.example/inventory",
-        "--once", "--process", REPO.resolve("policies/processes/checkout.process.yaml").toString());
+    Run mint =
+        run(
+            "token",
+            "mint",
+            "hop",
+            "--key",
+            REPO.resolve("examples/keys/token-service.private.jwk.json").toString(),
+            "--iss",
+            "https://tokens.shop.example",
+            "--sub",
+            "alice",
+            "--aud",
+            "spiffe://shop.example/inventory",
+            "--once",
+            "--process",
+            REPO.resolve("policies/processes/checkout.process.yaml").toString());
     assertThat(mint.code).isZero();
     String token = mint.out.strip();
 
-    Run good = run("token", "inspect", token, "--jwks", REPO.resolve("examples/keys/token-service.jwks.json").toString());
+    Run good =
+        run(
+            "token",
+            "inspect",
+            token,
+            "--jwks",
+            REPO.resolve("examples/keys/token-service.jwks.json").toString());
     assertThat(good.code).isZero();
-    assertThat(good.out).contains("\"verification\" : \"verified\"").contains("\"once\" : true")
+    assertThat(good.out)
+        .contains("\"verification\" : \"verified\"")
+        .contains("\"once\" : true")
         .contains("sha256:e544fd8f1debc8fcb870a028bace10d85389d4fc624a92650cb432f8b504dfe9");
 
-    Run wrong = run("token", "inspect", token, "--jwks", REPO.resolve("examples/keys/registry.jwks.json").toString());
+    Run wrong =
+        run(
+            "token",
+            "inspect",
+            token,
+            "--jwks",
+            REPO.resolve("examples/keys/registry.jwks.json").toString());
     assertThat(wrong.code).isEqualTo(1);
-    assertThat(wrong.out).contains("unknown_key: The token is signed with key 'demo-token-service-2026'");
+    assertThat(wrong.out)
+        .contains("unknown_key: The token is signed with key 'demo-token-service-2026'");
   }
 
   @Test
   void eval_cedarAndOpaWasmGiveTheSameDecisionAndRepair() {
     String input = REPO.resolve("docs/examples/input-charge-card-too-early.json").toString();
-    Run cedar = run("eval", "--engine", "cedar", "--cedar", REPO.resolve("policies/cedar").toString(),
-        "--processes", REPO.resolve("policies/processes").toString(), input);
-    Run wasm = run("eval", "--engine", "opa-wasm", "--wasm", REPO.resolve("policies/target/opa/policy.wasm").toString(),
-        "--processes", REPO.resolve("policies/processes").toString(), input);
+    Run cedar =
+        run(
+            "eval",
+            "--engine",
+            "cedar",
+            "--cedar",
+            REPO.resolve("policies/cedar").toString(),
+            "--processes",
+            REPO.resolve("policies/processes").toString(),
+            input);
+    Run wasm =
+        run(
+            "eval",
+            "--engine",
+            "opa-wasm",
+            "--wasm",
+            REPO.resolve("policies/target/opa/policy.wasm").toString(),
+            "--processes",
+            REPO.resolve("policies/processes").toString(),
+            input);
     assertThat(cedar.code).isZero();
-    assertThat(cedar.out).contains("\"code\" : \"missing_prerequisites\"").contains("\"action\" : \"complete_steps\"");
+    assertThat(cedar.out)
+        .contains("\"code\" : \"missing_prerequisites\"")
+        .contains("\"action\" : \"complete_steps\"");
     assertThat(strip(wasm.out)).isEqualTo(strip(cedar.out));
   }
 
   @Test
   void conformance_runsTheCorpusOnBothInProcessEngines() {
-    Run run = run("conformance", "--cedar", REPO.resolve("policies/cedar").toString(),
-        "--wasm", REPO.resolve("policies/target/opa/policy.wasm").toString(),
-        "--processes", REPO.resolve("policies/processes").toString(), REPO.resolve("tests/conformance").toString());
+    Run run =
+        run(
+            "conformance",
+            "--cedar",
+            REPO.resolve("policies/cedar").toString(),
+            "--wasm",
+            REPO.resolve("policies/target/opa/policy.wasm").toString(),
+            "--processes",
+            REPO.resolve("policies/processes").toString(),
+            REPO.resolve("tests/conformance").toString());
     assertThat(run.code).as(run.out).isZero();
     assertThat(run.out).containsPattern("\\d+ passed, 0 failed on \\[cedar, opa-wasm]");
   }
@@ -83,7 +144,10 @@ class HopgateCliTest {
     Path config = java.nio.file.Files.writeString(dir.resolve("bad.yaml"), "clock_skew: forever\n");
     Run run = run("serve", "--config", config.toString());
     assertThat(run.code).isEqualTo(2);
-    assertThat(run.err.strip()).startsWith("hopgate: config ").contains("clock_skew").doesNotContain("\tat ");
+    assertThat(run.err.strip())
+        .startsWith("hopgate: config ")
+        .contains("clock_skew")
+        .doesNotContain("\tat ");
   }
 
   private record Run(int code, String out, String err) {}

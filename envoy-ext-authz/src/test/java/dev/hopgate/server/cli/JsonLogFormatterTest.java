@@ -12,7 +12,8 @@ class JsonLogFormatterTest {
   @Test
   void aRecordAboutADecision_carriesItsId() throws Exception {
     LogRecord record = new LogRecord(Level.WARNING, "decision {0}: {1}");
-    record.setParameters(new Object[] {"01a206db-5d4f-7470-9c78-a77e5eb30375", "opa-server: timeout"});
+    record.setParameters(
+        new Object[] {"01a206db-5d4f-7470-9c78-a77e5eb30375", "opa-server: timeout"});
     record.setLoggerName("dev.hopgate.pdp.DecisionPoint");
     JsonNode line = new ObjectMapper().readTree(new JsonLogFormatter().format(record));
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       trust_domain: shop.example
       enforcement: {id: spiffe://shop.example/hopgate, key: keys/ep.jwk.json}
       policies:
@@ -42,32 +43,48 @@ class ConfigLoaderTest {
     assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.trust().tokenService().algorithms()).containsExactly("ES256", "EdDSA");
     assertThat(config.trust().tokenService().maxTokenLifetime()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(loaded.path(config.trust().tokenService().jwks())).isEqualTo(dir.resolve("keys/jwks.json"));
+    assertThat(loaded.path(config.trust().tokenService().jwks()))
+        .isEqualTo(dir.resolve("keys/jwks.json"));
   }
 
   @Test
   void load_overridesWinOverTheFile() throws Exception {
-    ConfigLoader.Loaded loaded = ConfigLoader.load(write("listen: 0.0.0.0:1\n" + MINIMAL),
-        Map.of("listen", "127.0.0.1:7000", "clock_skew", "5s",
-            "trust.token_service.algorithms", "EdDSA, ES256"));
+    ConfigLoader.Loaded loaded =
+        ConfigLoader.load(
+            write("listen: 0.0.0.0:1\n" + MINIMAL),
+            Map.of(
+                "listen",
+                "127.0.0.1:7000",
+                "clock_skew",
+                "5s",
+                "trust.token_service.algorithms",
+                "EdDSA, ES256"));
     assertThat(loaded.config().listen()).isEqualTo("127.0.0.1:7000");
     assertThat(loaded.config().clockSkew()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(loaded.config().trust().tokenService().algorithms()).containsExactly("EdDSA", "ES256");
+    assertThat(loaded.config().trust().tokenService().algorithms())
+        .containsExactly("EdDSA", "ES256");
   }
 
   @Test
   void load_refusesPlaintextOffLoopback() {
-    assertFails("listen: 0.0.0.0:9191\n" + MINIMAL, "listen: 0.0.0.0:9191 is not a loopback address and tls is not set");
+    assertFails(
+        "listen: 0.0.0.0:9191\n" + MINIMAL,
+        "listen: 0.0.0.0:9191 is not a loopback address and tls is not set");
     assertFails("listen: 10.0.0.7:9191\n" + MINIMAL, "hopgate serves plaintext only on loopback");
   }
 
   @Test
   void load_acceptsPlaintextOnLoopback_withoutNamedCallers() throws Exception {
-    for (String loopback : new String[] {"127.0.0.1:9191", "localhost:9191", "[::1]:9191", "127.3.4.5:1"}) {
-      assertThat(ConfigLoader.load(write("listen: \"" + loopback + "\"\n" + MINIMAL), Map.of()).config().listenAt())
+    for (String loopback :
+        new String[] {"127.0.0.1:9191", "localhost:9191", "[::1]:9191", "127.3.4.5:1"}) {
+      assertThat(
+              ConfigLoader.load(write("listen: \"" + loopback + "\"\n" + MINIMAL), Map.of())
+                  .config()
+                  .listenAt())
           .isInstanceOf(Listen.Tcp.class);
     }
-    assertFails("callers: {hopgates: [spiffe://shop.example/hopgate/b]}\n" + MINIMAL,
+    assertFails(
+        "callers: {hopgates: [spiffe://shop.example/hopgate/b]}\n" + MINIMAL,
         "plaintext TCP cannot tell callers apart");
   }
 
@@ -75,41 +92,68 @@ class ConfigLoaderTest {
   void load_withTls_needsEachEnvoyNamedWithItsComponents() throws Exception {
     String tls = "listen: 0.0.0.0:9191\ntls: {cert: c.pem, key: k.pem, client_ca: ca.pem}\n";
     assertFails(tls + MINIMAL, "callers.envoys: with tls, list each Envoy's identity");
-    assertFails(tls + "callers: {envoys: [{id: spiffe://shop.example/envoy}]}\n" + MINIMAL, "has no components");
-    assertFails(tls + "callers: {envoys: [{id: spiffe://shop.example/envoy, uid: 7, components: [c]}]}\n" + MINIMAL,
+    assertFails(
+        tls + "callers: {envoys: [{id: spiffe://shop.example/envoy}]}\n" + MINIMAL,
+        "has no components");
+    assertFails(
+        tls
+            + "callers: {envoys: [{id: spiffe://shop.example/envoy, uid: 7, components: [c]}]}\n"
+            + MINIMAL,
         "not both");
-    HopgateConfig config = ConfigLoader.load(write(tls
-        + "callers: {envoys: [{id: spiffe://shop.example/envoy, components: [spiffe://shop.example/inventory]}]}\n"
-        + MINIMAL), Map.of()).config();
-    assertThat(config.callers().envoys()).singleElement().satisfies(e ->
-        assertThat(e.components()).containsExactly("spiffe://shop.example/inventory"));
+    HopgateConfig config =
+        ConfigLoader.load(
+                write(
+                    tls
+                        + "callers: {envoys: [{id: spiffe://shop.example/envoy, components: [spiffe://shop.example/inventory]}]}\n"
+                        + MINIMAL),
+                Map.of())
+            .config();
+    assertThat(config.callers().envoys())
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.components()).containsExactly("spiffe://shop.example/inventory"));
   }
 
   @Test
   void load_refusesTheReplacedAllowedClients_withWhereToGo() {
-    assertFails("tls: {cert: c.pem, key: k.pem, client_ca: ca.pem, allowed_clients: [spiffe://a/b]}\n" + MINIMAL,
+    assertFails(
+        "tls: {cert: c.pem, key: k.pem, client_ca: ca.pem, allowed_clients: [spiffe://a/b]}\n"
+            + MINIMAL,
         "allowed_clients: replaced by callers.envoys");
   }
 
   @Test
   void load_unixSocket_needsEnvoyUids_andRefusesAbstractNames() throws Exception {
-    assertFails("listen: unix:/run/hopgate/hopgate.sock\n" + MINIMAL, "a unix listen admits Envoys by their UID");
+    assertFails(
+        "listen: unix:/run/hopgate/hopgate.sock\n" + MINIMAL,
+        "a unix listen admits Envoys by their UID");
     assertFails("listen: \"unix:@hopgate\"\n" + MINIMAL, "is an abstract socket name");
     assertFails("listen: unix:run/hopgate.sock\n" + MINIMAL, "expected: unix:/absolute/path");
-    assertFails("listen: unix:/run/h.sock\nsocket_mode: \"0666\"\ncallers: {envoys: [{uid: 1337, components: [c]}]}\n"
-        + MINIMAL, "socket_mode: '0666' (expected: 0600 or 0660");
-    assertFails("listen: unix:/run/h.sock\ncallers: {envoys: [{uid: 0, components: [c]}]}\n" + MINIMAL,
+    assertFails(
+        "listen: unix:/run/h.sock\nsocket_mode: \"0666\"\ncallers: {envoys: [{uid: 1337, components: [c]}]}\n"
+            + MINIMAL,
+        "socket_mode: '0666' (expected: 0600 or 0660");
+    assertFails(
+        "listen: unix:/run/h.sock\ncallers: {envoys: [{uid: 0, components: [c]}]}\n" + MINIMAL,
         "expected: a non-root UID");
-    HopgateConfig config = ConfigLoader.load(write("listen: unix:/run/hopgate/hopgate.sock\n"
-        + "callers: {envoys: [{uid: 1337, components: [spiffe://shop.example/inventory]}]}\n" + MINIMAL), Map.of())
-        .config();
-    assertThat(config.listenAt()).isEqualTo(new Listen.Unix(java.nio.file.Path.of("/run/hopgate/hopgate.sock")));
+    HopgateConfig config =
+        ConfigLoader.load(
+                write(
+                    "listen: unix:/run/hopgate/hopgate.sock\n"
+                        + "callers: {envoys: [{uid: 1337, components: [spiffe://shop.example/inventory]}]}\n"
+                        + MINIMAL),
+                Map.of())
+            .config();
+    assertThat(config.listenAt())
+        .isEqualTo(new Listen.Unix(java.nio.file.Path.of("/run/hopgate/hopgate.sock")));
     assertThat(config.socketMode()).isEqualTo("0660");
   }
 
   @Test
   void load_metricsOffLoopback_needMtlsAndScrapers() {
-    assertFails("metrics: {listen: 0.0.0.0:9464}\n" + MINIMAL, "metrics.listen: 0.0.0.0:9464 is not a loopback address");
+    assertFails(
+        "metrics: {listen: 0.0.0.0:9464}\n" + MINIMAL,
+        "metrics.listen: 0.0.0.0:9464 is not a loopback address");
   }
 
   @Test
@@ -119,7 +163,9 @@ class ConfigLoaderTest {
 
   @Test
   void load_rejectsAnUnknownFieldByItsPath() {
-    assertFails(MINIMAL.replace("jwks: keys/jwks.json", "jwkz: keys/jwks.json"), "unknown field 'trust.token_service.jwkz'");
+    assertFails(
+        MINIMAL.replace("jwks: keys/jwks.json", "jwkz: keys/jwks.json"),
+        "unknown field 'trust.token_service.jwkz'");
   }
 
   @Test
@@ -153,19 +199,27 @@ class ConfigLoaderTest {
     assertFails("listen: 127.0.0.1:1\n", "trust_domain: missing");
     assertFails("trust_domain: d\n", "enforcement: missing");
     assertFails("trust_domain: d\nenforcement: {id: e, key: k}\n", "policies: missing");
-    assertFails("trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n", "enforcement: missing");
-    assertFails("trust_domain: d\nenforcement: {id: e, key: k}\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n",
+    assertFails(
+        "trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n",
+        "enforcement: missing");
+    assertFails(
+        "trust_domain: d\nenforcement: {id: e, key: k}\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n",
         "trust: missing");
-    assertFails(MINIMAL.replace("issuers: [https://tokens.example]", "issuerz: []"),
+    assertFails(
+        MINIMAL.replace("issuers: [https://tokens.example]", "issuerz: []"),
         "unknown field 'trust.token_service.issuerz'");
-    assertFails(MINIMAL.replace("issuers: [https://registry.example]", ""),
+    assertFails(
+        MINIMAL.replace("issuers: [https://registry.example]", ""),
         "trust.manifest_registry.issuers: missing");
   }
 
   @Test
   void load_readsChainBoundsAndRevocations() throws Exception {
-    HopgateConfig config = ConfigLoader.load(write(MINIMAL + "chain: {max_elements: 8}\nrevocation: {txns: [t1]}\n"),
-        Map.of("revocation.principals", "mallory,eve")).config();
+    HopgateConfig config =
+        ConfigLoader.load(
+                write(MINIMAL + "chain: {max_elements: 8}\nrevocation: {txns: [t1]}\n"),
+                Map.of("revocation.principals", "mallory,eve"))
+            .config();
     assertThat(config.chain().maxElements()).isEqualTo(8);
     assertThat(config.chain().maxBytes()).isEqualTo(16 * 1024);
     assertThat(config.revocation().txns()).containsExactly("t1");
@@ -191,7 +245,8 @@ class ConfigLoaderTest {
   @Test
   void load_rejectsAMissingFile() {
     assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml"), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("absent.yaml: cannot read");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("absent.yaml: cannot read");
   }
 
   private void assertFails(String yaml, String message) {

@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Code;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.PolicySnapshot;
+import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.floor.ChainFixture;
 import dev.hopgate.pdp.process.ProcessRegistry;
-import java.util.List;
-import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -21,6 +20,7 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -42,15 +42,30 @@ class AuthorizationServiceTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    DecisionPoint real = new DecisionPoint(mesh.floor(), new PolicySnapshot(
-        new CedarEngine().prepare(Path.of("..", "policies", "cedar")), mesh.manifests, ProcessRegistry.of(List.of())),
-        mesh.clock, "https://tokens.shop.example/token");
+    DecisionPoint real =
+        new DecisionPoint(
+            mesh.floor(),
+            new PolicySnapshot(
+                new CedarEngine().prepare(Path.of("..", "policies", "cedar")),
+                mesh.manifests,
+                ProcessRegistry.of(List.of())),
+            mesh.clock,
+            "https://tokens.shop.example/token");
     decisionPoint = () -> real;
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name)
-        .addService(new AuthorizationService(() -> decisionPoint.get(), new DecisionMetadata(
-            DecisionAuthenticator.generated(), mesh.clock, java.time.Duration.ofMinutes(5), java.time.Duration.ZERO),
-            (decision, nanos) -> { })).build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .addService(
+                new AuthorizationService(
+                    () -> decisionPoint.get(),
+                    new DecisionMetadata(
+                        DecisionAuthenticator.generated(),
+                        mesh.clock,
+                        java.time.Duration.ofMinutes(5),
+                        java.time.Duration.ZERO),
+                    (decision, nanos) -> {}))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).build();
     stub = AuthorizationGrpc.newBlockingStub(channel);
   }
@@ -63,12 +78,15 @@ class AuthorizationServiceTest {
 
   @Test
   void check_allowsAValidHopAndStripsTheToken() {
-    CheckResponse response = stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
+    CheckResponse response =
+        stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
-    assertThat(headers(response.getOkResponse().getHeadersList())).containsKey("hopgate-decision-id");
+    assertThat(headers(response.getOkResponse().getHeadersList()))
+        .containsKey("hopgate-decision-id");
     assertThat(response.getOkResponse().getHeadersToRemoveList()).containsExactly("authorization");
-    assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue()).isEqualTo("ALLOW");
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue())
+        .isEqualTo("ALLOW");
   }
 
   @Test
@@ -78,7 +96,8 @@ class AuthorizationServiceTest {
     assertThat(response.getStatus().getCode()).isEqualTo(Code.UNAUTHENTICATED_VALUE);
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
     Map<String, String> headers = headers(response.getDeniedResponse().getHeadersList());
-    assertThat(headers).containsEntry("content-type", "application/problem+json")
+    assertThat(headers)
+        .containsEntry("content-type", "application/problem+json")
         .containsEntry("www-authenticate", "Bearer realm=\"hopgate\"");
     JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(problem.get("type").asText()).isEqualTo("urn:hopgate:problem:token");
@@ -86,29 +105,36 @@ class AuthorizationServiceTest {
     assertThat(problem.get("decision_id").asText()).isEqualTo(headers.get("hopgate-decision-id"));
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("token_missing");
     assertThat(problem.at("/repair/0/action").asText()).isEqualTo("refresh_token");
-    assertThat(problem.at("/repair/0/issuer").asText()).isEqualTo("https://tokens.shop.example/token");
+    assertThat(problem.at("/repair/0/issuer").asText())
+        .isEqualTo("https://tokens.shop.example/token");
   }
 
   @Test
   void check_deniesATokenForAnotherComponentWithInvalidTokenChallenge() throws Exception {
-    CheckResponse response = stub.check(
-        request("Bearer " + token("spiffe://shop.example/payments"), "urn:shop:step:reserve-stock"));
+    CheckResponse response =
+        stub.check(
+            request(
+                "Bearer " + token("spiffe://shop.example/payments"),
+                "urn:shop:step:reserve-stock"));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
     assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate"))
-        .startsWith("Bearer realm=\"hopgate\", error=\"invalid_token\", error_description=\"The hop token is for");
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
+        .startsWith(
+            "Bearer realm=\"hopgate\", error=\"invalid_token\", error_description=\"The hop token is for");
+    assertThat(
+            JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
         .isEqualTo("token_audience");
   }
 
   @Test
   void check_deniesAPolicyViolationWith403Problem() throws Exception {
-    CheckResponse response = stub.check(
-        request("Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"));
+    CheckResponse response =
+        stub.check(request("Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
-    assertThat(headers(response.getDeniedResponse().getHeadersList())).doesNotContainKey("www-authenticate");
+    assertThat(headers(response.getDeniedResponse().getHeadersList()))
+        .doesNotContainKey("www-authenticate");
     JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
     // The inventory's manifest does not perform the step, and with no declared intent the
     // implicit intent (its performs) does not include it either: two gates, in gate order.
@@ -121,17 +147,26 @@ class AuthorizationServiceTest {
     assertThat(problem.at("/violations/1/code").asText()).isEqualTo("step_not_in_intent");
     assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
     // The same document in Envoy's dynamic metadata, for access logs.
-    var md = response.getDynamicMetadata().getFieldsMap().get("problem").getStructValue().getFieldsMap();
-    assertThat(md.get("decision_id").getStringValue()).isEqualTo(problem.get("decision_id").asText());
+    var md =
+        response.getDynamicMetadata().getFieldsMap().get("problem").getStructValue().getFieldsMap();
+    assertThat(md.get("decision_id").getStringValue())
+        .isEqualTo(problem.get("decision_id").asText());
     assertThat(md.get("violations").getListValue().getValuesCount()).isEqualTo(2);
   }
 
   @Test
   void check_deniesAMissingOriginTokenWith401() throws Exception {
     CheckRequest full = request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock");
-    CheckRequest request = full.toBuilder().setAttributes(full.getAttributes().toBuilder().setRequest(
-        full.getAttributes().getRequest().toBuilder().setHttp(full.getAttributes().getRequest().getHttp().toBuilder()
-            .removeHeaders("txn-token")))).build();
+    CheckRequest request =
+        full.toBuilder()
+            .setAttributes(
+                full.getAttributes().toBuilder()
+                    .setRequest(
+                        full.getAttributes().getRequest().toBuilder()
+                            .setHttp(
+                                full.getAttributes().getRequest().getHttp().toBuilder()
+                                    .removeHeaders("txn-token"))))
+            .build();
     CheckResponse response = stub.check(request);
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
@@ -146,35 +181,48 @@ class AuthorizationServiceTest {
   @Test
   void check_abortsWhenTheCallerIsNotTheOriginWorkload() throws Exception {
     CheckRequest full = request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock");
-    CheckRequest request = full.toBuilder().setAttributes(full.getAttributes().toBuilder()
-        .setSource(AttributeContext.Peer.newBuilder().setPrincipal("spiffe://shop.example/rogue"))).build();
+    CheckRequest request =
+        full.toBuilder()
+            .setAttributes(
+                full.getAttributes().toBuilder()
+                    .setSource(
+                        AttributeContext.Peer.newBuilder()
+                            .setPrincipal("spiffe://shop.example/rogue")))
+            .build();
     CheckResponse response = stub.check(request);
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
+    assertThat(
+            JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
         .isEqualTo("chain_caller");
-    assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue()).isEqualTo("ABORT");
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue())
+        .isEqualTo("ABORT");
   }
 
   @Test
   void check_deniesARouteWithoutComponentAndStep() throws Exception {
-    CheckRequest request = request("Bearer " + token(INVENTORY), "x").toBuilder()
-        .setAttributes(request("Bearer " + token(INVENTORY), "x").getAttributes().toBuilder()
-            .clearContextExtensions())
-        .build();
+    CheckRequest request =
+        request("Bearer " + token(INVENTORY), "x").toBuilder()
+            .setAttributes(
+                request("Bearer " + token(INVENTORY), "x").getAttributes().toBuilder()
+                    .clearContextExtensions())
+            .build();
     CheckResponse response = stub.check(request);
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
+    assertThat(
+            JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
         .isEqualTo("route_unconfigured");
   }
 
   @Test
   void check_failsClosedWithAProblemBodyWhenHopgateItselfBreaks() throws Exception {
-    decisionPoint = () -> {
-      throw new IllegalStateException("secret internals at dev.hopgate.Foo.bar(Foo.java:1)");
-    };
-    CheckResponse response = stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
+    decisionPoint =
+        () -> {
+          throw new IllegalStateException("secret internals at dev.hopgate.Foo.bar(Foo.java:1)");
+        };
+    CheckResponse response =
+        stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
@@ -185,7 +233,8 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_allowsAMappedToolCallAsItsStep() {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(7, "reserve"), Map.of()));
+    CheckResponse response =
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(7, "reserve"), Map.of()));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
     var md = response.getDynamicMetadata().getFieldsMap();
@@ -196,60 +245,84 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_deniesAPolicyViolationAsAJsonRpcErrorWithHttp200() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall("q-1", "drop"), Map.of()));
+    CheckResponse response =
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall("q-1", "drop"), Map.of()));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(200);
     assertThat(headers(response.getDeniedResponse().getHeadersList()))
-        .containsEntry("content-type", "application/json").doesNotContainKey("www-authenticate");
+        .containsEntry("content-type", "application/json")
+        .doesNotContainKey("www-authenticate");
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.get("id").asText()).isEqualTo("q-1");
     assertThat(body.at("/error/code").asInt()).isEqualTo(-32003);
-    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("not_performed");
-    assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("not_performed");
+    assertThat(body.at("/error/data/authorization/reason").asText())
+        .isEqualTo("capability/not_performed");
     assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
-        .isEqualTo(headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
+        .isEqualTo(
+            headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
   }
 
   @Test
   void mcp_deniesAToolTheRouteDoesNotMap() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(3, "reserve_all"), Map.of()));
+    CheckResponse response =
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(3, "reserve_all"), Map.of()));
 
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.get("id").asInt()).isEqualTo(3);
     assertThat(body.at("/error/data/problem/violations/0/gate").asText()).isEqualTo("scope");
-    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("tool_unmapped");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("tool_unmapped");
     assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("reserve_all");
   }
 
   @Test
   void mcp_sessionMethodsNeedOnlyAValidHopTokenAndNameNoStep() {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", Map.of()));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+                Map.of()));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
     // No step: ext_proc mints no completion for it.
-    assertThat(response.getDynamicMetadata().getFieldsMap()).doesNotContainKey("step")
+    assertThat(response.getDynamicMetadata().getFieldsMap())
+        .doesNotContainKey("step")
         .containsKey("mcp_method");
     // What ext_proc cuts the list down to: 'drop' fails the capability gate.
-    assertThat(response.getDynamicMetadata().getFieldsMap().get("mcp_tools_visible").getStringValue())
+    assertThat(
+            response.getDynamicMetadata().getFieldsMap().get("mcp_tools_visible").getStringValue())
         .isEqualTo("reserve");
   }
 
   @Test
   void mcp_sessionMethodsCanBeRefusedByTheRoute() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", Map.of("mcp_session_methods", "deny")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+                Map.of("mcp_session_methods", "deny")));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/data/problem/violations/0/code")
-        .asText()).isEqualTo("route_unconfigured");
+    assertThat(
+            JSON.readTree(response.getDeniedResponse().getBody())
+                .at("/error/data/problem/violations/0/code")
+                .asText())
+        .isEqualTo("route_unconfigured");
   }
 
   @Test
   void mcp_aRefusedNotificationIs403ForItHasNoResponseToCarryAnError() {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
-        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", Map.of("mcp_session_methods", "deny")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                Map.of("mcp_session_methods", "deny")));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
   }
@@ -259,14 +332,19 @@ class AuthorizationServiceTest {
     String once = "Bearer " + mesh.hopOnce(INVENTORY, "jti-mcp-once");
     String list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
 
-    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
-    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode())
+        .isEqualTo(Code.OK_VALUE);
+    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode())
+        .isEqualTo(Code.OK_VALUE);
     assertThat(stub.check(mcp(once, toolCall(2, "drop"), Map.of())).getStatus().getCode())
-        .as("a denied call spends nothing").isEqualTo(Code.PERMISSION_DENIED_VALUE);
-    assertThat(stub.check(mcp(once, toolCall(3, "reserve"), Map.of())).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+        .as("a denied call spends nothing")
+        .isEqualTo(Code.PERMISSION_DENIED_VALUE);
+    assertThat(stub.check(mcp(once, toolCall(3, "reserve"), Map.of())).getStatus().getCode())
+        .isEqualTo(Code.OK_VALUE);
     CheckResponse again = stub.check(mcp(once, toolCall(4, "reserve"), Map.of()));
     assertThat(again.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
-    assertThat(again.getDynamicMetadata().getFieldsMap().get("code").getStringValue()).isEqualTo("token_consumed");
+    assertThat(again.getDynamicMetadata().getFieldsMap().get("code").getStringValue())
+        .isEqualTo("token_consumed");
   }
 
   @Test
@@ -275,37 +353,59 @@ class AuthorizationServiceTest {
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
     Map<String, String> headers = headers(response.getDeniedResponse().getHeadersList());
-    assertThat(headers).containsEntry("content-type", "application/problem+json")
+    assertThat(headers)
+        .containsEntry("content-type", "application/problem+json")
         .containsEntry("www-authenticate", "Bearer realm=\"hopgate\"");
   }
 
   @Test
   void mcp_unreadableBodyIs400WithJsonRpcsOwnCodeAndNullId() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY),
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"name\":\"drop\"}}",
-        Map.of()));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"name\":\"drop\"}}",
+                Map.of()));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(400);
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.get("id").isNull()).isTrue();
     assertThat(body.at("/error/code").asInt()).isEqualTo(-32600);
     assertThat(body.at("/error/data/problem/violations/0/gate").asText()).isEqualTo("request");
-    assertThat(body.at("/error/data/problem/violations/0/code").asText()).isEqualTo("duplicate_key");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("duplicate_key");
   }
 
   @Test
   void mcp_bodyPackedAsBytesIsReadWhenUtf8AndRefusedWhenNot() throws Exception {
     CheckRequest text = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), Map.of());
-    CheckRequest packed = text.toBuilder().setAttributes(text.getAttributes().toBuilder().setRequest(
-        text.getAttributes().getRequest().toBuilder().setHttp(text.getAttributes().getRequest().getHttp().toBuilder()
-            .clearBody().setRawBody(com.google.protobuf.ByteString.copyFromUtf8(toolCall(1, "reserve")))))).build();
+    CheckRequest packed =
+        text.toBuilder()
+            .setAttributes(
+                text.getAttributes().toBuilder()
+                    .setRequest(
+                        text.getAttributes().getRequest().toBuilder()
+                            .setHttp(
+                                text.getAttributes().getRequest().getHttp().toBuilder()
+                                    .clearBody()
+                                    .setRawBody(
+                                        com.google.protobuf.ByteString.copyFromUtf8(
+                                            toolCall(1, "reserve"))))))
+            .build();
     assertThat(stub.check(packed).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
 
     byte[] bytes = toolCall(1, "reserve").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     bytes[bytes.length - 5] = (byte) 0xFF;
-    CheckRequest broken = packed.toBuilder().setAttributes(packed.getAttributes().toBuilder().setRequest(
-        packed.getAttributes().getRequest().toBuilder().setHttp(packed.getAttributes().getRequest().getHttp().toBuilder()
-            .setRawBody(com.google.protobuf.ByteString.copyFrom(bytes))))).build();
+    CheckRequest broken =
+        packed.toBuilder()
+            .setAttributes(
+                packed.getAttributes().toBuilder()
+                    .setRequest(
+                        packed.getAttributes().getRequest().toBuilder()
+                            .setHttp(
+                                packed.getAttributes().getRequest().getHttp().toBuilder()
+                                    .setRawBody(com.google.protobuf.ByteString.copyFrom(bytes)))))
+            .build();
     CheckResponse response = stub.check(broken);
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(400);
@@ -316,103 +416,165 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_denialStatusAndCodeAreTheRoutesChoice() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
-        Map.of("mcp_denial_status", "403", "mcp_denial_code", "-31000")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                toolCall(1, "drop"),
+                Map.of("mcp_denial_status", "403", "mcp_denial_code", "-31000")));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/code").asInt()).isEqualTo(-31000);
+    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/code").asInt())
+        .isEqualTo(-31000);
   }
 
   @Test
   void mcp_minimalDisclosureNamesGateAndCodeButNoStepOrComponent() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
-        Map.of("disclosure", "minimal")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                toolCall(1, "drop"),
+                Map.of("disclosure", "minimal")));
 
     String body = response.getDeniedResponse().getBody();
-    assertThat(JSON.readTree(body).at("/error/data/authorization/reason").asText()).isEqualTo("capability/not_performed");
+    assertThat(JSON.readTree(body).at("/error/data/authorization/reason").asText())
+        .isEqualTo("capability/not_performed");
     assertThat(body).doesNotContain("drop-production-database").doesNotContain(INVENTORY);
     // The access log (dynamic metadata) keeps the whole problem.
-    assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString()).contains(INVENTORY);
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString())
+        .contains(INVENTORY);
   }
 
   @Test
   void mcp_undisclosedDenialIsGenericWithTheDecisionId() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
-        Map.of("disclosure", "undisclosed")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                toolCall(1, "drop"),
+                Map.of("disclosure", "undisclosed")));
 
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
-    assertThat(body.at("/error/data/problem/type").asText()).isEqualTo("urn:hopgate:problem:denied");
+    assertThat(body.at("/error/data/problem/type").asText())
+        .isEqualTo("urn:hopgate:problem:denied");
     assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
     assertThat(body.toString()).doesNotContain("capability").doesNotContain("drop");
     assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
-        .isEqualTo(headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
+        .isEqualTo(
+            headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
   }
 
   @Test
   void mcp_tokenChallengeNamesTheResourceMetadata() {
-    CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"),
-        Map.of("mcp_resource_metadata", "https://tools.shop.example/.well-known/oauth-protected-resource")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                null,
+                toolCall(1, "reserve"),
+                Map.of(
+                    "mcp_resource_metadata",
+                    "https://tools.shop.example/.well-known/oauth-protected-resource")));
 
-    assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate")).isEqualTo(
-        "Bearer realm=\"hopgate\", resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
+    assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate"))
+        .isEqualTo(
+            "Bearer realm=\"hopgate\", resource_metadata=\"https://tools.shop.example/.well-known/oauth-protected-resource\"");
   }
 
   @Test
   void aWrongDisclosureValueIsAnUnconfiguredRoute() throws Exception {
-    CheckResponse response = stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"),
-        Map.of("disclosure", "some")));
+    CheckResponse response =
+        stub.check(
+            mcp(
+                "Bearer " + token(INVENTORY),
+                toolCall(1, "reserve"),
+                Map.of("disclosure", "some")));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/data/problem/detail").asText())
+    assertThat(
+            JSON.readTree(response.getDeniedResponse().getBody())
+                .at("/error/data/problem/detail")
+                .asText())
         .contains("expected: full, minimal or undisclosed");
   }
 
   private static String toolCall(Object id, String tool) {
     String rawId = id instanceof String s ? "\"" + s + "\"" : id.toString();
-    return "{\"jsonrpc\":\"2.0\",\"id\":" + rawId + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
-        + tool + "\",\"arguments\":{}}}";
+    return "{\"jsonrpc\":\"2.0\",\"id\":"
+        + rawId
+        + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
+        + "\",\"arguments\":{}}}";
   }
 
-  /** An MCP route: one endpoint, the tool map in the route's context extensions, the body forwarded. */
+  /**
+   * An MCP route: one endpoint, the tool map in the route's context extensions, the body forwarded.
+   */
   private CheckRequest mcp(String authorization, String body, Map<String, String> more) {
     CheckRequest base = request(authorization, "unused");
-    AttributeContext.Builder attributes = base.getAttributes().toBuilder().clearContextExtensions()
-        .putContextExtensions("component", INVENTORY)
-        .putContextExtensions("protocol", "mcp")
-        .putContextExtensions("tool:reserve", ChainFixture.RESERVE)
-        .putContextExtensions("tool:drop", "urn:ops:step:drop-production-database")
-        .putAllContextExtensions(more);
+    AttributeContext.Builder attributes =
+        base.getAttributes().toBuilder()
+            .clearContextExtensions()
+            .putContextExtensions("component", INVENTORY)
+            .putContextExtensions("protocol", "mcp")
+            .putContextExtensions("tool:reserve", ChainFixture.RESERVE)
+            .putContextExtensions("tool:drop", "urn:ops:step:drop-production-database")
+            .putAllContextExtensions(more);
     attributes.getRequestBuilder().getHttpBuilder().setPath("/mcp").setBody(body);
     return base.toBuilder().setAttributes(attributes).build();
   }
 
-  /** A hop token with an implicit intent (no process declared), as the fixture's token service signs it. */
+  /**
+   * A hop token with an implicit intent (no process declared), as the fixture's token service signs
+   * it.
+   */
   private String token(String audience) {
     return mesh.hop(audience, "alice@shop.example", mesh.txn, null);
   }
 
   @Test
-  void aPolicyMayDiscloseLessThanItsRoute_neverMore(@org.junit.jupiter.api.io.TempDir Path policies) throws Exception {
-    java.nio.file.Files.copy(Path.of("..", "policies", "cedar", "hopgate.cedarschema"),
+  void aPolicyMayDiscloseLessThanItsRoute_neverMore(@org.junit.jupiter.api.io.TempDir Path policies)
+      throws Exception {
+    java.nio.file.Files.copy(
+        Path.of("..", "policies", "cedar", "hopgate.cedarschema"),
         policies.resolve("hopgate.cedarschema"));
-    java.nio.file.Files.writeString(policies.resolve("gates.cedar"),
+    java.nio.file.Files.writeString(
+        policies.resolve("gates.cedar"),
         java.nio.file.Files.readString(Path.of("..", "policies", "cedar", "gates.cedar"))
-            .replace("@code(\"not_performed\")", "@code(\"not_performed\")\n@disclosure(\"minimal\")"));
-    DecisionPoint quiet = new DecisionPoint(mesh.floor(), new PolicySnapshot(new CedarEngine().prepare(policies),
-        mesh.manifests, ProcessRegistry.of(List.of())), mesh.clock, "https://tokens.shop.example/token");
+            .replace(
+                "@code(\"not_performed\")", "@code(\"not_performed\")\n@disclosure(\"minimal\")"));
+    DecisionPoint quiet =
+        new DecisionPoint(
+            mesh.floor(),
+            new PolicySnapshot(
+                new CedarEngine().prepare(policies), mesh.manifests, ProcessRegistry.of(List.of())),
+            mesh.clock,
+            "https://tokens.shop.example/token");
     decisionPoint = () -> quiet;
 
-    // The route says full; the denying policy asks for minimal: gate and code, no step, no component.
-    CheckResponse response = stub.check(request("Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"));
+    // The route says full; the denying policy asks for minimal: gate and code, no step, no
+    // component.
+    CheckResponse response =
+        stub.check(request("Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"));
     JsonNode problem = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("not_performed");
-    assertThat(problem.toString()).doesNotContain("drop-production-database").doesNotContain(INVENTORY);
+    assertThat(problem.toString())
+        .doesNotContain("drop-production-database")
+        .doesNotContain(INVENTORY);
     // The access log keeps everything.
-    assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString()).contains(INVENTORY);
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString())
+        .contains(INVENTORY);
 
     // The route says undisclosed: the policy's minimal cannot loosen it.
-    JsonNode undisclosed = JSON.readTree(stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"),
-        Map.of("disclosure", "undisclosed"))).getDeniedResponse().getBody());
+    JsonNode undisclosed =
+        JSON.readTree(
+            stub.check(
+                    mcp(
+                        "Bearer " + token(INVENTORY),
+                        toolCall(1, "drop"),
+                        Map.of("disclosure", "undisclosed")))
+                .getDeniedResponse()
+                .getBody());
     assertThat(undisclosed.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
   }
 
@@ -421,21 +583,35 @@ class AuthorizationServiceTest {
   }
 
   private CheckRequest request(String authorization, String step, String component) {
-    AttributeContext.HttpRequest.Builder http = AttributeContext.HttpRequest.newBuilder()
-        .setMethod("POST").setPath("/reserve").putHeaders(":path", "/reserve")
-        .putHeaders("txn-token", mesh.origin(ChainFixture.PLANNER, null,
-            Set.of(ChainFixture.RESERVE, ChainFixture.CHARGE, "urn:ops:step:drop-production-database")));
+    AttributeContext.HttpRequest.Builder http =
+        AttributeContext.HttpRequest.newBuilder()
+            .setMethod("POST")
+            .setPath("/reserve")
+            .putHeaders(":path", "/reserve")
+            .putHeaders(
+                "txn-token",
+                mesh.origin(
+                    ChainFixture.PLANNER,
+                    null,
+                    Set.of(
+                        ChainFixture.RESERVE,
+                        ChainFixture.CHARGE,
+                        "urn:ops:step:drop-production-database")));
     if (authorization != null) {
       http.putHeaders("authorization", authorization);
     }
-    return CheckRequest.newBuilder().setAttributes(AttributeContext.newBuilder()
-        .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
-        .setSource(AttributeContext.Peer.newBuilder().setPrincipal(ChainFixture.PLANNER))
-        .putContextExtensions("component", component)
-        .putContextExtensions("step", step)).build();
+    return CheckRequest.newBuilder()
+        .setAttributes(
+            AttributeContext.newBuilder()
+                .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
+                .setSource(AttributeContext.Peer.newBuilder().setPrincipal(ChainFixture.PLANNER))
+                .putContextExtensions("component", component)
+                .putContextExtensions("step", step))
+        .build();
   }
 
   private static Map<String, String> headers(java.util.List<HeaderValueOption> options) {
-    return options.stream().collect(Collectors.toMap(o -> o.getHeader().getKey(), o -> o.getHeader().getValue()));
+    return options.stream()
+        .collect(Collectors.toMap(o -> o.getHeader().getKey(), o -> o.getHeader().getValue()));
   }
 }

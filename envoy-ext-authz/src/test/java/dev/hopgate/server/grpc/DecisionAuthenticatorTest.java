@@ -28,7 +28,9 @@ class DecisionAuthenticatorTest {
     assertThat(keys.verifies(keys.currentKid(), mac, List.of("d-1A", "LLOW", "txn-1"))).isFalse();
     assertThat(keys.verifies("other", mac, VALUES)).isFalse();
     assertThat(keys.verifies(keys.currentKid(), "not base64 !", VALUES)).isFalse();
-    assertThat(DecisionAuthenticator.generated().verifies("generated", mac, VALUES)).as("another secret").isFalse();
+    assertThat(DecisionAuthenticator.generated().verifies("generated", mac, VALUES))
+        .as("another secret")
+        .isFalse();
   }
 
   @Test
@@ -42,19 +44,28 @@ class DecisionAuthenticatorTest {
     DecisionAuthenticator rotated = DecisionAuthenticator.load(file);
     assertThat(rotated.currentKid()).isEqualTo("k2");
     assertThat(rotated.verifies("k1", fromBefore, VALUES)).isTrue();
-    assertThat(rotated.toString()).doesNotContain(old.getKeyValue().toString()).contains("k1", "k2");
+    assertThat(rotated.toString())
+        .doesNotContain(old.getKeyValue().toString())
+        .contains("k1", "k2");
   }
 
   @Test
   void load_refusesWhatIsNotASharedSecretOfEnoughBits() throws Exception {
-    Path ec = Files.writeString(dir.resolve("ec.json"),
-        new JWKSet(new ECKeyGenerator(Curve.P_256).keyID("e").generate()).toString(false));
+    Path ec =
+        Files.writeString(
+            dir.resolve("ec.json"),
+            new JWKSet(new ECKeyGenerator(Curve.P_256).keyID("e").generate()).toString(false));
     assertThatThrownBy(() -> DecisionAuthenticator.load(ec)).hasMessageContaining("expected: oct");
-    Path shortKey = Files.writeString(dir.resolve("short.json"),
-        new JWKSet(new OctetSequenceKeyGenerator(128).keyID("s").generate()).toString(false));
-    assertThatThrownBy(() -> DecisionAuthenticator.load(shortKey)).hasMessageContaining("128 bits (expected: at least 256)");
-    Path noKid = Files.writeString(dir.resolve("nokid.json"),
-        new JWKSet(new OctetSequenceKeyGenerator(256).generate()).toString(false));
+    Path shortKey =
+        Files.writeString(
+            dir.resolve("short.json"),
+            new JWKSet(new OctetSequenceKeyGenerator(128).keyID("s").generate()).toString(false));
+    assertThatThrownBy(() -> DecisionAuthenticator.load(shortKey))
+        .hasMessageContaining("128 bits (expected: at least 256)");
+    Path noKid =
+        Files.writeString(
+            dir.resolve("nokid.json"),
+            new JWKSet(new OctetSequenceKeyGenerator(256).generate()).toString(false));
     assertThatThrownBy(() -> DecisionAuthenticator.load(noKid)).hasMessageContaining("no kid");
   }
 }

@@ -7,16 +7,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * START (hopgate allowed a hop) or COMPLETE (it observed the hop's success), with the signed
- * artifact that proves it: a START carries the ALLOW's transition, a COMPLETE its completion record.
- * An association stores a signal only once that artifact verifies ({@code LedgerEvidence}), and
- * every reader verifies it again.
+ * artifact that proves it: a START carries the ALLOW's transition, a COMPLETE its completion
+ * record. An association stores a signal only once that artifact verifies ({@code LedgerEvidence}),
+ * and every reader verifies it again.
  *
  * @param transition START only: the transition the ALLOW signed (the new {@code Txn-Chain} element)
  * @param completionRecord COMPLETE only: the signed completion record
  */
-public record BoundarySignal(Kind kind, String txn, String decisionId, String component, String step,
-    String enforcementPoint, Instant at, @Nullable String transition, @Nullable String completionRecord) {
-  public enum Kind { START, COMPLETE }
+public record BoundarySignal(
+    Kind kind,
+    String txn,
+    String decisionId,
+    String component,
+    String step,
+    String enforcementPoint,
+    Instant at,
+    @Nullable String transition,
+    @Nullable String completionRecord) {
+  public enum Kind {
+    START,
+    COMPLETE
+  }
 
   public BoundarySignal {
     requireNonNull(kind, "kind");
@@ -34,14 +45,35 @@ public record BoundarySignal(Kind kind, String txn, String decisionId, String co
     }
   }
 
-  public static BoundarySignal start(String txn, String decisionId, String component, String step,
-      String enforcementPoint, Instant at, String transition) {
-    return new BoundarySignal(Kind.START, txn, decisionId, component, step, enforcementPoint, at, transition, null);
+  public static BoundarySignal start(
+      String txn,
+      String decisionId,
+      String component,
+      String step,
+      String enforcementPoint,
+      Instant at,
+      String transition) {
+    return new BoundarySignal(
+        Kind.START, txn, decisionId, component, step, enforcementPoint, at, transition, null);
   }
 
-  public static BoundarySignal complete(String txn, String decisionId, String component, String step,
-      String enforcementPoint, Instant at, String completionRecord) {
-    return new BoundarySignal(Kind.COMPLETE, txn, decisionId, component, step, enforcementPoint, at, null,
+  public static BoundarySignal complete(
+      String txn,
+      String decisionId,
+      String component,
+      String step,
+      String enforcementPoint,
+      Instant at,
+      String completionRecord) {
+    return new BoundarySignal(
+        Kind.COMPLETE,
+        txn,
+        decisionId,
+        component,
+        step,
+        enforcementPoint,
+        at,
+        null,
         completionRecord);
   }
 

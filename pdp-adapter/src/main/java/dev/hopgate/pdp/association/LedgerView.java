@@ -30,7 +30,9 @@ public record LedgerView(List<String> records, List<LinkedHop> running) {
     return new LedgerView(records, running);
   }
 
-  /** Looks a txn up; an implementation that cannot answer returns {@link #EMPTY} (and counts it). */
+  /**
+   * Looks a txn up; an implementation that cannot answer returns {@link #EMPTY} (and counts it).
+   */
   @FunctionalInterface
   public interface Lookup {
     Lookup NONE = txn -> EMPTY;

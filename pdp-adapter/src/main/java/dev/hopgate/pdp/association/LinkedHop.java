@@ -9,8 +9,14 @@ import org.jspecify.annotations.Nullable;
  * One hop of a txn as the association saw it: its START with the ALLOW's transition, its COMPLETE
  * with the completion record where observed. Nothing here is believed until the reader verifies it.
  */
-public record LinkedHop(String decisionId, String component, String step, String enforcementPoint,
-    @Nullable Instant startedAt, @Nullable Instant completedAt, @Nullable String transition,
+public record LinkedHop(
+    String decisionId,
+    String component,
+    String step,
+    String enforcementPoint,
+    @Nullable Instant startedAt,
+    @Nullable Instant completedAt,
+    @Nullable String transition,
     @Nullable String completionRecord) {
   public LinkedHop {
     requireNonNull(decisionId, "decisionId");

@@ -30,7 +30,8 @@ public final class RedisLedger implements Ledger, AutoCloseable {
   // transition and first record stay. The field '#chars' counts what the txn holds (never a
   // decision id: those are checked before they reach a ledger). Returns 1 when a COMPLETE finds its
   // START, 0 otherwise, -1 when the txn is full.
-  private static final String RECORD = """
+  private static final String RECORD =
+      """
       local current = redis.call('HGET', KEYS[1], ARGV[1])
       local hop
       local before = 0
@@ -62,6 +63,7 @@ public final class RedisLedger implements Ledger, AutoCloseable {
       return linked
       """;
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** 9999-12-31T23:59:59Z. */
   private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
 
@@ -81,9 +83,18 @@ public final class RedisLedger implements Ledger, AutoCloseable {
   @Override
   public boolean record(BoundarySignal s) {
     List<String> keys = List.of(key(s.txn()));
-    List<String> args = List.of(s.decisionId(), s.kind().name(), s.component(), s.step(), s.enforcementPoint(),
-        Long.toString(s.at().getEpochSecond()), s.artifact(), Integer.toString(maxHopsPerTxn),
-        Long.toString(txnTtl.toMillis()), Long.toString(MAX_CHARS_PER_TXN));
+    List<String> args =
+        List.of(
+            s.decisionId(),
+            s.kind().name(),
+            s.component(),
+            s.step(),
+            s.enforcementPoint(),
+            Long.toString(s.at().getEpochSecond()),
+            s.artifact(),
+            Integer.toString(maxHopsPerTxn),
+            Long.toString(txnTtl.toMillis()),
+            Long.toString(MAX_CHARS_PER_TXN));
     Object answer;
     String loaded = sha;
     if (loaded == null) {
@@ -108,16 +119,28 @@ public final class RedisLedger implements Ledger, AutoCloseable {
       }
       try {
         JsonNode hop = JSON.readTree(e.getValue());
-        linked.add(new LinkedHop(e.getKey(), hop.path("component").asText(), hop.path("step").asText(),
-            hop.path("ep").asText(), instant(hop.get("started")), instant(hop.get("completed")),
-            text(hop, "transition"), text(hop, "record")));
+        linked.add(
+            new LinkedHop(
+                e.getKey(),
+                hop.path("component").asText(),
+                hop.path("step").asText(),
+                hop.path("ep").asText(),
+                instant(hop.get("started")),
+                instant(hop.get("completed")),
+                text(hop, "transition"),
+                text(hop, "record")));
       } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
         // Not ours (or damaged): skipped; nothing in the ledger is trusted anyway.
       }
     }
     // A hash has no order: first seen first (started, else completed), then by decision id.
-    linked.sort(Comparator.comparing((LinkedHop h) -> h.startedAt() != null ? h.startedAt()
-        : h.completedAt() != null ? h.completedAt() : Instant.MAX).thenComparing(LinkedHop::decisionId));
+    linked.sort(
+        Comparator.comparing(
+                (LinkedHop h) ->
+                    h.startedAt() != null
+                        ? h.startedAt()
+                        : h.completedAt() != null ? h.completedAt() : Instant.MAX)
+            .thenComparing(LinkedHop::decisionId));
     return linked;
   }
 
@@ -135,7 +158,9 @@ public final class RedisLedger implements Ledger, AutoCloseable {
   }
 
   private static @Nullable String text(JsonNode hop, String field) {
-    return hop.hasNonNull(field) && !hop.get(field).asText().isEmpty() ? hop.get(field).asText() : null;
+    return hop.hasNonNull(field) && !hop.get(field).asText().isEmpty()
+        ? hop.get(field).asText()
+        : null;
   }
 
   @Override

@@ -25,29 +25,52 @@ public final class CaseInputs {
     JsonNode hop = spec.path("hop");
     String component = text(hop, "component");
     String step = text(hop, "step");
-    InputDocument.Hop h = new InputDocument.Hop(component, step, hop.path("method").asText("POST"),
-        hop.path("path").asText("/"), hop.hasNonNull("caller") ? hop.get("caller").asText() : null);
+    InputDocument.Hop h =
+        new InputDocument.Hop(
+            component,
+            step,
+            hop.path("method").asText("POST"),
+            hop.path("path").asText("/"),
+            hop.hasNonNull("caller") ? hop.get("caller").asText() : null);
 
-    Manifest manifest = spec.path("manifest").asBoolean(true)
-        ? corpus.manifests().get(spec.path("manifest").isTextual() ? spec.get("manifest").asText() : component)
-            .orElse(null)
-        : null;
-    InputDocument.ManifestFacts facts = manifest == null
-        ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
-        : new InputDocument.ManifestFacts(true, sorted(manifest.performs()), sorted(manifest.doesNotPerform()),
-            sorted(manifest.expectsCompleted()));
+    Manifest manifest =
+        spec.path("manifest").asBoolean(true)
+            ? corpus
+                .manifests()
+                .get(spec.path("manifest").isTextual() ? spec.get("manifest").asText() : component)
+                .orElse(null)
+            : null;
+    InputDocument.ManifestFacts facts =
+        manifest == null
+            ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
+            : new InputDocument.ManifestFacts(
+                true,
+                sorted(manifest.performs()),
+                sorted(manifest.doesNotPerform()),
+                sorted(manifest.expectsCompleted()));
 
     InputDocument.Intent intent;
     if (spec.hasNonNull("intent")) {
       String iri = spec.get("intent").asText();
-      ProcessDefinition process = corpus.processes().get(iri)
-          .orElseThrow(() -> new IllegalArgumentException("unknown process " + iri));
+      ProcessDefinition process =
+          corpus
+              .processes()
+              .get(iri)
+              .orElseThrow(() -> new IllegalArgumentException("unknown process " + iri));
       List<InputDocument.Edge> edges = new ArrayList<>();
       for (ProcessEdge e : process.edges()) {
-        edges.add(new InputDocument.Edge(e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
+        edges.add(
+            new InputDocument.Edge(
+                e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
       }
-      intent = new InputDocument.Intent(true, process.iri(), process.digest(), List.copyOf(process.steps().keySet()),
-          edges, sorted(process.prerequisites(step)));
+      intent =
+          new InputDocument.Intent(
+              true,
+              process.iri(),
+              process.digest(),
+              List.copyOf(process.steps().keySet()),
+              edges,
+              sorted(process.prerequisites(step)));
     } else {
       intent = new InputDocument.Intent(false, null, null, facts.performs(), List.of(), List.of());
     }
@@ -55,38 +78,58 @@ public final class CaseInputs {
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     for (JsonNode c : spec.path("completed")) {
       if (c.isObject()) {
-        // {step, ago: seconds before now (default 60), consumed: bool}: windows and spent approvals.
+        // {step, ago: seconds before now (default 60), consumed: bool}: windows and spent
+        // approvals.
         if (c.has("ago") && !c.get("ago").canConvertToLong()) {
-          throw new IllegalArgumentException("completed: ago '" + c.get("ago").asText() + "' (expected: whole seconds)");
+          throw new IllegalArgumentException(
+              "completed: ago '" + c.get("ago").asText() + "' (expected: whole seconds)");
         }
         if (c.has("consumed") && !c.get("consumed").isBoolean()) {
-          throw new IllegalArgumentException("completed: consumed '" + c.get("consumed").asText()
-              + "' (expected: true or false)");
+          throw new IllegalArgumentException(
+              "completed: consumed '" + c.get("consumed").asText() + "' (expected: true or false)");
         }
-        completed.add(new InputDocument.CompletedStep(text(c, "step"), "spiffe://conformance/observed",
-            NOW - c.path("ago").asLong(60), c.path("consumed").asBoolean(false)));
+        completed.add(
+            new InputDocument.CompletedStep(
+                text(c, "step"),
+                "spiffe://conformance/observed",
+                NOW - c.path("ago").asLong(60),
+                c.path("consumed").asBoolean(false)));
       } else {
-        completed.add(new InputDocument.CompletedStep(c.asText(), "spiffe://conformance/observed", NOW - 60, false));
+        completed.add(
+            new InputDocument.CompletedStep(
+                c.asText(), "spiffe://conformance/observed", NOW - 60, false));
       }
     }
     List<InputDocument.ChainLink> chain = new ArrayList<>();
     int position = 1;
     for (JsonNode link : spec.path("chain")) {
-      chain.add(new InputDocument.ChainLink(position++, text(link, "component"), text(link, "step")));
+      chain.add(
+          new InputDocument.ChainLink(position++, text(link, "component"), text(link, "step")));
     }
-    return new InputDocument(InputDocument.VERSION, h,
-        new InputDocument.Origin(spec.path("principal").asText("alice@shop.example"), "txn-conformance",
+    return new InputDocument(
+        InputDocument.VERSION,
+        h,
+        new InputDocument.Origin(
+            spec.path("principal").asText("alice@shop.example"),
+            "txn-conformance",
             spec.path("origin_workload").asText("spiffe://shop.example/planner")),
-        sorted(Corpus.strings(spec.path("authority"))), intent, facts, completed,
+        sorted(Corpus.strings(spec.path("authority"))),
+        intent,
+        facts,
+        completed,
         List.copyOf(Corpus.strings(spec.path("started"))),
-        new InputDocument.Usage(step, spec.path("usage").asLong(0), budget(spec, corpus, step)), chain, NOW);
+        new InputDocument.Usage(step, spec.path("usage").asLong(0), budget(spec, corpus, step)),
+        chain,
+        NOW);
   }
 
   private static Long budget(ObjectNode spec, Corpus corpus, String step) {
     if (!spec.hasNonNull("intent")) {
       return null;
     }
-    return corpus.processes().get(spec.get("intent").asText())
+    return corpus
+        .processes()
+        .get(spec.get("intent").asText())
         .map(p -> p.steps().get(step))
         .map(s -> s.max() == null ? null : s.max().longValue())
         .orElse(null);

@@ -29,18 +29,22 @@ import java.util.stream.Stream;
  * tests/conformance/README.md.
  */
 public final class Corpus {
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** One case, its input spec already merged over its base. */
   public record Case(String file, String note, ObjectNode input, Want want) {}
 
   /**
-   * @param violations expected violations (gate, code, details), in hopgate's order; null: not checked
+   * @param violations expected violations (gate, code, details), in hopgate's order; null: not
+   *     checked
    * @param repair expected repair actions; null: not checked
    * @param actionable whether following the repair must turn the denial into an allow
    */
-  public record Want(boolean allow, List<Map<String, Object>> violations, List<Map<String, Object>> repair,
+  public record Want(
+      boolean allow,
+      List<Map<String, Object>> violations,
+      List<Map<String, Object>> repair,
       boolean actionable) {}
 
   private final List<Case> cases;
@@ -74,15 +78,22 @@ public final class Corpus {
     ManifestRegistry manifests = manifests(dir.resolve("manifests.yaml"));
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("manifests.yaml"))
-          .sorted().toList();
+      files =
+          list.filter(
+                  p ->
+                      p.toString().endsWith(".yaml")
+                          && !p.getFileName().toString().equals("manifests.yaml"))
+              .sorted()
+              .toList();
     }
     List<Case> cases = new ArrayList<>();
     Set<String> notes = new LinkedHashSet<>();
     for (Path file : files) {
       JsonNode root = YAML.readTree(file.toFile());
       Map<String, ObjectNode> bases = new HashMap<>();
-      root.path("bases").fields().forEachRemaining(e -> bases.put(e.getKey(), (ObjectNode) e.getValue()));
+      root.path("bases")
+          .fields()
+          .forEachRemaining(e -> bases.put(e.getKey(), (ObjectNode) e.getValue()));
       for (JsonNode c : root.path("cases")) {
         String note = c.path("note").asText();
         String where = file.getFileName() + ": case '" + note + "'";
@@ -99,8 +110,16 @@ public final class Corpus {
         if (!want.path("allow").isBoolean()) {
           throw new IOException(where + ": want.allow is required");
         }
-        cases.add(new Case(file.getFileName().toString(), note, input, new Want(want.get("allow").asBoolean(),
-            list(want.get("violations")), list(want.get("repair")), want.path("actionable").asBoolean(true))));
+        cases.add(
+            new Case(
+                file.getFileName().toString(),
+                note,
+                input,
+                new Want(
+                    want.get("allow").asBoolean(),
+                    list(want.get("violations")),
+                    list(want.get("repair")),
+                    want.path("actionable").asBoolean(true))));
       }
     }
     return new Corpus(cases, manifests, processes);
@@ -123,12 +142,23 @@ public final class Corpus {
     List<Manifest> manifests = new ArrayList<>();
     for (JsonNode m : YAML.readTree(file.toFile()).path("manifests")) {
       JsonNode delegates = m.get("delegates");
-      Delegation delegation = delegates == null ? Delegation.NONE
-          : delegates.isTextual() && delegates.asText().equals("*") ? Delegation.ALL
-          : new Delegation(false, strings(delegates));
-      manifests.add(new Manifest(m.path("component").asText(), strings(m.path("performs")),
-          strings(m.path("does_not_perform")), strings(m.path("expects_completed")), delegation, List.of(), null,
-          "sha256:conformance", file.getFileName().toString()));
+      Delegation delegation =
+          delegates == null
+              ? Delegation.NONE
+              : delegates.isTextual() && delegates.asText().equals("*")
+                  ? Delegation.ALL
+                  : new Delegation(false, strings(delegates));
+      manifests.add(
+          new Manifest(
+              m.path("component").asText(),
+              strings(m.path("performs")),
+              strings(m.path("does_not_perform")),
+              strings(m.path("expects_completed")),
+              delegation,
+              List.of(),
+              null,
+              "sha256:conformance",
+              file.getFileName().toString()));
     }
     return ManifestRegistry.of(manifests);
   }

@@ -30,16 +30,34 @@ public record Decision(
     Map<String, String> upstreamHeaders,
     Map<String, String> metadata,
     Timings timings) {
-  /** Nanoseconds spent in the structural floor and in the engine (0 when that stage did not run). */
+  /**
+   * Nanoseconds spent in the structural floor and in the engine (0 when that stage did not run).
+   */
   public record Timings(long floorNanos, long engineNanos) {
     public static final Timings NONE = new Timings(0, 0);
   }
 
   /** A decision without timings. */
-  public Decision(String id, Outcome outcome, List<Violation> violations, @Nullable Problem problem,
-      @Nullable String txn, @Nullable String wwwAuthenticate, @Nullable String policyRevision,
-      Map<String, String> upstreamHeaders, Map<String, String> metadata) {
-    this(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders, metadata,
+  public Decision(
+      String id,
+      Outcome outcome,
+      List<Violation> violations,
+      @Nullable Problem problem,
+      @Nullable String txn,
+      @Nullable String wwwAuthenticate,
+      @Nullable String policyRevision,
+      Map<String, String> upstreamHeaders,
+      Map<String, String> metadata) {
+    this(
+        id,
+        outcome,
+        violations,
+        problem,
+        txn,
+        wwwAuthenticate,
+        policyRevision,
+        upstreamHeaders,
+        metadata,
         Timings.NONE);
   }
 
@@ -47,20 +65,54 @@ public record Decision(
   public Decision withMetadata(String key, String value) {
     Map<String, String> more = new java.util.HashMap<>(metadata);
     more.put(key, value);
-    return new Decision(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders,
-        more, timings);
+    return new Decision(
+        id,
+        outcome,
+        violations,
+        problem,
+        txn,
+        wwwAuthenticate,
+        policyRevision,
+        upstreamHeaders,
+        more,
+        timings);
   }
 
   /** The same decision with its timings. */
   public Decision withTimings(Timings measured) {
-    return new Decision(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, upstreamHeaders,
-        metadata, measured);
+    return new Decision(
+        id,
+        outcome,
+        violations,
+        problem,
+        txn,
+        wwwAuthenticate,
+        policyRevision,
+        upstreamHeaders,
+        metadata,
+        measured);
   }
 
   /** A decision that adds nothing upstream. */
-  public Decision(String id, Outcome outcome, List<Violation> violations, @Nullable Problem problem,
-      @Nullable String txn, @Nullable String wwwAuthenticate, @Nullable String policyRevision) {
-    this(id, outcome, violations, problem, txn, wwwAuthenticate, policyRevision, Map.of(), Map.of(), Timings.NONE);
+  public Decision(
+      String id,
+      Outcome outcome,
+      List<Violation> violations,
+      @Nullable Problem problem,
+      @Nullable String txn,
+      @Nullable String wwwAuthenticate,
+      @Nullable String policyRevision) {
+    this(
+        id,
+        outcome,
+        violations,
+        problem,
+        txn,
+        wwwAuthenticate,
+        policyRevision,
+        Map.of(),
+        Map.of(),
+        Timings.NONE);
   }
 
   public Decision {

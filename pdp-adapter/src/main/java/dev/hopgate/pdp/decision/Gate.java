@@ -35,7 +35,13 @@ public enum Gate {
         return gate;
       }
     }
-    throw new IllegalArgumentException("gate: '" + name + "' (expected one of " + java.util.Arrays.stream(values())
-        .map(Gate::wireName).collect(java.util.stream.Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "gate: '"
+            + name
+            + "' (expected one of "
+            + java.util.Arrays.stream(values())
+                .map(Gate::wireName)
+                .collect(java.util.stream.Collectors.joining(", "))
+            + ")");
   }
 }

@@ -29,14 +29,15 @@ public final class ViolationDetails {
       case SEQUENCE -> {
         switch (violation.code()) {
           case "missing_prerequisites" -> details.put("missing", missing(input));
-          case "expired_prerequisites" -> details.put("expired", Freshness.expiredPrerequisites(input));
+          case "expired_prerequisites" ->
+              details.put("expired", Freshness.expiredPrerequisites(input));
           case "consumed" -> details.put("consumed", Freshness.consumedPrerequisites(input));
           case "budget_exhausted" -> {
             details.put("step", step);
             details.put("max", input.usage().max());
             details.put("used", input.usage().count());
           }
-          default -> { }
+          default -> {}
         }
       }
       case SCOPE -> {
@@ -45,12 +46,14 @@ public final class ViolationDetails {
           details.put("process", input.intent().process());
         }
       }
-      default -> { }
+      default -> {}
     }
     return new Violation(violation.gate(), violation.code(), details);
   }
 
-  /** The prerequisites (process edges and the manifest's expects_completed) not completed, sorted. */
+  /**
+   * The prerequisites (process edges and the manifest's expects_completed) not completed, sorted.
+   */
   public static List<String> missing(InputDocument input) {
     Set<String> needed = new TreeSet<>(input.intent().prerequisites());
     needed.addAll(input.manifest().expectsCompleted());

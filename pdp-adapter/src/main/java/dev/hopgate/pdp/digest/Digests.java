@@ -66,7 +66,12 @@ public final class Digests {
    *
    * @param deadline the txn's deadline in seconds since the epoch (a JSON integer)
    */
-  public static String originBinding(String txn, String sub, String aud, String originWorkload, long deadline,
+  public static String originBinding(
+      String txn,
+      String sub,
+      String aud,
+      String originWorkload,
+      long deadline,
       @Nullable Map<String, ?> intent) {
     Map<String, Object> bound = new LinkedHashMap<>();
     bound.put("txn", txn);

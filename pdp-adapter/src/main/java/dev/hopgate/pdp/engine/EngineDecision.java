@@ -7,10 +7,11 @@ import dev.hopgate.pdp.problem.DisclosureLevel;
 import java.util.List;
 
 /**
- * What an engine found: allow, or the violations that deny. An allow never carries violations and
- * a deny always carries at least one, so every denial can say which gate failed.
+ * What an engine found: allow, or the violations that deny. An allow never carries violations and a
+ * deny always carries at least one, so every denial can say which gate failed.
  */
-public record EngineDecision(boolean allow, List<Violation> violations, DisclosureLevel disclosure) {
+public record EngineDecision(
+    boolean allow, List<Violation> violations, DisclosureLevel disclosure) {
   public EngineDecision {
     violations = List.copyOf(requireNonNull(violations, "violations"));
     requireNonNull(disclosure, "disclosure");
@@ -36,8 +37,8 @@ public record EngineDecision(boolean allow, List<Violation> violations, Disclosu
 
   /**
    * A denial whose policies ask that the caller see no more than {@code disclosure} (the strictest
-   * any denying policy asked for: Cedar's {@code @disclosure}, a Rego violation's
-   * {@code disclosure}); the route's level may cut further, never less.
+   * any denying policy asked for: Cedar's {@code @disclosure}, a Rego violation's {@code
+   * disclosure}); the route's level may cut further, never less.
    */
   public static EngineDecision denied(List<Violation> violations, DisclosureLevel disclosure) {
     return new EngineDecision(false, violations, disclosure);

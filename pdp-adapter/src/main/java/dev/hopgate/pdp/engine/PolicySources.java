@@ -21,17 +21,20 @@ public final class PolicySources {
    *
    * @throws PolicyLoadException when the directory cannot be read
    */
-  public static Map<Path, String> read(Path directory, String... suffixes) throws PolicyLoadException {
+  public static Map<Path, String> read(Path directory, String... suffixes)
+      throws PolicyLoadException {
     if (!Files.isDirectory(directory)) {
       throw new PolicyLoadException("policies " + directory + ": not a directory");
     }
     Map<Path, String> files = new LinkedHashMap<>();
     try (Stream<Path> entries = Files.list(directory)) {
-      List<Path> sorted = entries
-          .filter(Files::isRegularFile)
-          .filter(p -> Stream.of(suffixes).anyMatch(s -> p.getFileName().toString().endsWith(s)))
-          .sorted()
-          .toList();
+      List<Path> sorted =
+          entries
+              .filter(Files::isRegularFile)
+              .filter(
+                  p -> Stream.of(suffixes).anyMatch(s -> p.getFileName().toString().endsWith(s)))
+              .sorted()
+              .toList();
       for (Path file : sorted) {
         files.put(file, Files.readString(file, StandardCharsets.UTF_8));
       }
@@ -42,13 +45,15 @@ public final class PolicySources {
   }
 
   /** Every file under {@code directory} (recursively) ending with {@code suffix}, by path. */
-  public static Map<Path, String> readTree(Path directory, String suffix) throws PolicyLoadException {
+  public static Map<Path, String> readTree(Path directory, String suffix)
+      throws PolicyLoadException {
     if (!Files.isDirectory(directory)) {
       throw new PolicyLoadException("policies " + directory + ": not a directory");
     }
     Map<Path, String> files = new java.util.TreeMap<>();
     try (Stream<Path> walk = Files.walk(directory)) {
-      for (Path file : walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(suffix)).toList()) {
+      for (Path file :
+          walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(suffix)).toList()) {
         files.put(file, Files.readString(file, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {

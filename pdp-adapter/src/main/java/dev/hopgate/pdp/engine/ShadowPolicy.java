@@ -30,11 +30,18 @@ public final class ShadowPolicy implements PreparedPolicy, AutoCloseable {
   public ShadowPolicy(PreparedPolicy primary, PreparedPolicy secondary) {
     this.primary = requireNonNull(primary, "primary");
     this.secondary = requireNonNull(secondary, "secondary");
-    this.shadow = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), r -> {
-      Thread t = new Thread(r, "hopgate-shadow-" + secondary.engine());
-      t.setDaemon(true);
-      return t;
-    });
+    this.shadow =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1024),
+            r -> {
+              Thread t = new Thread(r, "hopgate-shadow-" + secondary.engine());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -65,7 +72,8 @@ public final class ShadowPolicy implements PreparedPolicy, AutoCloseable {
     try {
       EngineDecision shadowed = secondary.evaluate(input);
       if (shadowed.allow() == decided.allow()
-          && Disclosure.apply(shadowed.violations()).equals(Disclosure.apply(decided.violations()))) {
+          && Disclosure.apply(shadowed.violations())
+              .equals(Disclosure.apply(decided.violations()))) {
         compared.incrementAndGet();
         return;
       }
@@ -75,9 +83,15 @@ public final class ShadowPolicy implements PreparedPolicy, AutoCloseable {
     }
     compared.incrementAndGet();
     disagreements.incrementAndGet();
-    LOG.log(System.Logger.Level.WARNING, "shadow disagreement on txn {0} step {1}: {2} says {3}, {4} says {5}",
-        input.origin().txn(), input.hop().step(), primary.engine(),
-        decided.allow() ? "allow" : "deny " + decided.violations(), secondary.engine(), other);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "shadow disagreement on txn {0} step {1}: {2} says {3}, {4} says {5}",
+        input.origin().txn(),
+        input.hop().step(),
+        primary.engine(),
+        decided.allow() ? "allow" : "deny " + decided.violations(),
+        secondary.engine(),
+        other);
   }
 
   /** Evaluations compared so far. */

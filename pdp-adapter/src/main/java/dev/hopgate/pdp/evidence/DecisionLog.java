@@ -21,10 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The hash-chained decision log: one JSON line per decision, appended by one writer thread so the
- * Check path never waits on the disk. The queue is bounded; when it is full, {@link #offer}
- * returns false and the caller applies the configured choice (deny new checks by default: evidence
- * is the point; or drop, counted). A log that already exists is continued: its last record's
- * sequence and hash are read at start.
+ * Check path never waits on the disk. The queue is bounded; when it is full, {@link #offer} returns
+ * false and the caller applies the configured choice (deny new checks by default: evidence is the
+ * point; or drop, counted). A log that already exists is continued: its last record's sequence and
+ * hash are read at start.
  */
 public final class DecisionLog implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DecisionLog.class.getName());
@@ -106,8 +106,9 @@ public final class DecisionLog implements AutoCloseable {
   }
 
   private void write() {
-    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND)) {
+    try (BufferedWriter out =
+        Files.newBufferedWriter(
+            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       List<Entry> batch = new ArrayList<>();
       while (open || !queue.isEmpty()) {
         Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -117,8 +118,9 @@ public final class DecisionLog implements AutoCloseable {
         batch.add(first);
         queue.drainTo(batch, 511);
         for (Entry e : batch) {
-          Map<String, Object> record = DecisionRecords.record(++sequence, clock.instant(), e.eventType(), e.txn(),
-              e.payload(), prevHash);
+          Map<String, Object> record =
+              DecisionRecords.record(
+                  ++sequence, clock.instant(), e.eventType(), e.txn(), e.payload(), prevHash);
           prevHash = (String) record.get("hash");
           out.write(JSON.writeValueAsString(record));
           out.write('\n');

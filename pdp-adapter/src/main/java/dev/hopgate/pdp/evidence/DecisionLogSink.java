@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DecisionLogSink implements DecisionSink {
   /** How much of each decision is kept. */
-  public enum Trace { MINIMAL, FULL }
+  public enum Trace {
+    MINIMAL,
+    FULL
+  }
 
   private final DecisionLog log;
   private final Trace trace;
@@ -34,8 +37,12 @@ public final class DecisionLogSink implements DecisionSink {
   @Override
   public boolean record(Decision decision, @Nullable InputDocument input) {
     Map<String, Object> doc = input == null ? null : InputDocuments.toMap(input);
-    Map<String, Object> payload = DecisionRecords.payload(decision, engine,
-        doc == null ? null : Digests.ofJson(doc), trace == Trace.FULL ? doc : null);
+    Map<String, Object> payload =
+        DecisionRecords.payload(
+            decision,
+            engine,
+            doc == null ? null : Digests.ofJson(doc),
+            trace == Trace.FULL ? doc : null);
     if (log.offer("decision", decision.txn(), payload) && log.healthy()) {
       return true;
     }

@@ -26,7 +26,10 @@ public final class DecisionRecords {
    *
    * @param input the input document (FULL trace), or null (MINIMAL)
    */
-  public static Map<String, Object> payload(Decision decision, String engine, @Nullable String inputDigest,
+  public static Map<String, Object> payload(
+      Decision decision,
+      String engine,
+      @Nullable String inputDigest,
       @Nullable Map<String, Object> input) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("decision_id", decision.id());
@@ -65,8 +68,13 @@ public final class DecisionRecords {
   }
 
   /** A complete record, hashed onto {@code prevHash}. */
-  public static Map<String, Object> record(long sequence, Instant at, String eventType, @Nullable String txn,
-      Map<String, Object> payload, String prevHash) {
+  public static Map<String, Object> record(
+      long sequence,
+      Instant at,
+      String eventType,
+      @Nullable String txn,
+      Map<String, Object> payload,
+      String prevHash) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("event_type", eventType);
     r.put("timestamp", at.toString());

@@ -19,9 +19,8 @@ import java.util.List;
  * Re-evaluates the FULL records of a decision log (those that carry their input document) with a
  * policy of the same revision, and reports every decision the policy now makes differently: the
  * engines are deterministic, so any difference is a finding. Records decided before the engine ran
- * (floor denials) or after it (a spent one-time token, an approval or budget a racer took first,
- * a full log) are skipped, as are records of
- * another policy revision.
+ * (floor denials) or after it (a spent one-time token, an approval or budget a racer took first, a
+ * full log) are skipped, as are records of another policy revision.
  */
 public final class LogReplayer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,8 +45,10 @@ public final class LogReplayer {
       JsonNode payload = JSON.readTree(line).path("payload");
       JsonNode input = payload.get("input");
       String outcome = payload.path("outcome").asText();
-      if (input == null || !policy.revision().equals(payload.path("policy_revision").asText())
-          || !(outcome.equals("ALLOW") || outcome.equals("DENY")) || fromOutsideTheEngine(payload)) {
+      if (input == null
+          || !policy.revision().equals(payload.path("policy_revision").asText())
+          || !(outcome.equals("ALLOW") || outcome.equals("DENY"))
+          || fromOutsideTheEngine(payload)) {
         skipped++;
         continue;
       }

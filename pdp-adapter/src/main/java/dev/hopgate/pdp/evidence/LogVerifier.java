@@ -22,7 +22,11 @@ public final class LogVerifier {
    * @param firstBadSequence the sequence number at which the chain breaks, or null when intact
    * @param problem what is wrong there, or null
    */
-  public record Result(long records, @Nullable Long firstBadSequence, @Nullable Integer line, @Nullable String problem) {
+  public record Result(
+      long records,
+      @Nullable Long firstBadSequence,
+      @Nullable Integer line,
+      @Nullable String problem) {
     public boolean intact() {
       return problem == null;
     }
@@ -44,7 +48,8 @@ public final class LogVerifier {
       try {
         node = JSON.readTree(line);
       } catch (IOException e) {
-        return new Result(count, expected, i + 1, "line " + (i + 1) + " is not JSON (truncated or edited)");
+        return new Result(
+            count, expected, i + 1, "line " + (i + 1) + " is not JSON (truncated or edited)");
       }
       long sequence = node.path("sequence").asLong(-1);
       if (sequence != expected) {
@@ -52,17 +57,27 @@ public final class LogVerifier {
         for (String rest : lines.subList(i + 1, lines.size())) {
           later |= rest.contains("\"sequence\":" + expected + ",");
         }
-        String how = later || sequence < expected ? "record " + expected + " is out of order (reordered)"
-            : "record " + expected + " is missing (removed)";
+        String how =
+            later || sequence < expected
+                ? "record " + expected + " is out of order (reordered)"
+                : "record " + expected + " is missing (removed)";
         return new Result(count, expected, i + 1, how);
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> record = JSON.convertValue(node, Map.class);
       if (!prev.equals(node.path("prev_hash").asText())) {
-        return new Result(count, sequence, i + 1, "record " + sequence + " does not link to the record before it");
+        return new Result(
+            count,
+            sequence,
+            i + 1,
+            "record " + sequence + " does not link to the record before it");
       }
       if (!DecisionRecords.hash(record).equals(node.path("hash").asText())) {
-        return new Result(count, sequence, i + 1, "record " + sequence + " was altered (its hash does not match)");
+        return new Result(
+            count,
+            sequence,
+            i + 1,
+            "record " + sequence + " was altered (its hash does not match)");
       }
       prev = node.path("hash").asText();
       expected++;

@@ -38,7 +38,8 @@ public final class ChainVerifier {
     this.clockSkew = requireNonNull(clockSkew, "clockSkew");
   }
 
-  public List<Transition> verify(List<String> elements, OriginToken origin, ManifestRegistry manifests, Instant now)
+  public List<Transition> verify(
+      List<String> elements, OriginToken origin, ManifestRegistry manifests, Instant now)
       throws FloorRejection {
     List<Transition> chain = new ArrayList<>(elements.size());
     Transition previous = null;
@@ -47,44 +48,82 @@ public final class ChainVerifier {
       String what = "Transition " + position;
       EnforcedArtifacts.Verified verified;
       try {
-        verified = EnforcedArtifacts.verify(elements.get(i), WireTypes.TRANSITION, algorithms, manifests,
-            jwsVerifier, what);
+        verified =
+            EnforcedArtifacts.verify(
+                elements.get(i), WireTypes.TRANSITION, algorithms, manifests, jwsVerifier, what);
       } catch (EnforcedArtifacts.Rejected e) {
-        throw new FloorRejection(switch (e.failure) {
-          case MALFORMED -> CHAIN_MALFORMED;
-          case NO_MANIFEST, SIGNER -> CHAIN_SIGNER;
-          case SIGNATURE -> CHAIN_BROKEN;
-        }, e.getMessage());
+        throw new FloorRejection(
+            switch (e.failure) {
+              case MALFORMED -> CHAIN_MALFORMED;
+              case NO_MANIFEST, SIGNER -> CHAIN_SIGNER;
+              case SIGNATURE -> CHAIN_BROKEN;
+            },
+            e.getMessage());
       }
       Transition t = read(verified.jws().claims(), verified.jws().digest(), what);
       Manifest manifest = verified.manifest();
       if (!manifest.performs().contains(t.step())) {
-        throw new FloorRejection(CHAIN_SIGNER, what + " records step " + t.step() + ", which the manifest of "
-            + t.component() + " does not perform.");
+        throw new FloorRejection(
+            CHAIN_SIGNER,
+            what
+                + " records step "
+                + t.step()
+                + ", which the manifest of "
+                + t.component()
+                + " does not perform.");
       }
       if (!t.txn().equals(origin.txn())) {
         throw new FloorRejection(CHAIN_BROKEN, what + " belongs to another txn.");
       }
       if (t.position() != position) {
-        throw new FloorRejection(CHAIN_BROKEN, what + " says it is at position " + t.position()
-            + " (expected: " + position + "; positions rise by one from 1).");
+        throw new FloorRejection(
+            CHAIN_BROKEN,
+            what
+                + " says it is at position "
+                + t.position()
+                + " (expected: "
+                + position
+                + "; positions rise by one from 1).");
       }
       String expectedPred = previous == null ? origin.binding() : previous.digest();
       if (!t.pred().equals(expectedPred)) {
-        throw new FloorRejection(CHAIN_BROKEN, what + "'s pred does not link to "
-            + (previous == null ? "the origin binding" : "transition " + (position - 1)) + ".");
+        throw new FloorRejection(
+            CHAIN_BROKEN,
+            what
+                + "'s pred does not link to "
+                + (previous == null ? "the origin binding" : "transition " + (position - 1))
+                + ".");
       }
-      Set<String> allowed = manifest.delegates().narrow(previous == null ? t.authority() : previous.authority());
+      Set<String> allowed =
+          manifest.delegates().narrow(previous == null ? t.authority() : previous.authority());
       if (!allowed.containsAll(t.authority())) {
         Set<String> extra = new TreeSet<>(t.authority());
         extra.removeAll(allowed);
-        throw new FloorRejection(CHAIN_WIDENED, what + " widens authority by " + extra + " (its predecessor"
-            + " and the delegates of " + t.component() + " allow " + new TreeSet<>(allowed) + ").");
+        throw new FloorRejection(
+            CHAIN_WIDENED,
+            what
+                + " widens authority by "
+                + extra
+                + " (its predecessor"
+                + " and the delegates of "
+                + t.component()
+                + " allow "
+                + new TreeSet<>(allowed)
+                + ").");
       }
-      Instant ceiling = previous == null ? origin.deadline() : min(previous.expiresAt(), origin.deadline());
+      Instant ceiling =
+          previous == null ? origin.deadline() : min(previous.expiresAt(), origin.deadline());
       if (t.expiresAt().isAfter(ceiling)) {
-        throw new FloorRejection(CHAIN_WIDENED, what + " expires at " + t.expiresAt() + ", later than "
-            + (previous == null ? "the txn deadline" : "its predecessor or the txn deadline") + " (" + ceiling + ").");
+        throw new FloorRejection(
+            CHAIN_WIDENED,
+            what
+                + " expires at "
+                + t.expiresAt()
+                + ", later than "
+                + (previous == null ? "the txn deadline" : "its predecessor or the txn deadline")
+                + " ("
+                + ceiling
+                + ").");
       }
       if (now.isAfter(t.expiresAt().plus(clockSkew))) {
         throw new FloorRejection(CHAIN_EXPIRED, what + " expired at " + t.expiresAt() + ".");
@@ -93,7 +132,8 @@ public final class ChainVerifier {
       previous = t;
     }
     if (now.isAfter(origin.deadline().plus(clockSkew))) {
-      throw new FloorRejection(CHAIN_EXPIRED, "The txn's deadline " + origin.deadline() + " has passed.");
+      throw new FloorRejection(
+          CHAIN_EXPIRED, "The txn's deadline " + origin.deadline() + " has passed.");
     }
     return List.copyOf(chain);
   }

@@ -37,14 +37,17 @@ final class Claims {
   }
 
   static int integer(Map<String, Object> claims, String name, String what) {
-    if (!(claims.get(name) instanceof Number n) || n.longValue() != n.doubleValue()
-        || n.longValue() < 1 || n.longValue() > 1_000_000) {
+    if (!(claims.get(name) instanceof Number n)
+        || n.longValue() != n.doubleValue()
+        || n.longValue() < 1
+        || n.longValue() > 1_000_000) {
       throw new IllegalArgumentException(what + " has no positive integer claim '" + name + "'");
     }
     return n.intValue();
   }
 
-  static Set<String> strings(Map<String, Object> claims, String name, String what, boolean required) {
+  static Set<String> strings(
+      Map<String, Object> claims, String name, String what, boolean required) {
     Object value = claims.get(name);
     if (value == null && !required) {
       return Set.of();
@@ -58,7 +61,8 @@ final class Claims {
   }
 
   @SuppressWarnings("unchecked")
-  static @Nullable Map<String, Object> object(Map<String, Object> claims, String name, String what) {
+  static @Nullable Map<String, Object> object(
+      Map<String, Object> claims, String name, String what) {
     Object value = claims.get(name);
     if (value == null) {
       return null;

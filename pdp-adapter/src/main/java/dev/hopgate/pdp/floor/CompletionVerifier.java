@@ -34,7 +34,8 @@ public final class CompletionVerifier {
   private final Set<JWSAlgorithm> algorithms;
   private final Duration clockSkew;
 
-  public CompletionVerifier(JwsVerifier jwsVerifier, Set<JWSAlgorithm> algorithms, Duration clockSkew) {
+  public CompletionVerifier(
+      JwsVerifier jwsVerifier, Set<JWSAlgorithm> algorithms, Duration clockSkew) {
     this.jwsVerifier = requireNonNull(jwsVerifier, "jwsVerifier");
     this.algorithms = Set.copyOf(algorithms);
     this.clockSkew = requireNonNull(clockSkew, "clockSkew");
@@ -46,15 +47,21 @@ public final class CompletionVerifier {
     for (int i = 0; i < records.size(); i++) {
       String what = "Completion " + (i + 1);
       try {
-        EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(records.get(i), WireTypes.COMPLETION,
-            algorithms, manifests, jwsVerifier, what);
+        EnforcedArtifacts.Verified verified =
+            EnforcedArtifacts.verify(
+                records.get(i), WireTypes.COMPLETION, algorithms, manifests, jwsVerifier, what);
         Completion c = read(verified.jws().claims(), verified.jws().digest(), what);
         if (!c.txn().equals(txn)) {
           throw new IllegalArgumentException(what + " belongs to another txn");
         }
         if (!verified.manifest().performs().contains(c.step())) {
-          throw new IllegalArgumentException(what + " records step " + c.step() + ", which " + c.component()
-              + " does not perform");
+          throw new IllegalArgumentException(
+              what
+                  + " records step "
+                  + c.step()
+                  + ", which "
+                  + c.component()
+                  + " does not perform");
         }
         if (now.isAfter(c.expiresAt().plus(clockSkew))) {
           throw new IllegalArgumentException(what + " expired at " + c.expiresAt());
@@ -71,7 +78,8 @@ public final class CompletionVerifier {
   static Completion read(JWTClaimsSet claims, String digest, String what) {
     Map<String, Object> all = claims.getClaims();
     if (!"completed".equals(all.get("status"))) {
-      throw new IllegalArgumentException(what + " has status " + all.get("status") + " (expected: completed)");
+      throw new IllegalArgumentException(
+          what + " has status " + all.get("status") + " (expected: completed)");
     }
     return new Completion(
         Claims.string(all, "iss", what),

@@ -23,7 +23,12 @@ import java.util.Set;
  */
 final class EnforcedArtifacts {
   /** Why an enforced artifact did not verify. */
-  enum Failure { MALFORMED, NO_MANIFEST, SIGNER, SIGNATURE }
+  enum Failure {
+    MALFORMED,
+    NO_MANIFEST,
+    SIGNER,
+    SIGNATURE
+  }
 
   static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
@@ -43,12 +48,19 @@ final class EnforcedArtifacts {
    * are re-sent on every hop, and decoding them to find the keys (base64 and JSON) cost more than
    * the cached signature check. Only a hint for choosing keys: the signature decides. Bounded.
    */
-  private static final Cache<String, String> COMPONENTS = Caffeine.newBuilder().maximumSize(20_000).build();
+  private static final Cache<String, String> COMPONENTS =
+      Caffeine.newBuilder().maximumSize(20_000).build();
 
   private EnforcedArtifacts() {}
 
-  static Verified verify(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms,
-      ManifestRegistry manifests, JwsVerifier verifier, String what) throws Rejected {
+  static Verified verify(
+      String compact,
+      JOSEObjectType type,
+      Set<JWSAlgorithm> algorithms,
+      ManifestRegistry manifests,
+      JwsVerifier verifier,
+      String what)
+      throws Rejected {
     String component = COMPONENTS.getIfPresent(compact);
     if (component == null) {
       try {
@@ -63,23 +75,37 @@ final class EnforcedArtifacts {
       COMPONENTS.put(compact, component);
     }
     String named = component;
-    Manifest manifest = manifests.get(named).orElseThrow(() -> new Rejected(Failure.NO_MANIFEST,
-        what + " is for component " + named + ", which has no manifest."));
+    Manifest manifest =
+        manifests
+            .get(named)
+            .orElseThrow(
+                () ->
+                    new Rejected(
+                        Failure.NO_MANIFEST,
+                        what + " is for component " + named + ", which has no manifest."));
     KeyResolver keys = manifests.enforcementKeys(component).orElseThrow();
     VerifiedJws jws;
     try {
       jws = verifier.verify(compact, type, algorithms, keys, what);
     } catch (JwsRejection e) {
-      throw new Rejected(switch (e.problem()) {
-        case MALFORMED -> Failure.MALFORMED;
-        case UNKNOWN_KEY -> Failure.SIGNER;
-        case ALGORITHM, SIGNATURE -> Failure.SIGNATURE;
-      }, e.getMessage());
+      throw new Rejected(
+          switch (e.problem()) {
+            case MALFORMED -> Failure.MALFORMED;
+            case UNKNOWN_KEY -> Failure.SIGNER;
+            case ALGORITHM, SIGNATURE -> Failure.SIGNATURE;
+          },
+          e.getMessage());
     }
     EnforcementPoint signer = manifest.enforcerOf(jws.keyId()).orElseThrow();
     if (!signer.id().equals(jws.claims().getIssuer())) {
-      throw new Rejected(Failure.SIGNER, what + " is issued by '" + jws.claims().getIssuer()
-          + "' but signed with a key of enforcement point " + signer.id() + ".");
+      throw new Rejected(
+          Failure.SIGNER,
+          what
+              + " is issued by '"
+              + jws.claims().getIssuer()
+              + "' but signed with a key of enforcement point "
+              + signer.id()
+              + ".");
     }
     return new Verified(jws, manifest, signer);
   }

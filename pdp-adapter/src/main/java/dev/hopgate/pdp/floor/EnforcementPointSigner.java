@@ -40,7 +40,8 @@ public final class EnforcementPointSigner {
    * narrowed by the component's {@code delegates}; {@code exp} is never later than the
    * predecessor's or the txn deadline.
    */
-  public String transition(VerifiedFacts facts, String component, String step, String decisionId, Instant now) {
+  public String transition(
+      VerifiedFacts facts, String component, String step, String decisionId, Instant now) {
     OriginToken origin = facts.origin();
     Transition head = facts.head().orElse(null);
     Set<String> given = head == null ? origin.authority() : head.authority();
@@ -52,15 +53,23 @@ public final class EnforcementPointSigner {
     exp = min(exp, ceiling);
     String pred = head == null ? origin.binding() : head.digest();
     int position = head == null ? 1 : head.position() + 1;
-    return signing.sign(WireTypes.TRANSITION, Minting.transition(id, origin.txn(), position, pred, component, step,
-        authority, now, exp, decisionId));
+    return signing.sign(
+        WireTypes.TRANSITION,
+        Minting.transition(
+            id, origin.txn(), position, pred, component, step, authority, now, exp, decisionId));
   }
 
   /** The completion record of an observed success of {@code step} at {@code component}. */
-  public String completion(String txn, String component, String step, String decisionId, Instant now,
+  public String completion(
+      String txn,
+      String component,
+      String step,
+      String decisionId,
+      Instant now,
       Instant expiresAt) {
-    return signing.sign(WireTypes.COMPLETION, Minting.completion(id, txn, step, component, decisionId, now,
-        expiresAt));
+    return signing.sign(
+        WireTypes.COMPLETION,
+        Minting.completion(id, txn, step, component, decisionId, now, expiresAt));
   }
 
   /** The chain to send upstream: what arrived, then the new transition ({@code ~}-joined). */

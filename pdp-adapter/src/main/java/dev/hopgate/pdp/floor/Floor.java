@@ -1,12 +1,12 @@
 package dev.hopgate.pdp.floor;
 
-import dev.hopgate.pdp.association.LedgerView;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_CALLER;
 import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISMATCH;
 import static dev.hopgate.pdp.floor.FloorCode.REVOKED;
 import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.HopRequest;
+import dev.hopgate.pdp.association.LedgerView;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.HopTokenVerifier;
@@ -19,10 +19,10 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The structural floor, in the order that names the most specific failure: hop token, origin
- * token, identity (the hop token acts for the origin), revocation, provenance and continuity of the
- * chain, the caller's identity, then the completions and the ledger's running hops (which never
- * fail a request).
+ * The structural floor, in the order that names the most specific failure: hop token, origin token,
+ * identity (the hop token acts for the origin), revocation, provenance and continuity of the chain,
+ * the caller's identity, then the completions and the ledger's running hops (which never fail a
+ * request).
  */
 public final class Floor {
   /** Bounds on {@code Txn-Chain} and {@code Txn-Completions}. */
@@ -35,7 +35,8 @@ public final class Floor {
   private final ChainVerifier chains;
   private final CompletionVerifier completions;
   private final LedgerEvidence ledgerEvidence;
-  private final java.util.concurrent.atomic.AtomicLong ignoredCompletions = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong ignoredCompletions =
+      new java.util.concurrent.atomic.AtomicLong();
   private final RevocationFeed revocations;
   private final Limits limits;
 
@@ -43,8 +44,14 @@ public final class Floor {
    * @param ledgerEvidence verifies the hops the association's ledger says are running (their
    *     transitions), as {@code completions} verifies the records it holds
    */
-  public Floor(HopTokenVerifier hopTokens, OriginVerifier origins, ChainVerifier chains,
-      CompletionVerifier completions, LedgerEvidence ledgerEvidence, RevocationFeed revocations, Limits limits) {
+  public Floor(
+      HopTokenVerifier hopTokens,
+      OriginVerifier origins,
+      ChainVerifier chains,
+      CompletionVerifier completions,
+      LedgerEvidence ledgerEvidence,
+      RevocationFeed revocations,
+      Limits limits) {
     this.hopTokens = requireNonNull(hopTokens, "hopTokens");
     this.origins = requireNonNull(origins, "origins");
     this.chains = requireNonNull(chains, "chains");
@@ -58,8 +65,13 @@ public final class Floor {
    * @param callerRequired whether the route requires the caller's mTLS identity; a route that does
    *     not accepts only an empty chain
    */
-  public VerifiedFacts verify(HopRequest request, String component, boolean callerRequired,
-      ManifestRegistry manifests, Instant now) throws TokenRejection, FloorRejection {
+  public VerifiedFacts verify(
+      HopRequest request,
+      String component,
+      boolean callerRequired,
+      ManifestRegistry manifests,
+      Instant now)
+      throws TokenRejection, FloorRejection {
     return verify(hopToken(request, component), request, component, callerRequired, manifests, now);
   }
 
@@ -69,38 +81,62 @@ public final class Floor {
   }
 
   /** Every rule after the hop token. */
-  public VerifiedFacts verify(HopToken hop, HopRequest request, String component, boolean callerRequired,
-      ManifestRegistry manifests, Instant now) throws FloorRejection {
+  public VerifiedFacts verify(
+      HopToken hop,
+      HopRequest request,
+      String component,
+      boolean callerRequired,
+      ManifestRegistry manifests,
+      Instant now)
+      throws FloorRejection {
     return verify(hop, request, component, callerRequired, manifests, now, LedgerView.Lookup.NONE);
   }
 
   /**
    * The same, adding the completion records the association ledger holds for the txn (looked up
-   * once the origin token is verified): they are verified exactly as carried ones, so the ledger can
-   * only add evidence, never vouch for it.
+   * once the origin token is verified): they are verified exactly as carried ones, so the ledger
+   * can only add evidence, never vouch for it.
    */
-  public VerifiedFacts verify(HopToken hop, HopRequest request, String component, boolean callerRequired,
-      ManifestRegistry manifests, Instant now, LedgerView.Lookup ledger) throws FloorRejection {
+  public VerifiedFacts verify(
+      HopToken hop,
+      HopRequest request,
+      String component,
+      boolean callerRequired,
+      ManifestRegistry manifests,
+      Instant now,
+      LedgerView.Lookup ledger)
+      throws FloorRejection {
     OriginToken origin = origins.verify(request.header(WireTypes.TXN_TOKEN), now);
     if (!hop.subject().equals(origin.subject())) {
-      throw new FloorRejection(ORIGIN_MISMATCH, "The hop token acts for another principal than the origin token.");
+      throw new FloorRejection(
+          ORIGIN_MISMATCH, "The hop token acts for another principal than the origin token.");
     }
     if (!hop.txn().equals(origin.txn())) {
-      throw new FloorRejection(ORIGIN_MISMATCH, "The hop token is for another txn than the origin token.");
+      throw new FloorRejection(
+          ORIGIN_MISMATCH, "The hop token is for another txn than the origin token.");
     }
     if (!Objects.equals(hop.intent(), origin.intent())) {
-      throw new FloorRejection(ORIGIN_MISMATCH, "The hop token's intent differs from the origin token's.");
+      throw new FloorRejection(
+          ORIGIN_MISMATCH, "The hop token's intent differs from the origin token's.");
     }
     if (revocations.isRevoked(origin.subject(), origin.txn())) {
       throw new FloorRejection(REVOKED, "This txn or its origin principal has been revoked.");
     }
 
-    List<String> elements = TxnHeaders.elements(request.header(WireTypes.TXN_CHAIN), "Txn-Chain",
-        limits.maxElements(), limits.maxBytes());
+    List<String> elements =
+        TxnHeaders.elements(
+            request.header(WireTypes.TXN_CHAIN),
+            "Txn-Chain",
+            limits.maxElements(),
+            limits.maxBytes());
     List<Transition> chain = chains.verify(elements, origin, manifests, now);
     checkCaller(request.sourcePrincipal(), callerRequired, chain, origin);
-    List<String> records = TxnHeaders.elements(request.header(WireTypes.TXN_COMPLETIONS), "Txn-Completions",
-        limits.maxElements(), limits.maxBytes());
+    List<String> records =
+        TxnHeaders.elements(
+            request.header(WireTypes.TXN_COMPLETIONS),
+            "Txn-Completions",
+            limits.maxElements(),
+            limits.maxBytes());
     LedgerView fromLedger;
     try {
       fromLedger = ledger.view(origin.txn());
@@ -120,10 +156,12 @@ public final class Floor {
     if (!chain.isEmpty()) {
       authority.retainAll(chain.get(chain.size() - 1).authority());
     }
-    Set<String> running = fromLedger.running().isEmpty() ? Set.of()
-        : ledgerEvidence.running(origin.txn(), fromLedger.running(), manifests, now);
-    return new VerifiedFacts(hop, origin, chain, completed, authority, manifests.get(component).orElse(null),
-        running);
+    Set<String> running =
+        fromLedger.running().isEmpty()
+            ? Set.of()
+            : ledgerEvidence.running(origin.txn(), fromLedger.running(), manifests, now);
+    return new VerifiedFacts(
+        hop, origin, chain, completed, authority, manifests.get(component).orElse(null), running);
   }
 
   /** Completion records that did not verify (carried or from the ledger), ignored since start. */
@@ -131,23 +169,36 @@ public final class Floor {
     return ignoredCompletions.get();
   }
 
-  private static void checkCaller(@Nullable String caller, boolean required, List<Transition> chain, OriginToken origin)
+  private static void checkCaller(
+      @Nullable String caller, boolean required, List<Transition> chain, OriginToken origin)
       throws FloorRejection {
     if (!required) {
       if (!chain.isEmpty()) {
-        throw new FloorRejection(CHAIN_CALLER, "This route does not authenticate its caller, so it accepts "
-            + "only a request that starts a chain (empty Txn-Chain).");
+        throw new FloorRejection(
+            CHAIN_CALLER,
+            "This route does not authenticate its caller, so it accepts "
+                + "only a request that starts a chain (empty Txn-Chain).");
       }
       return;
     }
     if (caller == null) {
-      throw new FloorRejection(CHAIN_CALLER, "The caller presented no mTLS identity; this route requires one.");
+      throw new FloorRejection(
+          CHAIN_CALLER, "The caller presented no mTLS identity; this route requires one.");
     }
-    String expected = chain.isEmpty() ? origin.originWorkload() : chain.get(chain.size() - 1).component();
+    String expected =
+        chain.isEmpty() ? origin.originWorkload() : chain.get(chain.size() - 1).component();
     if (!caller.equals(expected)) {
-      throw new FloorRejection(CHAIN_CALLER, "The caller " + caller + " is not "
-          + (chain.isEmpty() ? "the workload that started the txn" : "the component at the head of the chain")
-          + " (" + expected + ").");
+      throw new FloorRejection(
+          CHAIN_CALLER,
+          "The caller "
+              + caller
+              + " is not "
+              + (chain.isEmpty()
+                  ? "the workload that started the txn"
+                  : "the component at the head of the chain")
+              + " ("
+              + expected
+              + ").");
     }
   }
 }

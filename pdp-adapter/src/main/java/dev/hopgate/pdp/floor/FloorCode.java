@@ -49,7 +49,9 @@ public enum FloorCode {
     return gate;
   }
 
-  /** The repair action: {@code reauthenticate} for origin problems, else {@code none} (terminal). */
+  /**
+   * The repair action: {@code reauthenticate} for origin problems, else {@code none} (terminal).
+   */
   public String repair() {
     return repair;
   }

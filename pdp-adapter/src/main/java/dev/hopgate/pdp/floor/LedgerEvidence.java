@@ -32,9 +32,12 @@ public final class LedgerEvidence {
   private final JwsVerifier jws;
   private final Set<JWSAlgorithm> algorithms;
   private final Duration clockSkew;
-  private final Cache<String, String> refused = Caffeine.newBuilder()
-      .maximumWeight(8L << 20).weigher((String artifact, String why) -> artifact.length() + why.length())
-      .expireAfterWrite(REMEMBER_REFUSALS).build();
+  private final Cache<String, String> refused =
+      Caffeine.newBuilder()
+          .maximumWeight(8L << 20)
+          .weigher((String artifact, String why) -> artifact.length() + why.length())
+          .expireAfterWrite(REMEMBER_REFUSALS)
+          .build();
 
   public LedgerEvidence(JwsVerifier jws, Set<JWSAlgorithm> algorithms, Duration clockSkew) {
     this.jws = requireNonNull(jws, "jws");
@@ -47,12 +50,32 @@ public final class LedgerEvidence {
     try {
       if (signal.kind() == BoundarySignal.Kind.START) {
         Transition t = transition(signal.artifact(), manifests, now);
-        matches(t.txn(), t.decision(), t.component(), t.step(), t.issuer(), signal.txn(), signal.decisionId(),
-            signal.component(), signal.step(), signal.enforcementPoint(), "transition");
+        matches(
+            t.txn(),
+            t.decision(),
+            t.component(),
+            t.step(),
+            t.issuer(),
+            signal.txn(),
+            signal.decisionId(),
+            signal.component(),
+            signal.step(),
+            signal.enforcementPoint(),
+            "transition");
       } else {
         Completion c = completion(signal.artifact(), manifests, now);
-        matches(c.txn(), c.decision(), c.component(), c.step(), c.issuer(), signal.txn(), signal.decisionId(),
-            signal.component(), signal.step(), signal.enforcementPoint(), "completion record");
+        matches(
+            c.txn(),
+            c.decision(),
+            c.component(),
+            c.step(),
+            c.issuer(),
+            signal.txn(),
+            signal.decisionId(),
+            signal.component(),
+            signal.step(),
+            signal.enforcementPoint(),
+            "completion record");
       }
       return Optional.empty();
     } catch (Refused e) {
@@ -64,7 +87,8 @@ public final class LedgerEvidence {
    * The steps of {@code txn} that the ledger says were allowed and not (yet) completed, each taken
    * only when its hop's transition verifies and names that hop.
    */
-  public Set<String> running(String txn, List<LinkedHop> hops, ManifestRegistry manifests, Instant now) {
+  public Set<String> running(
+      String txn, List<LinkedHop> hops, ManifestRegistry manifests, Instant now) {
     Set<String> steps = new LinkedHashSet<>();
     for (LinkedHop hop : hops) {
       if (hop.transition() == null) {
@@ -72,8 +96,18 @@ public final class LedgerEvidence {
       }
       try {
         Transition t = transition(hop.transition(), manifests, now);
-        matches(t.txn(), t.decision(), t.component(), t.step(), t.issuer(), txn, hop.decisionId(), hop.component(),
-            hop.step(), hop.enforcementPoint(), "transition");
+        matches(
+            t.txn(),
+            t.decision(),
+            t.component(),
+            t.step(),
+            t.issuer(),
+            txn,
+            hop.decisionId(),
+            hop.component(),
+            hop.step(),
+            hop.enforcementPoint(),
+            "transition");
         steps.add(t.step());
       } catch (Refused e) {
         // Not evidence: the repair is computed as if the ledger had not named this hop.
@@ -82,16 +116,24 @@ public final class LedgerEvidence {
     return steps;
   }
 
-  private Transition transition(String compact, ManifestRegistry manifests, Instant now) throws Refused {
+  private Transition transition(String compact, ManifestRegistry manifests, Instant now)
+      throws Refused {
     String key = "transition " + compact;
     remembered(key);
     try {
-      EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(compact, WireTypes.TRANSITION, algorithms,
-          manifests, jws, "The transition");
-      Transition t = ChainVerifier.read(verified.jws().claims(), verified.jws().digest(), "The transition");
+      EnforcedArtifacts.Verified verified =
+          EnforcedArtifacts.verify(
+              compact, WireTypes.TRANSITION, algorithms, manifests, jws, "The transition");
+      Transition t =
+          ChainVerifier.read(verified.jws().claims(), verified.jws().digest(), "The transition");
       if (!verified.manifest().performs().contains(t.step())) {
-        throw refuse(key, "the transition records step " + t.step() + ", which " + t.component()
-            + " does not perform");
+        throw refuse(
+            key,
+            "the transition records step "
+                + t.step()
+                + ", which "
+                + t.component()
+                + " does not perform");
       }
       if (now.isAfter(t.expiresAt().plus(clockSkew))) {
         throw new Refused("the transition expired at " + t.expiresAt());
@@ -102,16 +144,25 @@ public final class LedgerEvidence {
     }
   }
 
-  private Completion completion(String compact, ManifestRegistry manifests, Instant now) throws Refused {
+  private Completion completion(String compact, ManifestRegistry manifests, Instant now)
+      throws Refused {
     String key = "completion " + compact;
     remembered(key);
     try {
-      EnforcedArtifacts.Verified verified = EnforcedArtifacts.verify(compact, WireTypes.COMPLETION, algorithms,
-          manifests, jws, "The completion record");
-      Completion c = CompletionVerifier.read(verified.jws().claims(), verified.jws().digest(), "The completion record");
+      EnforcedArtifacts.Verified verified =
+          EnforcedArtifacts.verify(
+              compact, WireTypes.COMPLETION, algorithms, manifests, jws, "The completion record");
+      Completion c =
+          CompletionVerifier.read(
+              verified.jws().claims(), verified.jws().digest(), "The completion record");
       if (!verified.manifest().performs().contains(c.step())) {
-        throw refuse(key, "the completion record is for step " + c.step() + ", which " + c.component()
-            + " does not perform");
+        throw refuse(
+            key,
+            "the completion record is for step "
+                + c.step()
+                + ", which "
+                + c.component()
+                + " does not perform");
       }
       if (now.isAfter(c.expiresAt().plus(clockSkew))) {
         throw new Refused("the completion record expired at " + c.expiresAt());
@@ -131,8 +182,8 @@ public final class LedgerEvidence {
 
   /**
    * A refusal of the artifact itself as what it was offered as (its type, signature, signer,
-   * claims): remembered under that kind, so a genuine transition offered as a record is not
-   * thereby refused as a transition.
+   * claims): remembered under that kind, so a genuine transition offered as a record is not thereby
+   * refused as a transition.
    */
   private Refused refuse(String key, String why) {
     refused.put(key, why);
@@ -140,13 +191,29 @@ public final class LedgerEvidence {
   }
 
   /** The signal's (or hop's) fields must be the artifact's; a mismatch is not remembered. */
-  private static void matches(String txn, String decision, String component, String step, String issuer,
-      String wantTxn, String wantDecision, String wantComponent, String wantStep, String wantIssuer, String what)
+  private static void matches(
+      String txn,
+      String decision,
+      String component,
+      String step,
+      String issuer,
+      String wantTxn,
+      String wantDecision,
+      String wantComponent,
+      String wantStep,
+      String wantIssuer,
+      String what)
       throws Refused {
-    if (!txn.equals(wantTxn) || !decision.equals(wantDecision) || !component.equals(wantComponent)
-        || !step.equals(wantStep) || !issuer.equals(wantIssuer)) {
-      throw new Refused("the " + what + " is for another hop than the signal names (txn, decision, component, "
-          + "step or enforcement point differ)");
+    if (!txn.equals(wantTxn)
+        || !decision.equals(wantDecision)
+        || !component.equals(wantComponent)
+        || !step.equals(wantStep)
+        || !issuer.equals(wantIssuer)) {
+      throw new Refused(
+          "the "
+              + what
+              + " is for another hop than the signal names (txn, decision, component, "
+              + "step or enforcement point differ)");
     }
   }
 

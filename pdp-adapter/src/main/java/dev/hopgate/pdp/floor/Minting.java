@@ -18,8 +18,17 @@ import org.jspecify.annotations.Nullable;
 public final class Minting {
   private Minting() {}
 
-  public static JWTClaimsSet origin(String iss, String txn, String sub, String aud, String originWorkload,
-      Instant deadline, @Nullable Map<String, String> intent, Set<String> authority, Instant iat, Instant exp) {
+  public static JWTClaimsSet origin(
+      String iss,
+      String txn,
+      String sub,
+      String aud,
+      String originWorkload,
+      Instant deadline,
+      @Nullable Map<String, String> intent,
+      Set<String> authority,
+      Instant iat,
+      Instant exp) {
     Map<String, Object> tctx = new LinkedHashMap<>();
     tctx.put("origin_wl", originWorkload);
     tctx.put("deadline", deadline.getEpochSecond());
@@ -28,18 +37,36 @@ public final class Minting {
     }
     tctx.put("authority", sorted(authority));
     return new JWTClaimsSet.Builder()
-        .issuer(iss).claim("txn", txn).subject(sub).audience(aud)
-        .issueTime(Date.from(iat)).expirationTime(Date.from(exp))
+        .issuer(iss)
+        .claim("txn", txn)
+        .subject(sub)
+        .audience(aud)
+        .issueTime(Date.from(iat))
+        .expirationTime(Date.from(exp))
         .claim("req_wl", originWorkload)
         .claim("tctx", tctx)
         .build();
   }
 
-  public static JWTClaimsSet hop(String iss, String sub, String audience, String txn, String jti,
-      @Nullable Map<String, String> intent, boolean once, Instant iat, Instant exp) {
-    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
-        .issuer(iss).subject(sub).audience(audience).claim("txn", txn).jwtID(jti)
-        .issueTime(Date.from(iat)).expirationTime(Date.from(exp));
+  public static JWTClaimsSet hop(
+      String iss,
+      String sub,
+      String audience,
+      String txn,
+      String jti,
+      @Nullable Map<String, String> intent,
+      boolean once,
+      Instant iat,
+      Instant exp) {
+    JWTClaimsSet.Builder b =
+        new JWTClaimsSet.Builder()
+            .issuer(iss)
+            .subject(sub)
+            .audience(audience)
+            .claim("txn", txn)
+            .jwtID(jti)
+            .issueTime(Date.from(iat))
+            .expirationTime(Date.from(exp));
     if (intent != null) {
       b.claim("intent", Map.copyOf(intent));
     }
@@ -49,21 +76,48 @@ public final class Minting {
     return b.build();
   }
 
-  public static JWTClaimsSet transition(String iss, String txn, int position, String pred, String component,
-      String step, Set<String> authority, Instant iat, Instant exp, String decision) {
+  public static JWTClaimsSet transition(
+      String iss,
+      String txn,
+      int position,
+      String pred,
+      String component,
+      String step,
+      Set<String> authority,
+      Instant iat,
+      Instant exp,
+      String decision) {
     return new JWTClaimsSet.Builder()
-        .issuer(iss).claim("txn", txn).claim("position", position).claim("pred", pred)
-        .claim("component", component).claim("step", step).claim("authority", sorted(authority))
-        .issueTime(Date.from(iat)).expirationTime(Date.from(exp)).claim("decision", decision)
+        .issuer(iss)
+        .claim("txn", txn)
+        .claim("position", position)
+        .claim("pred", pred)
+        .claim("component", component)
+        .claim("step", step)
+        .claim("authority", sorted(authority))
+        .issueTime(Date.from(iat))
+        .expirationTime(Date.from(exp))
+        .claim("decision", decision)
         .build();
   }
 
-  public static JWTClaimsSet completion(String iss, String txn, String step, String component, String decision,
-      Instant iat, Instant exp) {
+  public static JWTClaimsSet completion(
+      String iss,
+      String txn,
+      String step,
+      String component,
+      String decision,
+      Instant iat,
+      Instant exp) {
     return new JWTClaimsSet.Builder()
-        .issuer(iss).claim("txn", txn).claim("step", step).claim("component", component)
-        .claim("status", "completed").claim("decision", decision)
-        .issueTime(Date.from(iat)).expirationTime(Date.from(exp))
+        .issuer(iss)
+        .claim("txn", txn)
+        .claim("step", step)
+        .claim("component", component)
+        .claim("status", "completed")
+        .claim("decision", decision)
+        .issueTime(Date.from(iat))
+        .expirationTime(Date.from(exp))
         .build();
   }
 

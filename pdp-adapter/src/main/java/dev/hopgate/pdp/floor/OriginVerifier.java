@@ -33,7 +33,8 @@ public final class OriginVerifier {
   /**
    * @param trustDomain the {@code aud} every origin token of this deployment carries
    */
-  public OriginVerifier(TrustSet trustSet, String trustDomain, JwsVerifier jwsVerifier, Duration clockSkew) {
+  public OriginVerifier(
+      TrustSet trustSet, String trustDomain, JwsVerifier jwsVerifier, Duration clockSkew) {
     this.trustSet = requireNonNull(trustSet, "trustSet");
     this.keys = KeyResolver.of(trustSet);
     this.trustDomain = requireNonNull(trustDomain, "trustDomain");
@@ -46,15 +47,18 @@ public final class OriginVerifier {
       throw new FloorRejection(ORIGIN_MISSING, "The request carries no origin token (Txn-Token).");
     }
     if (header.length() > MAX_BYTES) {
-      throw new FloorRejection(ORIGIN_INVALID, "Txn-Token is " + header.length() + " bytes (expected: at most "
-          + MAX_BYTES + ").");
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "Txn-Token is " + header.length() + " bytes (expected: at most " + MAX_BYTES + ").");
     }
     if (header.indexOf(',') >= 0) {
       throw new FloorRejection(ORIGIN_INVALID, "Txn-Token appears twice or holds a comma.");
     }
     VerifiedJws jws;
     try {
-      jws = jwsVerifier.verify(header.strip(), WireTypes.ORIGIN, trustSet.algorithms(), keys, "The origin token");
+      jws =
+          jwsVerifier.verify(
+              header.strip(), WireTypes.ORIGIN, trustSet.algorithms(), keys, "The origin token");
     } catch (JwsRejection e) {
       throw new FloorRejection(ORIGIN_INVALID, e.getMessage());
     }
@@ -71,21 +75,27 @@ public final class OriginVerifier {
     String what = "The origin token";
     String iss = Claims.string(all, "iss", what);
     if (!trustSet.issuers().contains(iss)) {
-      throw new FloorRejection(ORIGIN_INVALID, "The origin token's issuer '" + iss + "' is not an issuer of "
-          + trustSet.name() + ".");
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "The origin token's issuer '" + iss + "' is not an issuer of " + trustSet.name() + ".");
     }
     String txn = Claims.string(all, "txn", what);
     String sub = Claims.string(all, "sub", what);
     List<String> audience = claims.getAudience();
     if (audience.size() != 1 || !audience.get(0).equals(trustDomain)) {
-      throw new FloorRejection(ORIGIN_INVALID, "The origin token is for " + audience + ", not for trust domain '"
-          + trustDomain + "'.");
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "The origin token is for " + audience + ", not for trust domain '" + trustDomain + "'.");
     }
     Claims.date(claims, "iat", what);
     Instant exp = Claims.date(claims, "exp", what);
     if (now.isAfter(exp.plus(clockSkew))) {
-      throw new FloorRejection(ORIGIN_INVALID, "The origin token expired at " + exp + "; the token service "
-          + "replaces it while the txn goes on.");
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "The origin token expired at "
+              + exp
+              + "; the token service "
+              + "replaces it while the txn goes on.");
     }
     Map<String, Object> tctx = Claims.object(all, "tctx", what);
     if (tctx == null) {
@@ -98,17 +108,24 @@ public final class OriginVerifier {
       Claims.string(intent, "process", "The origin token's intent");
       String digest = Claims.string(intent, "digest", "The origin token's intent");
       if (!digest.startsWith(Digests.PREFIX)) {
-        throw new FloorRejection(ORIGIN_INVALID, "The origin token's intent digest is not sha256:<hex>.");
+        throw new FloorRejection(
+            ORIGIN_INVALID, "The origin token's intent digest is not sha256:<hex>.");
       }
       if (intent.size() != 2) {
-        throw new FloorRejection(ORIGIN_INVALID, "The origin token's intent holds more than process and digest.");
+        throw new FloorRejection(
+            ORIGIN_INVALID, "The origin token's intent holds more than process and digest.");
       }
     }
     Set<String> authority = Claims.strings(tctx, "authority", "The origin token's tctx", true);
     // The binding is a JCS digest, costly to recompute for an origin token sent on every hop of its
     // txn: it depends only on the verified token, so it is kept per token digest.
-    String binding = bindings.get(jws.digest(),
-        d -> Digests.originBinding(txn, sub, trustDomain, originWorkload, deadline.getEpochSecond(), intent));
-    return new OriginToken(txn, sub, trustDomain, originWorkload, deadline, intent, authority, exp, binding);
+    String binding =
+        bindings.get(
+            jws.digest(),
+            d ->
+                Digests.originBinding(
+                    txn, sub, trustDomain, originWorkload, deadline.getEpochSecond(), intent));
+    return new OriginToken(
+        txn, sub, trustDomain, originWorkload, deadline, intent, authority, exp, binding);
   }
 }

@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A revocation feed read from its sources (a signed file, Redis sets) in the background, every half
  * of its maximum staleness. Checks read the last snapshot and never wait for a source. When no
- * refresh has succeeded within the maximum staleness, nothing can be shown to be unrevoked, so every
- * check is refused ({@code revocation_unavailable}) until a source answers again.
+ * refresh has succeeded within the maximum staleness, nothing can be shown to be unrevoked, so
+ * every check is refused ({@code revocation_unavailable}) until a source answers again.
  */
 public final class RefreshingRevocationFeed implements RevocationFeed, AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(RefreshingRevocationFeed.class.getName());
+  private static final System.Logger LOG =
+      System.getLogger(RefreshingRevocationFeed.class.getName());
 
   /** One source of revocations. */
   public interface Source {
@@ -47,16 +48,19 @@ public final class RefreshingRevocationFeed implements RevocationFeed, AutoClose
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
   private final ScheduledExecutorService refresher;
 
-  private RefreshingRevocationFeed(Revocations fixed, List<Source> sources, Duration maxStaleness, Clock clock) {
+  private RefreshingRevocationFeed(
+      Revocations fixed, List<Source> sources, Duration maxStaleness, Clock clock) {
     this.fixed = fixed;
     this.sources = List.copyOf(sources);
     this.maxStaleness = maxStaleness;
     this.clock = clock;
-    this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "hopgate-revocations");
-      t.setDaemon(true);
-      return t;
-    });
+    this.refresher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "hopgate-revocations");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -64,10 +68,11 @@ public final class RefreshingRevocationFeed implements RevocationFeed, AutoClose
    *
    * @param fixed revocations from the configuration itself
    */
-  public static RefreshingRevocationFeed start(Revocations fixed, List<Source> sources, Duration maxStaleness,
-      Clock clock) throws Exception {
-    RefreshingRevocationFeed feed = new RefreshingRevocationFeed(requireNonNull(fixed, "fixed"), sources,
-        maxStaleness, clock);
+  public static RefreshingRevocationFeed start(
+      Revocations fixed, List<Source> sources, Duration maxStaleness, Clock clock)
+      throws Exception {
+    RefreshingRevocationFeed feed =
+        new RefreshingRevocationFeed(requireNonNull(fixed, "fixed"), sources, maxStaleness, clock);
     try {
       feed.refresh();
     } catch (Exception e) {
@@ -75,7 +80,8 @@ public final class RefreshingRevocationFeed implements RevocationFeed, AutoClose
       throw e;
     }
     long period = Math.max(1, maxStaleness.toMillis() / 2);
-    feed.refresher.scheduleWithFixedDelay(feed::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+    feed.refresher.scheduleWithFixedDelay(
+        feed::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
     return feed;
   }
 
@@ -89,8 +95,11 @@ public final class RefreshingRevocationFeed implements RevocationFeed, AutoClose
     }
     Snapshot s = snapshot.get();
     if (s == null || clock.instant().isAfter(s.at().plus(maxStaleness))) {
-      throw new FloorRejection(FloorCode.REVOCATION_UNAVAILABLE, "The revocation feed has not been confirmed within "
-          + maxStaleness.toSeconds() + " s, so hopgate cannot show this txn is not revoked.");
+      throw new FloorRejection(
+          FloorCode.REVOCATION_UNAVAILABLE,
+          "The revocation feed has not been confirmed within "
+              + maxStaleness.toSeconds()
+              + " s, so hopgate cannot show this txn is not revoked.");
     }
     return s.revocations().principals().contains(principal) || s.revocations().txns().contains(txn);
   }
@@ -111,8 +120,11 @@ public final class RefreshingRevocationFeed implements RevocationFeed, AutoClose
     try {
       refresh();
     } catch (Exception e) {
-      LOG.log(System.Logger.Level.WARNING, "revocation feed not refreshed (kept until it is {0} s old): {1}",
-          maxStaleness.toSeconds(), e.toString());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "revocation feed not refreshed (kept until it is {0} s old): {1}",
+          maxStaleness.toSeconds(),
+          e.toString());
     }
   }
 

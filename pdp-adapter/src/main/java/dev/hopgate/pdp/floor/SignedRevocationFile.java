@@ -34,13 +34,24 @@ public final class SignedRevocationFile implements RefreshingRevocationFeed.Sour
 
   @Override
   public RefreshingRevocationFeed.Revocations read() throws Exception {
-    VerifiedJws jws = verifier.verify(Files.readString(file).strip(), TYPE, signers.algorithms(),
-        KeyResolver.of(signers), "The revocation list " + file.getFileName());
+    VerifiedJws jws =
+        verifier.verify(
+            Files.readString(file).strip(),
+            TYPE,
+            signers.algorithms(),
+            KeyResolver.of(signers),
+            "The revocation list " + file.getFileName());
     if (!signers.issuers().contains(jws.claims().getIssuer())) {
-      throw new IllegalArgumentException("revocation list " + file + ": issuer " + jws.claims().getIssuer()
-          + " is not an issuer of " + signers.name());
+      throw new IllegalArgumentException(
+          "revocation list "
+              + file
+              + ": issuer "
+              + jws.claims().getIssuer()
+              + " is not an issuer of "
+              + signers.name());
     }
-    if (jws.claims().getExpirationTime() == null || jws.claims().getExpirationTime().toInstant().isBefore(clock.instant())) {
+    if (jws.claims().getExpirationTime() == null
+        || jws.claims().getExpirationTime().toInstant().isBefore(clock.instant())) {
       throw new IllegalArgumentException("revocation list " + file + ": expired or without exp");
     }
     Map<String, Object> claims = jws.claims().getClaims();

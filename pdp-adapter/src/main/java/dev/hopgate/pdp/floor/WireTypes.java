@@ -8,6 +8,7 @@ public final class WireTypes {
 
   /** IETF OAuth Transaction Tokens. */
   public static final JOSEObjectType ORIGIN = new JOSEObjectType("txntoken+jwt");
+
   public static final JOSEObjectType HOP = new JOSEObjectType("hop+jwt");
   public static final JOSEObjectType TRANSITION = new JOSEObjectType("hop-transition+jwt");
   public static final JOSEObjectType COMPLETION = new JOSEObjectType("hop-completion+jwt");
@@ -15,6 +16,7 @@ public final class WireTypes {
 
   /** Request headers. */
   public static final String TXN_TOKEN = "txn-token";
+
   public static final String TXN_CHAIN = "txn-chain";
   public static final String TXN_COMPLETIONS = "txn-completions";
 }

@@ -8,9 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The temporal side of the sequence gate, read off the input document: whether a completion lies
  * within the window of its edge into this hop's step ({@code within}), and whether it is still
- * unspent ({@code once}). Rego computes the same itself from {@code completed}, {@code intent.edges}
- * and {@code now}; Cedar has no quantifiers over records, so its mapping receives the two sets below,
- * and the conformance corpus proves both engines agree.
+ * unspent ({@code once}). Rego computes the same itself from {@code completed}, {@code
+ * intent.edges} and {@code now}; Cedar has no quantifiers over records, so its mapping receives the
+ * two sets below, and the conformance corpus proves both engines agree.
  */
 public final class Freshness {
   private Freshness() {}
@@ -25,13 +25,18 @@ public final class Freshness {
     return null;
   }
 
-  /** Whether {@code c} lies within the window of its edge into this hop's step (always, without one). */
+  /**
+   * Whether {@code c} lies within the window of its edge into this hop's step (always, without
+   * one).
+   */
   public static boolean fresh(InputDocument input, InputDocument.CompletedStep c) {
     Long window = window(input, c.step());
     return window == null || input.now() - c.at() <= window;
   }
 
-  /** Completed steps none of whose completions lies within the window of its edge into this step. */
+  /**
+   * Completed steps none of whose completions lies within the window of its edge into this step.
+   */
   public static Set<String> stale(InputDocument input) {
     Set<String> stale = new TreeSet<>();
     input.completed().forEach(c -> stale.add(c.step()));
@@ -43,7 +48,9 @@ public final class Freshness {
   public static Set<String> spent(InputDocument input) {
     Set<String> spent = new TreeSet<>();
     input.completed().stream().filter(c -> fresh(input, c)).forEach(c -> spent.add(c.step()));
-    input.completed().stream().filter(c -> fresh(input, c) && !c.consumed()).forEach(c -> spent.remove(c.step()));
+    input.completed().stream()
+        .filter(c -> fresh(input, c) && !c.consumed())
+        .forEach(c -> spent.remove(c.step()));
     return spent;
   }
 

@@ -41,7 +41,8 @@ public record InputDocument(
   }
 
   /** This hop: component and step named by the route, the request line, the mTLS caller. */
-  public record Hop(String component, String step, String method, String path, @Nullable String caller) {
+  public record Hop(
+      String component, String step, String method, String path, @Nullable String caller) {
     public Hop {
       requireNonNull(component, "component");
       requireNonNull(step, "step");
@@ -60,13 +61,18 @@ public record InputDocument(
   }
 
   /**
-   * The declared intent, or the implicit one (the invoked component's {@code performs}) when
-   * {@code declared} is false, so the scope gate is never unarmed.
+   * The declared intent, or the implicit one (the invoked component's {@code performs}) when {@code
+   * declared} is false, so the scope gate is never unarmed.
    *
    * @param prerequisites the direct prerequisites of this hop's step in the process
    */
-  public record Intent(boolean declared, @Nullable String process, @Nullable String digest, List<String> steps,
-      List<Edge> edges, List<String> prerequisites) {
+  public record Intent(
+      boolean declared,
+      @Nullable String process,
+      @Nullable String digest,
+      List<String> steps,
+      List<Edge> edges,
+      List<String> prerequisites) {
     public Intent {
       steps = List.copyOf(steps);
       edges = List.copyOf(edges);
@@ -78,7 +84,10 @@ public record InputDocument(
   public record Edge(String from, String to, @Nullable Long withinSeconds) {}
 
   /** What the component's signed manifest says; {@code present} is false when it has none. */
-  public record ManifestFacts(boolean present, List<String> performs, List<String> doesNotPerform,
+  public record ManifestFacts(
+      boolean present,
+      List<String> performs,
+      List<String> doesNotPerform,
       List<String> expectsCompleted) {
     public ManifestFacts {
       performs = List.copyOf(performs);
@@ -87,7 +96,9 @@ public record InputDocument(
     }
   }
 
-  /** A verified completion: the step, who observed it, when (epoch seconds), whether it is spent. */
+  /**
+   * A verified completion: the step, who observed it, when (epoch seconds), whether it is spent.
+   */
   public record CompletedStep(String step, String component, long at, boolean consumed) {}
 
   /**

@@ -21,7 +21,10 @@ public final class InputDocuments {
   private InputDocuments() {}
 
   /** The same, with nothing used or consumed (no state read: listing tools, tests). */
-  public static InputDocument build(InputDocument.Hop hop, VerifiedFacts facts, @Nullable ProcessDefinition process,
+  public static InputDocument build(
+      InputDocument.Hop hop,
+      VerifiedFacts facts,
+      @Nullable ProcessDefinition process,
       Instant now) {
     return build(hop, facts, process, 0, c -> false, now);
   }
@@ -31,31 +34,51 @@ public final class InputDocuments {
    * @param usage uses of {@code hop.step} recorded for this txn
    * @param consumed whether a completion was spent by an earlier ALLOW (state store)
    */
-  public static InputDocument build(InputDocument.Hop hop, VerifiedFacts facts, @Nullable ProcessDefinition process,
-      long usage, java.util.function.Predicate<Completion> consumed, Instant now) {
+  public static InputDocument build(
+      InputDocument.Hop hop,
+      VerifiedFacts facts,
+      @Nullable ProcessDefinition process,
+      long usage,
+      java.util.function.Predicate<Completion> consumed,
+      Instant now) {
     Manifest manifest = facts.manifest();
-    InputDocument.ManifestFacts manifestFacts = manifest == null
-        ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
-        : new InputDocument.ManifestFacts(true, sorted(manifest.performs()), sorted(manifest.doesNotPerform()),
-            sorted(manifest.expectsCompleted()));
+    InputDocument.ManifestFacts manifestFacts =
+        manifest == null
+            ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
+            : new InputDocument.ManifestFacts(
+                true,
+                sorted(manifest.performs()),
+                sorted(manifest.doesNotPerform()),
+                sorted(manifest.expectsCompleted()));
 
     InputDocument.Intent intent;
     if (process != null) {
       List<InputDocument.Edge> edges = new ArrayList<>();
       for (ProcessEdge e : process.edges()) {
-        edges.add(new InputDocument.Edge(e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
+        edges.add(
+            new InputDocument.Edge(
+                e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
       }
-      intent = new InputDocument.Intent(true, process.iri(), process.digest(), List.copyOf(process.steps().keySet()),
-          edges, sorted(process.prerequisites(hop.step())));
+      intent =
+          new InputDocument.Intent(
+              true,
+              process.iri(),
+              process.digest(),
+              List.copyOf(process.steps().keySet()),
+              edges,
+              sorted(process.prerequisites(hop.step())));
     } else {
-      intent = new InputDocument.Intent(false, null, null, manifestFacts.performs(), List.of(), List.of());
+      intent =
+          new InputDocument.Intent(
+              false, null, null, manifestFacts.performs(), List.of(), List.of());
     }
 
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     Set<String> completedSteps = new TreeSet<>();
     for (Completion c : facts.completions().completed()) {
-      completed.add(new InputDocument.CompletedStep(c.step(), c.component(), c.completedAt().getEpochSecond(),
-          consumed.test(c)));
+      completed.add(
+          new InputDocument.CompletedStep(
+              c.step(), c.component(), c.completedAt().getEpochSecond(), consumed.test(c)));
       completedSteps.add(c.step());
     }
     Set<String> started = new LinkedHashSet<>();
@@ -71,14 +94,25 @@ public final class InputDocuments {
         started.add(step);
       }
     }
-    return new InputDocument(InputDocument.VERSION, hop,
-        new InputDocument.Origin(facts.origin().subject(), facts.origin().txn(), facts.origin().originWorkload()),
-        sorted(facts.authority()), intent, manifestFacts, completed, List.copyOf(started),
-        new InputDocument.Usage(hop.step(), usage, budget(process, hop.step())), chain, now.getEpochSecond());
+    return new InputDocument(
+        InputDocument.VERSION,
+        hop,
+        new InputDocument.Origin(
+            facts.origin().subject(), facts.origin().txn(), facts.origin().originWorkload()),
+        sorted(facts.authority()),
+        intent,
+        manifestFacts,
+        completed,
+        List.copyOf(started),
+        new InputDocument.Usage(hop.step(), usage, budget(process, hop.step())),
+        chain,
+        now.getEpochSecond());
   }
 
   private static @Nullable Long budget(@Nullable ProcessDefinition process, String step) {
-    if (process == null || process.steps().get(step) == null || process.steps().get(step).max() == null) {
+    if (process == null
+        || process.steps().get(step) == null
+        || process.steps().get(step).max() == null) {
       return null;
     }
     return process.steps().get(step).max().longValue();
@@ -97,8 +131,15 @@ public final class InputDocuments {
       hop.put("caller", doc.hop().caller());
     }
     m.put("hop", hop);
-    m.put("origin", Map.of("principal", doc.origin().principal(), "txn", doc.origin().txn(),
-        "workload", doc.origin().workload()));
+    m.put(
+        "origin",
+        Map.of(
+            "principal",
+            doc.origin().principal(),
+            "txn",
+            doc.origin().txn(),
+            "workload",
+            doc.origin().workload()));
     m.put("authority", doc.authority());
     Map<String, Object> intent = new LinkedHashMap<>();
     intent.put("declared", doc.intent().declared());
@@ -128,7 +169,16 @@ public final class InputDocuments {
     m.put("manifest", manifest);
     List<Map<String, Object>> completed = new ArrayList<>();
     for (InputDocument.CompletedStep c : doc.completed()) {
-      completed.add(Map.of("step", c.step(), "component", c.component(), "at", c.at(), "consumed", c.consumed()));
+      completed.add(
+          Map.of(
+              "step",
+              c.step(),
+              "component",
+              c.component(),
+              "at",
+              c.at(),
+              "consumed",
+              c.consumed()));
     }
     m.put("completed", completed);
     m.put("started", doc.started());
@@ -160,46 +210,73 @@ public final class InputDocuments {
     com.fasterxml.jackson.databind.JsonNode manifest = required(doc, "manifest");
     List<InputDocument.Edge> edges = new ArrayList<>();
     for (com.fasterxml.jackson.databind.JsonNode e : intent.path("edges")) {
-      edges.add(new InputDocument.Edge(text(e, "from"), text(e, "to"),
-          e.hasNonNull("within_seconds") ? e.get("within_seconds").asLong() : null));
+      edges.add(
+          new InputDocument.Edge(
+              text(e, "from"),
+              text(e, "to"),
+              e.hasNonNull("within_seconds") ? e.get("within_seconds").asLong() : null));
     }
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     for (com.fasterxml.jackson.databind.JsonNode c : doc.path("completed")) {
-      completed.add(new InputDocument.CompletedStep(text(c, "step"), text(c, "component"), c.path("at").asLong(),
-          c.path("consumed").asBoolean(false)));
+      completed.add(
+          new InputDocument.CompletedStep(
+              text(c, "step"),
+              text(c, "component"),
+              c.path("at").asLong(),
+              c.path("consumed").asBoolean(false)));
     }
     List<InputDocument.ChainLink> chain = new ArrayList<>();
     for (com.fasterxml.jackson.databind.JsonNode l : doc.path("chain")) {
-      chain.add(new InputDocument.ChainLink(l.path("position").asInt(), text(l, "component"), text(l, "step")));
+      chain.add(
+          new InputDocument.ChainLink(
+              l.path("position").asInt(), text(l, "component"), text(l, "step")));
     }
-    return new InputDocument(doc.path("version").asInt(InputDocument.VERSION),
-        new InputDocument.Hop(text(hop, "component"), text(hop, "step"), hop.path("method").asText("GET"),
-            hop.path("path").asText("/"), hop.hasNonNull("caller") ? hop.get("caller").asText() : null),
-        new InputDocument.Origin(text(origin, "principal"), text(origin, "txn"), text(origin, "workload")),
+    return new InputDocument(
+        doc.path("version").asInt(InputDocument.VERSION),
+        new InputDocument.Hop(
+            text(hop, "component"),
+            text(hop, "step"),
+            hop.path("method").asText("GET"),
+            hop.path("path").asText("/"),
+            hop.hasNonNull("caller") ? hop.get("caller").asText() : null),
+        new InputDocument.Origin(
+            text(origin, "principal"), text(origin, "txn"), text(origin, "workload")),
         strings(doc.path("authority")),
-        new InputDocument.Intent(intent.path("declared").asBoolean(false),
+        new InputDocument.Intent(
+            intent.path("declared").asBoolean(false),
             intent.hasNonNull("process") ? intent.get("process").asText() : null,
             intent.hasNonNull("digest") ? intent.get("digest").asText() : null,
-            strings(intent.path("steps")), edges, strings(intent.path("prerequisites"))),
-        new InputDocument.ManifestFacts(manifest.path("present").asBoolean(false), strings(manifest.path("performs")),
-            strings(manifest.path("does_not_perform")), strings(manifest.path("expects_completed"))),
-        completed, strings(doc.path("started")),
-        new InputDocument.Usage(text(hop, "step"), doc.path("usage").path("count").asLong(0),
-            doc.path("usage").hasNonNull("max") ? doc.path("usage").get("max").asLong() : null), chain,
+            strings(intent.path("steps")),
+            edges,
+            strings(intent.path("prerequisites"))),
+        new InputDocument.ManifestFacts(
+            manifest.path("present").asBoolean(false),
+            strings(manifest.path("performs")),
+            strings(manifest.path("does_not_perform")),
+            strings(manifest.path("expects_completed"))),
+        completed,
+        strings(doc.path("started")),
+        new InputDocument.Usage(
+            text(hop, "step"),
+            doc.path("usage").path("count").asLong(0),
+            doc.path("usage").hasNonNull("max") ? doc.path("usage").get("max").asLong() : null),
+        chain,
         doc.path("now").asLong(java.time.Instant.now().getEpochSecond()));
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode required(com.fasterxml.jackson.databind.JsonNode node,
-      String field) {
+  private static com.fasterxml.jackson.databind.JsonNode required(
+      com.fasterxml.jackson.databind.JsonNode node, String field) {
     if (!node.path(field).isObject()) {
-      throw new IllegalArgumentException("input document: '" + field + "' missing (expected: an object)");
+      throw new IllegalArgumentException(
+          "input document: '" + field + "' missing (expected: an object)");
     }
     return node.get(field);
   }
 
   private static String text(com.fasterxml.jackson.databind.JsonNode node, String field) {
     if (!node.path(field).isTextual()) {
-      throw new IllegalArgumentException("input document: '" + field + "' missing (expected: a string)");
+      throw new IllegalArgumentException(
+          "input document: '" + field + "' missing (expected: a string)");
     }
     return node.get(field).asText();
   }

@@ -1,7 +1,5 @@
 package dev.hopgate.pdp.manifest;
 
-import static java.util.Objects.requireNonNull;
-
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -39,7 +37,8 @@ public final class ManifestRegistry {
   public static final JOSEObjectType TYPE = new JOSEObjectType("hop-manifest+jwt");
 
   /** Revisions are unique in the process, so a reload never reuses a cached verification. */
-  private static final java.util.concurrent.atomic.AtomicLong REVISIONS = new java.util.concurrent.atomic.AtomicLong(1);
+  private static final java.util.concurrent.atomic.AtomicLong REVISIONS =
+      new java.util.concurrent.atomic.AtomicLong(1);
 
   private final Map<String, Manifest> byComponent;
   private final Map<String, KeyResolver> enforcementKeys;
@@ -50,7 +49,8 @@ public final class ManifestRegistry {
     this.revision = REVISIONS.getAndIncrement();
     this.byComponent = Map.copyOf(byComponent);
     Map<String, KeyResolver> keys = new HashMap<>();
-    byComponent.forEach((component, manifest) -> keys.put(component, manifest.enforcementKeys(revision)));
+    byComponent.forEach(
+        (component, manifest) -> keys.put(component, manifest.enforcementKeys(revision)));
     this.enforcementKeys = Map.copyOf(keys);
     this.problems = List.copyOf(problems);
   }
@@ -67,8 +67,8 @@ public final class ManifestRegistry {
    *
    * @throws IOException when the directory cannot be listed
    */
-  public static ManifestRegistry load(Path directory, TrustSet registry, JwsVerifier verifier, Clock clock)
-      throws IOException {
+  public static ManifestRegistry load(
+      Path directory, TrustSet registry, JwsVerifier verifier, Clock clock) throws IOException {
     Map<String, Manifest> manifests = new TreeMap<>();
     Map<String, String> sources = new HashMap<>();
     List<String> problems = new ArrayList<>();
@@ -78,13 +78,24 @@ public final class ManifestRegistry {
     }
     for (Path file : files) {
       try {
-        Manifest manifest = parse(Files.readString(file).strip(), file.getFileName().toString(), registry,
-            verifier, clock.instant());
+        Manifest manifest =
+            parse(
+                Files.readString(file).strip(),
+                file.getFileName().toString(),
+                registry,
+                verifier,
+                clock.instant());
         // A component named twice loads neither: which one is right is the registry's call.
         String previous = sources.put(manifest.component(), manifest.source());
         if (previous != null) {
-          problems.add("manifest " + file.getFileName() + ": component " + manifest.component()
-              + " already has a manifest (" + previous + "); neither is loaded");
+          problems.add(
+              "manifest "
+                  + file.getFileName()
+                  + ": component "
+                  + manifest.component()
+                  + " already has a manifest ("
+                  + previous
+                  + "); neither is loaded");
           manifests.remove(manifest.component());
           continue;
         }
@@ -97,11 +108,14 @@ public final class ManifestRegistry {
   }
 
   /** Verifies and reads one signed manifest. */
-  public static Manifest parse(String compact, String source, TrustSet registry, JwsVerifier verifier, Instant now)
+  public static Manifest parse(
+      String compact, String source, TrustSet registry, JwsVerifier verifier, Instant now)
       throws ManifestException {
     VerifiedJws jws;
     try {
-      jws = verifier.verify(compact, TYPE, registry.algorithms(), KeyResolver.of(registry), "The manifest");
+      jws =
+          verifier.verify(
+              compact, TYPE, registry.algorithms(), KeyResolver.of(registry), "The manifest");
     } catch (JwsRejection e) {
       throw new ManifestException(e.getMessage());
     }
@@ -122,8 +136,16 @@ public final class ManifestRegistry {
     if (!both.isEmpty()) {
       throw new ManifestException("steps both performed and not performed: " + both);
     }
-    return new Manifest(component, performs, doesNotPerform, strings(claims, "expects_completed", false),
-        delegation(claims), enforcement(claims), issuerEndpoint(claims), jws.digest(), source);
+    return new Manifest(
+        component,
+        performs,
+        doesNotPerform,
+        strings(claims, "expects_completed", false),
+        delegation(claims),
+        enforcement(claims),
+        issuerEndpoint(claims),
+        jws.digest(),
+        source);
   }
 
   public Optional<Manifest> get(String component) {
@@ -144,7 +166,9 @@ public final class ManifestRegistry {
     return problems;
   }
 
-  /** Changes on every load, so signatures verified with an older registry's keys are checked again. */
+  /**
+   * Changes on every load, so signatures verified with an older registry's keys are checked again.
+   */
   public long revision() {
     return revision;
   }
@@ -168,8 +192,10 @@ public final class ManifestRegistry {
     List<EnforcementPoint> points = new ArrayList<>();
     Set<String> kids = new java.util.HashSet<>();
     for (Object item : list) {
-      if (!(item instanceof Map<?, ?> map) || !(map.get("id") instanceof String id)
-          || !(map.get("keys") instanceof Map<?, ?> jwks) || !(jwks.get("keys") instanceof List<?> keyList)) {
+      if (!(item instanceof Map<?, ?> map)
+          || !(map.get("id") instanceof String id)
+          || !(map.get("keys") instanceof Map<?, ?> jwks)
+          || !(jwks.get("keys") instanceof List<?> keyList)) {
         throw new ManifestException("an enforcement entry is not {id, keys: {keys: [...]}}");
       }
       Map<String, TrustedKey> keys = new HashMap<>();
@@ -178,7 +204,8 @@ public final class ManifestRegistry {
           @SuppressWarnings("unchecked")
           TrustedKey key = TrustedKey.of(JWK.parse((Map<String, Object>) k));
           if (!kids.add(key.keyId())) {
-            throw new ManifestException("kid '" + key.keyId() + "' appears twice among the enforcement keys");
+            throw new ManifestException(
+                "kid '" + key.keyId() + "' appears twice among the enforcement keys");
           }
           keys.put(key.keyId(), key);
         } catch (ParseException | IllegalArgumentException | ClassCastException e) {
@@ -191,8 +218,10 @@ public final class ManifestRegistry {
   }
 
   private static @Nullable String issuerEndpoint(JWTClaimsSet claims) {
-    return claims.getClaim("endpoints") instanceof Map<?, ?> endpoints && endpoints.get("issuer") instanceof String s
-        ? s : null;
+    return claims.getClaim("endpoints") instanceof Map<?, ?> endpoints
+            && endpoints.get("issuer") instanceof String s
+        ? s
+        : null;
   }
 
   private static String string(JWTClaimsSet claims, String name) throws ManifestException {
@@ -202,7 +231,8 @@ public final class ManifestRegistry {
     return s;
   }
 
-  private static Set<String> strings(JWTClaimsSet claims, String name, boolean required) throws ManifestException {
+  private static Set<String> strings(JWTClaimsSet claims, String name, boolean required)
+      throws ManifestException {
     Object value = claims.getClaim(name);
     if (value == null) {
       if (required) {

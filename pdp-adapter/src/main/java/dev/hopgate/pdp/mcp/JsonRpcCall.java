@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * One JSON-RPC request as hopgate read it from the body Envoy forwarded.
  *
  * @param method the JSON-RPC method, such as {@code tools/call}
- * @param rawId the request's {@code id} as JSON text ({@code 7}, {@code "a"}), or null for a notification
+ * @param rawId the request's {@code id} as JSON text ({@code 7}, {@code "a"}), or null for a
+ *     notification
  * @param tool the tool a {@code tools/call} names ({@code params.name}), else null
  */
 public record JsonRpcCall(String method, @Nullable String rawId, @Nullable String tool) {

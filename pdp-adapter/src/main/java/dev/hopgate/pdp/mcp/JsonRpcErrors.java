@@ -11,17 +11,17 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A denial as a JSON-RPC error response, which an MCP client hands to its planner instead of dropping
- * the session (as MCP clients do on any 4xx). {@code error.data.authorization} is MCP SEP-2643's
- * envelope; {@code error.data.problem} is the whole RFC 9457 document, repair included.
+ * A denial as a JSON-RPC error response, which an MCP client hands to its planner instead of
+ * dropping the session (as MCP clients do on any 4xx). {@code error.data.authorization} is MCP
+ * SEP-2643's envelope; {@code error.data.problem} is the whole RFC 9457 document, repair included.
  */
 public final class JsonRpcErrors {
   /** The media type of the body. */
   public static final String MEDIA_TYPE = "application/json";
 
   /**
-   * The default {@code error.code} of a policy denial: in JSON-RPC's implementation-defined server error
-   * range, and not -32001, which MCP SDKs read as a request timeout (and retry).
+   * The default {@code error.code} of a policy denial: in JSON-RPC's implementation-defined server
+   * error range, and not -32001, which MCP SDKs read as a request timeout (and retry).
    */
   public static final int DEFAULT_DENIAL_CODE = -32003;
 
@@ -30,8 +30,8 @@ public final class JsonRpcErrors {
   private JsonRpcErrors() {}
 
   /**
-   * @param rawId the request's id as JSON text, or null when it could not be read (the error then has
-   *     {@code "id": null}, as JSON-RPC prescribes)
+   * @param rawId the request's id as JSON text, or null when it could not be read (the error then
+   *     has {@code "id": null}, as JSON-RPC prescribes)
    */
   public static String write(@Nullable String rawId, int code, Problem problem) {
     ObjectNode response = JSON.createObjectNode();

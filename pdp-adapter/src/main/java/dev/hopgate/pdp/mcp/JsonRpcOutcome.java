@@ -44,7 +44,9 @@ public final class JsonRpcOutcome {
         continue;
       }
       JsonNode result = response.get("result");
-      return result != null && result.isObject() && !response.has("error")
+      return result != null
+          && result.isObject()
+          && !response.has("error")
           && !result.path("isError").asBoolean(false);
     }
     return false;

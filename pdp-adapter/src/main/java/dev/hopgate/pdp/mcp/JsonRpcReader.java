@@ -1,10 +1,10 @@
 package dev.hopgate.pdp.mcp;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,12 +27,15 @@ public final class JsonRpcReader {
 
   private static final int MAX_DEPTH = 64;
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-          .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private JsonRpcReader() {}
 
@@ -45,39 +48,53 @@ public final class JsonRpcReader {
   }
 
   /**
-   * @param notUtf8 whether the bytes Envoy forwarded were not valid UTF-8 (JSON text must be, RFC 8259)
+   * @param notUtf8 whether the bytes Envoy forwarded were not valid UTF-8 (JSON text must be, RFC
+   *     8259)
    */
-  public static JsonRpcCall read(String body, boolean partial, boolean notUtf8) throws JsonRpcRejection {
+  public static JsonRpcCall read(String body, boolean partial, boolean notUtf8)
+      throws JsonRpcRejection {
     if (notUtf8) {
-      throw new JsonRpcRejection("not_utf8", "The request body is not valid UTF-8; JSON text must be (RFC 8259), and "
-          + "two readers could decode it differently.");
+      throw new JsonRpcRejection(
+          "not_utf8",
+          "The request body is not valid UTF-8; JSON text must be (RFC 8259), and "
+              + "two readers could decode it differently.");
     }
     if (partial) {
-      throw new JsonRpcRejection("body_truncated", "Envoy forwarded only part of this request body (raise "
-          + "with_request_body.max_request_bytes on the route); hopgate does not decide on a partial JSON-RPC "
-          + "request.");
+      throw new JsonRpcRejection(
+          "body_truncated",
+          "Envoy forwarded only part of this request body (raise "
+              + "with_request_body.max_request_bytes on the route); hopgate does not decide on a partial JSON-RPC "
+              + "request.");
     }
     if (body.isBlank()) {
-      throw new JsonRpcRejection("body_missing", "This MCP route needs the JSON-RPC request body (Envoy's "
-          + "with_request_body on the route), and the check request carried none.");
+      throw new JsonRpcRejection(
+          "body_missing",
+          "This MCP route needs the JSON-RPC request body (Envoy's "
+              + "with_request_body on the route), and the check request carried none.");
     }
     JsonNode root;
     try {
       root = MAPPER.readTree(body);
     } catch (StreamConstraintsException e) {
-      // Nesting depth, number, string or name length: the message names the limit, never the content.
-      throw new JsonRpcRejection("not_jsonrpc", "The request body exceeds a parser limit: " + e.getOriginalMessage()
-          + ".");
+      // Nesting depth, number, string or name length: the message names the limit, never the
+      // content.
+      throw new JsonRpcRejection(
+          "not_jsonrpc",
+          "The request body exceeds a parser limit: " + e.getOriginalMessage() + ".");
     } catch (JsonProcessingException e) {
       String message = e.getOriginalMessage();
       if (message != null && message.startsWith("Duplicate field")) {
-        throw new JsonRpcRejection("duplicate_key", "The request body repeats a key: " + message + ".");
+        throw new JsonRpcRejection(
+            "duplicate_key", "The request body repeats a key: " + message + ".");
       }
-      throw new JsonRpcRejection("not_json", "The request body is not JSON (at line " + line(e) + ").");
+      throw new JsonRpcRejection(
+          "not_json", "The request body is not JSON (at line " + line(e) + ").");
     }
     if (root.isArray()) {
-      throw new JsonRpcRejection("batch_unsupported", "The request body is a JSON-RPC batch; MCP routes take one "
-          + "request per HTTP request, so each step is decided on its own.");
+      throw new JsonRpcRejection(
+          "batch_unsupported",
+          "The request body is a JSON-RPC batch; MCP routes take one "
+              + "request per HTTP request, so each step is decided on its own.");
     }
     if (!root.isObject()) {
       throw notJsonRpc("the body is not a JSON object");
@@ -88,7 +105,8 @@ public final class JsonRpcReader {
     }
     String method = text(root, "method");
     if (method == null || method.isEmpty()) {
-      throw notJsonRpc("'method' must be a non-empty string (a JSON-RPC response is not a request)");
+      throw notJsonRpc(
+          "'method' must be a non-empty string (a JSON-RPC response is not a request)");
     }
     JsonNode id = root.get("id");
     String rawId = null;
@@ -115,7 +133,10 @@ public final class JsonRpcReader {
     return new JsonRpcCall(method, rawId, tool);
   }
 
-  /** JSON is case-sensitive, but not every server's binding is: {@code Name} and {@code name} both refused. */
+  /**
+   * JSON is case-sensitive, but not every server's binding is: {@code Name} and {@code name} both
+   * refused.
+   */
   private static void rejectCaseCollisions(JsonNode node, String where) throws JsonRpcRejection {
     if (node.isObject()) {
       Map<String, String> seen = new HashMap<>();
@@ -124,8 +145,16 @@ public final class JsonRpcReader {
         String folded = field.getKey().toLowerCase(Locale.ROOT);
         String earlier = seen.putIfAbsent(folded, field.getKey());
         if (earlier != null) {
-          throw new JsonRpcRejection("case_colliding_keys", "The request body has keys that differ only in case "
-              + "at " + where + ": '" + earlier + "' and '" + field.getKey() + "'.");
+          throw new JsonRpcRejection(
+              "case_colliding_keys",
+              "The request body has keys that differ only in case "
+                  + "at "
+                  + where
+                  + ": '"
+                  + earlier
+                  + "' and '"
+                  + field.getKey()
+                  + "'.");
         }
         rejectCaseCollisions(field.getValue(), where + "." + field.getKey());
       }
@@ -142,7 +171,8 @@ public final class JsonRpcReader {
   }
 
   private static JsonRpcRejection notJsonRpc(String why) {
-    return new JsonRpcRejection("not_jsonrpc", "The request body is not a JSON-RPC 2.0 request: " + why + ".");
+    return new JsonRpcRejection(
+        "not_jsonrpc", "The request body is not a JSON-RPC 2.0 request: " + why + ".");
   }
 
   private static int line(JsonProcessingException e) {

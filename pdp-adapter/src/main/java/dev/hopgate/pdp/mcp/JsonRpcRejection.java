@@ -19,12 +19,17 @@ public final class JsonRpcRejection extends Exception {
     return code;
   }
 
-  /** JSON-RPC's own classification: -32700 (not JSON at all) or -32600 (JSON, not a valid request). */
+  /**
+   * JSON-RPC's own classification: -32700 (not JSON at all) or -32600 (JSON, not a valid request).
+   */
   public int jsonRpcCode() {
     return jsonRpcCode(code);
   }
 
-  /** The JSON-RPC error code for a rejection's violation code (the answer is rendered from the decision). */
+  /**
+   * The JSON-RPC error code for a rejection's violation code (the answer is rendered from the
+   * decision).
+   */
   public static int jsonRpcCode(String code) {
     return code.equals("not_json") || code.equals("not_utf8") ? -32700 : -32600;
   }

@@ -14,14 +14,19 @@ import org.jspecify.annotations.Nullable;
  * can only confirm the mapped step (the capability gate).
  *
  * @param toolSteps the step each tool call is, by tool name
- * @param sessionMethods what {@code initialize}, {@code tools/list}, {@code ping} and notifications need
+ * @param sessionMethods what {@code initialize}, {@code tools/list}, {@code ping} and notifications
+ *     need
  * @param denialCode the JSON-RPC {@code error.code} of a policy denial
  * @param denialStatus the HTTP status of a policy denial: 200 (MCP clients keep the session) or 403
- * @param resourceMetadata the route's OAuth protected resource metadata URL (RFC 9728), named in the
- *     challenge of a token problem so an MCP client can find its authorization server; or null
+ * @param resourceMetadata the route's OAuth protected resource metadata URL (RFC 9728), named in
+ *     the challenge of a token problem so an MCP client can find its authorization server; or null
  */
-public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMethods, int denialCode,
-    int denialStatus, @Nullable String resourceMetadata) {
+public record McpRoute(
+    Map<String, String> toolSteps,
+    SessionMethods sessionMethods,
+    int denialCode,
+    int denialStatus,
+    @Nullable String resourceMetadata) {
   public static final String PROTOCOL = "protocol";
   public static final String TOOL_PREFIX = "tool:";
   public static final String SESSION_METHODS = "mcp_session_methods";
@@ -31,8 +36,13 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
 
   /** MCP's tool name characters; anything else could not be matched exactly in every client. */
   private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
-  /** An https URL that can stand inside a quoted challenge parameter (RFC 9110 quoted-string, no escapes). */
-  private static final Pattern METADATA_URL = Pattern.compile("https://[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+
+  /**
+   * An https URL that can stand inside a quoted challenge parameter (RFC 9110 quoted-string, no
+   * escapes).
+   */
+  private static final Pattern METADATA_URL =
+      Pattern.compile("https://[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
   /** The rule for MCP methods that call no tool. */
   public enum SessionMethods {
@@ -63,45 +73,72 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
       return null;
     }
     if (!protocol.equals("mcp")) {
-      throw new IllegalArgumentException("This route's context extension 'protocol' is '" + protocol
-          + "' (expected: http or mcp).");
+      throw new IllegalArgumentException(
+          "This route's context extension 'protocol' is '"
+              + protocol
+              + "' (expected: http or mcp).");
     }
     Map<String, String> tools = new TreeMap<>();
-    contextExtensions.forEach((key, value) -> {
-      if (key.startsWith(TOOL_PREFIX)) {
-        String tool = key.substring(TOOL_PREFIX.length());
-        if (tool.isEmpty() || value.isBlank()) {
-          throw new IllegalArgumentException("This route's context extension '" + key + "' must name a tool "
-              + "and map it to a step ('tool:<name>: <step>').");
-        }
-        if (!TOOL_NAME.matcher(tool).matches()) {
-          throw new IllegalArgumentException("This route's context extension '" + key + "' names a tool outside "
-              + "MCP's tool name characters (A-Z a-z 0-9 _ - ., at most 128).");
-        }
-        tools.put(tool, value);
-      }
-    });
+    contextExtensions.forEach(
+        (key, value) -> {
+          if (key.startsWith(TOOL_PREFIX)) {
+            String tool = key.substring(TOOL_PREFIX.length());
+            if (tool.isEmpty() || value.isBlank()) {
+              throw new IllegalArgumentException(
+                  "This route's context extension '"
+                      + key
+                      + "' must name a tool "
+                      + "and map it to a step ('tool:<name>: <step>').");
+            }
+            if (!TOOL_NAME.matcher(tool).matches()) {
+              throw new IllegalArgumentException(
+                  "This route's context extension '"
+                      + key
+                      + "' names a tool outside "
+                      + "MCP's tool name characters (A-Z a-z 0-9 _ - ., at most 128).");
+            }
+            tools.put(tool, value);
+          }
+        });
     String session = contextExtensions.getOrDefault(SESSION_METHODS, "hop_token");
-    SessionMethods sessionMethods = switch (session) {
-      case "hop_token" -> SessionMethods.HOP_TOKEN;
-      case "deny" -> SessionMethods.DENY;
-      default -> throw new IllegalArgumentException("This route's context extension '" + SESSION_METHODS + "' is '"
-          + session + "' (expected: hop_token or deny).");
-    };
+    SessionMethods sessionMethods =
+        switch (session) {
+          case "hop_token" -> SessionMethods.HOP_TOKEN;
+          case "deny" -> SessionMethods.DENY;
+          default ->
+              throw new IllegalArgumentException(
+                  "This route's context extension '"
+                      + SESSION_METHODS
+                      + "' is '"
+                      + session
+                      + "' (expected: hop_token or deny).");
+        };
     int code = integer(contextExtensions, DENIAL_CODE, JsonRpcErrors.DEFAULT_DENIAL_CODE);
     if (code == -32001 || (code >= -32768 && code <= -32600)) {
-      throw new IllegalArgumentException("This route's context extension '" + DENIAL_CODE + "' is " + code
-          + ": -32001 reads as a timeout to MCP SDKs and -32768..-32600 are JSON-RPC's own codes.");
+      throw new IllegalArgumentException(
+          "This route's context extension '"
+              + DENIAL_CODE
+              + "' is "
+              + code
+              + ": -32001 reads as a timeout to MCP SDKs and -32768..-32600 are JSON-RPC's own codes.");
     }
     int status = integer(contextExtensions, DENIAL_STATUS, 200);
     if (status != 200 && status != 403) {
-      throw new IllegalArgumentException("This route's context extension '" + DENIAL_STATUS + "' is " + status
-          + " (expected: 200 or 403).");
+      throw new IllegalArgumentException(
+          "This route's context extension '"
+              + DENIAL_STATUS
+              + "' is "
+              + status
+              + " (expected: 200 or 403).");
     }
     String metadata = contextExtensions.get(RESOURCE_METADATA);
     if (metadata != null && !METADATA_URL.matcher(metadata).matches()) {
-      throw new IllegalArgumentException("This route's context extension '" + RESOURCE_METADATA + "' is '" + metadata
-          + "' (expected an https URL, RFC 9728).");
+      throw new IllegalArgumentException(
+          "This route's context extension '"
+              + RESOURCE_METADATA
+              + "' is '"
+              + metadata
+              + "' (expected an https URL, RFC 9728).");
     }
     return new McpRoute(tools, sessionMethods, code, status, metadata);
   }
@@ -114,8 +151,8 @@ public record McpRoute(Map<String, String> toolSteps, SessionMethods sessionMeth
     try {
       return Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("This route's context extension '" + key + "' is '" + value
-          + "' (expected an integer).");
+      throw new IllegalArgumentException(
+          "This route's context extension '" + key + "' is '" + value + "' (expected an integer).");
     }
   }
 }

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Cuts an MCP {@code tools/list} response down to the tools the chain could call, so a planner does not
- * plan steps it cannot take. This is advice, not enforcement (every {@code tools/call} is decided on its
- * own): a response hopgate cannot read passes unchanged.
+ * Cuts an MCP {@code tools/list} response down to the tools the chain could call, so a planner does
+ * not plan steps it cannot take. This is advice, not enforcement (every {@code tools/call} is
+ * decided on its own): a response hopgate cannot read passes unchanged.
  */
 public final class ToolListFilter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,9 +25,11 @@ public final class ToolListFilter {
    * @param body the whole response body (JSON, or a text/event-stream)
    * @param rawId the tools/list request's id as JSON text
    * @param visible the tool names to keep
-   * @return the filtered body, or empty when the body holds no readable tools/list result for that id
+   * @return the filtered body, or empty when the body holds no readable tools/list result for that
+   *     id
    */
-  public static Optional<String> filter(String body, String contentType, String rawId, Set<String> visible) {
+  public static Optional<String> filter(
+      String body, String contentType, String rawId, Set<String> visible) {
     JsonNode id;
     try {
       id = JSON.readTree(rawId);
@@ -51,7 +53,8 @@ public final class ToolListFilter {
       StringBuilder data = new StringBuilder();
       while (i < lines.size() && lines.get(i).startsWith("data:")) {
         String value = lines.get(i).substring(5);
-        data.append(data.length() == 0 ? "" : "\n").append(value.startsWith(" ") ? value.substring(1) : value);
+        data.append(data.length() == 0 ? "" : "\n")
+            .append(value.startsWith(" ") ? value.substring(1) : value);
         i++;
       }
       Optional<String> replaced = filtered(data.toString().replace("\r", ""), id, visible);
@@ -72,17 +75,22 @@ public final class ToolListFilter {
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
-    if (response == null || !response.isObject() || !id.equals(response.get("id"))
+    if (response == null
+        || !response.isObject()
+        || !id.equals(response.get("id"))
         || !response.path("result").path("tools").isArray()) {
       return Optional.empty();
     }
     ArrayNode kept = JSON.createArrayNode();
-    response.get("result").get("tools")
-        .forEach(tool -> {
-          if (visible.contains(tool.path("name").asText(""))) {
-            kept.add(tool);
-          }
-        });
+    response
+        .get("result")
+        .get("tools")
+        .forEach(
+            tool -> {
+              if (visible.contains(tool.path("name").asText(""))) {
+                kept.add(tool);
+              }
+            });
     ((ObjectNode) response.get("result")).set("tools", kept);
     try {
       return Optional.of(JSON.writeValueAsString(response));

@@ -1,4 +1,7 @@
-/** MCP (JSON-RPC 2.0) on the wire: reading tool calls as steps and answering denials MCP clients survive. */
+/**
+ * MCP (JSON-RPC 2.0) on the wire: reading tool calls as steps and answering denials MCP clients
+ * survive.
+ */
 @NullMarked
 package dev.hopgate.pdp.mcp;
 

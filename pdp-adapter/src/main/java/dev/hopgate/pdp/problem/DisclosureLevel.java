@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * How much a route's policy denials tell the caller (context extension {@code disclosure}). The
- * decision log always keeps everything; only the answer is cut, so an operator can stop a caller from
- * enumerating tools and steps while still finding the decision by its id.
+ * decision log always keeps everything; only the answer is cut, so an operator can stop a caller
+ * from enumerating tools and steps while still finding the decision by its id.
  */
 public enum DisclosureLevel {
   /** The whole problem: violations with their details, the repair with step names. */
@@ -27,8 +27,15 @@ public enum DisclosureLevel {
    */
   public static DisclosureLevel of(Map<String, String> contextExtensions) {
     String value = contextExtensions.getOrDefault(EXTENSION, "full");
-    return named(value).orElseThrow(() -> new IllegalArgumentException("This route's context extension '"
-        + EXTENSION + "' is '" + value + "' (expected: full, minimal or undisclosed)."));
+    return named(value)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "This route's context extension '"
+                        + EXTENSION
+                        + "' is '"
+                        + value
+                        + "' (expected: full, minimal or undisclosed)."));
   }
 
   /** The level a route or a policy names ({@code full}, {@code minimal}, {@code undisclosed}). */
@@ -53,31 +60,58 @@ public enum DisclosureLevel {
 
   /**
    * The problem as this level lets the caller see it. Token problems (401) and unreadable requests
-   * (400) tell nothing about the route's steps and stay whole: callers need them to fix their request.
+   * (400) tell nothing about the route's steps and stay whole: callers need them to fix their
+   * request.
    */
   public Problem apply(Problem problem) {
     if (this == FULL || problem.status() != 403) {
       return problem;
     }
     if (this == UNDISCLOSED) {
-      return new Problem("urn:hopgate:problem:denied", "Request denied", 403,
-          "hopgate denied this request; the decision log has decision " + problem.decisionId() + ".",
-          problem.decisionId(), problem.txn(), List.of(), List.of(Map.of("action", "none")));
+      return new Problem(
+          "urn:hopgate:problem:denied",
+          "Request denied",
+          403,
+          "hopgate denied this request; the decision log has decision "
+              + problem.decisionId()
+              + ".",
+          problem.decisionId(),
+          problem.txn(),
+          List.of(),
+          List.of(Map.of("action", "none")));
     }
-    List<Map<String, Object>> violations = problem.violations().stream()
-        .map(v -> {
-          Map<String, Object> kept = new LinkedHashMap<>();
-          kept.put("gate", v.get("gate"));
-          kept.put("code", v.get("code"));
-          return kept;
-        }).toList();
+    List<Map<String, Object>> violations =
+        problem.violations().stream()
+            .map(
+                v -> {
+                  Map<String, Object> kept = new LinkedHashMap<>();
+                  kept.put("gate", v.get("gate"));
+                  kept.put("code", v.get("code"));
+                  return kept;
+                })
+            .toList();
     Set<Object> actions = new LinkedHashSet<>();
     problem.repair().forEach(r -> actions.add(r.get("action")));
-    List<Map<String, Object>> repair = actions.stream().map(a -> Map.<String, Object>of("action", a)).toList();
-    String detail = violations.isEmpty() ? "hopgate denied this request."
-        : "Denied at the " + violations.get(0).get("gate") + " gate (" + violations.get(0).get("code")
-            + "); the decision log has decision " + problem.decisionId() + ".";
-    return new Problem(problem.type(), problem.title(), 403, detail, problem.decisionId(), problem.txn(), violations,
+    List<Map<String, Object>> repair =
+        actions.stream().map(a -> Map.<String, Object>of("action", a)).toList();
+    String detail =
+        violations.isEmpty()
+            ? "hopgate denied this request."
+            : "Denied at the "
+                + violations.get(0).get("gate")
+                + " gate ("
+                + violations.get(0).get("code")
+                + "); the decision log has decision "
+                + problem.decisionId()
+                + ".";
+    return new Problem(
+        problem.type(),
+        problem.title(),
+        403,
+        detail,
+        problem.decisionId(),
+        problem.txn(),
+        violations,
         repair);
   }
 }

@@ -18,28 +18,48 @@ public final class Problems {
   private Problems() {}
 
   /** A hop token was refused: 401, and the repair is a fresh token or a new authentication. */
-  public static Problem token(String decisionId, @Nullable String txn, TokenRejection rejection,
+  public static Problem token(
+      String decisionId,
+      @Nullable String txn,
+      TokenRejection rejection,
       @Nullable String tokenEndpoint) {
     Map<String, Object> repair = new LinkedHashMap<>();
     repair.put("action", rejection.code().repair().action());
     if (tokenEndpoint != null) {
       repair.put("issuer", tokenEndpoint);
     }
-    return new Problem(TYPE_PREFIX + "token", "Hop token rejected", 401, rejection.getMessage(),
-        decisionId, txn, List.of(violation(Violation.of(Gate.AUTHORIZATION, rejection.code().code()))),
+    return new Problem(
+        TYPE_PREFIX + "token",
+        "Hop token rejected",
+        401,
+        rejection.getMessage(),
+        decisionId,
+        txn,
+        List.of(violation(Violation.of(Gate.AUTHORIZATION, rejection.code().code()))),
         List.of(repair));
   }
 
   /** The gates refused the step: 403, typed by the first failed gate, with the assembled repair. */
-  public static Problem denied(String decisionId, @Nullable String txn, String step, List<Violation> violations,
+  public static Problem denied(
+      String decisionId,
+      @Nullable String txn,
+      String step,
+      List<Violation> violations,
       List<Map<String, Object>> repair) {
     Violation first = violations.get(0);
     List<Map<String, Object>> docs = new ArrayList<>();
     for (Violation v : violations) {
       docs.add(violation(v));
     }
-    return new Problem(TYPE_PREFIX + first.gate().wireName(), title(first.gate()), 403, detail(step, first),
-        decisionId, txn, docs, repair);
+    return new Problem(
+        TYPE_PREFIX + first.gate().wireName(),
+        title(first.gate()),
+        403,
+        detail(step, first),
+        decisionId,
+        txn,
+        docs,
+        repair);
   }
 
   /** One plain sentence a planner (or its operator) can read, from the first violation. */
@@ -47,50 +67,99 @@ public final class Problems {
     Object process = v.details().get("process");
     String of = process == null ? "" : " of process " + process;
     return switch (v.gate()) {
-      case CAPABILITY -> switch (v.code()) {
-        case "no_manifest" -> "Component " + v.details().get("component") + " has no signed manifest, so it "
-            + "cannot be shown to perform step " + step + ".";
-        case "excluded" -> "The manifest of " + v.details().get("component") + " says it does not perform step "
-            + step + ".";
-        default -> "The manifest of " + v.details().get("component") + " does not list step " + step + ".";
-      };
+      case CAPABILITY ->
+          switch (v.code()) {
+            case "no_manifest" ->
+                "Component "
+                    + v.details().get("component")
+                    + " has no signed manifest, so it "
+                    + "cannot be shown to perform step "
+                    + step
+                    + ".";
+            case "excluded" ->
+                "The manifest of "
+                    + v.details().get("component")
+                    + " says it does not perform step "
+                    + step
+                    + ".";
+            default ->
+                "The manifest of "
+                    + v.details().get("component")
+                    + " does not list step "
+                    + step
+                    + ".";
+          };
       case AUTHORIZATION -> "The authority that reached this hop does not cover step " + step + ".";
-      case SEQUENCE -> switch (v.code()) {
-        case "missing_prerequisites" -> "Step " + step + " requires steps " + steps(v, "missing")
-            + " to be completed first.";
-        case "expired_prerequisites" -> "Step " + step + " requires steps " + steps(v, "expired")
-            + " to have been completed within their window; their completions are too old, so they must run again.";
-        case "consumed" -> "Step " + step + " requires a new completion of " + steps(v, "consumed")
-            + "; each completion is spent by one use, and the last one was used.";
-        case "budget_exhausted" -> "Step " + step + " may run at most " + v.details().get("max")
-            + " times per txn, and this txn has used them all.";
-        default -> "Step " + step + " is not in sequence (" + v.code() + ").";
-      };
+      case SEQUENCE ->
+          switch (v.code()) {
+            case "missing_prerequisites" ->
+                "Step "
+                    + step
+                    + " requires steps "
+                    + steps(v, "missing")
+                    + " to be completed first.";
+            case "expired_prerequisites" ->
+                "Step "
+                    + step
+                    + " requires steps "
+                    + steps(v, "expired")
+                    + " to have been completed within their window; their completions are too old, so they must run again.";
+            case "consumed" ->
+                "Step "
+                    + step
+                    + " requires a new completion of "
+                    + steps(v, "consumed")
+                    + "; each completion is spent by one use, and the last one was used.";
+            case "budget_exhausted" ->
+                "Step "
+                    + step
+                    + " may run at most "
+                    + v.details().get("max")
+                    + " times per txn, and this txn has used them all.";
+            default -> "Step " + step + " is not in sequence (" + v.code() + ").";
+          };
       case SCOPE -> "Step " + step + " is not part of the declared intent" + of + ".";
-      default -> "Step " + step + " is denied by the " + v.gate().wireName() + " gate (" + v.code() + ").";
+      default ->
+          "Step " + step + " is denied by the " + v.gate().wireName() + " gate (" + v.code() + ").";
     };
   }
 
   private static String steps(Violation v, String field) {
     return v.details().get(field) instanceof List<?> steps
-        ? String.join(", ", steps.stream().map(String::valueOf).toList()) : "(unnamed)";
+        ? String.join(", ", steps.stream().map(String::valueOf).toList())
+        : "(unnamed)";
   }
 
   /** A floor rule failed: status, gate and repair come with its public code. */
   public static Problem floor(String decisionId, @Nullable String txn, FloorRejection rejection) {
     FloorCode code = rejection.code();
-    return new Problem(TYPE_PREFIX + code.gate().wireName(), floorTitle(code), code.status(),
-        rejection.getMessage(), decisionId, txn,
-        List.of(violation(Violation.of(code.gate(), code.code()))), List.of(Map.of("action", code.repair())));
+    return new Problem(
+        TYPE_PREFIX + code.gate().wireName(),
+        floorTitle(code),
+        code.status(),
+        rejection.getMessage(),
+        decisionId,
+        txn,
+        List.of(violation(Violation.of(code.gate(), code.code()))),
+        List.of(Map.of("action", code.repair())));
   }
 
   /** The declared intent names a process this deployment does not know (or an edited one). */
-  public static Problem intentUnresolved(String decisionId, String txn, String process, String digest) {
-    return new Problem(TYPE_PREFIX + "scope", title(Gate.SCOPE), 403,
-        "The declared intent names process " + process + " with digest " + digest
+  public static Problem intentUnresolved(
+      String decisionId, String txn, String process, String digest) {
+    return new Problem(
+        TYPE_PREFIX + "scope",
+        title(Gate.SCOPE),
+        403,
+        "The declared intent names process "
+            + process
+            + " with digest "
+            + digest
             + ", which this deployment does not know; an edited process is a different intent.",
-        decisionId, txn, List.of(violation(new Violation(Gate.SCOPE, "intent_unresolved",
-            Map.of("process", process)))),
+        decisionId,
+        txn,
+        List.of(
+            violation(new Violation(Gate.SCOPE, "intent_unresolved", Map.of("process", process)))),
         List.of(Map.of("action", "declare_intent")));
   }
 
@@ -99,33 +168,64 @@ public final class Problems {
     return configuration(decisionId, "route_unconfigured", detail);
   }
 
-  /** A deployment fault ({@code route_unconfigured}, {@code caller_not_bound}): nothing the caller can repair. */
+  /**
+   * A deployment fault ({@code route_unconfigured}, {@code caller_not_bound}): nothing the caller
+   * can repair.
+   */
   public static Problem configuration(String decisionId, String code, String detail) {
-    return new Problem(TYPE_PREFIX + "configuration", title(Gate.CONFIGURATION), 403, detail,
-        decisionId, null, List.of(violation(Violation.of(Gate.CONFIGURATION, code))),
+    return new Problem(
+        TYPE_PREFIX + "configuration",
+        title(Gate.CONFIGURATION),
+        403,
+        detail,
+        decisionId,
+        null,
+        List.of(violation(Violation.of(Gate.CONFIGURATION, code))),
         List.of(Map.of("action", "none")));
   }
 
-  /** The request body cannot be read as what the route expects (a JSON-RPC request on an MCP route). */
+  /**
+   * The request body cannot be read as what the route expects (a JSON-RPC request on an MCP route).
+   */
   public static Problem badRequest(String decisionId, String code, String detail) {
-    return new Problem(TYPE_PREFIX + "request", title(Gate.REQUEST), 400, detail, decisionId, null,
-        List.of(violation(Violation.of(Gate.REQUEST, code))), List.of(Map.of("action", "fix_request")));
+    return new Problem(
+        TYPE_PREFIX + "request",
+        title(Gate.REQUEST),
+        400,
+        detail,
+        decisionId,
+        null,
+        List.of(violation(Violation.of(Gate.REQUEST, code))),
+        List.of(Map.of("action", "fix_request")));
   }
 
   /** A tool call the route maps to no step: the mesh owner has not admitted that tool here. */
   public static Problem toolUnmapped(String decisionId, @Nullable String txn, String tool) {
-    return new Problem(TYPE_PREFIX + "scope", "Tool is not a step of this route", 403,
-        "The tool '" + tool + "' is not mapped to a step on this route, so hopgate denies calling it here.",
-        decisionId, txn, List.of(violation(new Violation(Gate.SCOPE, "tool_unmapped", Map.of("tool", tool)))),
+    return new Problem(
+        TYPE_PREFIX + "scope",
+        "Tool is not a step of this route",
+        403,
+        "The tool '"
+            + tool
+            + "' is not mapped to a step on this route, so hopgate denies calling it here.",
+        decisionId,
+        txn,
+        List.of(violation(new Violation(Gate.SCOPE, "tool_unmapped", Map.of("tool", tool)))),
         List.of(Map.of("action", "none")));
   }
 
   /** hopgate could not decide, so it denied: 403, as Envoy answers when its authorizer fails. */
   public static Problem aborted(String decisionId, @Nullable String txn, String code) {
-    return new Problem(TYPE_PREFIX + "evaluation", title(Gate.EVALUATION), 403,
+    return new Problem(
+        TYPE_PREFIX + "evaluation",
+        title(Gate.EVALUATION),
+        403,
         "hopgate could not evaluate this request and denied it; the decision log has decision "
-            + decisionId + ".",
-        decisionId, txn, List.of(violation(Violation.of(Gate.EVALUATION, code))),
+            + decisionId
+            + ".",
+        decisionId,
+        txn,
+        List.of(violation(Violation.of(Gate.EVALUATION, code))),
         List.of(Map.of("action", "none")));
   }
 

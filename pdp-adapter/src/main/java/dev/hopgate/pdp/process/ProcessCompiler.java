@@ -22,8 +22,14 @@ import java.util.TreeSet;
 final class ProcessCompiler {
   private ProcessCompiler() {}
 
-  static ProcessDefinition compile(String source, String iri, String version, Map<String, ProcessStep> steps,
-      List<ProcessEdge> edges, Set<String> declaredEntry, Set<String> declaredExit)
+  static ProcessDefinition compile(
+      String source,
+      String iri,
+      String version,
+      Map<String, ProcessStep> steps,
+      List<ProcessEdge> edges,
+      Set<String> declaredEntry,
+      Set<String> declaredExit)
       throws ProcessDefinitionException {
     List<String> problems = new ArrayList<>();
     if (steps.isEmpty()) {
@@ -39,7 +45,8 @@ final class ProcessCompiler {
     for (ProcessEdge edge : edges) {
       for (String end : List.of(edge.from(), edge.to())) {
         if (!steps.containsKey(end)) {
-          problems.add("edge " + edge.from() + " -> " + edge.to() + " names undeclared step " + end);
+          problems.add(
+              "edge " + edge.from() + " -> " + edge.to() + " names undeclared step " + end);
         }
       }
       if (edge.from().equals(edge.to())) {
@@ -55,9 +62,13 @@ final class ProcessCompiler {
     }
     for (ProcessStep step : steps.values()) {
       if ((step.once() || step.max() != null) && step.component() == null) {
-        problems.add("step " + step.id() + " has " + (step.once() ? "once" : "max")
-            + " but is not bound to a component (once and max need exactly one component, whose "
-            + "enforcement points share the state store)");
+        problems.add(
+            "step "
+                + step.id()
+                + " has "
+                + (step.once() ? "once" : "max")
+                + " but is not bound to a component (once and max need exactly one component, whose "
+                + "enforcement points share the state store)");
       }
       if (step.once()) {
         // The approval is spent by the step it unlocks, at that step's enforcement points: they too
@@ -65,8 +76,12 @@ final class ProcessCompiler {
         for (ProcessEdge edge : edges) {
           ProcessStep unlocked = steps.get(edge.to());
           if (edge.from().equals(step.id()) && unlocked != null && unlocked.component() == null) {
-            problems.add("step " + edge.to() + " consumes the once step " + step.id()
-                + " but is not bound to a component");
+            problems.add(
+                "step "
+                    + edge.to()
+                    + " consumes the once step "
+                    + step.id()
+                    + " but is not bound to a component");
           }
         }
       }
@@ -98,7 +113,8 @@ final class ProcessCompiler {
     Set<String> unreachable = new TreeSet<>(steps.keySet());
     unreachable.removeAll(reachable);
     if (!unreachable.isEmpty()) {
-      problems.add("not reachable from an entry step " + entry + ": " + String.join(", ", unreachable));
+      problems.add(
+          "not reachable from an entry step " + entry + ": " + String.join(", ", unreachable));
     }
     Set<String> leadsOut = reach(exit, previous);
     Set<String> deadEnds = new TreeSet<>(steps.keySet());
@@ -109,17 +125,26 @@ final class ProcessCompiler {
     if (!problems.isEmpty()) {
       throw new ProcessDefinitionException(source, problems);
     }
-    return new ProcessDefinition(iri, version, steps, edges, entry, !declaredEntry.isEmpty(), exit,
-        !declaredExit.isEmpty(), topologicalOrder(previous, next));
+    return new ProcessDefinition(
+        iri,
+        version,
+        steps,
+        edges,
+        entry,
+        !declaredEntry.isEmpty(),
+        exit,
+        !declaredExit.isEmpty(),
+        topologicalOrder(previous, next));
   }
 
   private static Set<String> without(Map<String, Set<String>> links) {
     Set<String> result = new TreeSet<>();
-    links.forEach((step, linked) -> {
-      if (linked.isEmpty()) {
-        result.add(step);
-      }
-    });
+    links.forEach(
+        (step, linked) -> {
+          if (linked.isEmpty()) {
+            result.add(step);
+          }
+        });
     return result;
   }
 
@@ -137,15 +162,17 @@ final class ProcessCompiler {
   }
 
   /** Kahn's algorithm, smallest IRI first among the ready steps, so the order is reproducible. */
-  private static List<String> topologicalOrder(Map<String, Set<String>> previous, Map<String, Set<String>> next) {
+  private static List<String> topologicalOrder(
+      Map<String, Set<String>> previous, Map<String, Set<String>> next) {
     Map<String, Integer> waiting = new HashMap<>();
     previous.forEach((step, pre) -> waiting.put(step, pre.size()));
     PriorityQueue<String> ready = new PriorityQueue<>();
-    waiting.forEach((step, n) -> {
-      if (n == 0) {
-        ready.add(step);
-      }
-    });
+    waiting.forEach(
+        (step, n) -> {
+          if (n == 0) {
+            ready.add(step);
+          }
+        });
     List<String> order = new ArrayList<>();
     while (!ready.isEmpty()) {
       String step = ready.poll();

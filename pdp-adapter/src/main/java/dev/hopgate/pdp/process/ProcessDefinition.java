@@ -33,8 +33,15 @@ public final class ProcessDefinition {
   private final Map<String, Object> canonical;
   private final String digest;
 
-  ProcessDefinition(String iri, String version, Map<String, ProcessStep> steps, List<ProcessEdge> edges,
-      Set<String> entry, boolean entryDeclared, Set<String> exit, boolean exitDeclared,
+  ProcessDefinition(
+      String iri,
+      String version,
+      Map<String, ProcessStep> steps,
+      List<ProcessEdge> edges,
+      Set<String> entry,
+      boolean entryDeclared,
+      Set<String> exit,
+      boolean exitDeclared,
       List<String> topologicalOrder) {
     this.iri = requireNonNull(iri, "iri");
     this.version = requireNonNull(version, "version");
@@ -104,9 +111,9 @@ public final class ProcessDefinition {
   }
 
   /**
-   * The steps that must be completed before {@code step} can run, transitively, those in
-   * {@code done} and everything only they lead to left out: what a {@code complete_steps} repair
-   * names, in topological order.
+   * The steps that must be completed before {@code step} can run, transitively, those in {@code
+   * done} and everything only they lead to left out: what a {@code complete_steps} repair names, in
+   * topological order.
    */
   public List<String> missingBefore(String step, Collection<String> done) {
     Set<String> needed = new LinkedHashSet<>();

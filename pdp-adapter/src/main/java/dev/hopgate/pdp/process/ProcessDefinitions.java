@@ -22,15 +22,16 @@ import java.util.regex.Pattern;
 /**
  * Reads process definitions, in YAML ({@code *.process.yaml}) or arrow syntax ({@code *.flow}).
  *
- * <p>Arrow syntax: a first line {@code process <IRI> <version>}, then statements such as
- * {@code a -> b -> c; a -> d} ({@code ;} or a new line between them, {@code #} starts a comment).
- * Steps named only in arrows are declared by them, unbound to a component. YAML may use arrows too,
- * in {@code flow:}, beside or instead of {@code edges:}. See docs/processes.md.
+ * <p>Arrow syntax: a first line {@code process <IRI> <version>}, then statements such as {@code a
+ * -> b -> c; a -> d} ({@code ;} or a new line between them, {@code #} starts a comment). Steps
+ * named only in arrows are declared by them, unbound to a component. YAML may use arrows too, in
+ * {@code flow:}, beside or instead of {@code edges:}. See docs/processes.md.
  */
 public final class ProcessDefinitions {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final Set<String> TOP_FIELDS = Set.of("process", "version", "steps", "edges", "flow", "entry", "exit");
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final Set<String> TOP_FIELDS =
+      Set.of("process", "version", "steps", "edges", "flow", "entry", "exit");
   private static final Set<String> STEP_FIELDS = Set.of("id", "component", "once", "max");
   private static final Set<String> EDGE_FIELDS = Set.of("from", "to", "within");
   private static final Pattern HEADER = Pattern.compile("process\\s+(\\S+)\\s+(\\S+)");
@@ -44,7 +45,8 @@ public final class ProcessDefinitions {
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new ProcessDefinitionException(file.toString(), List.of("cannot read (" + e.getMessage() + ")"));
+      throw new ProcessDefinitionException(
+          file.toString(), List.of("cannot read (" + e.getMessage() + ")"));
     }
     String name = file.getFileName().toString();
     if (name.endsWith(".flow")) {
@@ -53,11 +55,13 @@ public final class ProcessDefinitions {
     if (name.endsWith(".yaml") || name.endsWith(".yml")) {
       return parseYaml(file.toString(), text);
     }
-    throw new ProcessDefinitionException(file.toString(), List.of("not a .flow, .yaml or .yml file"));
+    throw new ProcessDefinitionException(
+        file.toString(), List.of("not a .flow, .yaml or .yml file"));
   }
 
   /** Parses arrow syntax. */
-  public static ProcessDefinition parseFlow(String source, String text) throws ProcessDefinitionException {
+  public static ProcessDefinition parseFlow(String source, String text)
+      throws ProcessDefinitionException {
     List<String> lines = new ArrayList<>();
     for (String line : text.split("\n")) {
       int hash = line.indexOf('#');
@@ -67,12 +71,13 @@ public final class ProcessDefinitions {
       }
     }
     if (lines.isEmpty()) {
-      throw new ProcessDefinitionException(source, List.of("empty (expected: 'process <IRI> <version>' first)"));
+      throw new ProcessDefinitionException(
+          source, List.of("empty (expected: 'process <IRI> <version>' first)"));
     }
     Matcher header = HEADER.matcher(lines.get(0));
     if (!header.matches()) {
-      throw new ProcessDefinitionException(source,
-          List.of("first line '" + lines.get(0) + "' (expected: process <IRI> <version>)"));
+      throw new ProcessDefinitionException(
+          source, List.of("first line '" + lines.get(0) + "' (expected: process <IRI> <version>)"));
     }
     Map<String, ProcessStep> steps = new LinkedHashMap<>();
     List<ProcessEdge> edges = new ArrayList<>();
@@ -81,19 +86,23 @@ public final class ProcessDefinitions {
     if (!problems.isEmpty()) {
       throw new ProcessDefinitionException(source, problems);
     }
-    return ProcessCompiler.compile(source, header.group(1), header.group(2), steps, edges, Set.of(), Set.of());
+    return ProcessCompiler.compile(
+        source, header.group(1), header.group(2), steps, edges, Set.of(), Set.of());
   }
 
   /** Parses YAML. */
-  public static ProcessDefinition parseYaml(String source, String text) throws ProcessDefinitionException {
+  public static ProcessDefinition parseYaml(String source, String text)
+      throws ProcessDefinitionException {
     JsonNode root;
     try {
       root = YAML.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ProcessDefinitionException(source, List.of("not valid YAML: " + e.getOriginalMessage()));
+      throw new ProcessDefinitionException(
+          source, List.of("not valid YAML: " + e.getOriginalMessage()));
     }
     if (root == null || !root.isObject()) {
-      throw new ProcessDefinitionException(source, List.of("expected a mapping with process, version, steps"));
+      throw new ProcessDefinitionException(
+          source, List.of("expected a mapping with process, version, steps"));
     }
     List<String> problems = new ArrayList<>();
     unknownFields(root, TOP_FIELDS, "", problems);
@@ -137,8 +146,8 @@ public final class ProcessDefinitions {
     return ProcessCompiler.compile(source, iri, version, steps, edges, entry, exit);
   }
 
-  private static void arrows(String text, Map<String, ProcessStep> steps, List<ProcessEdge> edges,
-      List<String> problems) {
+  private static void arrows(
+      String text, Map<String, ProcessStep> steps, List<ProcessEdge> edges, List<String> problems) {
     for (String statement : text.split("[;\n]")) {
       String s = statement.strip();
       if (s.isEmpty()) {
@@ -210,16 +219,23 @@ public final class ProcessDefinitions {
     if (node.hasNonNull("within")) {
       Matcher m = DURATION.matcher(node.get("within").asText());
       if (!m.matches()) {
-        problems.add("edge " + from + " -> " + to + ": within '" + node.get("within").asText()
-            + "' (expected: a number with s, m, h or d)");
+        problems.add(
+            "edge "
+                + from
+                + " -> "
+                + to
+                + ": within '"
+                + node.get("within").asText()
+                + "' (expected: a number with s, m, h or d)");
       } else {
         long n = Long.parseLong(m.group(1));
-        within = switch (m.group(2)) {
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
+        within =
+            switch (m.group(2)) {
+              case "s" -> Duration.ofSeconds(n);
+              case "m" -> Duration.ofMinutes(n);
+              case "h" -> Duration.ofHours(n);
+              default -> Duration.ofDays(n);
+            };
       }
     }
     return from == null || to == null ? null : new ProcessEdge(from, to, within);
@@ -247,11 +263,18 @@ public final class ProcessDefinitions {
     return value.asText();
   }
 
-  private static void unknownFields(JsonNode node, Set<String> known, String where, List<String> problems) {
+  private static void unknownFields(
+      JsonNode node, Set<String> known, String where, List<String> problems) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) {
-        problems.add(where + "unknown field '" + name + "' (expected one of: " + new java.util.TreeSet<>(known) + ")");
+        problems.add(
+            where
+                + "unknown field '"
+                + name
+                + "' (expected one of: "
+                + new java.util.TreeSet<>(known)
+                + ")");
       }
     }
   }

@@ -11,7 +11,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** The process definitions of a directory, indexed by IRI; a declared intent binds one by digest. */
+/**
+ * The process definitions of a directory, indexed by IRI; a declared intent binds one by digest.
+ */
 public final class ProcessRegistry {
   private final Map<String, ProcessDefinition> byIri;
 
@@ -30,11 +32,18 @@ public final class ProcessRegistry {
    * manifests, one bad process refuses the whole set: an intent that cannot be resolved would deny
    * every request of its txns.
    */
-  public static ProcessRegistry load(Path directory) throws ProcessDefinitionException, IOException {
+  public static ProcessRegistry load(Path directory)
+      throws ProcessDefinitionException, IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(directory)) {
-      files = list.filter(p -> p.toString().endsWith(".flow") || p.toString().endsWith(".yaml")
-          || p.toString().endsWith(".yml")).sorted().toList();
+      files =
+          list.filter(
+                  p ->
+                      p.toString().endsWith(".flow")
+                          || p.toString().endsWith(".yaml")
+                          || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
     }
     Map<String, ProcessDefinition> map = new TreeMap<>();
     List<String> problems = new ArrayList<>();

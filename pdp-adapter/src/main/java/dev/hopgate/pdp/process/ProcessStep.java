@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param once whether its completion is consumed by the step it unlocks
  * @param max how many times it may be used per txn, or null for no limit
  */
-public record ProcessStep(String id, @Nullable String component, boolean once, @Nullable Integer max) {
+public record ProcessStep(
+    String id, @Nullable String component, boolean once, @Nullable Integer max) {
   public ProcessStep {
     requireNonNull(id, "id");
   }

@@ -34,8 +34,8 @@ import java.util.TreeSet;
 public final class RepairAssembler {
   private RepairAssembler() {}
 
-  public static List<Map<String, Object>> assemble(List<Violation> violations, InputDocument input,
-      PolicySnapshot snapshot) {
+  public static List<Map<String, Object>> assemble(
+      List<Violation> violations, InputDocument input, PolicySnapshot snapshot) {
     List<Map<String, Object>> actions = new ArrayList<>();
     Set<Gate> seen = new HashSet<>();
     for (Violation v : violations) {
@@ -47,7 +47,7 @@ public final class RepairAssembler {
         case AUTHORIZATION -> actions.add(Map.of("action", "reauthenticate"));
         case SEQUENCE -> actions.addAll(sequence(violations, input, snapshot));
         case SCOPE -> actions.addAll(scope(input, snapshot));
-        default -> { }
+        default -> {}
       }
     }
     if (actions.isEmpty()) {
@@ -56,11 +56,13 @@ public final class RepairAssembler {
     return List.copyOf(actions);
   }
 
-  private static java.util.Optional<Map<String, Object>> useComponent(InputDocument input, PolicySnapshot snapshot) {
+  private static java.util.Optional<Map<String, Object>> useComponent(
+      InputDocument input, PolicySnapshot snapshot) {
     String step = input.hop().step();
     Set<String> components = new TreeSet<>();
     for (Manifest m : snapshot.manifests().all()) {
-      if (m.performs().contains(step) && !m.doesNotPerform().contains(step)
+      if (m.performs().contains(step)
+          && !m.doesNotPerform().contains(step)
           && !m.component().equals(input.hop().component())) {
         components.add(m.component());
       }
@@ -75,8 +77,8 @@ public final class RepairAssembler {
     return java.util.Optional.of(action);
   }
 
-  private static List<Map<String, Object>> sequence(List<Violation> violations, InputDocument input,
-      PolicySnapshot snapshot) {
+  private static List<Map<String, Object>> sequence(
+      List<Violation> violations, InputDocument input, PolicySnapshot snapshot) {
     // Steps whose completion no longer counts (outside its window, or an approval already spent)
     // must run again; a spent budget cannot be repaired within this txn.
     Set<String> redo = new HashSet<>();
@@ -138,8 +140,10 @@ public final class RepairAssembler {
       input.completed().forEach(c -> completed.add(c.step()));
       List<String> next = new ArrayList<>();
       for (String s : process.topologicalOrder()) {
-        if (!completed.contains(s) && completed.containsAll(process.prerequisites(s))
-            && input.manifest().performs().contains(s) && !input.manifest().doesNotPerform().contains(s)
+        if (!completed.contains(s)
+            && completed.containsAll(process.prerequisites(s))
+            && input.manifest().performs().contains(s)
+            && !input.manifest().doesNotPerform().contains(s)
             && input.authority().contains(s)) {
           next.add(s);
         }
@@ -159,11 +163,14 @@ public final class RepairAssembler {
     return actions;
   }
 
-  private static @org.jspecify.annotations.Nullable ProcessDefinition declared(InputDocument input,
-      PolicySnapshot snapshot) {
+  private static @org.jspecify.annotations.Nullable ProcessDefinition declared(
+      InputDocument input, PolicySnapshot snapshot) {
     if (!input.intent().declared() || input.intent().process() == null) {
       return null;
     }
-    return snapshot.processes().resolve(input.intent().process(), input.intent().digest()).orElse(null);
+    return snapshot
+        .processes()
+        .resolve(input.intent().process(), input.intent().digest())
+        .orElse(null);
   }
 }

@@ -13,10 +13,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The state of one instance, bounded and expiring each key at its own deadline. A reservation checks
- * and writes under one lock: reservations happen only on ALLOWs that spend something, so the lock
- * is not on the path of most checks. A full store evicts the oldest entries first: size it above
- * the claims and budgets alive at once, or share state through Redis.
+ * The state of one instance, bounded and expiring each key at its own deadline. A reservation
+ * checks and writes under one lock: reservations happen only on ALLOWs that spend something, so the
+ * lock is not on the path of most checks. A full store evicts the oldest entries first: size it
+ * above the claims and budgets alive at once, or share state through Redis.
  */
 public final class InMemoryStateStore implements StateStore {
   /** A claim's owner, or a budget's owners; each expires {@code ttlNanos} after its last write. */
@@ -30,11 +30,14 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   InMemoryStateStore(long maxKeys, Ticker ticker) {
-    this.entries = Caffeine.newBuilder()
-        .maximumSize(maxKeys)
-        .ticker(ticker)
-        .expireAfter(Expiry.<String, Entry>writing((key, entry) -> java.time.Duration.ofNanos(entry.ttlNanos())))
-        .build();
+    this.entries =
+        Caffeine.newBuilder()
+            .maximumSize(maxKeys)
+            .ticker(ticker)
+            .expireAfter(
+                Expiry.<String, Entry>writing(
+                    (key, entry) -> java.time.Duration.ofNanos(entry.ttlNanos())))
+            .build();
     this.map = entries.asMap();
   }
 

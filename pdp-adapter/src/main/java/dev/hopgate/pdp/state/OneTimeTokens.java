@@ -13,9 +13,9 @@ import java.time.Instant;
  * until {@code exp} + skew; a later request with it is {@code token_consumed}.
  *
  * <p>Envoy may retry a Check that timed out. A retry carries the same request id and request time
- * (fields only Envoy sets), so the claim's owner is that pair: the same pair within the retry window
- * gets the same answer, while a client resending its request is a new request (a new id) and is
- * refused. Without a request id, each decision is its own owner and any second use is refused.
+ * (fields only Envoy sets), so the claim's owner is that pair: the same pair within the retry
+ * window gets the same answer, while a client resending its request is a new request (a new id) and
+ * is refused. Without a request id, each decision is its own owner and any second use is refused.
  */
 public final class OneTimeTokens {
   private final StateStore store;
@@ -42,10 +42,12 @@ public final class OneTimeTokens {
    *
    * @return true when this request may use it (first use, or Envoy retrying the first use)
    */
-  public boolean spend(HopToken token, HopRequest request, String decisionId, Instant now) throws StateException {
+  public boolean spend(HopToken token, HopRequest request, String decisionId, Instant now)
+      throws StateException {
     String owner = owner(request, decisionId);
-    Reservation.Outcome outcome = store.reserve(new Reservation(owner, java.util.List.of(claim(token, now)),
-        java.util.List.of()));
+    Reservation.Outcome outcome =
+        store.reserve(
+            new Reservation(owner, java.util.List.of(claim(token, now)), java.util.List.of()));
     return outcome instanceof Reservation.Outcome.Reserved && retryHonoured(request, now);
   }
 
@@ -54,13 +56,16 @@ public final class OneTimeTokens {
    * retries carry the same pair), else the decision alone.
    */
   public static String owner(HopRequest request, String decisionId) {
-    return retryable(request) ? request.requestId() + "|" + request.requestTime().toEpochMilli() : decisionId;
+    return retryable(request)
+        ? request.requestId() + "|" + request.requestTime().toEpochMilli()
+        : decisionId;
   }
 
   /** The claim that spends {@code token}: its issuer and jti, until it expires (plus skew). */
   public Reservation.Claim claim(HopToken token, Instant now) {
     // The key is a digest: jtis are the issuer's strings, of any length and alphabet.
-    String key = "once:" + Digests.ofJson(java.util.List.of(token.issuer(), token.jti())).substring(7);
+    String key =
+        "once:" + Digests.ofJson(java.util.List.of(token.issuer(), token.jti())).substring(7);
     return new Reservation.Claim(key, Duration.between(now, token.expiresAt().plus(clockSkew)));
   }
 
@@ -69,7 +74,8 @@ public final class OneTimeTokens {
    * within the retry window (a client resending its request later is refused).
    */
   public boolean retryHonoured(HopRequest request, Instant now) {
-    return !retryable(request) || !now.isAfter(request.requestTime().plus(retryWindow).plus(clockSkew));
+    return !retryable(request)
+        || !now.isAfter(request.requestTime().plus(retryWindow).plus(clockSkew));
   }
 
   private static boolean retryable(HopRequest request) {

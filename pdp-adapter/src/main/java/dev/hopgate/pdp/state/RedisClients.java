@@ -6,14 +6,18 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
-/** Redis connections as hopgate opens them: {@code redis://[:password@]host[:port]}, short timeouts. */
+/**
+ * Redis connections as hopgate opens them: {@code redis://[:password@]host[:port]}, short timeouts.
+ */
 public final class RedisClients {
   private RedisClients() {}
 
   public static JedisPooled pooled(URI uri, Duration timeout) {
     int millis = (int) Math.max(1, timeout.toMillis());
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis);
+    DefaultJedisClientConfig.Builder config =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(millis)
+            .socketTimeoutMillis(millis);
     String userInfo = uri.getUserInfo();
     if (userInfo != null && userInfo.contains(":")) {
       config.password(userInfo.substring(userInfo.indexOf(':') + 1));

@@ -8,8 +8,8 @@ import java.time.Duration;
 import redis.clients.jedis.JedisPooled;
 
 /**
- * Revocations kept in two Redis sets, {@code <prefix>revoked:principals} and
- * {@code <prefix>revoked:txns}: an operator revokes with {@code SADD}.
+ * Revocations kept in two Redis sets, {@code <prefix>revoked:principals} and {@code
+ * <prefix>revoked:txns}: an operator revokes with {@code SADD}.
  */
 public final class RedisRevocationSets implements RefreshingRevocationFeed.Source, AutoCloseable {
   private final JedisPooled redis;
@@ -25,8 +25,8 @@ public final class RedisRevocationSets implements RefreshingRevocationFeed.Sourc
 
   @Override
   public RefreshingRevocationFeed.Revocations read() {
-    return new RefreshingRevocationFeed.Revocations(redis.smembers(prefix + "revoked:principals"),
-        redis.smembers(prefix + "revoked:txns"));
+    return new RefreshingRevocationFeed.Revocations(
+        redis.smembers(prefix + "revoked:principals"), redis.smembers(prefix + "revoked:txns"));
   }
 
   @Override

@@ -21,7 +21,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 public final class RedisStateStore implements StateStore {
   // KEYS: the claims, then the budgets. ARGV: owner, claim count, each claim's ttl (ms), then each
   // budget's max and ttl (ms).
-  private static final String RESERVE = """
+  private static final String RESERVE =
+      """
       local owner = ARGV[1]
       local claims = tonumber(ARGV[2])
       for i = 1, claims do
@@ -52,8 +53,10 @@ public final class RedisStateStore implements StateStore {
   private volatile String reserveSha;
 
   /**
-   * @param uri {@code redis://host:port} (a password, when needed, as {@code redis://:pw@host:port})
-   * @param timeout connect and read timeout: a slow store must not hold a Check past Envoy's timeout
+   * @param uri {@code redis://host:port} (a password, when needed, as {@code
+   *     redis://:pw@host:port})
+   * @param timeout connect and read timeout: a slow store must not hold a Check past Envoy's
+   *     timeout
    * @param prefix prepended to every key, so several deployments can share a server
    */
   public RedisStateStore(URI uri, java.time.Duration timeout, String prefix) {
@@ -81,11 +84,15 @@ public final class RedisStateStore implements StateStore {
     List<?> answer = (List<?>) call(() -> evalReserve(keys, args));
     return switch (String.valueOf(answer.get(0))) {
       case "ok" -> new Reservation.Outcome.Reserved();
-      case "claim" -> new Reservation.Outcome.ClaimHeld(Integer.parseInt(String.valueOf(answer.get(1))),
-          String.valueOf(answer.get(2)));
-      case "budget" -> new Reservation.Outcome.BudgetSpent(Integer.parseInt(String.valueOf(answer.get(1))),
-          Long.parseLong(String.valueOf(answer.get(2))));
-      default -> throw new StateException("state store " + description + " answered " + answer, null);
+      case "claim" ->
+          new Reservation.Outcome.ClaimHeld(
+              Integer.parseInt(String.valueOf(answer.get(1))), String.valueOf(answer.get(2)));
+      case "budget" ->
+          new Reservation.Outcome.BudgetSpent(
+              Integer.parseInt(String.valueOf(answer.get(1))),
+              Long.parseLong(String.valueOf(answer.get(2))));
+      default ->
+          throw new StateException("state store " + description + " answered " + answer, null);
     };
   }
 
@@ -110,17 +117,20 @@ public final class RedisStateStore implements StateStore {
 
   @Override
   public long used(String key, String owner) throws StateException {
-    return (Long) call(() -> {
-      long used = redis.scard(prefix + key);
-      return used > 0 && redis.sismember(prefix + key, owner) ? used - 1 : used;
-    });
+    return (Long)
+        call(
+            () -> {
+              long used = redis.scard(prefix + key);
+              return used > 0 && redis.sismember(prefix + key, owner) ? used - 1 : used;
+            });
   }
 
   private Object call(Supplier<Object> command) throws StateException {
     try {
       return command.get();
     } catch (JedisException e) {
-      throw new StateException("state store " + description + " did not answer: " + e.getMessage(), e);
+      throw new StateException(
+          "state store " + description + " did not answer: " + e.getMessage(), e);
     }
   }
 

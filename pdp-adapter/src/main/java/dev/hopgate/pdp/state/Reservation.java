@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Everything one ALLOW spends, reserved all or nothing (house spec, section 4, "State"): exclusive
- * claims (a {@code once} hop token, a {@code once} approval) and units of budgets (a step's
- * {@code max} per txn). {@code owner} identifies the request, so Envoy's retry of the same request
- * finds its own reservation and gets the same answer.
+ * claims (a {@code once} hop token, a {@code once} approval) and units of budgets (a step's {@code
+ * max} per txn). {@code owner} identifies the request, so Envoy's retry of the same request finds
+ * its own reservation and gets the same answer.
  */
 public record Reservation(String owner, List<Claim> claims, List<Unit> units) {
   public Reservation {
@@ -26,7 +26,9 @@ public record Reservation(String owner, List<Claim> claims, List<Unit> units) {
     }
   }
 
-  /** One unit of a budget of {@code max} distinct owners, the budget kept until {@code ttl} passes. */
+  /**
+   * One unit of a budget of {@code max} distinct owners, the budget kept until {@code ttl} passes.
+   */
   public record Unit(String key, long max, Duration ttl) {
     public Unit {
       requireNonNull(key, "key");
@@ -45,13 +47,17 @@ public record Reservation(String owner, List<Claim> claims, List<Unit> units) {
 
   /** What a reservation came to: all of it, or the first part that was already taken. */
   public sealed interface Outcome {
-    /** Everything is now held by the owner (freshly, or already by Envoy's retry of the request). */
+    /**
+     * Everything is now held by the owner (freshly, or already by Envoy's retry of the request).
+     */
     record Reserved() implements Outcome {}
 
     /** {@code claims().get(index)} is held by {@code holder}; nothing was reserved. */
     record ClaimHeld(int index, String holder) implements Outcome {}
 
-    /** {@code units().get(index)}'s budget is spent ({@code used} of its max); nothing was reserved. */
+    /**
+     * {@code units().get(index)}'s budget is spent ({@code used} of its max); nothing was reserved.
+     */
     record BudgetSpent(int index, long used) implements Outcome {}
   }
 }

@@ -51,12 +51,15 @@ public final class SequenceState {
 
   /**
    * What an ALLOW of the step spends: a claim on one unspent approval within its window for each
-   * {@code once} prerequisite, a unit of the step's budget. {@code unavailable} names the
-   * {@code once} prerequisites with no such approval (the engines allowed, yet nothing is left to
-   * spend: the ALLOW must become a {@code consumed} deny).
+   * {@code once} prerequisite, a unit of the step's budget. {@code unavailable} names the {@code
+   * once} prerequisites with no such approval (the engines allowed, yet nothing is left to spend:
+   * the ALLOW must become a {@code consumed} deny).
    */
-  public record Spend(List<Reservation.Claim> claims, List<String> claimedSteps,
-      List<Reservation.Unit> units, List<String> unavailable) {
+  public record Spend(
+      List<Reservation.Claim> claims,
+      List<String> claimedSteps,
+      List<Reservation.Unit> units,
+      List<String> unavailable) {
     public static final Spend NOTHING = new Spend(List.of(), List.of(), List.of(), List.of());
   }
 
@@ -102,7 +105,8 @@ public final class SequenceState {
   }
 
   /** What an ALLOW of {@code step} spends, given what {@link #observe} saw. */
-  public Spend plan(ProcessDefinition process, String step, VerifiedFacts facts, Observed observed, Instant now) {
+  public Spend plan(
+      ProcessDefinition process, String step, VerifiedFacts facts, Observed observed, Instant now) {
     if (!conditioned(process, step)) {
       return Spend.NOTHING;
     }
@@ -118,23 +122,35 @@ public final class SequenceState {
       if (chosen == null) {
         unavailable.add(pre);
       } else {
-        claims.add(new Reservation.Claim(approvalKey(chosen),
-            Duration.between(now, chosen.expiresAt().plus(clockSkew))));
+        claims.add(
+            new Reservation.Claim(
+                approvalKey(chosen), Duration.between(now, chosen.expiresAt().plus(clockSkew))));
         claimedSteps.add(pre);
       }
     }
     List<Reservation.Unit> units = new ArrayList<>();
     ProcessStep s = process.steps().get(step);
     if (s != null && s.max() != null) {
-      units.add(new Reservation.Unit(usageKey(facts.origin().txn(), step), s.max(),
-          Duration.between(now, facts.origin().deadline().plus(clockSkew))));
+      units.add(
+          new Reservation.Unit(
+              usageKey(facts.origin().txn(), step),
+              s.max(),
+              Duration.between(now, facts.origin().deadline().plus(clockSkew))));
     }
     return new Spend(claims, claimedSteps, units, unavailable);
   }
 
-  /** The newest completion of {@code pre} within the window of its edge into {@code step}, not spent. */
-  private static @Nullable Completion newestUsable(ProcessDefinition process, String step, String pre,
-      VerifiedFacts facts, Observed observed, Instant now) {
+  /**
+   * The newest completion of {@code pre} within the window of its edge into {@code step}, not
+   * spent.
+   */
+  private static @Nullable Completion newestUsable(
+      ProcessDefinition process,
+      String step,
+      String pre,
+      VerifiedFacts facts,
+      Observed observed,
+      Instant now) {
     Duration window = null;
     for (ProcessEdge e : process.edges()) {
       if (e.from().equals(pre) && e.to().equals(step)) {
@@ -143,9 +159,12 @@ public final class SequenceState {
     }
     Completion newest = null;
     for (Completion c : facts.completions().completed()) {
-      boolean fresh = window == null
-          || now.getEpochSecond() - c.completedAt().getEpochSecond() <= window.toSeconds();
-      if (c.step().equals(pre) && fresh && !observed.spent(c)
+      boolean fresh =
+          window == null
+              || now.getEpochSecond() - c.completedAt().getEpochSecond() <= window.toSeconds();
+      if (c.step().equals(pre)
+          && fresh
+          && !observed.spent(c)
           && (newest == null || c.completedAt().isAfter(newest.completedAt()))) {
         newest = c;
       }

@@ -22,8 +22,11 @@ import java.util.TreeMap;
 public final class SharedStateRequirement {
   private SharedStateRequirement() {}
 
-  /** What is wrong, one line per step and component; empty when the store serves every such step. */
-  public static List<String> problems(ProcessRegistry processes, ManifestRegistry manifests, boolean storeShared) {
+  /**
+   * What is wrong, one line per step and component; empty when the store serves every such step.
+   */
+  public static List<String> problems(
+      ProcessRegistry processes, ManifestRegistry manifests, boolean storeShared) {
     if (storeShared) {
       return List.of();
     }
@@ -35,12 +38,26 @@ public final class SharedStateRequirement {
         if (s == null || s.component() == null) {
           continue; // refused by the compiler already
         }
-        List<String> points = manifests.get(s.component()).map(Manifest::enforcement).orElse(List.of()).stream()
-            .map(EnforcementPoint::id).sorted().toList();
+        List<String> points =
+            manifests.get(s.component()).map(Manifest::enforcement).orElse(List.of()).stream()
+                .map(EnforcementPoint::id)
+                .sorted()
+                .toList();
         if (points.size() > 1) {
-          problems.add("process " + process.iri() + ": step " + step + " (" + spending.getValue() + ") is decided at "
-              + s.component() + ", whose manifest lists " + points.size() + " enforcement points " + points
-              + ", but state.store is memory (each would spend on its own): use state.store: redis");
+          problems.add(
+              "process "
+                  + process.iri()
+                  + ": step "
+                  + step
+                  + " ("
+                  + spending.getValue()
+                  + ") is decided at "
+                  + s.component()
+                  + ", whose manifest lists "
+                  + points.size()
+                  + " enforcement points "
+                  + points
+                  + ", but state.store is memory (each would spend on its own): use state.store: redis");
         }
       }
     }

@@ -28,8 +28,10 @@ public interface StateStore extends AutoCloseable {
    *     it already held it, else whoever claimed it first
    */
   default String claim(String key, String owner, Duration ttl) throws StateException {
-    Reservation.Outcome outcome = reserve(new Reservation(owner,
-        java.util.List.of(new Reservation.Claim(key, ttl)), java.util.List.of()));
+    Reservation.Outcome outcome =
+        reserve(
+            new Reservation(
+                owner, java.util.List.of(new Reservation.Claim(key, ttl)), java.util.List.of()));
     return outcome instanceof Reservation.Outcome.ClaimHeld held ? held.holder() : owner;
   }
 

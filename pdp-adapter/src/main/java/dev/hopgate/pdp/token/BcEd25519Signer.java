@@ -12,7 +12,8 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /** Signs EdDSA (Ed25519) JWS with Bouncy Castle, without Nimbus's optional Tink dependency. */
 final class BcEd25519Signer implements JWSSigner {
-  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+  private static final Set<JWSAlgorithm> ALGORITHMS =
+      Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
 
   private final Ed25519PrivateKeyParameters privateKey;
   private final JCAContext jcaContext = new JCAContext();

@@ -17,7 +17,8 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
  * Like Nimbus's verifiers, it refuses any {@code crit} header: hopgate understands none.
  */
 final class BcEd25519Verifier implements JWSVerifier {
-  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+  private static final Set<JWSAlgorithm> ALGORITHMS =
+      Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
 
   private final Ed25519PublicKeyParameters publicKey;
   private final JCAContext jcaContext = new JCAContext();

@@ -42,11 +42,16 @@ public final class HopTokenVerifier {
   private final Duration maxLifetime;
   private final Clock clock;
 
-  public HopTokenVerifier(TrustSet trustSet, Duration clockSkew, Duration maxLifetime, Clock clock) {
+  public HopTokenVerifier(
+      TrustSet trustSet, Duration clockSkew, Duration maxLifetime, Clock clock) {
     this(trustSet, JwsVerifier.withDefaultCache(), clockSkew, maxLifetime, clock);
   }
 
-  public HopTokenVerifier(TrustSet trustSet, JwsVerifier jwsVerifier, Duration clockSkew, Duration maxLifetime,
+  public HopTokenVerifier(
+      TrustSet trustSet,
+      JwsVerifier jwsVerifier,
+      Duration clockSkew,
+      Duration maxLifetime,
       Clock clock) {
     this.trustSet = requireNonNull(trustSet, "trustSet");
     this.keys = KeyResolver.of(trustSet);
@@ -65,28 +70,35 @@ public final class HopTokenVerifier {
   public HopToken verify(@Nullable String authorization, String component) throws TokenRejection {
     requireNonNull(component, "component");
     if (authorization == null || authorization.isEmpty()) {
-      throw new TokenRejection(TOKEN_MISSING, "The request carries no hop token (Authorization: Bearer).");
+      throw new TokenRejection(
+          TOKEN_MISSING, "The request carries no hop token (Authorization: Bearer).");
     }
     if (authorization.length() > MAX_TOKEN_CHARS + 7) {
-      throw new TokenRejection(TOKEN_MALFORMED,
-          "The Authorization header is " + authorization.length() + " characters (expected: at most "
-              + MAX_TOKEN_CHARS + ").");
+      throw new TokenRejection(
+          TOKEN_MALFORMED,
+          "The Authorization header is "
+              + authorization.length()
+              + " characters (expected: at most "
+              + MAX_TOKEN_CHARS
+              + ").");
     }
     String token = bearerToken(authorization);
     if (token == null) {
-      throw new TokenRejection(TOKEN_MALFORMED,
-          "The Authorization header is not one 'Bearer <token>' credential.");
+      throw new TokenRejection(
+          TOKEN_MALFORMED, "The Authorization header is not one 'Bearer <token>' credential.");
     }
     VerifiedJws jws;
     try {
       jws = jws(token);
     } catch (JwsRejection e) {
-      throw new TokenRejection(switch (e.problem()) {
-        case MALFORMED -> TOKEN_MALFORMED;
-        case ALGORITHM -> TOKEN_ALGORITHM;
-        case UNKNOWN_KEY -> TOKEN_UNKNOWN_KEY;
-        case SIGNATURE -> TOKEN_SIGNATURE;
-      }, e.getMessage());
+      throw new TokenRejection(
+          switch (e.problem()) {
+            case MALFORMED -> TOKEN_MALFORMED;
+            case ALGORITHM -> TOKEN_ALGORITHM;
+            case UNKNOWN_KEY -> TOKEN_UNKNOWN_KEY;
+            case SIGNATURE -> TOKEN_SIGNATURE;
+          },
+          e.getMessage());
     }
     HopToken hop = claims(jws.claims(), component, jws.keyId());
     if (hop.once()) {
@@ -115,8 +127,16 @@ public final class HopTokenVerifier {
     }
     for (int i = 7; i < padding; i++) {
       char c = authorization.charAt(i);
-      boolean b64token = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+      boolean b64token =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '.'
+              || c == '_'
+              || c == '~'
+              || c == '+'
+              || c == '/';
       if (!b64token) {
         return null;
       }
@@ -131,8 +151,13 @@ public final class HopTokenVerifier {
   private HopToken claims(JWTClaimsSet claims, String component, String kid) throws TokenRejection {
     String iss = requiredString(claims, "iss");
     if (!trustSet.issuers().contains(iss)) {
-      throw new TokenRejection(TOKEN_UNKNOWN_KEY, "The hop token's issuer '" + iss
-          + "' is not an issuer of the " + trustSet.name() + " trust set.");
+      throw new TokenRejection(
+          TOKEN_UNKNOWN_KEY,
+          "The hop token's issuer '"
+              + iss
+              + "' is not an issuer of the "
+              + trustSet.name()
+              + " trust set.");
     }
     String sub = requiredString(claims, "sub");
     String txn = requiredString(claims, "txn");
@@ -143,13 +168,17 @@ public final class HopTokenVerifier {
     // A one-element array names exactly one component too (RFC 7519 allows both forms).
     List<String> audiences = claims.getAudience();
     if (audiences.size() != 1) {
-      throw new TokenRejection(TOKEN_AUDIENCE,
-          "The hop token's aud must name exactly one component; it names " + audiences.size() + ".");
+      throw new TokenRejection(
+          TOKEN_AUDIENCE,
+          "The hop token's aud must name exactly one component; it names "
+              + audiences.size()
+              + ".");
     }
     String audience = audiences.get(0);
     if (!audience.equals(component)) {
-      throw new TokenRejection(TOKEN_AUDIENCE, "The hop token is for '" + audience
-          + "', not for this component '" + component + "'.");
+      throw new TokenRejection(
+          TOKEN_AUDIENCE,
+          "The hop token is for '" + audience + "', not for this component '" + component + "'.");
     }
 
     Instant now = clock.instant();
@@ -157,14 +186,20 @@ public final class HopTokenVerifier {
       throw new TokenRejection(TOKEN_MALFORMED, "The hop token expires before it was issued.");
     }
     if (Duration.between(iat, exp).compareTo(maxLifetime) > 0) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token lives " + Duration.between(iat, exp)
-          .toSeconds() + " s (expected: at most " + maxLifetime.toSeconds() + " s).");
+      throw new TokenRejection(
+          TOKEN_MALFORMED,
+          "The hop token lives "
+              + Duration.between(iat, exp).toSeconds()
+              + " s (expected: at most "
+              + maxLifetime.toSeconds()
+              + " s).");
     }
     if (now.isAfter(exp.plus(clockSkew))) {
       throw new TokenRejection(TOKEN_EXPIRED, "The hop token expired at " + exp + ".");
     }
     if (iat.isAfter(now.plus(clockSkew))) {
-      throw new TokenRejection(TOKEN_EXPIRED, "The hop token is issued in the future (" + iat + ").");
+      throw new TokenRejection(
+          TOKEN_EXPIRED, "The hop token is issued in the future (" + iat + ").");
     }
 
     Object once = claims.getClaim("once");
@@ -177,13 +212,15 @@ public final class HopTokenVerifier {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> intentMap = (Map<String, Object>) intent;
-    return new HopToken(iss, sub, audience, txn, jti, iat, exp, Boolean.TRUE.equals(once), intentMap, kid);
+    return new HopToken(
+        iss, sub, audience, txn, jti, iat, exp, Boolean.TRUE.equals(once), intentMap, kid);
   }
 
   private static String requiredString(JWTClaimsSet claims, String name) throws TokenRejection {
     Object value = claims.getClaim(name);
     if (!(value instanceof String s) || s.isEmpty()) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token has no string claim '" + name + "'.");
+      throw new TokenRejection(
+          TOKEN_MALFORMED, "The hop token has no string claim '" + name + "'.");
     }
     return s;
   }
@@ -191,7 +228,8 @@ public final class HopTokenVerifier {
   private static Instant requiredInstant(JWTClaimsSet claims, String name) throws TokenRejection {
     Object value = claims.getClaim(name);
     if (!(value instanceof Date date)) {
-      throw new TokenRejection(TOKEN_MALFORMED, "The hop token has no numeric date claim '" + name + "'.");
+      throw new TokenRejection(
+          TOKEN_MALFORMED, "The hop token has no numeric date claim '" + name + "'.");
     }
     return date.toInstant();
   }

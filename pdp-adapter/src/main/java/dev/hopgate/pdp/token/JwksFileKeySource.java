@@ -29,8 +29,13 @@ public final class JwksFileKeySource implements KeySource {
   private String loadedContent; // guarded by this
   private volatile Instant lastRefresh;
 
-  private JwksFileKeySource(Path path, Duration minRefreshInterval, Duration maxStaleness, Clock clock,
-      String content, KeySet initial) {
+  private JwksFileKeySource(
+      Path path,
+      Duration minRefreshInterval,
+      Duration maxStaleness,
+      Clock clock,
+      String content,
+      KeySet initial) {
     this.path = path;
     this.minRefreshInterval = minRefreshInterval;
     this.maxStaleness = maxStaleness;
@@ -45,15 +50,15 @@ public final class JwksFileKeySource implements KeySource {
    *
    * @throws IllegalArgumentException naming the file and what is wrong with it
    */
-  public static JwksFileKeySource load(Path path, Duration minRefreshInterval, Duration maxStaleness,
-      Clock clock) {
+  public static JwksFileKeySource load(
+      Path path, Duration minRefreshInterval, Duration maxStaleness, Clock clock) {
     requireNonNull(path, "path");
     requireNonNull(minRefreshInterval, "minRefreshInterval");
     requireNonNull(maxStaleness, "maxStaleness");
     requireNonNull(clock, "clock");
     String content = read(path);
-    return new JwksFileKeySource(path, minRefreshInterval, maxStaleness, clock, content,
-        parse(path, content, 1));
+    return new JwksFileKeySource(
+        path, minRefreshInterval, maxStaleness, clock, content, parse(path, content, 1));
   }
 
   @Override
@@ -98,8 +103,12 @@ public final class JwksFileKeySource implements KeySource {
       KeySet next = parse(path, content, keys.get().revision() + 1);
       loadedContent = content;
       keys.set(next);
-      LOG.log(System.Logger.Level.INFO, "reloaded {0}: {1} keys, revision {2}", path,
-          next.keys().size(), next.revision());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "reloaded {0}: {1} keys, revision {2}",
+          path,
+          next.keys().size(),
+          next.revision());
     } catch (IllegalArgumentException e) {
       LOG.log(System.Logger.Level.WARNING, "kept the previous keys: {0}", e.getMessage());
     }

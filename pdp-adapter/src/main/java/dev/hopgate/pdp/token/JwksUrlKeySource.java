@@ -40,8 +40,13 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
   private final ScheduledExecutorService refresher;
   private volatile Instant lastAttempt;
 
-  private JwksUrlKeySource(URI uri, HttpClient http, Duration timeout, Duration minRefreshInterval,
-      Duration maxStaleness, Clock clock) {
+  private JwksUrlKeySource(
+      URI uri,
+      HttpClient http,
+      Duration timeout,
+      Duration minRefreshInterval,
+      Duration maxStaleness,
+      Clock clock) {
     this.uri = uri;
     this.http = http;
     this.timeout = timeout;
@@ -49,11 +54,13 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
     this.maxStaleness = maxStaleness;
     this.clock = clock;
     this.lastAttempt = clock.instant();
-    this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "hopgate-jwks-" + uri.getHost());
-      t.setDaemon(true);
-      return t;
-    });
+    this.refresher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "hopgate-jwks-" + uri.getHost());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -62,19 +69,25 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
    * @param tls the TLS context to reach it with (a private CA), or null for the JDK's defaults
    * @throws IllegalArgumentException when the URL is not HTTPS or the first fetch fails
    */
-  public static JwksUrlKeySource load(URI uri, SSLContext tls, Duration timeout, Duration minRefreshInterval,
-      Duration maxStaleness, Clock clock) {
+  public static JwksUrlKeySource load(
+      URI uri,
+      SSLContext tls,
+      Duration timeout,
+      Duration minRefreshInterval,
+      Duration maxStaleness,
+      Clock clock) {
     requireNonNull(uri, "uri");
     if (!"https".equalsIgnoreCase(uri.getScheme())) {
       throw new IllegalArgumentException("jwks " + uri + ": only https URLs are fetched");
     }
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER);
+    HttpClient.Builder builder =
+        HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
     if (tls != null) {
       builder.sslContext(tls);
     }
-    JwksUrlKeySource source = new JwksUrlKeySource(uri, builder.build(), timeout, minRefreshInterval, maxStaleness,
-        clock);
+    JwksUrlKeySource source =
+        new JwksUrlKeySource(
+            uri, builder.build(), timeout, minRefreshInterval, maxStaleness, clock);
     try {
       source.fetch(1);
     } catch (IOException | IllegalArgumentException e) {
@@ -82,7 +95,8 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
       throw new IllegalArgumentException("jwks " + uri + ": " + e.getMessage(), e);
     }
     long period = Math.max(1, maxStaleness.toMillis() / 2);
-    source.refresher.scheduleWithFixedDelay(source::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+    source.refresher.scheduleWithFixedDelay(
+        source::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
     return source;
   }
 
@@ -124,8 +138,12 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
       Fetched f = fetched.get();
       fetch(f == null ? 1 : f.keys().revision() + 1);
     } catch (IOException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "jwks {0}: refresh failed, keeping the keys fetched at {1}: {2}", uri,
-          fetched.get() == null ? "never" : fetched.get().at(), e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "jwks {0}: refresh failed, keeping the keys fetched at {1}: {2}",
+          uri,
+          fetched.get() == null ? "never" : fetched.get().at(),
+          e.getMessage());
     }
   }
 
@@ -133,8 +151,14 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
     lastAttempt = clock.instant();
     HttpResponse<byte[]> response;
     try {
-      response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).header("accept", "application/json").GET()
-          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      response =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .timeout(timeout)
+                  .header("accept", "application/json")
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
@@ -143,7 +167,8 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
       throw new IOException("HTTP " + response.statusCode());
     }
     if (response.body().length > MAX_BYTES) {
-      throw new IOException(response.body().length + " bytes (expected: at most " + MAX_BYTES + ")");
+      throw new IOException(
+          response.body().length + " bytes (expected: at most " + MAX_BYTES + ")");
     }
     String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
     Fetched previous = fetched.get();
@@ -152,7 +177,11 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
       return;
     }
     fetched.set(new Fetched(KeySets.parse("jwks " + uri, body, revision), body, clock.instant()));
-    LOG.log(System.Logger.Level.INFO, "fetched {0}: {1} keys, revision {2}", uri,
-        fetched.get().keys().keys().size(), revision);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "fetched {0}: {1} keys, revision {2}",
+        uri,
+        fetched.get().keys().keys().size(),
+        revision);
   }
 }

@@ -46,7 +46,8 @@ public final class JwsSigning {
       throw new IllegalArgumentException("signing key without 'kid' (verifiers find keys by kid)");
     }
     if (!privateKey.isPrivate()) {
-      throw new IllegalArgumentException("key '" + privateKey.getKeyID() + "' is public (expected: private)");
+      throw new IllegalArgumentException(
+          "key '" + privateKey.getKeyID() + "' is public (expected: private)");
     }
     try {
       if (privateKey instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
@@ -55,13 +56,19 @@ public final class JwsSigning {
         return new JwsSigning(privateKey, JWSAlgorithm.ES256, signer);
       }
       if (privateKey instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
-        return new JwsSigning(privateKey, JWSAlgorithm.EdDSA, new BcEd25519Signer(okp.getDecodedD()));
+        return new JwsSigning(
+            privateKey, JWSAlgorithm.EdDSA, new BcEd25519Signer(okp.getDecodedD()));
       }
     } catch (JOSEException e) {
-      throw new IllegalArgumentException("key '" + privateKey.getKeyID() + "': " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "key '" + privateKey.getKeyID() + "': " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException("key '" + privateKey.getKeyID() + "': " + privateKey.getKeyType()
-        + " (expected: EC P-256 or OKP Ed25519)");
+    throw new IllegalArgumentException(
+        "key '"
+            + privateKey.getKeyID()
+            + "': "
+            + privateKey.getKeyType()
+            + " (expected: EC P-256 or OKP Ed25519)");
   }
 
   /** Generates a fresh private key of the named algorithm ({@code ES256} or {@code EdDSA}). */
@@ -70,8 +77,9 @@ public final class JwsSigning {
       return switch (algorithm) {
         case "ES256" -> new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
         case "EdDSA", "Ed25519" -> generateEd25519(kid);
-        default -> throw new IllegalArgumentException(
-            "algorithm: " + algorithm + " (expected: ES256 or EdDSA)");
+        default ->
+            throw new IllegalArgumentException(
+                "algorithm: " + algorithm + " (expected: ES256 or EdDSA)");
       };
     } catch (JOSEException e) {
       throw new IllegalStateException("key generation failed", e);
@@ -81,7 +89,8 @@ public final class JwsSigning {
   /** Nimbus's own Ed25519 generator needs Tink; Bouncy Castle's does the same job. */
   private static JWK generateEd25519(String kid) {
     Ed25519PrivateKeyParameters d = new Ed25519PrivateKeyParameters(new SecureRandom());
-    return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(d.generatePublicKey().getEncoded()))
+    return new OctetKeyPair.Builder(
+            Curve.Ed25519, Base64URL.encode(d.generatePublicKey().getEncoded()))
         .d(Base64URL.encode(d.getEncoded()))
         .keyID(kid)
         .build();

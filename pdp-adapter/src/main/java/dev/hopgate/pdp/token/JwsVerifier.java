@@ -38,10 +38,11 @@ public final class JwsVerifier {
 
   /**
    * Parsed headers by their base64url segment: every JWS one key signs for one purpose carries the
-   * same header, so it is decoded once, not on every request (Nimbus's constant-time base64 and JSON
-   * parsing cost more than the cached signature check). Bounded: headers are attacker-chosen.
+   * same header, so it is decoded once, not on every request (Nimbus's constant-time base64 and
+   * JSON parsing cost more than the cached signature check). Bounded: headers are attacker-chosen.
    */
-  private static final Cache<String, Header> HEADERS = Caffeine.newBuilder().maximumSize(4096).build();
+  private static final Cache<String, Header> HEADERS =
+      Caffeine.newBuilder().maximumSize(4096).build();
 
   private final Cache<CacheKey, VerifiedJws> verified;
 
@@ -50,11 +51,13 @@ public final class JwsVerifier {
    * @param maxAge the longest any entry stays, whatever its {@code exp}
    */
   public JwsVerifier(long maxEntries, Duration maxAge) {
-    this.verified = Caffeine.newBuilder()
-        .maximumSize(maxEntries)
-        .recordStats()
-        .expireAfter(Expiry.<CacheKey, VerifiedJws>creating((key, jws) -> lifetime(jws, maxAge)))
-        .build();
+    this.verified =
+        Caffeine.newBuilder()
+            .maximumSize(maxEntries)
+            .recordStats()
+            .expireAfter(
+                Expiry.<CacheKey, VerifiedJws>creating((key, jws) -> lifetime(jws, maxAge)))
+            .build();
   }
 
   /** A verifier with a cache sized for one instance: 100,000 entries, at most one hour each. */
@@ -68,8 +71,13 @@ public final class JwsVerifier {
    *
    * @param what how messages name it, as in "The hop token"
    */
-  public VerifiedJws verify(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms, KeyResolver keys,
-      String what) throws JwsRejection {
+  public VerifiedJws verify(
+      String compact,
+      JOSEObjectType type,
+      Set<JWSAlgorithm> algorithms,
+      KeyResolver keys,
+      String what)
+      throws JwsRejection {
     if (!isCompact(compact)) {
       throw new JwsRejection(MALFORMED, what + " is not a compact JWS (three base64url parts).");
     }
@@ -78,11 +86,28 @@ public final class JwsVerifier {
     if (kid == null || kid.isEmpty()) {
       throw new JwsRejection(MALFORMED, what + " has no 'kid' in its header.");
     }
-    TrustedKey key = keys.find(kid).orElseThrow(() -> new JwsRejection(UNKNOWN_KEY,
-        what + " is signed with key '" + kid + "', which " + keys.scope() + " does not hold."));
+    TrustedKey key =
+        keys.find(kid)
+            .orElseThrow(
+                () ->
+                    new JwsRejection(
+                        UNKNOWN_KEY,
+                        what
+                            + " is signed with key '"
+                            + kid
+                            + "', which "
+                            + keys.scope()
+                            + " does not hold."));
     if (!key.algorithms().contains(header.getAlgorithm())) {
-      throw new JwsRejection(ALGORITHM, "Key '" + kid + "' is a " + key.jwk().getKeyType()
-          + " key and cannot verify alg " + header.getAlgorithm() + ".");
+      throw new JwsRejection(
+          ALGORITHM,
+          "Key '"
+              + kid
+              + "' is a "
+              + key.jwk().getKeyType()
+              + " key and cannot verify alg "
+              + header.getAlgorithm()
+              + ".");
     }
     if (compact.endsWith(".")) {
       throw new JwsRejection(SIGNATURE, what + " carries no signature.");
@@ -102,10 +127,12 @@ public final class JwsVerifier {
     }
     try {
       if (!jwt.verify(key.verifier())) {
-        throw new JwsRejection(SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
+        throw new JwsRejection(
+            SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
       }
     } catch (JOSEException e) {
-      throw new JwsRejection(SIGNATURE, what + "'s signature could not be verified with key '" + kid + "'.");
+      throw new JwsRejection(
+          SIGNATURE, what + "'s signature could not be verified with key '" + kid + "'.");
     }
     JWTClaimsSet claims;
     try {
@@ -120,7 +147,8 @@ public final class JwsVerifier {
 
   /** Drops {@code jws} from the cache of verified signatures (a one-time token, used once). */
   public void forget(VerifiedJws jws, JOSEObjectType type, KeyResolver keys) {
-    verified.invalidate(new CacheKey(keys.scope(), type.getType(), jws.digest(), jws.keyId(), jws.keyRevision()));
+    verified.invalidate(
+        new CacheKey(keys.scope(), type.getType(), jws.digest(), jws.keyId(), jws.keyRevision()));
   }
 
   /** Lookups of the verified-signature cache that found (hits) or did not find (misses) a fact. */
@@ -150,7 +178,11 @@ public final class JwsVerifier {
           return false;
         }
         segmentLength = 0;
-      } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
+      } else if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_') {
         segmentLength++;
       } else {
         return false;
@@ -159,8 +191,13 @@ public final class JwsVerifier {
     return dots == 2;
   }
 
-  private static JWSHeader header(String compact, JOSEObjectType type, Set<JWSAlgorithm> algorithms,
-      KeyResolver keys, String what) throws JwsRejection {
+  private static JWSHeader header(
+      String compact,
+      JOSEObjectType type,
+      Set<JWSAlgorithm> algorithms,
+      KeyResolver keys,
+      String what)
+      throws JwsRejection {
     String segment = compact.substring(0, compact.indexOf('.'));
     Header header = HEADERS.getIfPresent(segment);
     if (header == null) {
@@ -176,12 +213,23 @@ public final class JwsVerifier {
       throw new JwsRejection(ALGORITHM, what + " is unsigned (alg " + alg + "); refused.");
     }
     if (!algorithms.contains(jws.getAlgorithm())) {
-      throw new JwsRejection(ALGORITHM, what + " uses alg " + jws.getAlgorithm() + "; " + keys.scope()
-          + " accepts only " + algorithms.stream().map(JWSAlgorithm::getName).sorted()
-              .collect(Collectors.joining(", ")) + ".");
+      throw new JwsRejection(
+          ALGORITHM,
+          what
+              + " uses alg "
+              + jws.getAlgorithm()
+              + "; "
+              + keys.scope()
+              + " accepts only "
+              + algorithms.stream()
+                  .map(JWSAlgorithm::getName)
+                  .sorted()
+                  .collect(Collectors.joining(", "))
+              + ".");
     }
     if (!type.equals(jws.getType())) {
-      throw new JwsRejection(MALFORMED, what + " has typ '" + jws.getType() + "' (expected: " + type + ").");
+      throw new JwsRejection(
+          MALFORMED, what + " has typ '" + jws.getType() + "' (expected: " + type + ").");
     }
     return jws;
   }
@@ -193,6 +241,8 @@ public final class JwsVerifier {
       return cap;
     }
     Duration untilExpiry = Duration.between(java.time.Instant.now(), exp.toInstant());
-    return untilExpiry.isNegative() ? Duration.ZERO : (untilExpiry.compareTo(cap) < 0 ? untilExpiry : cap);
+    return untilExpiry.isNegative()
+        ? Duration.ZERO
+        : (untilExpiry.compareTo(cap) < 0 ? untilExpiry : cap);
   }
 }

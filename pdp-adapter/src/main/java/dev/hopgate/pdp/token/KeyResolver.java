@@ -2,14 +2,18 @@ package dev.hopgate.pdp.token;
 
 import java.util.Optional;
 
-/** Finds the key that may verify a JWS, by {@code kid}, and says which revision of keys answered. */
+/**
+ * Finds the key that may verify a JWS, by {@code kid}, and says which revision of keys answered.
+ */
 public interface KeyResolver {
   /** The name of the trust set (or manifest) these keys belong to; part of the cache key. */
   String scope();
 
   Optional<TrustedKey> find(String kid);
 
-  /** Changes whenever keys are removed or replaced, so facts verified with old keys stop counting. */
+  /**
+   * Changes whenever keys are removed or replaced, so facts verified with old keys stop counting.
+   */
   long revision();
 
   /** The keys of a trust set. */

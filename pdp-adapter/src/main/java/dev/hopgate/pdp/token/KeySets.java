@@ -33,7 +33,8 @@ final class KeySets {
         throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
       }
       if (byKid.put(key.keyId(), key) != null) {
-        throw new IllegalArgumentException(source + ": kid '" + key.keyId() + "' appears twice (expected: unique kids)");
+        throw new IllegalArgumentException(
+            source + ": kid '" + key.keyId() + "' appears twice (expected: unique kids)");
       }
     }
     return new KeySet(revision, byKid);

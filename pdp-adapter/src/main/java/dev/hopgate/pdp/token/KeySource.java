@@ -8,8 +8,8 @@ public interface KeySource {
   KeySet current();
 
   /**
-   * Looks a key up, reloading the source first (at most once per refresh interval) when the
-   * {@code kid} is unknown, so a key the issuer has just rotated in is found.
+   * Looks a key up, reloading the source first (at most once per refresh interval) when the {@code
+   * kid} is unknown, so a key the issuer has just rotated in is found.
    */
   Optional<TrustedKey> find(String kid);
 

@@ -1,8 +1,8 @@
 package dev.hopgate.pdp.token;
 
 /**
- * Why a hop token was refused: the public {@code token_*} codes of the house spec, section 3.
- * Every one of them is HTTP 401.
+ * Why a hop token was refused: the public {@code token_*} codes of the house spec, section 3. Every
+ * one of them is HTTP 401.
  */
 public enum TokenCode {
   TOKEN_MISSING("token_missing", Repair.REFRESH_TOKEN),
@@ -15,7 +15,9 @@ public enum TokenCode {
   TOKEN_CONSUMED("token_consumed", Repair.REFRESH_TOKEN),
   TOKEN_REVOKED("token_revoked", Repair.REAUTHENTICATE);
 
-  /** What a caller should do about it: get a fresh hop token, or start over with the token service. */
+  /**
+   * What a caller should do about it: get a fresh hop token, or start over with the token service.
+   */
   public enum Repair {
     REFRESH_TOKEN("refresh_token"),
     REAUTHENTICATE("reauthenticate");

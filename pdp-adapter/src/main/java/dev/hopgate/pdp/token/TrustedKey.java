@@ -17,7 +17,8 @@ import java.util.Set;
  * One public key of a trust set, with the verifier built for it once and the algorithms it may
  * verify (its key type, narrowed by the JWK's {@code alg} when present).
  */
-public record TrustedKey(String keyId, JWK jwk, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {
+public record TrustedKey(
+    String keyId, JWK jwk, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {
   public TrustedKey {
     requireNonNull(keyId, "keyId");
     requireNonNull(jwk, "jwk");
@@ -37,8 +38,8 @@ public record TrustedKey(String keyId, JWK jwk, Set<JWSAlgorithm> algorithms, JW
       throw new IllegalArgumentException("key without 'kid' (every trusted key needs one)");
     }
     if (jwk.isPrivate()) {
-      throw new IllegalArgumentException("key '" + kid
-          + "' contains private key material (a trust set holds public keys only)");
+      throw new IllegalArgumentException(
+          "key '" + kid + "' contains private key material (a trust set holds public keys only)");
     }
     try {
       TrustedKey key;
@@ -47,30 +48,46 @@ public record TrustedKey(String keyId, JWK jwk, Set<JWSAlgorithm> algorithms, JW
           throw new IllegalArgumentException(
               "key '" + kid + "': curve " + ec.getCurve() + " (expected: P-256 for ES256)");
         }
-        key = new TrustedKey(kid, jwk, Set.of(JWSAlgorithm.ES256), new BcEs256Verifier(ec.toECPublicKey()));
+        key =
+            new TrustedKey(
+                kid, jwk, Set.of(JWSAlgorithm.ES256), new BcEs256Verifier(ec.toECPublicKey()));
       } else if (jwk instanceof OctetKeyPair okp) {
         if (!Curve.Ed25519.equals(okp.getCurve())) {
           throw new IllegalArgumentException(
               "key '" + kid + "': curve " + okp.getCurve() + " (expected: Ed25519 for EdDSA)");
         }
-        key = new TrustedKey(kid, jwk, Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519),
-            new BcEd25519Verifier(okp.getDecodedX()));
+        key =
+            new TrustedKey(
+                kid,
+                jwk,
+                Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519),
+                new BcEd25519Verifier(okp.getDecodedX()));
       } else if (jwk instanceof RSAKey rsa) {
         if (rsa.size() < 2048) {
           throw new IllegalArgumentException(
               "key '" + kid + "': RSA " + rsa.size() + " bits (expected: at least 2048)");
         }
-        key = new TrustedKey(kid, jwk, Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256),
-            new RSASSAVerifier(rsa));
+        key =
+            new TrustedKey(
+                kid, jwk, Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256), new RSASSAVerifier(rsa));
       } else {
-        throw new IllegalArgumentException("key '" + kid + "': key type " + jwk.getKeyType()
-            + " (expected: EC P-256, OKP Ed25519 or RSA)");
+        throw new IllegalArgumentException(
+            "key '"
+                + kid
+                + "': key type "
+                + jwk.getKeyType()
+                + " (expected: EC P-256, OKP Ed25519 or RSA)");
       }
       if (jwk.getAlgorithm() != null) {
         JWSAlgorithm declared = JWSAlgorithm.parse(jwk.getAlgorithm().getName());
         if (!key.algorithms().contains(declared)) {
-          throw new IllegalArgumentException("key '" + kid + "': alg " + declared
-              + " does not fit its key type " + jwk.getKeyType());
+          throw new IllegalArgumentException(
+              "key '"
+                  + kid
+                  + "': alg "
+                  + declared
+                  + " does not fit its key type "
+                  + jwk.getKeyType());
         }
         key = new TrustedKey(kid, jwk, Set.of(declared), key.verifier());
       }

@@ -10,7 +10,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
  *
  * @param digest {@code sha256:} over the compact JWS's ASCII bytes
  */
-public record VerifiedJws(String compact, String digest, JWTClaimsSet claims, String keyId, long keyRevision) {
+public record VerifiedJws(
+    String compact, String digest, JWTClaimsSet claims, String keyId, long keyRevision) {
   public VerifiedJws {
     requireNonNull(compact, "compact");
     requireNonNull(digest, "digest");

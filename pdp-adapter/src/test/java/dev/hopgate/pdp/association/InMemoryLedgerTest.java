@@ -17,8 +17,15 @@ class InMemoryLedgerTest extends LedgerContract {
     InMemoryLedger ledger = new InMemoryLedger(1 << 20, 1, Duration.ofHours(1));
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     for (int i = 0; i < 3; i++) {
-      ledger.record(BoundarySignal.start("t1", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t,
-          "transition-" + i));
+      ledger.record(
+          BoundarySignal.start(
+              "t1",
+              "d" + i,
+              "spiffe://x/c",
+              "urn:s:" + i,
+              "spiffe://x/hopgate",
+              t,
+              "transition-" + i));
     }
     assertThat(ledger.dropped()).isEqualTo(2);
   }
@@ -29,7 +36,9 @@ class InMemoryLedgerTest extends LedgerContract {
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     String big = "x".repeat(4_000);
     for (int i = 0; i < 3; i++) {
-      ledger.record(BoundarySignal.start("t1", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t, big));
+      ledger.record(
+          BoundarySignal.start(
+              "t1", "d" + i, "spiffe://x/c", "urn:s:" + i, "spiffe://x/hopgate", t, big));
     }
     assertThat(ledger.linkage("t1")).hasSize(2);
     assertThat(ledger.dropped()).isEqualTo(1);

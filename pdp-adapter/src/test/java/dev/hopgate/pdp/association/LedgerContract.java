@@ -24,10 +24,26 @@ public abstract class LedgerContract {
     assertThat(ledger.record(complete("d1", "urn:s:a", "rec-1"))).isTrue();
     assertThat(ledger.record(complete("d9", "urn:s:z", "rec-9"))).as("no START seen").isFalse();
 
-    assertThat(ledger.linkage("t1")).containsExactly(
-        new LinkedHop("d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T, T.plusSeconds(1), "transition-d1",
-            "rec-1"),
-        new LinkedHop("d9", "spiffe://x/c", "urn:s:z", "spiffe://x/hopgate", null, T.plusSeconds(1), null, "rec-9"));
+    assertThat(ledger.linkage("t1"))
+        .containsExactly(
+            new LinkedHop(
+                "d1",
+                "spiffe://x/c",
+                "urn:s:a",
+                "spiffe://x/hopgate",
+                T,
+                T.plusSeconds(1),
+                "transition-d1",
+                "rec-1"),
+            new LinkedHop(
+                "d9",
+                "spiffe://x/c",
+                "urn:s:z",
+                "spiffe://x/hopgate",
+                null,
+                T.plusSeconds(1),
+                null,
+                "rec-9"));
     assertThat(ledger.linkage("unknown")).isEmpty();
   }
 
@@ -39,7 +55,8 @@ public abstract class LedgerContract {
 
     LedgerView view = LedgerView.of(ledger.linkage("t1"));
     assertThat(view.records()).containsExactly("rec-1");
-    assertThat(view.running()).extracting(LinkedHop::step, LinkedHop::transition)
+    assertThat(view.running())
+        .extracting(LinkedHop::step, LinkedHop::transition)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("urn:s:b", "transition-d2"));
   }
 
@@ -58,8 +75,15 @@ public abstract class LedgerContract {
     ledger.record(start("d1", "urn:s:a"));
     ledger.record(complete("d1", "urn:s:a", "rec-1"));
     ledger.record(complete("d1", "urn:s:a", "rec-other"));
-    ledger.record(BoundarySignal.start("t1", "d1", "spiffe://x/c", "urn:s:a", "spiffe://x/hopgate", T.plusSeconds(9),
-        "transition-other"));
+    ledger.record(
+        BoundarySignal.start(
+            "t1",
+            "d1",
+            "spiffe://x/c",
+            "urn:s:a",
+            "spiffe://x/hopgate",
+            T.plusSeconds(9),
+            "transition-other"));
 
     LinkedHop hop = ledger.linkage("t1").get(0);
     assertThat(hop.completionRecord()).isEqualTo("rec-1");
@@ -68,11 +92,12 @@ public abstract class LedgerContract {
   }
 
   private static BoundarySignal start(String decision, String step) {
-    return BoundarySignal.start("t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate", T, "transition-" + decision);
+    return BoundarySignal.start(
+        "t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate", T, "transition-" + decision);
   }
 
   private static BoundarySignal complete(String decision, String step, String record) {
-    return BoundarySignal.complete("t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate", T.plusSeconds(1),
-        record);
+    return BoundarySignal.complete(
+        "t1", decision, "spiffe://x/c", step, "spiffe://x/hopgate", T.plusSeconds(1), record);
   }
 }

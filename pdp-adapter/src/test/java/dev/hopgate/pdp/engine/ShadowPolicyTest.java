@@ -8,18 +8,23 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class ShadowPolicyTest {
-  /** A policy that allows; the secondary waits on {@code release} first. Neither reads the input. */
+  /**
+   * A policy that allows; the secondary waits on {@code release} first. Neither reads the input.
+   */
   private static PreparedPolicy allowing(String engine, CountDownLatch release) {
     return new PreparedPolicy() {
-      @Override public String engine() {
+      @Override
+      public String engine() {
         return engine;
       }
 
-      @Override public String revision() {
+      @Override
+      public String revision() {
         return "r";
       }
 
-      @Override public EngineDecision evaluate(InputDocument input) {
+      @Override
+      public EngineDecision evaluate(InputDocument input) {
         try {
           release.await();
         } catch (InterruptedException e) {
@@ -33,7 +38,8 @@ class ShadowPolicyTest {
   @Test
   void pending_countsAComparisonUntilItHasRun() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    try (ShadowPolicy shadow = new ShadowPolicy(allowing("a", new CountDownLatch(0)), allowing("b", release))) {
+    try (ShadowPolicy shadow =
+        new ShadowPolicy(allowing("a", new CountDownLatch(0)), allowing("b", release))) {
       assertThat(shadow.evaluate(null).allow()).isTrue();
       assertThat(shadow.pending()).as("the secondary is held").isEqualTo(1);
       assertThat(shadow.compared()).isZero();

@@ -28,11 +28,21 @@ class DecisionLogTest {
     file = dir.resolve("decisions.jsonl");
     DecisionLog log = DecisionLog.open(file, 100, Clock.systemUTC());
     for (int i = 1; i <= 6; i++) {
-      Decision d = i % 2 == 0
-          ? new Decision("d-" + i, Outcome.ALLOW, List.of(), null, "txn-1", null, "sha256:rev")
-          : new Decision("d-" + i, Outcome.DENY, List.of(Violation.of(Gate.SCOPE, "step_not_in_intent")),
-              Problems.unconfigured("d-" + i, "x"), "txn-1", null, "sha256:rev");
-      assertThat(log.offer("decision", "txn-1", DecisionRecords.payload(d, "cedar", "sha256:in" + i, null))).isTrue();
+      Decision d =
+          i % 2 == 0
+              ? new Decision("d-" + i, Outcome.ALLOW, List.of(), null, "txn-1", null, "sha256:rev")
+              : new Decision(
+                  "d-" + i,
+                  Outcome.DENY,
+                  List.of(Violation.of(Gate.SCOPE, "step_not_in_intent")),
+                  Problems.unconfigured("d-" + i, "x"),
+                  "txn-1",
+                  null,
+                  "sha256:rev");
+      assertThat(
+              log.offer(
+                  "decision", "txn-1", DecisionRecords.payload(d, "cedar", "sha256:in" + i, null)))
+          .isTrue();
     }
     log.close();
   }
@@ -67,10 +77,11 @@ class DecisionLogTest {
 
   @Test
   void reorderedRecords_areFound() throws Exception {
-    edit(lines -> {
-      String third = lines.remove(2);
-      lines.add(3, third);
-    });
+    edit(
+        lines -> {
+          String third = lines.remove(2);
+          lines.add(3, third);
+        });
     assertBroken(3, "record 3 is out of order");
   }
 
@@ -82,18 +93,21 @@ class DecisionLogTest {
 
   @Test
   void aRecordRehashedAfterEditing_breaksTheNextLink() throws Exception {
-    // A careful forger recomputes the edited record's own hash; the next record still points at the old one.
-    edit(lines -> {
-      var json = new com.fasterxml.jackson.databind.ObjectMapper();
-      try {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> record = json.readValue(lines.get(1).replace("\"ALLOW\"", "\"DENY\""), Map.class);
-        record.put("hash", DecisionRecords.hash(record));
-        lines.set(1, json.writeValueAsString(record));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    // A careful forger recomputes the edited record's own hash; the next record still points at the
+    // old one.
+    edit(
+        lines -> {
+          var json = new com.fasterxml.jackson.databind.ObjectMapper();
+          try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> record =
+                json.readValue(lines.get(1).replace("\"ALLOW\"", "\"DENY\""), Map.class);
+            record.put("hash", DecisionRecords.hash(record));
+            lines.set(1, json.writeValueAsString(record));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
     assertBroken(3, "does not link");
   }
 

@@ -3,15 +3,15 @@ package dev.hopgate.pdp.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.pdp.Disclosure;
+import dev.hopgate.pdp.conformance.CaseInputs;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
-import dev.hopgate.pdp.conformance.CaseInputs;
 import dev.hopgate.pdp.input.InputDocument;
-import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.problem.Problems;
+import dev.hopgate.pdp.process.ProcessRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,22 +25,33 @@ class LogReplayTest {
   @TempDir Path dir;
 
   @Test
-  void aFullLogOfTheConformanceCorpus_replaysIdentically_andAnAlteredDecisionIsReported() throws Exception {
+  void aFullLogOfTheConformanceCorpus_replaysIdentically_andAnAlteredDecisionIsReported()
+      throws Exception {
     PreparedPolicy policy = new CedarEngine().prepare(Path.of("..", "policies", "cedar"));
-    var corpus = dev.hopgate.pdp.conformance.Corpus.load(Path.of("..", "tests", "conformance"),
-        ProcessRegistry.load(Path.of("..", "policies", "processes")));
+    var corpus =
+        dev.hopgate.pdp.conformance.Corpus.load(
+            Path.of("..", "tests", "conformance"),
+            ProcessRegistry.load(Path.of("..", "policies", "processes")));
     Path file = dir.resolve("full.jsonl");
     DecisionLog log = DecisionLog.open(file, 1000, Clock.systemUTC());
-    DecisionLogSink sink = new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
+    DecisionLogSink sink =
+        new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
     int n = 0;
     for (var c : corpus.cases()) {
       InputDocument input = CaseInputs.build(c.input(), corpus);
       EngineDecision d = policy.evaluate(input);
       String id = "d-" + (++n);
-      Decision decision = d.allow()
-          ? new Decision(id, Outcome.ALLOW, List.of(), null, "txn", null, policy.revision())
-          : new Decision(id, Outcome.DENY, Disclosure.apply(d.violations()),
-              Problems.unconfigured(id, "x"), "txn", null, policy.revision());
+      Decision decision =
+          d.allow()
+              ? new Decision(id, Outcome.ALLOW, List.of(), null, "txn", null, policy.revision())
+              : new Decision(
+                  id,
+                  Outcome.DENY,
+                  Disclosure.apply(d.violations()),
+                  Problems.unconfigured(id, "x"),
+                  "txn",
+                  null,
+                  policy.revision());
       assertThat(sink.record(decision, input)).isTrue();
     }
     log.close();
@@ -56,24 +67,45 @@ class LogReplayTest {
     }
     lines.set(allow, lines.get(allow).replace("\"outcome\":\"ALLOW\"", "\"outcome\":\"DENY\""));
     Files.write(file, lines, StandardCharsets.UTF_8);
-    assertThat(LogReplayer.replay(file, policy).differences()).singleElement().asString()
+    assertThat(LogReplayer.replay(file, policy).differences())
+        .singleElement()
+        .asString()
         .contains("logged DENY [], replayed ALLOW []");
   }
 
   @Test
   void aDenyTheStateStoreDecided_isSkipped_forTheEngineAllowedIt() throws Exception {
     PreparedPolicy policy = new CedarEngine().prepare(Path.of("..", "policies", "cedar"));
-    var corpus = dev.hopgate.pdp.conformance.Corpus.load(Path.of("..", "tests", "conformance"),
-        ProcessRegistry.load(Path.of("..", "policies", "processes")));
+    var corpus =
+        dev.hopgate.pdp.conformance.Corpus.load(
+            Path.of("..", "tests", "conformance"),
+            ProcessRegistry.load(Path.of("..", "policies", "processes")));
     var allowed = corpus.cases().stream().filter(c -> c.want().allow()).findFirst().orElseThrow();
     InputDocument input = CaseInputs.build(allowed.input(), corpus);
     Path file = dir.resolve("raced.jsonl");
     DecisionLog log = DecisionLog.open(file, 10, Clock.systemUTC());
-    DecisionLogSink sink = new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
-    List<dev.hopgate.pdp.decision.Violation> lost = List.of(new dev.hopgate.pdp.decision.Violation(
-        dev.hopgate.pdp.decision.Gate.SEQUENCE, "consumed", java.util.Map.of("consumed", List.of("urn:x"))));
-    assertThat(sink.record(new Decision("d-1", Outcome.DENY, lost, Problems.unconfigured("d-1", "x"), "txn", null,
-        policy.revision(), java.util.Map.of(), java.util.Map.of("decided_by", "state_store")), input)).isTrue();
+    DecisionLogSink sink =
+        new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
+    List<dev.hopgate.pdp.decision.Violation> lost =
+        List.of(
+            new dev.hopgate.pdp.decision.Violation(
+                dev.hopgate.pdp.decision.Gate.SEQUENCE,
+                "consumed",
+                java.util.Map.of("consumed", List.of("urn:x"))));
+    assertThat(
+            sink.record(
+                new Decision(
+                    "d-1",
+                    Outcome.DENY,
+                    lost,
+                    Problems.unconfigured("d-1", "x"),
+                    "txn",
+                    null,
+                    policy.revision(),
+                    java.util.Map.of(),
+                    java.util.Map.of("decided_by", "state_store")),
+                input))
+        .isTrue();
     log.close();
 
     LogReplayer.Result result = LogReplayer.replay(file, policy);

@@ -47,8 +47,13 @@ public final class ChainFixture {
   public final JwsSigning registry = signer("EdDSA", "reg-1");
   public final Map<String, JwsSigning> enforcers = new LinkedHashMap<>();
   public final JwsVerifier verifier = new JwsVerifier(10_000, Duration.ofHours(1));
-  /** The fixture's time: {@link #NOW} for tests; the wall clock's for benchmarks, whose caches expire in real time. */
+
+  /**
+   * The fixture's time: {@link #NOW} for tests; the wall clock's for benchmarks, whose caches
+   * expire in real time.
+   */
   public final Instant now;
+
   public final Clock clock;
   public ManifestRegistry manifests;
   public RevocationFeed revocations = RevocationFeed.NONE;
@@ -64,10 +69,12 @@ public final class ChainFixture {
     enforcers.put(AGENT, signer("EdDSA", "ep-agent"));
     enforcers.put(INVENTORY, signer("EdDSA", "ep-inventory"));
     enforcers.put(PAYMENTS, signer("ES256", "ep-payments"));
-    manifests = ManifestRegistry.of(List.of(
-        manifest(AGENT, List.of(PLAN), List.of(RESERVE, CHARGE)),
-        manifest(INVENTORY, List.of(RESERVE), "*"),
-        manifest(PAYMENTS, List.of(CHARGE), null)));
+    manifests =
+        ManifestRegistry.of(
+            List.of(
+                manifest(AGENT, List.of(PLAN), List.of(RESERVE, CHARGE)),
+                manifest(INVENTORY, List.of(RESERVE), "*"),
+                manifest(PAYMENTS, List.of(CHARGE), null)));
   }
 
   public static JwsSigning signer(String alg, String kid) {
@@ -78,7 +85,8 @@ public final class ChainFixture {
     return component.replace("spiffe://shop.example/", "spiffe://shop.example/hopgate/");
   }
 
-  public dev.hopgate.pdp.manifest.Manifest manifest(String component, List<String> performs, Object delegates) {
+  public dev.hopgate.pdp.manifest.Manifest manifest(
+      String component, List<String> performs, Object delegates) {
     Map<String, Object> claims = new HashMap<>();
     claims.put("component", component);
     claims.put("performs", performs);
@@ -86,21 +94,29 @@ public final class ChainFixture {
       claims.put("delegates", delegates);
     }
     JWK key = enforcers.get(component).key().toPublicJWK();
-    claims.put("enforcement", List.of(Map.of("id", enforcementPoint(component),
-        "keys", new JWKSet(key).toJSONObject(true))));
+    claims.put(
+        "enforcement",
+        List.of(
+            Map.of("id", enforcementPoint(component), "keys", new JWKSet(key).toJSONObject(true))));
     claims.put("endpoints", Map.of("issuer", TOKENS + "/token"));
-    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(java.util.Date.from(now));
+    JWTClaimsSet.Builder b =
+        new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(java.util.Date.from(now));
     claims.forEach(b::claim);
     try {
-      return ManifestRegistry.parse(registry.sign(ManifestRegistry.TYPE, b.build()), component, registryTrust(),
-          verifier, now);
+      return ManifestRegistry.parse(
+          registry.sign(ManifestRegistry.TYPE, b.build()),
+          component,
+          registryTrust(),
+          verifier,
+          now);
     } catch (ManifestRegistry.ManifestException e) {
       throw new IllegalStateException(e);
     }
   }
 
   public TrustSet registryTrust() {
-    return new TrustSet("manifest-registry", Set.of(REGISTRY), TrustSet.DEFAULT_ALGORITHMS, keys(registry));
+    return new TrustSet(
+        "manifest-registry", Set.of(REGISTRY), TrustSet.DEFAULT_ALGORITHMS, keys(registry));
   }
 
   public Floor floor() {
@@ -109,9 +125,15 @@ public final class ChainFixture {
 
   /** The floor over {@code jws} (a verifier with or without its signature cache). */
   public Floor floor(JwsVerifier jws) {
-    TrustSet tokens = new TrustSet("token-service", Set.of(TOKENS), TrustSet.DEFAULT_ALGORITHMS, keys(tokenService));
-    TrustSet txnTokens = new TrustSet("txn-token-service", Set.of(TXN_TOKENS), TrustSet.DEFAULT_ALGORITHMS,
-        keys(txnTokenService));
+    TrustSet tokens =
+        new TrustSet(
+            "token-service", Set.of(TOKENS), TrustSet.DEFAULT_ALGORITHMS, keys(tokenService));
+    TrustSet txnTokens =
+        new TrustSet(
+            "txn-token-service",
+            Set.of(TXN_TOKENS),
+            TrustSet.DEFAULT_ALGORITHMS,
+            keys(txnTokenService));
     Duration skew = Duration.ofSeconds(30);
     return new Floor(
         new HopTokenVerifier(tokens, jws, skew, Duration.ofMinutes(5), clock),
@@ -119,19 +141,32 @@ public final class ChainFixture {
         new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         new LedgerEvidence(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
-        revocations, Floor.Limits.DEFAULT);
+        revocations,
+        Floor.Limits.DEFAULT);
   }
 
   public static KeySource keys(JwsSigning... signers) {
-    return FixedKeySource.of("test keys", java.util.Arrays.stream(signers).map(JwsSigning::key).toList());
+    return FixedKeySource.of(
+        "test keys", java.util.Arrays.stream(signers).map(JwsSigning::key).toList());
   }
 
   // --- artifacts -------------------------------------------------------------------------------
 
   /** An origin token as the transaction token service issues it. */
   public String origin(String originWorkload, Map<String, String> intent, Set<String> authority) {
-    return txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_TOKENS, txn, "alice@shop.example",
-        TRUST_DOMAIN, originWorkload, deadline(), intent, authority, now.minusSeconds(5), now.plusSeconds(300)));
+    return txnTokenService.sign(
+        WireTypes.ORIGIN,
+        Minting.origin(
+            TXN_TOKENS,
+            txn,
+            "alice@shop.example",
+            TRUST_DOMAIN,
+            originWorkload,
+            deadline(),
+            intent,
+            authority,
+            now.minusSeconds(5),
+            now.plusSeconds(300)));
   }
 
   public String origin() {
@@ -143,50 +178,125 @@ public final class ChainFixture {
   }
 
   public String binding(String originWorkload, Map<String, String> intent) {
-    return dev.hopgate.pdp.digest.Digests.originBinding(txn, "alice@shop.example", TRUST_DOMAIN, originWorkload,
-        deadline().getEpochSecond(), intent);
+    return dev.hopgate.pdp.digest.Digests.originBinding(
+        txn,
+        "alice@shop.example",
+        TRUST_DOMAIN,
+        originWorkload,
+        deadline().getEpochSecond(),
+        intent);
   }
 
   public String hop(String audience, String sub, String hopTxn, Map<String, String> intent) {
-    return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, sub, audience, hopTxn,
-        "jti-" + System.nanoTime(), intent, false, now.minusSeconds(5), now.plusSeconds(120)));
+    return tokenService.sign(
+        HopTokenVerifier.TYPE,
+        Minting.hop(
+            TOKENS,
+            sub,
+            audience,
+            hopTxn,
+            "jti-" + System.nanoTime(),
+            intent,
+            false,
+            now.minusSeconds(5),
+            now.plusSeconds(120)));
   }
 
   /** A one-time hop token ({@code once: true}) for {@code audience}, implicit intent. */
   public String hopOnce(String audience, String jti) {
-    return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", audience, txn, jti,
-        null, true, now.minusSeconds(5), now.plusSeconds(120)));
+    return tokenService.sign(
+        HopTokenVerifier.TYPE,
+        Minting.hop(
+            TOKENS,
+            "alice@shop.example",
+            audience,
+            txn,
+            jti,
+            null,
+            true,
+            now.minusSeconds(5),
+            now.plusSeconds(120)));
   }
 
   public String hop(String audience) {
     return hop(audience, "alice@shop.example", txn, INTENT);
   }
 
-  public String transition(String signedBy, String iss, String forTxn, int position, String pred, String component,
-      String step, Set<String> authority, Instant exp) {
-    return enforcers.get(signedBy).sign(WireTypes.TRANSITION, Minting.transition(iss, forTxn, position, pred,
-        component, step, authority, now.minusSeconds(1), exp, "decision-" + position));
+  public String transition(
+      String signedBy,
+      String iss,
+      String forTxn,
+      int position,
+      String pred,
+      String component,
+      String step,
+      Set<String> authority,
+      Instant exp) {
+    return enforcers
+        .get(signedBy)
+        .sign(
+            WireTypes.TRANSITION,
+            Minting.transition(
+                iss,
+                forTxn,
+                position,
+                pred,
+                component,
+                step,
+                authority,
+                now.minusSeconds(1),
+                exp,
+                "decision-" + position));
   }
 
   /** The transition hopgate at {@code component} mints after allowing {@code step}. */
-  public String transition(int position, String pred, String component, String step, Set<String> authority) {
-    return transition(component, enforcementPoint(component), txn, position, pred, component, step, authority,
+  public String transition(
+      int position, String pred, String component, String step, Set<String> authority) {
+    return transition(
+        component,
+        enforcementPoint(component),
+        txn,
+        position,
+        pred,
+        component,
+        step,
+        authority,
         now.plusSeconds(600));
   }
 
   public String completion(String component, String step, String forTxn) {
-    return enforcers.get(component).sign(WireTypes.COMPLETION, Minting.completion(enforcementPoint(component),
-        forTxn, step, component, "decision-c", now.minusSeconds(2), now.plusSeconds(600)));
+    return enforcers
+        .get(component)
+        .sign(
+            WireTypes.COMPLETION,
+            Minting.completion(
+                enforcementPoint(component),
+                forTxn,
+                step,
+                component,
+                "decision-c",
+                now.minusSeconds(2),
+                now.plusSeconds(600)));
   }
 
   /** The valid two-transition chain a request from inventory to payments carries. */
   public List<String> validChain() {
     String t1 = transition(1, binding(PLANNER, INTENT), AGENT, PLAN, Set.of(RESERVE, CHARGE));
-    String t2 = transition(2, dev.hopgate.pdp.digest.Digests.ofJws(t1), INVENTORY, RESERVE, Set.of(RESERVE, CHARGE));
+    String t2 =
+        transition(
+            2,
+            dev.hopgate.pdp.digest.Digests.ofJws(t1),
+            INVENTORY,
+            RESERVE,
+            Set.of(RESERVE, CHARGE));
     return List.of(t1, t2);
   }
 
-  public HopRequest request(String hopToken, String originToken, List<String> chain, List<String> completions,
+  public HopRequest request(
+      String hopToken,
+      String originToken,
+      List<String> chain,
+      List<String> completions,
       String caller) {
     Map<String, String> headers = new HashMap<>();
     if (hopToken != null) {

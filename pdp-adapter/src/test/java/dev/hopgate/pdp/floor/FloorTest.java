@@ -13,14 +13,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hopgate.pdp.HopRequest;
+import dev.hopgate.pdp.association.LinkedHop;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import dev.hopgate.pdp.association.LinkedHop;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +31,8 @@ class FloorTest {
 
   @Test
   void firstHop_fromTheOriginWorkload_withAnEmptyChain() throws Exception {
-    VerifiedFacts facts = verify(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER), AGENT);
+    VerifiedFacts facts =
+        verify(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER), AGENT);
 
     assertThat(facts.chain()).isEmpty();
     assertThat(facts.authority()).containsExactlyInAnyOrder(PLAN, RESERVE, CHARGE);
@@ -41,18 +41,21 @@ class FloorTest {
 
   @Test
   void thirdHop_withAValidChain_fromTheChainHead() throws Exception {
-    VerifiedFacts facts = verify(f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY),
-        PAYMENTS);
+    VerifiedFacts facts =
+        verify(
+            f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY), PAYMENTS);
 
     assertThat(facts.chain()).extracting(Transition::component).containsExactly(AGENT, INVENTORY);
     assertThat(facts.authority()).containsExactlyInAnyOrder(RESERVE, CHARGE);
   }
 
   @Test
-  void originTokenReplacedWithNarrowerAuthority_keepsTheChainValidAndNarrowsAtOnce() throws Exception {
+  void originTokenReplacedWithNarrowerAuthority_keepsTheChainValidAndNarrowsAtOnce()
+      throws Exception {
     String replaced = f.origin(PLANNER, INTENT, Set.of(PLAN, CHARGE));
-    VerifiedFacts facts = verify(f.request(f.hop(PAYMENTS), replaced, f.validChain(), List.of(), INVENTORY),
-        PAYMENTS);
+    VerifiedFacts facts =
+        verify(
+            f.request(f.hop(PAYMENTS), replaced, f.validChain(), List.of(), INVENTORY), PAYMENTS);
 
     assertThat(facts.authority()).containsExactly(CHARGE);
   }
@@ -61,57 +64,95 @@ class FloorTest {
 
   @Test
   void missingOriginToken_isOriginMissing() {
-    assertFloor(f.request(f.hop(AGENT), null, List.of(), List.of(), PLANNER), AGENT, FloorCode.ORIGIN_MISSING);
+    assertFloor(
+        f.request(f.hop(AGENT), null, List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_MISSING);
   }
 
   @Test
   void originTokenSignedByAnotherKey_isOriginInvalid() {
-    String forged = ChainFixture.signer("ES256", "tts-1").sign(WireTypes.ORIGIN, Minting.origin(
-        ChainFixture.TXN_TOKENS, f.txn, "alice@shop.example", ChainFixture.TRUST_DOMAIN, PLANNER, f.deadline(),
-        INTENT, Set.of(PLAN), NOW, NOW.plusSeconds(60)));
-    assertFloor(f.request(f.hop(AGENT), forged, List.of(), List.of(), PLANNER), AGENT, FloorCode.ORIGIN_INVALID);
+    String forged =
+        ChainFixture.signer("ES256", "tts-1")
+            .sign(
+                WireTypes.ORIGIN,
+                Minting.origin(
+                    ChainFixture.TXN_TOKENS,
+                    f.txn,
+                    "alice@shop.example",
+                    ChainFixture.TRUST_DOMAIN,
+                    PLANNER,
+                    f.deadline(),
+                    INTENT,
+                    Set.of(PLAN),
+                    NOW,
+                    NOW.plusSeconds(60)));
+    assertFloor(
+        f.request(f.hop(AGENT), forged, List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_INVALID);
   }
 
   @Test
   void originTokenSentTwice_isOriginInvalid() {
-    HopRequest request = f.request(f.hop(AGENT), f.origin() + "," + f.origin(), List.of(), List.of(), PLANNER);
+    HopRequest request =
+        f.request(f.hop(AGENT), f.origin() + "," + f.origin(), List.of(), List.of(), PLANNER);
     assertFloor(request, AGENT, FloorCode.ORIGIN_INVALID);
   }
 
   @Test
   void hopTokenForAnotherPrincipal_isOriginMismatch() {
     String hop = f.hop(AGENT, "mallory@shop.example", f.txn, INTENT);
-    assertFloor(f.request(hop, f.origin(), List.of(), List.of(), PLANNER), AGENT, FloorCode.ORIGIN_MISMATCH);
+    assertFloor(
+        f.request(hop, f.origin(), List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_MISMATCH);
   }
 
   @Test
   void hopTokenForAnotherTxn_isOriginMismatch() {
     String hop = f.hop(AGENT, "alice@shop.example", "txn-other", INTENT);
-    assertFloor(f.request(hop, f.origin(), List.of(), List.of(), PLANNER), AGENT, FloorCode.ORIGIN_MISMATCH);
+    assertFloor(
+        f.request(hop, f.origin(), List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_MISMATCH);
   }
 
   @Test
   void hopTokenWithAnotherIntent_isOriginMismatch() {
     String hop = f.hop(AGENT, "alice@shop.example", f.txn, null);
-    assertFloor(f.request(hop, f.origin(), List.of(), List.of(), PLANNER), AGENT, FloorCode.ORIGIN_MISMATCH);
+    assertFloor(
+        f.request(hop, f.origin(), List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_MISMATCH);
   }
 
   @Test
   void wrongAudience_isTokenAudience() {
-    assertThatThrownBy(() -> verify(f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), PLANNER), AGENT))
-        .isInstanceOfSatisfying(TokenRejection.class, e -> assertThat(e.code()).isEqualTo(TokenCode.TOKEN_AUDIENCE));
+    assertThatThrownBy(
+            () ->
+                verify(
+                    f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), PLANNER), AGENT))
+        .isInstanceOfSatisfying(
+            TokenRejection.class, e -> assertThat(e.code()).isEqualTo(TokenCode.TOKEN_AUDIENCE));
   }
 
   @Test
   void revokedTxn_isRevoked() {
     f.revocations = RevocationFeed.of(Set.of(), Set.of(f.txn));
-    assertFloor(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER), AGENT, FloorCode.REVOKED);
+    assertFloor(
+        f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.REVOKED);
   }
 
   @Test
   void revokedPrincipal_isRevoked() {
     f.revocations = RevocationFeed.of(Set.of("alice@shop.example"), Set.of());
-    assertFloor(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER), AGENT, FloorCode.REVOKED);
+    assertFloor(
+        f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.REVOKED);
   }
 
   // --- caller continuity ------------------------------------------------------------------------
@@ -119,13 +160,17 @@ class FloorTest {
   @Test
   void emptyChainFromAWorkloadOtherThanTheOrigin_isChainCaller() {
     // A service shortens the chain to nothing to pose as the planner.
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY), PAYMENTS,
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_CALLER);
   }
 
   @Test
   void chainPresentedByACallerThatIsNotItsHead_isChainCaller() {
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), AGENT), PAYMENTS,
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), AGENT),
+        PAYMENTS,
         FloorCode.CHAIN_CALLER);
   }
 
@@ -133,22 +178,43 @@ class FloorTest {
   void droppedTransitionsPresentedByAnEarlierHopsCaller_isChainCaller() {
     // Inventory drops its own transition so the chain ends at the agent, then calls as itself.
     List<String> shortened = f.validChain().subList(0, 1);
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), shortened, List.of(), INVENTORY), PAYMENTS,
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), shortened, List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_CALLER);
   }
 
   @Test
   void noCallerIdentityOnARouteThatRequiresIt_isChainCaller() {
-    assertFloor(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), null), AGENT, FloorCode.CHAIN_CALLER);
+    assertFloor(
+        f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), null),
+        AGENT,
+        FloorCode.CHAIN_CALLER);
   }
 
   @Test
   void routeWithoutCallerIdentity_acceptsOnlyAnEmptyChain() throws Exception {
-    assertThat(f.floor().verify(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), null), AGENT, false,
-        f.manifests, NOW).chain()).isEmpty();
-    assertThatThrownBy(() -> f.floor().verify(f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), null),
-        PAYMENTS, false, f.manifests, NOW))
-        .isInstanceOfSatisfying(FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.CHAIN_CALLER));
+    assertThat(
+            f.floor()
+                .verify(
+                    f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), null),
+                    AGENT,
+                    false,
+                    f.manifests,
+                    NOW)
+                .chain())
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                f.floor()
+                    .verify(
+                        f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), null),
+                        PAYMENTS,
+                        false,
+                        f.manifests,
+                        NOW))
+        .isInstanceOfSatisfying(
+            FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.CHAIN_CALLER));
   }
 
   // --- provenance -------------------------------------------------------------------------------
@@ -156,17 +222,33 @@ class FloorTest {
   @Test
   void transitionSplicedFromAnotherTxn_isChainBroken() {
     List<String> chain = f.validChain();
-    String foreign = f.transition(INVENTORY, ChainFixture.enforcementPoint(INVENTORY), "txn-other", 2,
-        Digests.ofJws(chain.get(0)), INVENTORY, RESERVE, Set.of(RESERVE, CHARGE), NOW.plusSeconds(600));
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(chain.get(0), foreign), List.of(), INVENTORY),
-        PAYMENTS, FloorCode.CHAIN_BROKEN);
+    String foreign =
+        f.transition(
+            INVENTORY,
+            ChainFixture.enforcementPoint(INVENTORY),
+            "txn-other",
+            2,
+            Digests.ofJws(chain.get(0)),
+            INVENTORY,
+            RESERVE,
+            Set.of(RESERVE, CHARGE),
+            NOW.plusSeconds(600));
+    assertFloor(
+        f.request(
+            f.hop(PAYMENTS), f.origin(), List.of(chain.get(0), foreign), List.of(), INVENTORY),
+        PAYMENTS,
+        FloorCode.CHAIN_BROKEN);
   }
 
   @Test
   void brokenPred_isChainBroken() {
     String t1 = f.validChain().get(0);
-    String t2 = f.transition(2, Digests.ofJws("somebody.else's.transition"), INVENTORY, RESERVE, Set.of(RESERVE));
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY), PAYMENTS,
+    String t2 =
+        f.transition(
+            2, Digests.ofJws("somebody.else's.transition"), INVENTORY, RESERVE, Set.of(RESERVE));
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_BROKEN);
   }
 
@@ -174,75 +256,131 @@ class FloorTest {
   void positionGap_isChainBroken() {
     String t1 = f.validChain().get(0);
     String t3 = f.transition(3, Digests.ofJws(t1), INVENTORY, RESERVE, Set.of(RESERVE));
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t3), List.of(), INVENTORY), PAYMENTS,
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t3), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_BROKEN);
   }
 
   @Test
   void reorderedChain_isChainBroken() {
     List<String> chain = f.validChain();
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(chain.get(1), chain.get(0)), List.of(), AGENT),
-        PAYMENTS, FloorCode.CHAIN_BROKEN);
+    assertFloor(
+        f.request(
+            f.hop(PAYMENTS), f.origin(), List.of(chain.get(1), chain.get(0)), List.of(), AGENT),
+        PAYMENTS,
+        FloorCode.CHAIN_BROKEN);
   }
 
   @Test
   void tamperedTransition_isChainBroken() {
     List<String> chain = f.validChain();
     String[] parts = chain.get(1).split("\\.");
-    String payload = com.nimbusds.jose.util.Base64URL.encode(com.nimbusds.jose.util.Base64URL.from(parts[1])
-        .decodeToString().replace("reserve-stock\"]", "reserve-stock\",\"urn:ops:step:drop-production-database\"]"))
-        .toString();
+    String payload =
+        com.nimbusds.jose.util.Base64URL.encode(
+                com.nimbusds.jose.util.Base64URL.from(parts[1])
+                    .decodeToString()
+                    .replace(
+                        "reserve-stock\"]",
+                        "reserve-stock\",\"urn:ops:step:drop-production-database\"]"))
+            .toString();
     String tampered = parts[0] + "." + payload + "." + parts[2];
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(chain.get(0), tampered), List.of(), INVENTORY),
-        PAYMENTS, FloorCode.CHAIN_BROKEN);
+    assertFloor(
+        f.request(
+            f.hop(PAYMENTS), f.origin(), List.of(chain.get(0), tampered), List.of(), INVENTORY),
+        PAYMENTS,
+        FloorCode.CHAIN_BROKEN);
   }
 
   @Test
   void originReplacedWithAnotherOriginWorkload_breaksTheChain() {
-    String replaced = f.origin("spiffe://shop.example/impostor", INTENT, Set.of(PLAN, RESERVE, CHARGE));
-    assertFloor(f.request(f.hop(PAYMENTS), replaced, f.validChain(), List.of(), INVENTORY), PAYMENTS,
+    String replaced =
+        f.origin("spiffe://shop.example/impostor", INTENT, Set.of(PLAN, RESERVE, CHARGE));
+    assertFloor(
+        f.request(f.hop(PAYMENTS), replaced, f.validChain(), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_BROKEN);
   }
 
   @Test
   void originReplacedWithAnotherIntent_breaksTheChain() {
-    Map<String, String> other = Map.of("process", "urn:shop:process:refund", "digest", "sha256:" + "cd".repeat(32));
+    Map<String, String> other =
+        Map.of("process", "urn:shop:process:refund", "digest", "sha256:" + "cd".repeat(32));
     String replaced = f.origin(PLANNER, other, Set.of(PLAN, RESERVE, CHARGE));
     String hop = f.hop(PAYMENTS, "alice@shop.example", f.txn, other);
-    assertFloor(f.request(hop, replaced, f.validChain(), List.of(), INVENTORY), PAYMENTS, FloorCode.CHAIN_BROKEN);
+    assertFloor(
+        f.request(hop, replaced, f.validChain(), List.of(), INVENTORY),
+        PAYMENTS,
+        FloorCode.CHAIN_BROKEN);
   }
 
   @Test
   void transitionSignedByAKeyNotInTheComponentsManifest_isChainSigner() {
     // The agent's enforcement point signs a transition claiming to be the inventory's.
     String t1 = f.validChain().get(0);
-    String t2 = f.transition(AGENT, ChainFixture.enforcementPoint(INVENTORY), f.txn, 2, Digests.ofJws(t1), INVENTORY,
-        RESERVE, Set.of(RESERVE), NOW.plusSeconds(600));
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY), PAYMENTS,
+    String t2 =
+        f.transition(
+            AGENT,
+            ChainFixture.enforcementPoint(INVENTORY),
+            f.txn,
+            2,
+            Digests.ofJws(t1),
+            INVENTORY,
+            RESERVE,
+            Set.of(RESERVE),
+            NOW.plusSeconds(600));
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_SIGNER);
   }
 
   @Test
   void transitionForAStepTheComponentDoesNotPerform_isChainSigner() {
     String t1 = f.transition(1, f.binding(PLANNER, INTENT), AGENT, CHARGE, Set.of());
-    assertFloor(f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT), INVENTORY,
+    assertFloor(
+        f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT),
+        INVENTORY,
         FloorCode.CHAIN_SIGNER);
   }
 
   @Test
   void transitionForAComponentWithoutManifest_isChainSigner() {
     f.enforcers.put("spiffe://shop.example/ghost", ChainFixture.signer("EdDSA", "ep-ghost"));
-    String t1 = f.transition("spiffe://shop.example/ghost", "spiffe://shop.example/hopgate/ghost", f.txn, 1,
-        f.binding(PLANNER, INTENT), "spiffe://shop.example/ghost", PLAN, Set.of(), NOW.plusSeconds(600));
-    assertFloor(f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), "spiffe://shop.example/ghost"),
-        INVENTORY, FloorCode.CHAIN_SIGNER);
+    String t1 =
+        f.transition(
+            "spiffe://shop.example/ghost",
+            "spiffe://shop.example/hopgate/ghost",
+            f.txn,
+            1,
+            f.binding(PLANNER, INTENT),
+            "spiffe://shop.example/ghost",
+            PLAN,
+            Set.of(),
+            NOW.plusSeconds(600));
+    assertFloor(
+        f.request(
+            f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), "spiffe://shop.example/ghost"),
+        INVENTORY,
+        FloorCode.CHAIN_SIGNER);
   }
 
   @Test
   void transitionIssuedInTheNameOfAnotherEnforcementPoint_isChainSigner() {
-    String t1 = f.transition(AGENT, "spiffe://shop.example/hopgate/someone-else", f.txn, 1,
-        f.binding(PLANNER, INTENT), AGENT, PLAN, Set.of(), NOW.plusSeconds(600));
-    assertFloor(f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT), INVENTORY,
+    String t1 =
+        f.transition(
+            AGENT,
+            "spiffe://shop.example/hopgate/someone-else",
+            f.txn,
+            1,
+            f.binding(PLANNER, INTENT),
+            AGENT,
+            PLAN,
+            Set.of(),
+            NOW.plusSeconds(600));
+    assertFloor(
+        f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT),
+        INVENTORY,
         FloorCode.CHAIN_SIGNER);
   }
 
@@ -252,14 +390,19 @@ class FloorTest {
   void widenedAuthority_isChainWidened() {
     String t1 = f.transition(1, f.binding(PLANNER, INTENT), AGENT, PLAN, Set.of(RESERVE));
     String t2 = f.transition(2, Digests.ofJws(t1), INVENTORY, RESERVE, Set.of(RESERVE, CHARGE));
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY), PAYMENTS,
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_WIDENED);
   }
 
   @Test
   void authorityBeyondTheManifestsDelegates_isChainWidened() {
-    String t1 = f.transition(1, f.binding(PLANNER, INTENT), AGENT, PLAN, Set.of(RESERVE, CHARGE, PLAN));
-    assertFloor(f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT), INVENTORY,
+    String t1 =
+        f.transition(1, f.binding(PLANNER, INTENT), AGENT, PLAN, Set.of(RESERVE, CHARGE, PLAN));
+    assertFloor(
+        f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT),
+        INVENTORY,
         FloorCode.CHAIN_WIDENED);
   }
 
@@ -267,30 +410,75 @@ class FloorTest {
   void manifestWithoutDelegates_delegatesNothing() throws Exception {
     List<String> chain = f.validChain();
     String t3 = f.transition(3, Digests.ofJws(chain.get(1)), PAYMENTS, CHARGE, Set.of(CHARGE));
-    assertFloor(f.request(f.hop(INVENTORY), f.origin(), List.of(chain.get(0), chain.get(1), t3), List.of(), PAYMENTS),
-        INVENTORY, FloorCode.CHAIN_WIDENED);
+    assertFloor(
+        f.request(
+            f.hop(INVENTORY),
+            f.origin(),
+            List.of(chain.get(0), chain.get(1), t3),
+            List.of(),
+            PAYMENTS),
+        INVENTORY,
+        FloorCode.CHAIN_WIDENED);
 
     String honest = f.transition(3, Digests.ofJws(chain.get(1)), PAYMENTS, CHARGE, Set.of());
-    VerifiedFacts facts = verify(f.request(f.hop(INVENTORY), f.origin(),
-        List.of(chain.get(0), chain.get(1), honest), List.of(), PAYMENTS), INVENTORY);
+    VerifiedFacts facts =
+        verify(
+            f.request(
+                f.hop(INVENTORY),
+                f.origin(),
+                List.of(chain.get(0), chain.get(1), honest),
+                List.of(),
+                PAYMENTS),
+            INVENTORY);
     assertThat(facts.authority()).isEmpty();
   }
 
   @Test
   void expExtendedByAHop_isChainWidened() {
-    String t1 = f.transition(AGENT, ChainFixture.enforcementPoint(AGENT), f.txn, 1, f.binding(PLANNER, INTENT), AGENT,
-        PLAN, Set.of(RESERVE, CHARGE), NOW.plusSeconds(300));
-    String t2 = f.transition(INVENTORY, ChainFixture.enforcementPoint(INVENTORY), f.txn, 2, Digests.ofJws(t1),
-        INVENTORY, RESERVE, Set.of(RESERVE), NOW.plusSeconds(900));
-    assertFloor(f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY), PAYMENTS,
+    String t1 =
+        f.transition(
+            AGENT,
+            ChainFixture.enforcementPoint(AGENT),
+            f.txn,
+            1,
+            f.binding(PLANNER, INTENT),
+            AGENT,
+            PLAN,
+            Set.of(RESERVE, CHARGE),
+            NOW.plusSeconds(300));
+    String t2 =
+        f.transition(
+            INVENTORY,
+            ChainFixture.enforcementPoint(INVENTORY),
+            f.txn,
+            2,
+            Digests.ofJws(t1),
+            INVENTORY,
+            RESERVE,
+            Set.of(RESERVE),
+            NOW.plusSeconds(900));
+    assertFloor(
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(t1, t2), List.of(), INVENTORY),
+        PAYMENTS,
         FloorCode.CHAIN_WIDENED);
   }
 
   @Test
   void expiredTransition_isChainExpired() {
-    String t1 = f.transition(AGENT, ChainFixture.enforcementPoint(AGENT), f.txn, 1, f.binding(PLANNER, INTENT), AGENT,
-        PLAN, Set.of(RESERVE), NOW.minusSeconds(60));
-    assertFloor(f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT), INVENTORY,
+    String t1 =
+        f.transition(
+            AGENT,
+            ChainFixture.enforcementPoint(AGENT),
+            f.txn,
+            1,
+            f.binding(PLANNER, INTENT),
+            AGENT,
+            PLAN,
+            Set.of(RESERVE),
+            NOW.minusSeconds(60));
+    assertFloor(
+        f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT),
+        INVENTORY,
         FloorCode.CHAIN_EXPIRED);
   }
 
@@ -299,37 +487,52 @@ class FloorTest {
   @Test
   void commaJoinedTxnChain_isChainMalformed() {
     List<String> chain = f.validChain();
-    HopRequest request = withHeader(f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
-        WireTypes.TXN_CHAIN, chain.get(0) + "~" + chain.get(1) + "," + chain.get(0));
+    HopRequest request =
+        withHeader(
+            f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
+            WireTypes.TXN_CHAIN,
+            chain.get(0) + "~" + chain.get(1) + "," + chain.get(0));
     assertFloor(request, PAYMENTS, FloorCode.CHAIN_MALFORMED);
   }
 
   @Test
   void emptyChainElement_isChainMalformed() {
-    HopRequest request = withHeader(f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
-        WireTypes.TXN_CHAIN, f.validChain().get(0) + "~~");
+    HopRequest request =
+        withHeader(
+            f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
+            WireTypes.TXN_CHAIN,
+            f.validChain().get(0) + "~~");
     assertFloor(request, PAYMENTS, FloorCode.CHAIN_MALFORMED);
   }
 
   @Test
   void truncatedTransition_isChainMalformed() {
     String t1 = f.validChain().get(0);
-    HopRequest request = withHeader(f.request(f.hop(INVENTORY), f.origin(), List.of(), List.of(), AGENT),
-        WireTypes.TXN_CHAIN, t1.substring(0, t1.indexOf('.') + 5));
+    HopRequest request =
+        withHeader(
+            f.request(f.hop(INVENTORY), f.origin(), List.of(), List.of(), AGENT),
+            WireTypes.TXN_CHAIN,
+            t1.substring(0, t1.indexOf('.') + 5));
     assertFloor(request, INVENTORY, FloorCode.CHAIN_MALFORMED);
   }
 
   @Test
   void oversizeTxnChain_isChainTooLarge() {
-    HopRequest request = withHeader(f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
-        WireTypes.TXN_CHAIN, "a.b.c~".repeat(4000));
+    HopRequest request =
+        withHeader(
+            f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
+            WireTypes.TXN_CHAIN,
+            "a.b.c~".repeat(4000));
     assertFloor(request, PAYMENTS, FloorCode.CHAIN_TOO_LARGE);
   }
 
   @Test
   void tooManyTransitions_isChainTooLarge() {
-    HopRequest request = withHeader(f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
-        WireTypes.TXN_CHAIN, String.join("~", java.util.Collections.nCopies(33, "a.b.c")));
+    HopRequest request =
+        withHeader(
+            f.request(f.hop(PAYMENTS), f.origin(), List.of(), List.of(), INVENTORY),
+            WireTypes.TXN_CHAIN,
+            String.join("~", java.util.Collections.nCopies(33, "a.b.c")));
     assertFloor(request, PAYMENTS, FloorCode.CHAIN_TOO_LARGE);
   }
 
@@ -340,46 +543,120 @@ class FloorTest {
     String good = f.completion(INVENTORY, RESERVE, f.txn);
     String otherTxn = f.completion(INVENTORY, RESERVE, "txn-other");
     String notPerformed = f.completion(INVENTORY, CHARGE, f.txn);
-    String forgedSigner = f.enforcers.get(AGENT).sign(WireTypes.COMPLETION, Minting.completion(
-        ChainFixture.enforcementPoint(INVENTORY), f.txn, RESERVE, INVENTORY, "d", NOW, NOW.plusSeconds(60)));
-    VerifiedFacts facts = verify(f.request(f.hop(PAYMENTS), f.origin(), f.validChain(),
-        List.of(good, otherTxn, notPerformed, forgedSigner), INVENTORY), PAYMENTS);
+    String forgedSigner =
+        f.enforcers
+            .get(AGENT)
+            .sign(
+                WireTypes.COMPLETION,
+                Minting.completion(
+                    ChainFixture.enforcementPoint(INVENTORY),
+                    f.txn,
+                    RESERVE,
+                    INVENTORY,
+                    "d",
+                    NOW,
+                    NOW.plusSeconds(60)));
+    VerifiedFacts facts =
+        verify(
+            f.request(
+                f.hop(PAYMENTS),
+                f.origin(),
+                f.validChain(),
+                List.of(good, otherTxn, notPerformed, forgedSigner),
+                INVENTORY),
+            PAYMENTS);
 
-    assertThat(facts.completions().completed()).extracting(Completion::step).containsExactly(RESERVE);
-    assertThat(facts.completions().ignored()).hasSize(3)
+    assertThat(facts.completions().completed())
+        .extracting(Completion::step)
+        .containsExactly(RESERVE);
+    assertThat(facts.completions().ignored())
+        .hasSize(3)
         .anySatisfy(m -> assertThat(m).contains("another txn"))
         .anySatisfy(m -> assertThat(m).contains("does not perform"))
-        .anySatisfy(m -> assertThat(m).contains("which the enforcement points of " + INVENTORY + " does not hold"));
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("which the enforcement points of " + INVENTORY + " does not hold"));
   }
 
   // --- helpers ----------------------------------------------------------------------------------
 
   @Test
-  void completionsFromTheLedger_areVerifiedLikeCarriedOnes_andItsRunningStepsOnlyWithTheirTransition()
-      throws Exception {
+  void
+      completionsFromTheLedger_areVerifiedLikeCarriedOnes_andItsRunningStepsOnlyWithTheirTransition()
+          throws Exception {
     String good = f.completion(INVENTORY, RESERVE, f.txn);
-    String forged = f.enforcers.get(AGENT).sign(WireTypes.COMPLETION, Minting.completion(
-        ChainFixture.enforcementPoint(INVENTORY), f.txn, RESERVE, INVENTORY, "d", NOW, NOW.plusSeconds(60)));
+    String forged =
+        f.enforcers
+            .get(AGENT)
+            .sign(
+                WireTypes.COMPLETION,
+                Minting.completion(
+                    ChainFixture.enforcementPoint(INVENTORY),
+                    f.txn,
+                    RESERVE,
+                    INVENTORY,
+                    "d",
+                    NOW,
+                    NOW.plusSeconds(60)));
     String charging = f.transition(3, "pred", PAYMENTS, CHARGE, Set.of(CHARGE));
-    String forgedTransition = f.transition(AGENT, ChainFixture.enforcementPoint(INVENTORY), f.txn, 2, "pred",
-        INVENTORY, RESERVE, Set.of(RESERVE), NOW.plusSeconds(600));
-    List<LinkedHop> running = List.of(
-        new LinkedHop("decision-3", PAYMENTS, CHARGE, ChainFixture.enforcementPoint(PAYMENTS), NOW, null, charging, null),
-        // Signed by another component's enforcement point: not evidence.
-        new LinkedHop("decision-2", INVENTORY, RESERVE, ChainFixture.enforcementPoint(INVENTORY), NOW, null,
-            forgedTransition, null),
-        // A real transition offered for another hop: not evidence of this one.
-        new LinkedHop("decision-9", PAYMENTS, CHARGE, ChainFixture.enforcementPoint(PAYMENTS), NOW, null, charging,
-            null));
+    String forgedTransition =
+        f.transition(
+            AGENT,
+            ChainFixture.enforcementPoint(INVENTORY),
+            f.txn,
+            2,
+            "pred",
+            INVENTORY,
+            RESERVE,
+            Set.of(RESERVE),
+            NOW.plusSeconds(600));
+    List<LinkedHop> running =
+        List.of(
+            new LinkedHop(
+                "decision-3",
+                PAYMENTS,
+                CHARGE,
+                ChainFixture.enforcementPoint(PAYMENTS),
+                NOW,
+                null,
+                charging,
+                null),
+            // Signed by another component's enforcement point: not evidence.
+            new LinkedHop(
+                "decision-2",
+                INVENTORY,
+                RESERVE,
+                ChainFixture.enforcementPoint(INVENTORY),
+                NOW,
+                null,
+                forgedTransition,
+                null),
+            // A real transition offered for another hop: not evidence of this one.
+            new LinkedHop(
+                "decision-9",
+                PAYMENTS,
+                CHARGE,
+                ChainFixture.enforcementPoint(PAYMENTS),
+                NOW,
+                null,
+                charging,
+                null));
     Floor floor = f.floor();
-    dev.hopgate.pdp.association.LedgerView.Lookup ledger = txn -> txn.equals(f.txn)
-        ? new dev.hopgate.pdp.association.LedgerView(List.of(good, forged), running)
-        : dev.hopgate.pdp.association.LedgerView.EMPTY;
-    HopRequest request = f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
-    VerifiedFacts facts = floor.verify(floor.hopToken(request, PAYMENTS), request, PAYMENTS, true, f.manifests, NOW,
-        ledger);
+    dev.hopgate.pdp.association.LedgerView.Lookup ledger =
+        txn ->
+            txn.equals(f.txn)
+                ? new dev.hopgate.pdp.association.LedgerView(List.of(good, forged), running)
+                : dev.hopgate.pdp.association.LedgerView.EMPTY;
+    HopRequest request =
+        f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
+    VerifiedFacts facts =
+        floor.verify(
+            floor.hopToken(request, PAYMENTS), request, PAYMENTS, true, f.manifests, NOW, ledger);
 
-    assertThat(facts.completions().completed()).extracting(Completion::step).containsExactly(RESERVE);
+    assertThat(facts.completions().completed())
+        .extracting(Completion::step)
+        .containsExactly(RESERVE);
     assertThat(facts.completions().ignored()).hasSize(1);
     assertThat(floor.ignoredCompletions()).isEqualTo(1);
     assertThat(facts.runningElsewhere()).containsExactly(CHARGE);
@@ -388,11 +665,19 @@ class FloorTest {
   @Test
   void aLedgerThatFailsToAnswer_addsNothing_andFailsNoRequest() throws Exception {
     Floor floor = f.floor();
-    HopRequest request = f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
-    VerifiedFacts facts = floor.verify(floor.hopToken(request, PAYMENTS), request, PAYMENTS, true, f.manifests, NOW,
-        txn -> {
-          throw new java.time.DateTimeException("a time no clock can hold");
-        });
+    HopRequest request =
+        f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
+    VerifiedFacts facts =
+        floor.verify(
+            floor.hopToken(request, PAYMENTS),
+            request,
+            PAYMENTS,
+            true,
+            f.manifests,
+            NOW,
+            txn -> {
+              throw new java.time.DateTimeException("a time no clock can hold");
+            });
     assertThat(facts.completions().completed()).isEmpty();
     assertThat(facts.runningElsewhere()).isEmpty();
   }
@@ -403,13 +688,18 @@ class FloorTest {
 
   private void assertFloor(HopRequest request, String component, FloorCode code) {
     assertThatThrownBy(() -> verify(request, component))
-        .isInstanceOfSatisfying(FloorRejection.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
+        .isInstanceOfSatisfying(
+            FloorRejection.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
   }
 
   private static HopRequest withHeader(HopRequest request, String name, String value) {
     Map<String, String> headers = new HashMap<>(request.headers());
     headers.put(name, value);
-    return new HopRequest(headers, request.contextExtensions(), request.method(), request.path(),
+    return new HopRequest(
+        headers,
+        request.contextExtensions(),
+        request.method(),
+        request.path(),
         request.sourcePrincipal());
   }
 }

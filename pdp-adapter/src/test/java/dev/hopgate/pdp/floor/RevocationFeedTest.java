@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.hopgate.testing.MutableClock;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.TrustSet;
+import dev.hopgate.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +46,17 @@ class RevocationFeedTest {
   @Test
   void revokedTxnInTheFile_deniesThroughTheFloor() throws Exception {
     f.revocations = start(write(f.txnTokenService, Set.of(), Set.of(f.txn)));
-    assertThatThrownBy(() -> f.floor().verify(f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER),
-        AGENT, true, f.manifests, NOW))
-        .isInstanceOfSatisfying(FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.REVOKED));
+    assertThatThrownBy(
+            () ->
+                f.floor()
+                    .verify(
+                        f.request(f.hop(AGENT), f.origin(), List.of(), List.of(), PLANNER),
+                        AGENT,
+                        true,
+                        f.manifests,
+                        NOW))
+        .isInstanceOfSatisfying(
+            FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.REVOKED));
   }
 
   @Test
@@ -69,22 +77,37 @@ class RevocationFeedTest {
       // The source is broken now; the snapshot stays what it was.
     }
     assertThatThrownBy(() -> feed.isRevoked("alice@shop.example", f.txn))
-        .isInstanceOfSatisfying(FloorRejection.class,
+        .isInstanceOfSatisfying(
+            FloorRejection.class,
             e -> assertThat(e.code()).isEqualTo(FloorCode.REVOCATION_UNAVAILABLE));
   }
 
   private RefreshingRevocationFeed start(Path file) throws Exception {
-    TrustSet signers = new TrustSet("txn-token-service", Set.of(ChainFixture.TXN_TOKENS), TrustSet.DEFAULT_ALGORITHMS,
-        ChainFixture.keys(f.txnTokenService));
-    feed = RefreshingRevocationFeed.start(new RefreshingRevocationFeed.Revocations(Set.of(), Set.of()),
-        List.of(new SignedRevocationFile(file, signers, f.verifier, clock)), Duration.ofSeconds(60), clock);
+    TrustSet signers =
+        new TrustSet(
+            "txn-token-service",
+            Set.of(ChainFixture.TXN_TOKENS),
+            TrustSet.DEFAULT_ALGORITHMS,
+            ChainFixture.keys(f.txnTokenService));
+    feed =
+        RefreshingRevocationFeed.start(
+            new RefreshingRevocationFeed.Revocations(Set.of(), Set.of()),
+            List.of(new SignedRevocationFile(file, signers, f.verifier, clock)),
+            Duration.ofSeconds(60),
+            clock);
     return feed;
   }
 
   private Path write(JwsSigning signer, Set<String> principals, Set<String> txns) throws Exception {
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ChainFixture.TXN_TOKENS)
-        .claim("principals", List.copyOf(principals)).claim("txns", List.copyOf(txns))
-        .issueTime(Date.from(NOW)).expirationTime(Date.from(NOW.plus(Duration.ofHours(1)))).build();
-    return Files.writeString(dir.resolve("revoked.jws"), signer.sign(SignedRevocationFile.TYPE, claims));
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ChainFixture.TXN_TOKENS)
+            .claim("principals", List.copyOf(principals))
+            .claim("txns", List.copyOf(txns))
+            .issueTime(Date.from(NOW))
+            .expirationTime(Date.from(NOW.plus(Duration.ofHours(1))))
+            .build();
+    return Files.writeString(
+        dir.resolve("revoked.jws"), signer.sign(SignedRevocationFile.TYPE, claims));
   }
 }

@@ -26,8 +26,10 @@ class InputDocumentsTest {
 
   static {
     try {
-      SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-          .getSchema(JSON.readTree(Path.of("..", "docs", "input-document.schema.json").toFile()));
+      SCHEMA =
+          JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+              .getSchema(
+                  JSON.readTree(Path.of("..", "docs", "input-document.schema.json").toFile()));
     } catch (java.io.IOException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -37,29 +39,57 @@ class InputDocumentsTest {
 
   @Test
   void thirdHopWithDeclaredIntent_conformsToTheSchema() throws Exception {
-    VerifiedFacts facts = f.floor().verify(f.request(f.hop(PAYMENTS), f.origin(), f.validChain(),
-        List.of(f.completion(INVENTORY, RESERVE, f.txn)), INVENTORY), PAYMENTS, true, f.manifests, NOW);
-    ProcessDefinition checkout = ProcessDefinitions.load(Path.of("..", "policies", "processes",
-        "checkout.process.yaml"));
-    InputDocument doc = InputDocuments.build(new InputDocument.Hop(PAYMENTS, "urn:shop:step:charge-card", "POST",
-        "/charge", INVENTORY), facts, checkout, NOW);
+    VerifiedFacts facts =
+        f.floor()
+            .verify(
+                f.request(
+                    f.hop(PAYMENTS),
+                    f.origin(),
+                    f.validChain(),
+                    List.of(f.completion(INVENTORY, RESERVE, f.txn)),
+                    INVENTORY),
+                PAYMENTS,
+                true,
+                f.manifests,
+                NOW);
+    ProcessDefinition checkout =
+        ProcessDefinitions.load(Path.of("..", "policies", "processes", "checkout.process.yaml"));
+    InputDocument doc =
+        InputDocuments.build(
+            new InputDocument.Hop(
+                PAYMENTS, "urn:shop:step:charge-card", "POST", "/charge", INVENTORY),
+            facts,
+            checkout,
+            NOW);
     JsonNode json = JSON.valueToTree(InputDocuments.toMap(doc));
 
     assertThat(SCHEMA.validate(json)).isEmpty();
     assertThat(json.at("/intent/prerequisites")).hasSize(2);
     assertThat(json.at("/completed/0/step").asText()).isEqualTo(RESERVE);
     assertThat(json.at("/started")).extracting(JsonNode::asText).containsExactly(ChainFixture.PLAN);
-    assertThat(json.at("/authority")).extracting(JsonNode::asText)
+    assertThat(json.at("/authority"))
+        .extracting(JsonNode::asText)
         .containsExactly(ChainFixture.CHARGE, RESERVE);
   }
 
   @Test
   void firstHopWithImplicitIntent_takesTheComponentsPerformsAsIntent() throws Exception {
-    VerifiedFacts facts = f.floor().verify(f.request(f.hop(INVENTORY, "alice@shop.example", f.txn, null),
-        f.origin(ChainFixture.PLANNER, null, java.util.Set.of(RESERVE)), List.of(), List.of(),
-        ChainFixture.PLANNER), INVENTORY, true, f.manifests, NOW);
-    InputDocument doc = InputDocuments.build(new InputDocument.Hop(INVENTORY, RESERVE, "POST", "/", null), facts,
-        null, NOW);
+    VerifiedFacts facts =
+        f.floor()
+            .verify(
+                f.request(
+                    f.hop(INVENTORY, "alice@shop.example", f.txn, null),
+                    f.origin(ChainFixture.PLANNER, null, java.util.Set.of(RESERVE)),
+                    List.of(),
+                    List.of(),
+                    ChainFixture.PLANNER),
+                INVENTORY,
+                true,
+                f.manifests,
+                NOW);
+    InputDocument doc =
+        InputDocuments.build(
+            new InputDocument.Hop(INVENTORY, RESERVE, "POST", "/", null), facts, null, NOW);
     JsonNode json = JSON.valueToTree(InputDocuments.toMap(doc));
 
     assertThat(SCHEMA.validate(json)).isEmpty();

@@ -10,9 +10,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class JsonRpcReaderTest {
   @Test
   void read_toolCallNamesItsToolAndKeepsTheIdAsJson() throws Exception {
-    JsonRpcCall call = JsonRpcReader.read(
-        "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"arguments\":{}}}",
-        false);
+    JsonRpcCall call =
+        JsonRpcReader.read(
+            "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"arguments\":{}}}",
+            false);
 
     assertThat(call.isToolCall()).isTrue();
     assertThat(call.tool()).isEqualTo("reserve");
@@ -21,13 +22,17 @@ class JsonRpcReaderTest {
 
   @Test
   void read_stringIdStaysAJsonString() throws Exception {
-    assertThat(JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":\"a-1\",\"method\":\"tools/list\"}", false).rawId())
+    assertThat(
+            JsonRpcReader.read(
+                    "{\"jsonrpc\":\"2.0\",\"id\":\"a-1\",\"method\":\"tools/list\"}", false)
+                .rawId())
         .isEqualTo("\"a-1\"");
   }
 
   @Test
   void read_notificationHasNoId() throws Exception {
-    JsonRpcCall call = JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", false);
+    JsonRpcCall call =
+        JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", false);
 
     assertThat(call.isNotification()).isTrue();
     assertThat(call.isToolCall()).isFalse();
@@ -35,7 +40,10 @@ class JsonRpcReaderTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       duplicate key in params     | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","name":"b"}} | duplicate_key
       duplicate top-level method  | {"jsonrpc":"2.0","id":1,"method":"ping","method":"tools/call"}                  | duplicate_key
       case-colliding name         | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","Name":"b"}} | case_colliding_keys
@@ -61,47 +69,63 @@ class JsonRpcReaderTest {
 
   @Test
   void read_refusesATruncatedBodyEvenIfItParses() {
-    assertThatThrownBy(() -> JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", true))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("body_truncated"));
+    assertThatThrownBy(
+            () -> JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", true))
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("body_truncated"));
   }
 
   @Test
   void read_refusesAMissingBodyAndSaysHowToForwardIt() {
     assertThatThrownBy(() -> JsonRpcReader.read("", false))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("body_missing"))
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("body_missing"))
         .hasMessageContaining("with_request_body");
   }
 
   @Test
   void read_refusesDeepNestingWithoutOverflowingTheStack() {
-    String deep = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":"
-        + "[".repeat(100_000) + "]".repeat(100_000) + "}}";
+    String deep =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":"
+            + "[".repeat(100_000)
+            + "]".repeat(100_000)
+            + "}}";
     assertThatThrownBy(() -> JsonRpcReader.read(deep, false))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("not_jsonrpc"));
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("not_jsonrpc"));
   }
 
   @Test
   void read_refusesABodyThatWasNotUtf8BeforeReadingIt() {
-    assertThatThrownBy(() -> JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", false, true))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> {
-          assertThat(r.code()).isEqualTo("not_utf8");
-          assertThat(r.jsonRpcCode()).isEqualTo(-32700);
-        });
+    assertThatThrownBy(
+            () ->
+                JsonRpcReader.read(
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", false, true))
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class,
+            r -> {
+              assertThat(r.code()).isEqualTo("not_utf8");
+              assertThat(r.jsonRpcCode()).isEqualTo(-32700);
+            });
   }
 
   @Test
   void read_refusesAnOverlongNumberNamingTheLimitNotTheContent() {
     String body = "{\"jsonrpc\":\"2.0\",\"id\":" + "7".repeat(5_000) + ",\"method\":\"ping\"}";
     assertThatThrownBy(() -> JsonRpcReader.read(body, false))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("not_jsonrpc"))
-        .hasMessageContaining("parser limit").hasMessageNotContaining("7777");
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class, r -> assertThat(r.code()).isEqualTo("not_jsonrpc"))
+        .hasMessageContaining("parser limit")
+        .hasMessageNotContaining("7777");
   }
 
   @Test
   void rejection_mapsToJsonRpcsOwnCodes() {
     assertThatThrownBy(() -> JsonRpcReader.read("nope", false))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32700));
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32700));
     assertThatThrownBy(() -> JsonRpcReader.read("[]", false))
-        .isInstanceOfSatisfying(JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32600));
+        .isInstanceOfSatisfying(
+            JsonRpcRejection.class, r -> assertThat(r.jsonRpcCode()).isEqualTo(-32600));
   }
 }

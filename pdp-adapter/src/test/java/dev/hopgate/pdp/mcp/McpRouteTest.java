@@ -15,8 +15,17 @@ class McpRouteTest {
 
   @Test
   void of_readsToolMapAndDefaults() {
-    McpRoute route = McpRoute.of(Map.of("protocol", "mcp", "component", "c",
-        "tool:reserve", "urn:shop:step:reserve-stock", "tool:charge", "urn:shop:step:charge-card"));
+    McpRoute route =
+        McpRoute.of(
+            Map.of(
+                "protocol",
+                "mcp",
+                "component",
+                "c",
+                "tool:reserve",
+                "urn:shop:step:reserve-stock",
+                "tool:charge",
+                "urn:shop:step:charge-card"));
 
     assertThat(route.stepOf("reserve")).isEqualTo("urn:shop:step:reserve-stock");
     assertThat(route.stepOf("Reserve")).isNull();
@@ -36,11 +45,17 @@ class McpRouteTest {
         .hasMessageContaining("expected: 200 or 403");
     assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_session_methods", "allow")))
         .hasMessageContaining("expected: hop_token or deny");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "grpc"))).hasMessageContaining("expected: http or mcp");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "tool:", "s"))).hasMessageContaining("tool:<name>");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_resource_metadata", "http://x/\"")))
+    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "grpc")))
+        .hasMessageContaining("expected: http or mcp");
+    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "tool:", "s")))
+        .hasMessageContaining("tool:<name>");
+    assertThatThrownBy(
+            () -> McpRoute.of(Map.of("protocol", "mcp", "mcp_resource_metadata", "http://x/\"")))
         .hasMessageContaining("https URL");
-    assertThat(McpRoute.of(Map.of("protocol", "mcp", "mcp_resource_metadata", "https://x/.well-known/a"))
-        .resourceMetadata()).isEqualTo("https://x/.well-known/a");
+    assertThat(
+            McpRoute.of(
+                    Map.of("protocol", "mcp", "mcp_resource_metadata", "https://x/.well-known/a"))
+                .resourceMetadata())
+        .isEqualTo("https://x/.well-known/a");
   }
 }

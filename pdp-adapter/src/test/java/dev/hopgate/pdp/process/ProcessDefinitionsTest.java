@@ -33,9 +33,16 @@ class ProcessDefinitionsTest {
 
   @Test
   void checkout_digestMatchesTheGoldenVector() throws Exception {
-    JsonNode vector = StreamSupport.stream(new ObjectMapper()
-            .readTree(Path.of("..", "docs", "vectors", "digests.json").toFile()).get("vectors").spliterator(), false)
-        .filter(v -> v.get("name").asText().endsWith("checkout.process.yaml")).findFirst().orElseThrow();
+    JsonNode vector =
+        StreamSupport.stream(
+                new ObjectMapper()
+                    .readTree(Path.of("..", "docs", "vectors", "digests.json").toFile())
+                    .get("vectors")
+                    .spliterator(),
+                false)
+            .filter(v -> v.get("name").asText().endsWith("checkout.process.yaml"))
+            .findFirst()
+            .orElseThrow();
     ProcessDefinition checkout = ProcessDefinitions.load(SHIPPED.resolve("checkout.process.yaml"));
 
     assertThat(dev.hopgate.pdp.digest.Digests.canonicalJson(checkout.canonical()))
@@ -54,12 +61,18 @@ class ProcessDefinitionsTest {
 
   @Test
   void sameProcessInArrowSyntaxAndYaml_hasTheSameDigest() throws Exception {
-    ProcessDefinition flow = ProcessDefinitions.parseFlow("a.flow", """
+    ProcessDefinition flow =
+        ProcessDefinitions.parseFlow(
+            "a.flow",
+            """
         process urn:p:demo 1
         # a comment
         urn:s:a -> urn:s:b -> urn:s:c; urn:s:a -> urn:s:d
         """);
-    ProcessDefinition yaml = ProcessDefinitions.parseYaml("a.yaml", """
+    ProcessDefinition yaml =
+        ProcessDefinitions.parseYaml(
+            "a.yaml",
+            """
         process: urn:p:demo
         version: 1
         steps: [urn:s:d, urn:s:c, urn:s:b, urn:s:a]
@@ -71,69 +84,86 @@ class ProcessDefinitionsTest {
 
   @Test
   void everyShippedProcess_loads() throws Exception {
-    assertThat(ProcessDefinitions.load(SHIPPED.resolve("customer-data-deletion.flow")).topologicalOrder())
-        .startsWith("urn:privacy:step:verify-identity").endsWith("urn:privacy:step:notify-customer");
-    assertThat(ProcessDefinitions.load(SHIPPED.resolve("incident-response.process.yaml")).contains(
-        "urn:ops:step:drop-production-database")).isFalse();
+    assertThat(
+            ProcessDefinitions.load(SHIPPED.resolve("customer-data-deletion.flow"))
+                .topologicalOrder())
+        .startsWith("urn:privacy:step:verify-identity")
+        .endsWith("urn:privacy:step:notify-customer");
+    assertThat(
+            ProcessDefinitions.load(SHIPPED.resolve("incident-response.process.yaml"))
+                .contains("urn:ops:step:drop-production-database"))
+        .isFalse();
   }
 
   @Test
   void load_rejectsACycleAndNamesIt() {
-    assertRejected("""
+    assertRejected(
+        """
         process urn:p:loop 1
         urn:s:a -> urn:s:b -> urn:s:c -> urn:s:a
         urn:s:start -> urn:s:a
-        """, "cycle: urn:s:a -> urn:s:b -> urn:s:c -> urn:s:a");
+        """,
+        "cycle: urn:s:a -> urn:s:b -> urn:s:c -> urn:s:a");
   }
 
   @Test
   void load_rejectsAStepUnreachableFromTheEntry() {
-    assertRejectedYaml("""
+    assertRejectedYaml(
+        """
         process: urn:p:x
         version: 1
         flow: "urn:s:a -> urn:s:b; urn:s:island -> urn:s:b"
         entry: [urn:s:a]
-        """, "not reachable from an entry step [urn:s:a]: urn:s:island");
+        """,
+        "not reachable from an entry step [urn:s:a]: urn:s:island");
   }
 
   @Test
   void load_rejectsADeadEnd() {
-    assertRejectedYaml("""
+    assertRejectedYaml(
+        """
         process: urn:p:x
         version: 1
         flow: "urn:s:a -> urn:s:b; urn:s:a -> urn:s:nowhere"
         exit: [urn:s:b]
-        """, "no exit step [urn:s:b] is reachable from: urn:s:nowhere");
+        """,
+        "no exit step [urn:s:b] is reachable from: urn:s:nowhere");
   }
 
   @Test
   void load_rejectsOnceOrMaxOnAnUnboundStep() {
-    assertRejectedYaml("""
+    assertRejectedYaml(
+        """
         process: urn:p:x
         version: 1
         steps: [{id: urn:s:approve, once: true}, {id: urn:s:pay, max: 3, component: spiffe://x/pay}]
         edges: ["urn:s:approve -> urn:s:pay"]
-        """, "step urn:s:approve has once but is not bound to a component");
+        """,
+        "step urn:s:approve has once but is not bound to a component");
   }
 
   @Test
   void load_rejectsAnUnboundStepThatSpendsAOnceApproval() {
-    assertRejectedYaml("""
+    assertRejectedYaml(
+        """
         process: urn:p:x
         version: 1
         steps: [{id: urn:s:approve, once: true, component: spiffe://x/approvals}, urn:s:pay]
         edges: ["urn:s:approve -> urn:s:pay"]
-        """, "step urn:s:pay consumes the once step urn:s:approve but is not bound to a component");
+        """,
+        "step urn:s:pay consumes the once step urn:s:approve but is not bound to a component");
   }
 
   @Test
   void load_rejectsAnEdgeToAnUndeclaredStep() {
-    assertRejectedYaml("""
+    assertRejectedYaml(
+        """
         process: urn:p:x
         version: 1
         steps: [urn:s:a]
         edges: ["urn:s:a -> urn:s:ghost"]
-        """, "edge urn:s:a -> urn:s:ghost names undeclared step urn:s:ghost");
+        """,
+        "edge urn:s:a -> urn:s:ghost names undeclared step urn:s:ghost");
   }
 
   @Test
@@ -149,12 +179,13 @@ class ProcessDefinitionsTest {
 
   private static void assertRejected(String flow, String message) {
     assertThatThrownBy(() -> ProcessDefinitions.parseFlow("t.flow", flow))
-        .isInstanceOf(ProcessDefinitionException.class).hasMessageContaining(message);
+        .isInstanceOf(ProcessDefinitionException.class)
+        .hasMessageContaining(message);
   }
 
   private static void assertRejectedYaml(String yaml, String message) {
     assertThatThrownBy(() -> ProcessDefinitions.parseYaml("t.yaml", yaml))
-        .isInstanceOf(ProcessDefinitionException.class).hasMessageContaining(message);
+        .isInstanceOf(ProcessDefinitionException.class)
+        .hasMessageContaining(message);
   }
-
 }

@@ -32,9 +32,12 @@ class InMemoryStateStoreTest {
   @Test
   void reserve_isAllOrNothing() throws Exception {
     store.claim("taken", "other", TTL);
-    Reservation.Outcome outcome = store.reserve(new Reservation("me",
-        List.of(new Reservation.Claim("free", TTL), new Reservation.Claim("taken", TTL)),
-        List.of(new Reservation.Unit("budget", 3, TTL))));
+    Reservation.Outcome outcome =
+        store.reserve(
+            new Reservation(
+                "me",
+                List.of(new Reservation.Claim("free", TTL), new Reservation.Claim("taken", TTL)),
+                List.of(new Reservation.Unit("budget", 3, TTL))));
 
     assertThat(outcome).isEqualTo(new Reservation.Outcome.ClaimHeld(1, "other"));
     assertThat(store.holder("free")).isNull();
@@ -44,40 +47,53 @@ class InMemoryStateStoreTest {
   @Test
   void budget_countsDistinctOwners_soARetrySpendsNothingMore() throws Exception {
     Reservation.Unit unit = new Reservation.Unit("budget", 2, TTL);
-    assertThat(store.reserve(new Reservation("a", List.of(), List.of(unit)))).isInstanceOf(Reservation.Outcome.Reserved.class);
-    assertThat(store.reserve(new Reservation("a", List.of(), List.of(unit)))).isInstanceOf(Reservation.Outcome.Reserved.class);
+    assertThat(store.reserve(new Reservation("a", List.of(), List.of(unit))))
+        .isInstanceOf(Reservation.Outcome.Reserved.class);
+    assertThat(store.reserve(new Reservation("a", List.of(), List.of(unit))))
+        .isInstanceOf(Reservation.Outcome.Reserved.class);
     assertThat(store.used("budget", "b")).isEqualTo(1);
     assertThat(store.used("budget", "a")).isZero();
-    assertThat(store.reserve(new Reservation("b", List.of(), List.of(unit)))).isInstanceOf(Reservation.Outcome.Reserved.class);
+    assertThat(store.reserve(new Reservation("b", List.of(), List.of(unit))))
+        .isInstanceOf(Reservation.Outcome.Reserved.class);
 
     assertThat(store.reserve(new Reservation("c", List.of(), List.of(unit))))
         .isEqualTo(new Reservation.Outcome.BudgetSpent(0, 2));
-    assertThat(store.reserve(new Reservation("b", List.of(), List.of(unit)))).isInstanceOf(Reservation.Outcome.Reserved.class);
+    assertThat(store.reserve(new Reservation("b", List.of(), List.of(unit))))
+        .isInstanceOf(Reservation.Outcome.Reserved.class);
   }
 
   @Test
   void aFailedBudget_leavesTheClaimsFree() throws Exception {
     Reservation.Unit unit = new Reservation.Unit("budget", 1, TTL);
     store.reserve(new Reservation("a", List.of(), List.of(unit)));
-    assertThat(store.reserve(new Reservation("b", List.of(new Reservation.Claim("approval", TTL)), List.of(unit))))
+    assertThat(
+            store.reserve(
+                new Reservation(
+                    "b", List.of(new Reservation.Claim("approval", TTL)), List.of(unit))))
         .isEqualTo(new Reservation.Outcome.BudgetSpent(0, 1));
     assertThat(store.holder("approval")).isNull();
   }
 
   @Test
   void sixteenRacersForOneApprovalAndTheLastUnit_exactlyOneWins() throws Exception {
-    store.reserve(new Reservation("earlier", List.of(), List.of(new Reservation.Unit("budget", 2, TTL))));
+    store.reserve(
+        new Reservation("earlier", List.of(), List.of(new Reservation.Unit("budget", 2, TTL))));
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Reservation.Outcome>> racers = new java.util.ArrayList<>();
       for (int i = 0; i < 16; i++) {
         String owner = "racer-" + i;
-        racers.add(pool.submit(() -> {
-          start.await();
-          return store.reserve(new Reservation(owner, List.of(new Reservation.Claim("approval", TTL)),
-              List.of(new Reservation.Unit("budget", 2, TTL))));
-        }));
+        racers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return store.reserve(
+                      new Reservation(
+                          owner,
+                          List.of(new Reservation.Claim("approval", TTL)),
+                          List.of(new Reservation.Unit("budget", 2, TTL))));
+                }));
       }
       start.countDown();
       int won = 0;

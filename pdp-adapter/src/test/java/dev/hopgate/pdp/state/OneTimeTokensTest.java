@@ -56,7 +56,8 @@ class OneTimeTokensTest {
     String token = f.hopOnce(INVENTORY, "jti-2");
     assertThat(decide(token, RESERVE, "req-1", NOW).outcome()).isEqualTo(Outcome.ALLOW);
     // Same request id and request time: Envoy retried after its ext_authz timeout.
-    assertThat(decide(token, RESERVE, "req-1", NOW, NOW.plusMillis(300)).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(decide(token, RESERVE, "req-1", NOW, NOW.plusMillis(300)).outcome())
+        .isEqualTo(Outcome.ALLOW);
   }
 
   @Test
@@ -74,14 +75,16 @@ class OneTimeTokensTest {
     assertThat(denied.outcome()).isEqualTo(Outcome.DENY);
     assertThat(denied.violations().get(0).code()).isEqualTo("not_performed");
 
-    assertThat(decide(token, RESERVE, "req-2", NOW.plusSeconds(1)).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(decide(token, RESERVE, "req-2", NOW.plusSeconds(1)).outcome())
+        .isEqualTo(Outcome.ALLOW);
   }
 
   @Test
   void withoutEnvoysRequestIdentity_anySecondUseIsConsumed() {
     String token = f.hopOnce(INVENTORY, "jti-5");
     assertThat(decide(token, RESERVE, "", NOW).outcome()).isEqualTo(Outcome.ALLOW);
-    assertThat(decide(token, RESERVE, "", NOW).violations().get(0).code()).isEqualTo("token_consumed");
+    assertThat(decide(token, RESERVE, "", NOW).violations().get(0).code())
+        .isEqualTo("token_consumed");
   }
 
   @Test
@@ -103,27 +106,28 @@ class OneTimeTokensTest {
 
   @Test
   void stateStoreDown_failsClosed() {
-    store = new StateStore() {
-      @Override
-      public Reservation.Outcome reserve(Reservation reservation) throws StateException {
-        throw new StateException("connection refused", new java.io.IOException("refused"));
-      }
+    store =
+        new StateStore() {
+          @Override
+          public Reservation.Outcome reserve(Reservation reservation) throws StateException {
+            throw new StateException("connection refused", new java.io.IOException("refused"));
+          }
 
-      @Override
-      public String holder(String key) throws StateException {
-        throw new StateException("connection refused", new java.io.IOException("refused"));
-      }
+          @Override
+          public String holder(String key) throws StateException {
+            throw new StateException("connection refused", new java.io.IOException("refused"));
+          }
 
-      @Override
-      public long used(String key, String owner) throws StateException {
-        throw new StateException("connection refused", new java.io.IOException("refused"));
-      }
+          @Override
+          public long used(String key, String owner) throws StateException {
+            throw new StateException("connection refused", new java.io.IOException("refused"));
+          }
 
-      @Override
-      public String describe() {
-        return "broken";
-      }
-    };
+          @Override
+          public String describe() {
+            return "broken";
+          }
+        };
     Decision decision = decide(f.hopOnce(INVENTORY, "jti-6"), RESERVE, "req-1", NOW);
     assertThat(decision.outcome()).isEqualTo(Outcome.ABORT);
     assertThat(decision.violations().get(0).code()).isEqualTo("state_unavailable");
@@ -133,15 +137,28 @@ class OneTimeTokensTest {
     return decide(hopToken, step, requestId, requestTime, requestTime);
   }
 
-  private Decision decide(String hopToken, String step, String requestId, Instant requestTime, Instant now) {
+  private Decision decide(
+      String hopToken, String step, String requestId, Instant requestTime, Instant now) {
     try {
-      DecisionPoint dp = new DecisionPoint(f.floor(), new PolicySnapshot(
-          new CedarEngine().prepare(Path.of("..", "policies", "cedar")), f.manifests, ProcessRegistry.of(List.of())),
-          new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)), Clock.fixed(now, ZoneOffset.UTC),
-          null);
-      return dp.decide(new HopRequest(Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
-          Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, step), "POST", "/", PLANNER, requestId,
-          requestId.isEmpty() ? null : requestTime));
+      DecisionPoint dp =
+          new DecisionPoint(
+              f.floor(),
+              new PolicySnapshot(
+                  new CedarEngine().prepare(Path.of("..", "policies", "cedar")),
+                  f.manifests,
+                  ProcessRegistry.of(List.of())),
+              new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+              Clock.fixed(now, ZoneOffset.UTC),
+              null);
+      return dp.decide(
+          new HopRequest(
+              Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
+              Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, step),
+              "POST",
+              "/",
+              PLANNER,
+              requestId,
+              requestId.isEmpty() ? null : requestTime));
     } catch (Exception e) {
       throw new AssertionError(e);
     }

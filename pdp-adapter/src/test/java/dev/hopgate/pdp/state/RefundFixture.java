@@ -41,15 +41,24 @@ public final class RefundFixture {
   public final Map<String, String> intent;
   private final ProcessDefinition process;
 
-  /** @param processes the repository's policies/processes directory */
+  /**
+   * @param processes the repository's policies/processes directory
+   */
   public RefundFixture(Path processes) throws ProcessDefinitionException {
     process = ProcessDefinitions.load(processes.resolve("refund.process.yaml"));
     intent = Map.of("process", process.iri(), "digest", process.digest());
     for (String component : List.of(SUPPORT, APPROVALS, REFUNDS)) {
-      f.enforcers.put(component, ChainFixture.signer("EdDSA", "ep-" + component.substring(component.lastIndexOf('/') + 1)));
+      f.enforcers.put(
+          component,
+          ChainFixture.signer(
+              "EdDSA", "ep-" + component.substring(component.lastIndexOf('/') + 1)));
     }
-    f.manifests = ManifestRegistry.of(List.of(f.manifest(SUPPORT, List.of(OPEN), null),
-        f.manifest(APPROVALS, List.of(APPROVE), null), f.manifest(REFUNDS, List.of(REFUND), null)));
+    f.manifests =
+        ManifestRegistry.of(
+            List.of(
+                f.manifest(SUPPORT, List.of(OPEN), null),
+                f.manifest(APPROVALS, List.of(APPROVE), null),
+                f.manifest(REFUNDS, List.of(REFUND), null)));
   }
 
   public PolicySnapshot snapshot(PreparedPolicy policy) {
@@ -58,20 +67,37 @@ public final class RefundFixture {
 
   /** One hopgate instance at the refunds component, over {@code store}. */
   public DecisionPoint instance(PolicySnapshot snapshot, StateStore store) {
-    return new DecisionPoint(f.floor(), snapshot, new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
-        Clock.fixed(NOW, ZoneOffset.UTC), null);
+    return new DecisionPoint(
+        f.floor(),
+        snapshot,
+        new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+        Clock.fixed(NOW, ZoneOffset.UTC),
+        null);
   }
 
-  /** A completion record of {@code step}, allowed by {@code decision}, observed {@code secondsAgo}. */
+  /**
+   * A completion record of {@code step}, allowed by {@code decision}, observed {@code secondsAgo}.
+   */
   public String completion(String component, String step, String decision, long secondsAgo) {
-    return f.enforcers.get(component).sign(WireTypes.COMPLETION, Minting.completion(
-        ChainFixture.enforcementPoint(component), f.txn, step, component, decision, NOW.minusSeconds(secondsAgo),
-        NOW.plusSeconds(600)));
+    return f.enforcers
+        .get(component)
+        .sign(
+            WireTypes.COMPLETION,
+            Minting.completion(
+                ChainFixture.enforcementPoint(component),
+                f.txn,
+                step,
+                component,
+                decision,
+                NOW.minusSeconds(secondsAgo),
+                NOW.plusSeconds(600)));
   }
 
   /** The case opened 10 minutes ago and one approval, a minute old. */
   public List<String> openedAndApproved(String approvalDecision) {
-    return List.of(completion(SUPPORT, OPEN, "d-open", 600), completion(APPROVALS, APPROVE, approvalDecision, 60));
+    return List.of(
+        completion(SUPPORT, OPEN, "d-open", 600),
+        completion(APPROVALS, APPROVE, approvalDecision, 60));
   }
 
   public String origin(Set<String> authority) {
@@ -88,16 +114,35 @@ public final class RefundFixture {
   }
 
   /** A Check for {@code step} at {@code component} in this txn, the planner calling. */
-  public HopRequest request(String component, String step, List<String> completions, String requestId, String origin) {
-    String hop = f.tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(TOKENS, "alice@shop.example", component, f.txn,
-        "jti-" + requestId, intent, false, NOW.minusSeconds(5), NOW.plusSeconds(120)));
-    Map<String, String> headers = new java.util.HashMap<>(Map.of("authorization", "Bearer " + hop,
-        WireTypes.TXN_TOKEN, origin));
+  public HopRequest request(
+      String component, String step, List<String> completions, String requestId, String origin) {
+    String hop =
+        f.tokenService.sign(
+            HopTokenVerifier.TYPE,
+            Minting.hop(
+                TOKENS,
+                "alice@shop.example",
+                component,
+                f.txn,
+                "jti-" + requestId,
+                intent,
+                false,
+                NOW.minusSeconds(5),
+                NOW.plusSeconds(120)));
+    Map<String, String> headers =
+        new java.util.HashMap<>(
+            Map.of("authorization", "Bearer " + hop, WireTypes.TXN_TOKEN, origin));
     if (!completions.isEmpty()) {
       headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
     }
-    return new HopRequest(headers, Map.of(DecisionPoint.COMPONENT, component, DecisionPoint.STEP, step), "POST", "/",
-        PLANNER, requestId, NOW);
+    return new HopRequest(
+        headers,
+        Map.of(DecisionPoint.COMPONENT, component, DecisionPoint.STEP, step),
+        "POST",
+        "/",
+        PLANNER,
+        requestId,
+        NOW);
   }
 
   /** The approval key and usage key a store holds for this txn (for assertions). */

@@ -47,14 +47,23 @@ class SequenceStateTest {
   void anApproval_isSpentByTheRefundItUnlocks_andAnEnvoyRetryGetsTheSameAnswer() {
     List<String> done = refund.openedAndApproved("d-a1");
     assertThat(decide(refund.refund(done, "req-1")).outcome()).isEqualTo(Outcome.ALLOW);
-    assertThat(decide(refund.refund(done, "req-1")).outcome()).isEqualTo(Outcome.ALLOW); // Envoy's retry
+    assertThat(decide(refund.refund(done, "req-1")).outcome())
+        .isEqualTo(Outcome.ALLOW); // Envoy's retry
 
     Decision second = decide(refund.refund(done, "req-2"));
     assertThat(second.outcome()).isEqualTo(Outcome.DENY);
-    assertThat(second.problem().violations()).containsExactly(
-        Map.of("gate", "sequence", "code", "consumed", "consumed", List.of(APPROVE)));
-    assertThat(second.problem().repair()).containsExactly(
-        Map.of("action", "complete_steps", "steps", List.of(APPROVE), "process", "urn:shop:process:refund"));
+    assertThat(second.problem().violations())
+        .containsExactly(
+            Map.of("gate", "sequence", "code", "consumed", "consumed", List.of(APPROVE)));
+    assertThat(second.problem().repair())
+        .containsExactly(
+            Map.of(
+                "action",
+                "complete_steps",
+                "steps",
+                List.of(APPROVE),
+                "process",
+                "urn:shop:process:refund"));
 
     List<String> approvedAgain = new ArrayList<>(done);
     approvedAgain.add(refund.completion(APPROVALS, APPROVE, "d-a2", 10));
@@ -63,12 +72,16 @@ class SequenceStateTest {
 
   @Test
   void anApprovalOutsideItsWindow_isExpired_andNothingIsSpent() throws Exception {
-    List<String> done = List.of(refund.completion(SUPPORT, OPEN, "d-open", 2000),
-        refund.completion(APPROVALS, APPROVE, "d-a1", 901));
+    List<String> done =
+        List.of(
+            refund.completion(SUPPORT, OPEN, "d-open", 2000),
+            refund.completion(APPROVALS, APPROVE, "d-a1", 901));
     Decision late = decide(refund.refund(done, "req-1"));
     assertThat(late.outcome()).isEqualTo(Outcome.DENY);
-    assertThat(late.problem().violations()).containsExactly(
-        Map.of("gate", "sequence", "code", "expired_prerequisites", "expired", List.of(APPROVE)));
+    assertThat(late.problem().violations())
+        .containsExactly(
+            Map.of(
+                "gate", "sequence", "code", "expired_prerequisites", "expired", List.of(APPROVE)));
     assertThat(store.used(refund.usageKey(), "nobody")).isZero();
   }
 
@@ -77,13 +90,26 @@ class SequenceStateTest {
     List<String> done = new ArrayList<>(List.of(refund.completion(SUPPORT, OPEN, "d-open", 600)));
     for (int i = 1; i <= 3; i++) {
       done.add(refund.completion(APPROVALS, APPROVE, "d-a" + i, 60 - i));
-      assertThat(decide(refund.refund(done, "req-" + i)).outcome()).as("refund %d", i).isEqualTo(Outcome.ALLOW);
+      assertThat(decide(refund.refund(done, "req-" + i)).outcome())
+          .as("refund %d", i)
+          .isEqualTo(Outcome.ALLOW);
     }
     done.add(refund.completion(APPROVALS, APPROVE, "d-a4", 5));
     Decision fourth = decide(refund.refund(done, "req-4"));
     assertThat(fourth.outcome()).isEqualTo(Outcome.DENY);
-    assertThat(fourth.problem().violations()).containsExactly(Map.of("gate", "sequence", "code", "budget_exhausted",
-        "step", REFUND, "max", 3L, "used", 3L));
+    assertThat(fourth.problem().violations())
+        .containsExactly(
+            Map.of(
+                "gate",
+                "sequence",
+                "code",
+                "budget_exhausted",
+                "step",
+                REFUND,
+                "max",
+                3L,
+                "used",
+                3L));
     assertThat(fourth.problem().repair()).containsExactly(Map.of("action", "none"));
     assertThat(store.used(refund.usageKey(), "nobody")).isEqualTo(3);
   }
@@ -105,10 +131,12 @@ class SequenceStateTest {
       List<Future<Decision>> racers = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
         HopRequest request = refund.refund(done, "racer-" + i);
-        racers.add(pool.submit(() -> {
-          start.await();
-          return decide(request);
-        }));
+        racers.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return decide(request);
+                }));
       }
       start.countDown();
       List<Decision> decisions = new ArrayList<>();
@@ -116,7 +144,8 @@ class SequenceStateTest {
         decisions.add(r.get());
       }
       assertThat(decisions).filteredOn(d -> d.outcome() == Outcome.ALLOW).hasSize(1);
-      assertThat(decisions).filteredOn(d -> d.outcome() == Outcome.DENY)
+      assertThat(decisions)
+          .filteredOn(d -> d.outcome() == Outcome.DENY)
           .allSatisfy(d -> assertThat(d.violations().get(0).code()).isEqualTo("consumed"))
           .hasSize(15);
     } finally {
@@ -126,26 +155,44 @@ class SequenceStateTest {
 
   @Test
   void opaWasm_decidesTheSame() throws Exception {
-    snapshot = refund.snapshot(new OpaWasmEngine(2, Duration.ofSeconds(1))
-        .prepare(Path.of("..", "policies", "target", "opa", "policy.wasm")));
+    snapshot =
+        refund.snapshot(
+            new OpaWasmEngine(2, Duration.ofSeconds(1))
+                .prepare(Path.of("..", "policies", "target", "opa", "policy.wasm")));
     List<String> done = refund.openedAndApproved("d-a1");
     assertThat(decide(refund.refund(done, "req-1")).outcome()).isEqualTo(Outcome.ALLOW);
-    assertThat(decide(refund.refund(done, "req-2")).violations().get(0).code()).isEqualTo("consumed");
+    assertThat(decide(refund.refund(done, "req-2")).violations().get(0).code())
+        .isEqualTo("consumed");
   }
 
   @Test
   void theLedger_isConsultedOnlyForAStepWithPrerequisites() {
-    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
-    DecisionPoint dp = refund.instance(snapshot, store).withLedger(txn -> {
-      lookups.incrementAndGet();
-      return new dev.hopgate.pdp.association.LedgerView(refund.openedAndApproved("d-from-ledger"), List.of());
-    });
+    java.util.concurrent.atomic.AtomicInteger lookups =
+        new java.util.concurrent.atomic.AtomicInteger();
+    DecisionPoint dp =
+        refund
+            .instance(snapshot, store)
+            .withLedger(
+                txn -> {
+                  lookups.incrementAndGet();
+                  return new dev.hopgate.pdp.association.LedgerView(
+                      refund.openedAndApproved("d-from-ledger"), List.of());
+                });
     // open-case is the process's entry step: no completion can matter, so no lookup.
-    assertThat(dp.decide(refund.request(SUPPORT, OPEN, List.of(), "req-open", refund.origin(Set.of(OPEN, APPROVE,
-        REFUND)))).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(
+            dp.decide(
+                    refund.request(
+                        SUPPORT,
+                        OPEN,
+                        List.of(),
+                        "req-open",
+                        refund.origin(Set.of(OPEN, APPROVE, REFUND))))
+                .outcome())
+        .isEqualTo(Outcome.ALLOW);
     assertThat(lookups).hasValue(0);
     // issue-refund needs the approval: found in the ledger alone, nothing carried.
-    assertThat(dp.decide(refund.refund(List.of(), "req-refund")).outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(dp.decide(refund.refund(List.of(), "req-refund")).outcome())
+        .isEqualTo(Outcome.ALLOW);
     assertThat(lookups).hasValue(1);
   }
 

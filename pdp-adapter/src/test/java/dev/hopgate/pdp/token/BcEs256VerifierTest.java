@@ -15,7 +15,9 @@ import com.nimbusds.jose.util.Base64URL;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The lightweight ES256 verifier agrees with Nimbus's JDK verifier and refuses what JOSE refuses. */
+/**
+ * The lightweight ES256 verifier agrees with Nimbus's JDK verifier and refuses what JOSE refuses.
+ */
 class BcEs256VerifierTest {
   private final ECKey key = generate();
   private final BcEs256Verifier verifier = new BcEs256Verifier(toPublic(key));
@@ -25,11 +27,13 @@ class BcEs256VerifierTest {
     ECDSAVerifier jdk = new ECDSAVerifier(key.toPublicJWK());
     for (int i = 0; i < 50; i++) {
       JWSObject jws = sign(key, "{\"n\":" + i + "}");
-      assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(), jws.getSignature())).isTrue();
+      assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(), jws.getSignature()))
+          .isTrue();
       assertThat(jws.verify(jdk)).isTrue();
 
-      byte[] tampered = ("x" + new String(jws.getSigningInput(), StandardCharsets.US_ASCII))
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] tampered =
+          ("x" + new String(jws.getSigningInput(), StandardCharsets.US_ASCII))
+              .getBytes(StandardCharsets.US_ASCII);
       assertThat(verifier.verify(jws.getHeader(), tampered, jws.getSignature())).isFalse();
     }
   }
@@ -37,24 +41,39 @@ class BcEs256VerifierTest {
   @Test
   void refusesAnotherKeysSignature_anAllZeroSignature_andTheWrongLength() throws Exception {
     JWSObject other = sign(generate(), "{}");
-    assertThat(verifier.verify(other.getHeader(), other.getSigningInput(), other.getSignature())).isFalse();
+    assertThat(verifier.verify(other.getHeader(), other.getSigningInput(), other.getSignature()))
+        .isFalse();
 
     JWSObject jws = sign(key, "{}");
-    assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(), Base64URL.encode(new byte[64]))).isFalse();
+    assertThat(
+            verifier.verify(jws.getHeader(), jws.getSigningInput(), Base64URL.encode(new byte[64])))
+        .isFalse();
     byte[] sig = jws.getSignature().decode();
-    assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(),
-        Base64URL.encode(java.util.Arrays.copyOf(sig, 63)))).isFalse();
-    assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(),
-        Base64URL.encode(java.util.Arrays.copyOf(sig, 72)))).isFalse();
+    assertThat(
+            verifier.verify(
+                jws.getHeader(),
+                jws.getSigningInput(),
+                Base64URL.encode(java.util.Arrays.copyOf(sig, 63))))
+        .isFalse();
+    assertThat(
+            verifier.verify(
+                jws.getHeader(),
+                jws.getSigningInput(),
+                Base64URL.encode(java.util.Arrays.copyOf(sig, 72))))
+        .isFalse();
   }
 
   @Test
   void refusesACriticalHeader() throws Exception {
-    JWSHeader crit = new JWSHeader.Builder(JWSAlgorithm.ES256).criticalParams(java.util.Set.of("exp"))
-        .customParam("exp", 1).build();
+    JWSHeader crit =
+        new JWSHeader.Builder(JWSAlgorithm.ES256)
+            .criticalParams(java.util.Set.of("exp"))
+            .customParam("exp", 1)
+            .build();
     JWSObject jws = new JWSObject(crit, new Payload("{}"));
     jws.sign(new ECDSASigner(key));
-    assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(), jws.getSignature())).isFalse();
+    assertThat(verifier.verify(jws.getHeader(), jws.getSigningInput(), jws.getSignature()))
+        .isFalse();
   }
 
   private static JWSObject sign(ECKey key, String payload) throws Exception {

@@ -12,10 +12,10 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.hopgate.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import dev.hopgate.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +48,10 @@ class HopTokenVerifierTest {
     jwks = dir.resolve("jwks.json");
     writeJwks(es256.key(), eddsa.key());
     clock = new MutableClock(NOW);
-    JwksFileKeySource keys = JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock);
-    TrustSet trust = new TrustSet("token-service", Set.of(ISSUER), TrustSet.DEFAULT_ALGORITHMS, keys);
+    JwksFileKeySource keys =
+        JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock);
+    TrustSet trust =
+        new TrustSet("token-service", Set.of(ISSUER), TrustSet.DEFAULT_ALGORITHMS, keys);
     verifier = new HopTokenVerifier(trust, Duration.ofSeconds(30), Duration.ofMinutes(5), clock);
   }
 
@@ -58,7 +59,8 @@ class HopTokenVerifierTest {
   @ValueSource(strings = {"ES256", "EdDSA"})
   void verify_acceptsAValidToken(String alg) throws Exception {
     JwsSigning signer = alg.equals("ES256") ? es256 : eddsa;
-    HopToken token = verifier.verify(bearer(signer.sign(HopTokenVerifier.TYPE, claims().build())), COMPONENT);
+    HopToken token =
+        verifier.verify(bearer(signer.sign(HopTokenVerifier.TYPE, claims().build())), COMPONENT);
 
     assertThat(token.subject()).isEqualTo("alice@shop.example");
     assertThat(token.audience()).isEqualTo(COMPONENT);
@@ -80,8 +82,16 @@ class HopTokenVerifierTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Basic YWxpY2U6cHc=", "Bearer", "Bearer  two spaces", "Bearer a.b.c, Bearer d.e.f",
-      "Bearer not-a-jws", "Bearer a.b", "Bearer a.b.c.d.e"})
+  @ValueSource(
+      strings = {
+        "Basic YWxpY2U6cHc=",
+        "Bearer",
+        "Bearer  two spaces",
+        "Bearer a.b.c, Bearer d.e.f",
+        "Bearer not-a-jws",
+        "Bearer a.b",
+        "Bearer a.b.c.d.e"
+      })
   void verify_rejectsMalformedCredentials(String header) {
     assertRejected(header, TokenCode.TOKEN_MALFORMED);
   }
@@ -93,7 +103,8 @@ class HopTokenVerifierTest {
 
   @Test
   void verify_rejectsAlgNone() {
-    String header = Base64URL.encode("{\"alg\":\"none\",\"typ\":\"hop+jwt\",\"kid\":\"ts-es256\"}").toString();
+    String header =
+        Base64URL.encode("{\"alg\":\"none\",\"typ\":\"hop+jwt\",\"kid\":\"ts-es256\"}").toString();
     String payload = Base64URL.encode(claims().build().toString()).toString();
     assertRejected(bearer(header + "." + payload + "."), TokenCode.TOKEN_ALGORITHM);
   }
@@ -101,8 +112,13 @@ class HopTokenVerifierTest {
   @Test
   void verify_rejectsHs256SignedWithThePublicKeyAsSecret() throws Exception {
     byte[] secret = es256.key().toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256)
-        .type(HopTokenVerifier.TYPE).keyID("ts-es256").build(), claims().build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256)
+                .type(HopTokenVerifier.TYPE)
+                .keyID("ts-es256")
+                .build(),
+            claims().build());
     jwt.sign(new MACSigner(secret));
     assertRejected(bearer(jwt.serialize()), TokenCode.TOKEN_ALGORITHM);
   }
@@ -111,25 +127,30 @@ class HopTokenVerifierTest {
   void verify_rejectsAlgorithmThatDoesNotFitTheKey() {
     // An EdDSA signature presented under the kid of the ES256 key.
     JwsSigning impostor = JwsSigning.of(JwsSigning.generate("EdDSA", "ts-es256"));
-    assertRejected(bearer(impostor.sign(HopTokenVerifier.TYPE, claims().build())), TokenCode.TOKEN_ALGORITHM);
+    assertRejected(
+        bearer(impostor.sign(HopTokenVerifier.TYPE, claims().build())), TokenCode.TOKEN_ALGORITHM);
   }
 
   @Test
   void verify_rejectsUnknownKid() {
     JwsSigning stranger = JwsSigning.of(JwsSigning.generate("ES256", "someone-else"));
-    assertRejected(bearer(stranger.sign(HopTokenVerifier.TYPE, claims().build())), TokenCode.TOKEN_UNKNOWN_KEY);
+    assertRejected(
+        bearer(stranger.sign(HopTokenVerifier.TYPE, claims().build())),
+        TokenCode.TOKEN_UNKNOWN_KEY);
   }
 
   @Test
   void verify_rejectsSignatureByAnotherKeyUnderATrustedKid() {
     JwsSigning forger = JwsSigning.of(JwsSigning.generate("ES256", "ts-es256"));
-    assertRejected(bearer(forger.sign(HopTokenVerifier.TYPE, claims().build())), TokenCode.TOKEN_SIGNATURE);
+    assertRejected(
+        bearer(forger.sign(HopTokenVerifier.TYPE, claims().build())), TokenCode.TOKEN_SIGNATURE);
   }
 
   @Test
   void verify_rejectsTamperedPayload() {
     String[] parts = es256.sign(HopTokenVerifier.TYPE, claims().build()).split("\\.");
-    String forged = Base64URL.encode(claims().subject("mallory@shop.example").build().toString()).toString();
+    String forged =
+        Base64URL.encode(claims().subject("mallory@shop.example").build().toString()).toString();
     assertRejected(bearer(parts[0] + "." + forged + "." + parts[2]), TokenCode.TOKEN_SIGNATURE);
   }
 
@@ -153,7 +174,10 @@ class HopTokenVerifierTest {
     JwsSigning rotated = JwsSigning.of(JwsSigning.generate("ES256", "ts-rotated"));
     writeJwks(es256.key(), eddsa.key(), rotated.key());
     clock.advance(Duration.ofSeconds(2));
-    assertThat(verifier.verify(bearer(rotated.sign(HopTokenVerifier.TYPE, claims().build())), COMPONENT).keyId())
+    assertThat(
+            verifier
+                .verify(bearer(rotated.sign(HopTokenVerifier.TYPE, claims().build())), COMPONENT)
+                .keyId())
         .isEqualTo("ts-rotated");
   }
 
@@ -168,64 +192,90 @@ class HopTokenVerifierTest {
   @Test
   void load_rejectsPrivateKeysInATrustSet() throws Exception {
     Files.writeString(jwks, new JWKSet(es256.key()).toString(false));
-    assertThatThrownBy(() -> JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock))
+    assertThatThrownBy(
+            () ->
+                JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ts-es256").hasMessageContaining("private key material");
+        .hasMessageContaining("ts-es256")
+        .hasMessageContaining("private key material");
   }
 
   @Test
   void verify_rejectsWrongType() {
-    assertRejected(bearer(es256.sign(new JOSEObjectType("txntoken+jwt"), claims().build())),
+    assertRejected(
+        bearer(es256.sign(new JOSEObjectType("txntoken+jwt"), claims().build())),
         TokenCode.TOKEN_MALFORMED);
-    assertRejected(bearer(es256.sign(JOSEObjectType.JWT, claims().build())), TokenCode.TOKEN_MALFORMED);
+    assertRejected(
+        bearer(es256.sign(JOSEObjectType.JWT, claims().build())), TokenCode.TOKEN_MALFORMED);
   }
 
   @Test
   void verify_rejectsMissingKid() throws Exception {
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(HopTokenVerifier.TYPE).build(),
-        claims().build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256).type(HopTokenVerifier.TYPE).build(),
+            claims().build());
     jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(es256.key().toECKey()));
     assertRejected(bearer(jwt.serialize()), TokenCode.TOKEN_MALFORMED);
   }
 
   @Test
   void verify_rejectsExpiredTokenBeyondTheSkew() {
-    String token = sign(c -> c.issueTime(Date.from(NOW.minusSeconds(200))).expirationTime(Date.from(NOW.minusSeconds(31))));
+    String token =
+        sign(
+            c ->
+                c.issueTime(Date.from(NOW.minusSeconds(200)))
+                    .expirationTime(Date.from(NOW.minusSeconds(31))));
     assertRejected(bearer(token), TokenCode.TOKEN_EXPIRED);
   }
 
   @Test
   void verify_acceptsExpiryWithinTheSkew() throws Exception {
-    String token = sign(c -> c.issueTime(Date.from(NOW.minusSeconds(200))).expirationTime(Date.from(NOW.minusSeconds(29))));
+    String token =
+        sign(
+            c ->
+                c.issueTime(Date.from(NOW.minusSeconds(200)))
+                    .expirationTime(Date.from(NOW.minusSeconds(29))));
     assertThat(verifier.verify(bearer(token), COMPONENT).txn()).isEqualTo("txn-1");
   }
 
   @Test
   void verify_rejectsTokenIssuedInTheFuture() {
-    String token = sign(c -> c.issueTime(Date.from(NOW.plusSeconds(60))).expirationTime(Date.from(NOW.plusSeconds(120))));
+    String token =
+        sign(
+            c ->
+                c.issueTime(Date.from(NOW.plusSeconds(60)))
+                    .expirationTime(Date.from(NOW.plusSeconds(120))));
     assertRejected(bearer(token), TokenCode.TOKEN_EXPIRED);
   }
 
   @Test
   void verify_rejectsLifetimeOverTheCap() {
-    String token = sign(c -> c.issueTime(Date.from(NOW)).expirationTime(Date.from(NOW.plus(Duration.ofHours(1)))));
+    String token =
+        sign(
+            c ->
+                c.issueTime(Date.from(NOW))
+                    .expirationTime(Date.from(NOW.plus(Duration.ofHours(1)))));
     assertRejected(bearer(token), TokenCode.TOKEN_MALFORMED);
   }
 
   @Test
   void verify_rejectsWrongAudience() {
-    assertRejected(bearer(sign(c -> c.audience("spiffe://shop.example/payments"))), TokenCode.TOKEN_AUDIENCE);
+    assertRejected(
+        bearer(sign(c -> c.audience("spiffe://shop.example/payments"))), TokenCode.TOKEN_AUDIENCE);
   }
 
   @Test
   void verify_rejectsTwoAudiences() {
-    assertRejected(bearer(sign(c -> c.audience(List.of(COMPONENT, "spiffe://shop.example/payments")))),
+    assertRejected(
+        bearer(sign(c -> c.audience(List.of(COMPONENT, "spiffe://shop.example/payments")))),
         TokenCode.TOKEN_AUDIENCE);
   }
 
   @Test
   void verify_rejectsIssuerOutsideTheTrustSet() {
-    assertRejected(bearer(sign(c -> c.issuer("https://evil.example"))), TokenCode.TOKEN_UNKNOWN_KEY);
+    assertRejected(
+        bearer(sign(c -> c.issuer("https://evil.example"))), TokenCode.TOKEN_UNKNOWN_KEY);
   }
 
   @ParameterizedTest
@@ -241,8 +291,11 @@ class HopTokenVerifierTest {
 
   @Test
   void verify_readsOnceAndIntent() throws Exception {
-    Map<String, Object> intent = Map.of("process", "urn:shop:process:checkout", "digest", "sha256:00");
-    HopToken token = verifier.verify(bearer(sign(c -> c.claim("once", true).claim("intent", intent))), COMPONENT);
+    Map<String, Object> intent =
+        Map.of("process", "urn:shop:process:checkout", "digest", "sha256:00");
+    HopToken token =
+        verifier.verify(
+            bearer(sign(c -> c.claim("once", true).claim("intent", intent))), COMPONENT);
     assertThat(token.once()).isTrue();
     assertThat(token.intent()).isEqualTo(intent);
   }
@@ -252,7 +305,9 @@ class HopTokenVerifierTest {
     String token = sign(c -> c.audience("spiffe://shop.example/payments"));
     assertThatThrownBy(() -> verifier.verify(bearer(token), COMPONENT))
         .isInstanceOf(TokenRejection.class)
-        .message().doesNotContain(token).doesNotContain(token.split("\\.")[2]);
+        .message()
+        .doesNotContain(token)
+        .doesNotContain(token.split("\\.")[2]);
   }
 
   private String sign(UnaryOperator<JWTClaimsSet.Builder> edit) {
@@ -288,8 +343,17 @@ class HopTokenVerifierTest {
   void bearerToken_isOneB64tokenAfterACaseInsensitiveScheme() {
     assertThat(HopTokenVerifier.bearerToken("Bearer a.b.c")).isEqualTo("a.b.c");
     assertThat(HopTokenVerifier.bearerToken("bEaReR a-b_c~d+e/f==")).isEqualTo("a-b_c~d+e/f==");
-    for (String bad : java.util.List.of("Bearer ", "Bearer", "Basic a.b.c", "Bearer a b", "Bearer a.b.c,x",
-        "Bearer ==", "Bearer a=b", "Bearer  a", "Bearera.b.c")) {
+    for (String bad :
+        java.util.List.of(
+            "Bearer ",
+            "Bearer",
+            "Basic a.b.c",
+            "Bearer a b",
+            "Bearer a.b.c,x",
+            "Bearer ==",
+            "Bearer a=b",
+            "Bearer  a",
+            "Bearera.b.c")) {
       assertThat(HopTokenVerifier.bearerToken(bad)).as(bad).isNull();
     }
   }
@@ -297,9 +361,17 @@ class HopTokenVerifierTest {
   @Test
   void aOnceToken_isNotKeptInTheVerifiedSignatureCache_aReusableOneIs() throws Exception {
     JwsVerifier jws = new JwsVerifier(100, Duration.ofHours(1));
-    HopTokenVerifier cached = new HopTokenVerifier(new TrustSet("token-service", Set.of(ISSUER),
-        TrustSet.DEFAULT_ALGORITHMS, JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock)),
-        jws, Duration.ofSeconds(30), Duration.ofMinutes(5), clock);
+    HopTokenVerifier cached =
+        new HopTokenVerifier(
+            new TrustSet(
+                "token-service",
+                Set.of(ISSUER),
+                TrustSet.DEFAULT_ALGORITHMS,
+                JwksFileKeySource.load(jwks, Duration.ofSeconds(1), Duration.ofSeconds(60), clock)),
+            jws,
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(5),
+            clock);
     cached.verify(bearer(sign(c -> c.claim("once", true))), COMPONENT);
     assertThat(jws.cachedSignatures()).isZero();
     cached.verify(bearer(sign(c -> c)), COMPONENT);

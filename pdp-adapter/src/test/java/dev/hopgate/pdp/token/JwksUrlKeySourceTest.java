@@ -43,13 +43,15 @@ class JwksUrlKeySourceTest {
     TestPki pki = TestPki.create(dir);
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(pki.server("jwks").sslContext()));
-    server.createContext("/jwks.json", exchange -> {
-      fetches.incrementAndGet();
-      byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status.get(), bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
-    });
+    server.createContext(
+        "/jwks.json",
+        exchange -> {
+          fetches.incrementAndGet();
+          byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status.get(), bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
     server.start();
     client = pki.anonymousClient();
     serve(one);
@@ -95,8 +97,15 @@ class JwksUrlKeySourceTest {
 
   @Test
   void load_refusesPlainHttpAndAFailingFirstFetch() {
-    assertThatThrownBy(() -> JwksUrlKeySource.load(URI.create("http://127.0.0.1:1/jwks.json"), client,
-        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(60), clock))
+    assertThatThrownBy(
+            () ->
+                JwksUrlKeySource.load(
+                    URI.create("http://127.0.0.1:1/jwks.json"),
+                    client,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(60),
+                    clock))
         .hasMessageContaining("only https URLs");
     status.set(404);
     assertThatThrownBy(this::load).hasMessageContaining("HTTP 404");
@@ -104,14 +113,24 @@ class JwksUrlKeySourceTest {
 
   @Test
   void load_refusesAServerItDoesNotTrust() throws Exception {
-    SSLContext untrusting = TestPki.create(java.nio.file.Files.createDirectories(dir.resolve("other"))).anonymousClient();
-    assertThatThrownBy(() -> JwksUrlKeySource.load(uri(), untrusting, Duration.ofSeconds(2), Duration.ofSeconds(5),
-        Duration.ofSeconds(60), clock)).isInstanceOf(IllegalArgumentException.class);
+    SSLContext untrusting =
+        TestPki.create(java.nio.file.Files.createDirectories(dir.resolve("other")))
+            .anonymousClient();
+    assertThatThrownBy(
+            () ->
+                JwksUrlKeySource.load(
+                    uri(),
+                    untrusting,
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(60),
+                    clock))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private JwksUrlKeySource load() {
-    return JwksUrlKeySource.load(uri(), client, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(60),
-        clock);
+    return JwksUrlKeySource.load(
+        uri(), client, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(60), clock);
   }
 
   private URI uri() {

@@ -36,8 +36,10 @@ class JwsVerifierTest {
   @Test
   void verify_checksASignatureOnceAndThenAnswersFromTheCache() throws Exception {
     String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
-    VerifiedJws first = verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
-    VerifiedJws second = verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    VerifiedJws first =
+        verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    VerifiedJws second =
+        verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
 
     assertThat(keys.verifications.get()).isEqualTo(1);
     assertThat(second).isSameAs(first);
@@ -61,8 +63,12 @@ class JwsVerifierTest {
     keys.removed = true;
     keys.revision.incrementAndGet();
 
-    assertThatThrownBy(() -> verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition"))
-        .isInstanceOfSatisfying(JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.UNKNOWN_KEY));
+    assertThatThrownBy(
+            () ->
+                verifier.verify(
+                    jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition"))
+        .isInstanceOfSatisfying(
+            JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.UNKNOWN_KEY));
   }
 
   @Test
@@ -70,9 +76,16 @@ class JwsVerifierTest {
     String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
     verifier.verify(jws, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
 
-    assertThatThrownBy(() -> verifier.verify(jws, new JOSEObjectType("hop-completion+jwt"),
-        TrustSet.DEFAULT_ALGORITHMS, keys, "The completion"))
-        .isInstanceOfSatisfying(JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.MALFORMED));
+    assertThatThrownBy(
+            () ->
+                verifier.verify(
+                    jws,
+                    new JOSEObjectType("hop-completion+jwt"),
+                    TrustSet.DEFAULT_ALGORITHMS,
+                    keys,
+                    "The completion"))
+        .isInstanceOfSatisfying(
+            JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.MALFORMED));
   }
 
   @Test
@@ -88,14 +101,18 @@ class JwsVerifierTest {
     String[] parts = jws.split("\\.");
     String forged = parts[0] + "." + Base64URL.encode("{\"txn\":\"other\"}") + "." + parts[2];
     for (int i = 0; i < 2; i++) {
-      assertThatThrownBy(() -> verifier.verify(forged, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "It"))
-          .isInstanceOfSatisfying(JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.SIGNATURE));
+      assertThatThrownBy(
+              () -> verifier.verify(forged, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "It"))
+          .isInstanceOfSatisfying(
+              JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.SIGNATURE));
     }
     assertThat(keys.verifications.get()).isEqualTo(2);
   }
 
   private String sign(JOSEObjectType type, Instant exp) {
-    return signing.sign(type, new JWTClaimsSet.Builder().claim("txn", "txn-1").expirationTime(Date.from(exp)).build());
+    return signing.sign(
+        type,
+        new JWTClaimsSet.Builder().claim("txn", "txn-1").expirationTime(Date.from(exp)).build());
   }
 
   /** The real key, its verifications counted. */
@@ -107,23 +124,25 @@ class JwsVerifierTest {
 
     CountingKeys(TrustedKey key) {
       JWSVerifier real = key.verifier();
-      JWSVerifier counting = new JWSVerifier() {
-        @Override
-        public boolean verify(JWSHeader header, byte[] input, Base64URL signature) throws JOSEException {
-          verifications.incrementAndGet();
-          return real.verify(header, input, signature);
-        }
+      JWSVerifier counting =
+          new JWSVerifier() {
+            @Override
+            public boolean verify(JWSHeader header, byte[] input, Base64URL signature)
+                throws JOSEException {
+              verifications.incrementAndGet();
+              return real.verify(header, input, signature);
+            }
 
-        @Override
-        public java.util.Set<com.nimbusds.jose.JWSAlgorithm> supportedJWSAlgorithms() {
-          return real.supportedJWSAlgorithms();
-        }
+            @Override
+            public java.util.Set<com.nimbusds.jose.JWSAlgorithm> supportedJWSAlgorithms() {
+              return real.supportedJWSAlgorithms();
+            }
 
-        @Override
-        public JCAContext getJCAContext() {
-          return real.getJCAContext();
-        }
-      };
+            @Override
+            public JCAContext getJCAContext() {
+              return real.getJCAContext();
+            }
+          };
       this.counted = new TrustedKey(key.keyId(), key.jwk(), key.algorithms(), counting);
     }
 
@@ -148,8 +167,20 @@ class JwsVerifierTest {
     assertThat(JwsVerifier.isCompact("eyJh.eyJi.c2ln")).isTrue();
     assertThat(JwsVerifier.isCompact("eyJh.eyJi.")).isTrue();
     assertThat(JwsVerifier.isCompact("a-_Z9.b.c")).isTrue();
-    for (String bad : java.util.List.of("", ".", "..", "a..c", ".b.c", "a.b", "a.b.c.d", "a.b.c=", "a+b.c.d",
-        "a.b.c ", " a.b.c", "a.b.\u00e9")) {
+    for (String bad :
+        java.util.List.of(
+            "",
+            ".",
+            "..",
+            "a..c",
+            ".b.c",
+            "a.b",
+            "a.b.c.d",
+            "a.b.c=",
+            "a+b.c.d",
+            "a.b.c ",
+            " a.b.c",
+            "a.b.\u00e9")) {
       assertThat(JwsVerifier.isCompact(bad)).as(bad).isFalse();
     }
   }

@@ -1,7 +1,5 @@
 package dev.hopgate.tests.harness;
 
-import dev.hopgate.testing.Eventually;
-import dev.hopgate.testing.TestPki;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.floor.Minting;
@@ -12,6 +10,8 @@ import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.testing.Eventually;
+import dev.hopgate.testing.TestPki;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,8 +24,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -54,13 +54,16 @@ public final class EdgeStack implements AutoCloseable {
 
   /** The identity of the Envoy in front (its client certificate toward hopgate). */
   public static final String ENVOY_IDENTITY = "spiffe://shop.example/envoy/edge";
+
   /** The identity the test harness presents to hopgate (health checks, direct calls). */
   public static final String HARNESS_IDENTITY = "spiffe://shop.example/tests/harness";
 
   /** Another hopgate of the mesh: it may use this hopgate's association, and nothing else. */
   public static final String PEER_HOPGATE = "spiffe://shop.example/hopgate/peer";
+
   /** Prometheus: it may scrape a metrics endpoint that is not on loopback. */
   public static final String SCRAPER = "spiffe://shop.example/prometheus";
+
   /** An Envoy that fronts the ops database alone. */
   public static final String OPS_ENVOY = "spiffe://shop.example/envoy/ops";
 
@@ -72,7 +75,10 @@ public final class EdgeStack implements AutoCloseable {
   }
 
   /** How Envoy reaches hopgate: mTLS over TCP, or a Unix socket whose peer UIDs hopgate checks. */
-  public enum Wiring { MTLS, UNIX_SOCKET }
+  public enum Wiring {
+    MTLS,
+    UNIX_SOCKET
+  }
 
   /** The id this hopgate signs transitions and completion records as. */
   public static final String ENFORCEMENT_POINT = "spiffe://shop.example/hopgate";
@@ -86,8 +92,15 @@ public final class EdgeStack implements AutoCloseable {
   private final EnvoyProcess envoy;
   private final int listenerPort;
 
-  private EdgeStack(Path dir, TestPki pki, JwsSigning tokenService, JwsSigning txnTokenService, Upstream upstream,
-      HopgateProcess hopgate, EnvoyProcess envoy, int listenerPort) {
+  private EdgeStack(
+      Path dir,
+      TestPki pki,
+      JwsSigning tokenService,
+      JwsSigning txnTokenService,
+      Upstream upstream,
+      HopgateProcess hopgate,
+      EnvoyProcess envoy,
+      int listenerPort) {
     this.dir = dir;
     this.pki = pki;
     this.tokenService = tokenService;
@@ -109,13 +122,14 @@ public final class EdgeStack implements AutoCloseable {
   }
 
   /** The same, with extra flags for {@code hopgate serve} (such as {@code --engine opa-wasm}). */
-  public static EdgeStack start(Path dir, String extraConfig, String... hopgateArgs) throws IOException {
+  public static EdgeStack start(Path dir, String extraConfig, String... hopgateArgs)
+      throws IOException {
     return start(dir, extraConfig, Callers.DEFAULT, hopgateArgs);
   }
 
   /** The same, admitting {@code callers}. */
-  public static EdgeStack start(Path dir, String extraConfig, Callers callers, String... hopgateArgs)
-      throws IOException {
+  public static EdgeStack start(
+      Path dir, String extraConfig, Callers callers, String... hopgateArgs) throws IOException {
     return start(dir, extraConfig, callers, Wiring.MTLS, hopgateArgs);
   }
 
@@ -124,7 +138,8 @@ public final class EdgeStack implements AutoCloseable {
    * distinct non-root users ({@link OsUsers}) sharing only the socket's directory, and hopgate
    * admits Envoy's UID.
    */
-  public static EdgeStack start(Path dir, String extraConfig, Callers callers, Wiring wiring, String... hopgateArgs)
+  public static EdgeStack start(
+      Path dir, String extraConfig, Callers callers, Wiring wiring, String... hopgateArgs)
       throws IOException {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
@@ -132,26 +147,37 @@ public final class EdgeStack implements AutoCloseable {
     TestPki.Identity envoyClient = pki.workload("envoy-edge", ENVOY_IDENTITY);
     TestPki.Identity harness = pki.workload("harness", HARNESS_IDENTITY);
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-token-service"));
-    JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "e2e-txn-token-service"));
+    JwsSigning txnTokenService =
+        JwsSigning.of(JwsSigning.generate("ES256", "e2e-txn-token-service"));
     JwsSigning registry = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry"));
     JwsSigning enforcement = JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-hopgate"));
     Files.writeString(dir.resolve("hopgate.private.jwk.json"), enforcement.key().toJSONString());
     writeJwks(dir.resolve("token-service.jwks.json"), tokenService);
     // The private halves too, so a token service started by a test can sign for this edge.
-    Files.writeString(dir.resolve("token-service.private.jwk.json"), tokenService.key().toJSONString());
-    Files.writeString(dir.resolve("txn-token-service.private.jwk.json"), txnTokenService.key().toJSONString());
+    Files.writeString(
+        dir.resolve("token-service.private.jwk.json"), tokenService.key().toJSONString());
+    Files.writeString(
+        dir.resolve("txn-token-service.private.jwk.json"), txnTokenService.key().toJSONString());
     writeJwks(dir.resolve("txn-token-service.jwks.json"), txnTokenService);
     writeJwks(dir.resolve("registry.jwks.json"), registry);
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     writeManifest(manifests, "inventory", registry, enforcement, INVENTORY, List.of(RESERVE));
     writeManifest(manifests, "ops-db", registry, enforcement, OPS_DB, List.of(DROP_DB));
-    // The refund process (policies/processes/refund.process.yaml): a case, a once approval, a budget.
+    // The refund process (policies/processes/refund.process.yaml): a case, a once approval, a
+    // budget.
     writeManifest(manifests, "support", registry, enforcement, SUPPORT, List.of(OPEN_CASE));
-    writeManifest(manifests, "approvals", registry, enforcement, APPROVALS, List.of(APPROVE_REFUND));
+    writeManifest(
+        manifests, "approvals", registry, enforcement, APPROVALS, List.of(APPROVE_REFUND));
     writeManifest(manifests, "refunds", registry, enforcement, REFUNDS, List.of(ISSUE_REFUND));
-    // A manifest signed by a key the registry trust set does not hold: not loaded, named in the log.
-    writeManifest(manifests, "forged", JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry")), enforcement,
-        "spiffe://shop.example/forged", List.of(RESERVE));
+    // A manifest signed by a key the registry trust set does not hold: not loaded, named in the
+    // log.
+    writeManifest(
+        manifests,
+        "forged",
+        JwsSigning.of(JwsSigning.generate("EdDSA", "e2e-registry")),
+        enforcement,
+        "spiffe://shop.example/forged",
+        List.of(RESERVE));
 
     boolean socket = wiring == Wiring.UNIX_SOCKET;
     Path hopgateSocket = dir.resolve("sock").resolve("hopgate.sock");
@@ -163,7 +189,8 @@ public final class EdgeStack implements AutoCloseable {
     Upstream upstream = Upstream.start();
     HopgateProcess hopgate = null;
     try {
-      String config = """
+      String config =
+          """
           %s
           callers:
           %s
@@ -186,28 +213,55 @@ public final class EdgeStack implements AutoCloseable {
             manifest_registry:
               issuers: [%s]
               jwks: registry.jwks.json
-          """.formatted(socket ? "" : "tls: {cert: hopgate.pem, key: hopgate.key, client_ca: ca.pem}",
-          socket ? unixCallers() : callers(callers), TRUST_DOMAIN, Tools.repo().resolve("policies/cedar"), Tools.repo().resolve("policies/rego"),
-          Tools.repo().resolve("policies/target/opa/policy.wasm"), Tools.repo().resolve("policies/processes"),
-          ISSUER, TXN_ISSUER, REGISTRY) + extraConfig;
-      hopgate = socket
-          ? HopgateProcess.startOnSocket(config, dir, hopgateSocket,
-              OsUsers.runAs(OsUsers.HOPGATE_UID, OsUsers.MESH_GID), hopgateArgs)
-          : HopgateProcess.start(config, dir, harness, hopgateArgs);
+          """
+                  .formatted(
+                      socket ? "" : "tls: {cert: hopgate.pem, key: hopgate.key, client_ca: ca.pem}",
+                      socket ? unixCallers() : callers(callers),
+                      TRUST_DOMAIN,
+                      Tools.repo().resolve("policies/cedar"),
+                      Tools.repo().resolve("policies/rego"),
+                      Tools.repo().resolve("policies/target/opa/policy.wasm"),
+                      Tools.repo().resolve("policies/processes"),
+                      ISSUER,
+                      TXN_ISSUER,
+                      REGISTRY)
+              + extraConfig;
+      hopgate =
+          socket
+              ? HopgateProcess.startOnSocket(
+                  config,
+                  dir,
+                  hopgateSocket,
+                  OsUsers.runAs(OsUsers.HOPGATE_UID, OsUsers.MESH_GID),
+                  hopgateArgs)
+              : HopgateProcess.start(config, dir, harness, hopgateArgs);
       int listenerPort = Ports.free();
-      EnvoyProcess envoy = EnvoyProcess.start("/envoy/edge-mtls.yaml", Map.of(
-          "LISTENER_PORT", Integer.toString(listenerPort),
-          "HOPGATE_ADDRESS", socket ? "{ pipe: { path: \"" + hopgateSocket + "\" } }"
-              : "{ socket_address: { address: 127.0.0.1, port_value: " + hopgate.port() + " } }",
-          "HOPGATE_TRANSPORT", socket ? "" : hopgateTls(envoyClient, pki),
-          "UPSTREAM_PORT", Integer.toString(upstream.port()),
-          "SERVER_CERT", edge.certFile().toString(),
-          "SERVER_KEY", edge.keyFile().toString(),
-          "CA_CERT", pki.caPem().toString(),
-          "ACCESS_LOG", dir.resolve("access.log").toString()), dir,
-          socket ? OsUsers.runAs(OsUsers.ENVOY_UID, OsUsers.ENVOY_UID, OsUsers.MESH_GID) : List.of());
-      EdgeStack stack = new EdgeStack(dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);
-      awaitDecisionThroughEnvoy(harness.sslContext(), listenerPort, "/inventory/reserve", stack::logs);
+      EnvoyProcess envoy =
+          EnvoyProcess.start(
+              "/envoy/edge-mtls.yaml",
+              Map.of(
+                  "LISTENER_PORT", Integer.toString(listenerPort),
+                  "HOPGATE_ADDRESS",
+                      socket
+                          ? "{ pipe: { path: \"" + hopgateSocket + "\" } }"
+                          : "{ socket_address: { address: 127.0.0.1, port_value: "
+                              + hopgate.port()
+                              + " } }",
+                  "HOPGATE_TRANSPORT", socket ? "" : hopgateTls(envoyClient, pki),
+                  "UPSTREAM_PORT", Integer.toString(upstream.port()),
+                  "SERVER_CERT", edge.certFile().toString(),
+                  "SERVER_KEY", edge.keyFile().toString(),
+                  "CA_CERT", pki.caPem().toString(),
+                  "ACCESS_LOG", dir.resolve("access.log").toString()),
+              dir,
+              socket
+                  ? OsUsers.runAs(OsUsers.ENVOY_UID, OsUsers.ENVOY_UID, OsUsers.MESH_GID)
+                  : List.of());
+      EdgeStack stack =
+          new EdgeStack(
+              dir, pki, tokenService, txnTokenService, upstream, hopgate, envoy, listenerPort);
+      awaitDecisionThroughEnvoy(
+          harness.sslContext(), listenerPort, "/inventory/reserve", stack::logs);
       return stack;
     } catch (RuntimeException e) {
       if (hopgate != null) {
@@ -224,8 +278,12 @@ public final class EdgeStack implements AutoCloseable {
    * hopgate and an Envoy of the ops database alone.
    */
   private static String callers(Callers callers) {
-    String envoys = "  envoys:\n    - {id: \"" + ENVOY_IDENTITY + "\", components: [\"" + String.join("\", \"",
-        INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS) + "\"]}\n";
+    String envoys =
+        "  envoys:\n    - {id: \""
+            + ENVOY_IDENTITY
+            + "\", components: [\""
+            + String.join("\", \"", INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS)
+            + "\"]}\n";
     String hopgates = "  hopgates: [\"" + HARNESS_IDENTITY + "\"";
     if (callers == Callers.WITH_PEER_AND_OPS_ENVOY) {
       envoys += "    - {id: \"" + OPS_ENVOY + "\", components: [\"" + OPS_DB + "\"]}\n";
@@ -236,7 +294,8 @@ public final class EdgeStack implements AutoCloseable {
 
   /** Envoy's client certificate toward hopgate, as the hopgate cluster's transport socket. */
   private static String hopgateTls(TestPki.Identity envoyClient, TestPki pki) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "    transport_socket:",
         "      name: envoy.transport_sockets.tls",
         "      typed_config:",
@@ -255,8 +314,13 @@ public final class EdgeStack implements AutoCloseable {
    * is a hopgate for an association listener a test may add.
    */
   private static String unixCallers() {
-    return "  envoys:\n    - {uid: " + OsUsers.ENVOY_UID + ", components: [\"" + String.join("\", \"", INVENTORY, OPS_DB,
-        SUPPORT, APPROVALS, REFUNDS) + "\"]}\n  hopgates: [\"" + HARNESS_IDENTITY + "\"]";
+    return "  envoys:\n    - {uid: "
+        + OsUsers.ENVOY_UID
+        + ", components: [\""
+        + String.join("\", \"", INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS)
+        + "\"]}\n  hopgates: [\""
+        + HARNESS_IDENTITY
+        + "\"]";
   }
 
   public TestPki pki() {
@@ -288,94 +352,150 @@ public final class EdgeStack implements AutoCloseable {
     }
   }
 
-  /** The credentials of a first hop to {@code component}: an origin token and a hop token of one txn. */
+  /**
+   * The credentials of a first hop to {@code component}: an origin token and a hop token of one
+   * txn.
+   */
   public Map<String, String> credentials(String component) {
     return credentials(component, c -> c);
   }
 
   /** The same, the hop token's claims edited by {@code editHop}. */
-  public Map<String, String> credentials(String component, UnaryOperator<JWTClaimsSet.Builder> editHop) {
+  public Map<String, String> credentials(
+      String component, UnaryOperator<JWTClaimsSet.Builder> editHop) {
     return credentials(component, null, editHop);
   }
 
   /**
-   * The credentials of a first hop to {@code component} in a txn that declares {@code process}
-   * (a file under policies/processes) as its intent, or an implicit intent when null.
+   * The credentials of a first hop to {@code component} in a txn that declares {@code process} (a
+   * file under policies/processes) as its intent, or an implicit intent when null.
    */
-  public Map<String, String> credentials(String component, String process,
-      UnaryOperator<JWTClaimsSet.Builder> editHop) {
-    return credentials(component, process, "txn-" + UUID.randomUUID(), Set.of(RESERVE, DROP_DB), editHop);
+  public Map<String, String> credentials(
+      String component, String process, UnaryOperator<JWTClaimsSet.Builder> editHop) {
+    return credentials(
+        component, process, "txn-" + UUID.randomUUID(), Set.of(RESERVE, DROP_DB), editHop);
   }
 
   /**
    * The credentials of a hop to {@code component} in txn {@code txn} (a planner calling several
    * components of one txn), declaring {@code process} and granting {@code authority}.
    */
-  public Map<String, String> credentials(String component, String process, String txn, Set<String> authority,
+  public Map<String, String> credentials(
+      String component,
+      String process,
+      String txn,
+      Set<String> authority,
       UnaryOperator<JWTClaimsSet.Builder> editHop) {
     Map<String, String> intent = null;
     if (process != null) {
       try {
-        ProcessDefinition d = ProcessDefinitions.load(Tools.repo().resolve("policies/processes").resolve(process));
+        ProcessDefinition d =
+            ProcessDefinitions.load(Tools.repo().resolve("policies/processes").resolve(process));
         intent = Map.of("process", d.iri(), "digest", d.digest());
       } catch (ProcessDefinitionException e) {
         throw new IllegalStateException(e);
       }
     }
     Instant now = Instant.now();
-    String origin = txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_ISSUER, txn, "alice@shop.example",
-        TRUST_DOMAIN, PLANNER, now.plus(Duration.ofHours(1)), intent, authority, now,
-        now.plus(Duration.ofMinutes(5))));
-    JWTClaimsSet hop = Minting.hop(ISSUER, "alice@shop.example", component, txn, UUID.randomUUID().toString(), intent,
-        false, now, now.plus(Duration.ofMinutes(2)));
-    String hopToken = tokenService.sign(HopTokenVerifier.TYPE, editHop.apply(new JWTClaimsSet.Builder(hop)).build());
+    String origin =
+        txnTokenService.sign(
+            WireTypes.ORIGIN,
+            Minting.origin(
+                TXN_ISSUER,
+                txn,
+                "alice@shop.example",
+                TRUST_DOMAIN,
+                PLANNER,
+                now.plus(Duration.ofHours(1)),
+                intent,
+                authority,
+                now,
+                now.plus(Duration.ofMinutes(5))));
+    JWTClaimsSet hop =
+        Minting.hop(
+            ISSUER,
+            "alice@shop.example",
+            component,
+            txn,
+            UUID.randomUUID().toString(),
+            intent,
+            false,
+            now,
+            now.plus(Duration.ofMinutes(2)));
+    String hopToken =
+        tokenService.sign(
+            HopTokenVerifier.TYPE, editHop.apply(new JWTClaimsSet.Builder(hop)).build());
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Txn-Token", origin);
     headers.put("Authorization", "Bearer " + hopToken);
     return headers;
   }
 
-  /** GET {@code path} through Envoy as the workload presenting {@code tls}, with {@code headers}. */
-  public HttpResponse<String> get(SSLContext tls, String path, Map<String, String> headers) throws IOException {
+  /**
+   * GET {@code path} through Envoy as the workload presenting {@code tls}, with {@code headers}.
+   */
+  public HttpResponse<String> get(SSLContext tls, String path, Map<String, String> headers)
+      throws IOException {
     return send(tls, request(path, headers).GET());
   }
 
   /** POST {@code body} as JSON to {@code path} through Envoy, as an MCP client does. */
-  public HttpResponse<String> post(SSLContext tls, String path, Map<String, String> headers, String body)
-      throws IOException {
-    return send(tls, request(path, headers).header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  public HttpResponse<String> post(
+      SSLContext tls, String path, Map<String, String> headers, String body) throws IOException {
+    return send(
+        tls,
+        request(path, headers)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   private HttpRequest.Builder request(String path, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
-        .timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("https://localhost:" + listenerPort + path))
+            .timeout(Duration.ofSeconds(10));
     headers.forEach(request::header);
     return request;
   }
 
   /**
    * Waits until a request through the Envoy on {@code port} is answered by hopgate itself (its
-   * decision id in the response; a request without credentials is denied), not by Envoy alone (a 403
-   * for a Check that timed out or found no connection): only then is a stack ready for a test's
+   * decision id in the response; a request without credentials is denied), not by Envoy alone (a
+   * 403 for a Check that timed out or found no connection): only then is a stack ready for a test's
    * first request. An open port is not enough: the first Check also opens Envoy's TLS connection to
    * hopgate and runs code the JIT has not seen.
    */
-  static void awaitDecisionThroughEnvoy(SSLContext tls, int port, String path, Supplier<String> logs) {
+  static void awaitDecisionThroughEnvoy(
+      SSLContext tls, int port, String path, Supplier<String> logs) {
     try {
-      Eventually.within(Duration.ofSeconds(60), "a Check through Envoy on port " + port + " answered by hopgate",
-          () -> send(tls, HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
-              .timeout(Duration.ofSeconds(10)).GET()).headers().firstValue("hopgate-decision-id").isPresent());
+      Eventually.within(
+          Duration.ofSeconds(60),
+          "a Check through Envoy on port " + port + " answered by hopgate",
+          () ->
+              send(
+                      tls,
+                      HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
+                          .timeout(Duration.ofSeconds(10))
+                          .GET())
+                  .headers()
+                  .firstValue("hopgate-decision-id")
+                  .isPresent());
     } catch (AssertionError e) {
       throw new IllegalStateException(e.getMessage() + "\n" + logs.get(), e);
     }
   }
 
-  /** Sends {@code request} over HTTP/1.1 with the workload's TLS identity (also used by {@link Mesh}). */
+  /**
+   * Sends {@code request} over HTTP/1.1 with the workload's TLS identity (also used by {@link
+   * Mesh}).
+   */
   static HttpResponse<String> send(SSLContext tls, HttpRequest.Builder request) throws IOException {
-    HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(tls)
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
@@ -402,26 +522,46 @@ public final class EdgeStack implements AutoCloseable {
   }
 
   /** A manifest as the registry signs it; every component here is enforced by the one hopgate. */
-  private static void writeManifest(Path dir, String name, JwsSigning registry, JwsSigning enforcement,
-      String component, List<String> performs) throws IOException {
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(new Date())
-        .claim("component", component).claim("performs", performs)
-        .claim("enforcement", List.of(Map.of("id", "spiffe://shop.example/hopgate",
-            "keys", new JWKSet(enforcement.key().toPublicJWK()).toJSONObject())))
-        .claim("endpoints", Map.of("issuer", "https://tokens.shop.example/token"))
-        .build();
+  private static void writeManifest(
+      Path dir,
+      String name,
+      JwsSigning registry,
+      JwsSigning enforcement,
+      String component,
+      List<String> performs)
+      throws IOException {
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(REGISTRY)
+            .issueTime(new Date())
+            .claim("component", component)
+            .claim("performs", performs)
+            .claim(
+                "enforcement",
+                List.of(
+                    Map.of(
+                        "id",
+                        "spiffe://shop.example/hopgate",
+                        "keys",
+                        new JWKSet(enforcement.key().toPublicJWK()).toJSONObject())))
+            .claim("endpoints", Map.of("issuer", "https://tokens.shop.example/token"))
+            .build();
     Files.writeString(dir.resolve(name + ".jws"), registry.sign(ManifestRegistry.TYPE, claims));
   }
 
   /** Fails with every process's log, so a red test says what happened. */
   public String logs() {
-    return "--- hopgate log\n" + hopgate.logText() + "\n--- envoy log (tail)\n" + tail(envoy.logText(), 40)
-        + "\n--- access log\n" + accessLog();
+    return "--- hopgate log\n"
+        + hopgate.logText()
+        + "\n--- envoy log (tail)\n"
+        + tail(envoy.logText(), 40)
+        + "\n--- access log\n"
+        + accessLog();
   }
 
   private static String tail(String text, int lines) {
     String[] all = text.split("\n");
-    return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
+    return String.join(
+        "\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
   }
-
 }

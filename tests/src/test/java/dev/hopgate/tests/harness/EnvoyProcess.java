@@ -28,16 +28,17 @@ public final class EnvoyProcess extends ManagedProcess {
   }
 
   /**
-   * Renders {@code template} (a classpath resource) with {@code values} plus {@code ADMIN_PORT} (and
-   * {@code HOPGATE_TIMEOUT}, 2 s unless given), starts Envoy and waits until its admin endpoint says
-   * it is ready.
+   * Renders {@code template} (a classpath resource) with {@code values} plus {@code ADMIN_PORT}
+   * (and {@code HOPGATE_TIMEOUT}, 2 s unless given), starts Envoy and waits until its admin
+   * endpoint says it is ready.
    */
   public static EnvoyProcess start(String template, Map<String, String> values, Path dir) {
     return start(template, values, dir, List.of());
   }
 
   /** The same, run as {@code runAs} (a command prefix such as {@code setpriv --reuid ...}). */
-  public static EnvoyProcess start(String template, Map<String, String> values, Path dir, List<String> runAs) {
+  public static EnvoyProcess start(
+      String template, Map<String, String> values, Path dir, List<String> runAs) {
     int adminPort = Ports.free();
     Map<String, String> all = new java.util.HashMap<>(values);
     all.put("ADMIN_PORT", Integer.toString(adminPort));
@@ -49,11 +50,23 @@ public final class EnvoyProcess extends ManagedProcess {
       throw new UncheckedIOException(e);
     }
     List<String> command = new java.util.ArrayList<>(runAs);
-    command.addAll(List.of(Tools.envoy().toString(), "-c", config.toString(),
-        "--disable-hot-restart", "--concurrency", "1", "-l", "info",
-        "--drain-time-s", "1", "--parent-shutdown-time-s", "2",
-        // Envoy flushes log files every 10 s by default; tests read the access log right away.
-        "--file-flush-interval-msec", "100"));
+    command.addAll(
+        List.of(
+            Tools.envoy().toString(),
+            "-c",
+            config.toString(),
+            "--disable-hot-restart",
+            "--concurrency",
+            "1",
+            "-l",
+            "info",
+            "--drain-time-s",
+            "1",
+            "--parent-shutdown-time-s",
+            "2",
+            // Envoy flushes log files every 10 s by default; tests read the access log right away.
+            "--file-flush-interval-msec",
+            "100"));
     EnvoyProcess envoy = new EnvoyProcess(command, dir.resolve("envoy.log"), adminPort);
     envoy.awaitReady(envoy::ready, Duration.ofSeconds(30));
     return envoy;
@@ -63,7 +76,9 @@ public final class EnvoyProcess extends ManagedProcess {
     return adminPort;
   }
 
-  /** A stat from the admin endpoint, such as {@code http.ingress.ext_authz.denied}; 0 when absent. */
+  /**
+   * A stat from the admin endpoint, such as {@code http.ingress.ext_authz.denied}; 0 when absent.
+   */
   public long stat(String name) {
     String body = admin("/stats");
     for (String line : body.split("\n")) {
@@ -84,10 +99,13 @@ public final class EnvoyProcess extends ManagedProcess {
 
   private String admin(String path) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-              .timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return response.body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -103,7 +121,8 @@ public final class EnvoyProcess extends ManagedProcess {
     while (m.find()) {
       String value = values.get(m.group(1));
       if (value == null) {
-        throw new IllegalArgumentException("template placeholder ${" + m.group(1) + "} has no value");
+        throw new IllegalArgumentException(
+            "template placeholder ${" + m.group(1) + "} has no value");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }

@@ -13,15 +13,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A process a test started, its output in a log file. It is stopped by {@link #close()}, and, should
- * the test JVM die first, by a shutdown hook: no test leaves an Envoy or a hopgate running.
+ * A process a test started, its output in a log file. It is stopped by {@link #close()}, and,
+ * should the test JVM die first, by a shutdown hook: no test leaves an Envoy or a hopgate running.
  */
 public class ManagedProcess implements AutoCloseable {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ManagedProcess::kill),
-        "hopgate-tests-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> RUNNING.forEach(ManagedProcess::kill), "hopgate-tests-cleanup"));
   }
 
   private final String name;
@@ -32,10 +33,11 @@ public class ManagedProcess implements AutoCloseable {
     this.name = name;
     this.log = log;
     try {
-      this.process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      this.process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);
     }
@@ -69,13 +71,20 @@ public class ManagedProcess implements AutoCloseable {
   /** Waits until {@code ready} holds, failing with the log if the process dies or time runs out. */
   public void awaitReady(BooleanSupplier ready, Duration timeout) {
     try {
-      Eventually.within(timeout, name + " is ready", () -> {
-        if (!process.isAlive()) {
-          throw new Eventually.Hopeless(name + " exited with " + process.exitValue() + " before it was ready:\n"
-              + logText());
-        }
-        return ready.getAsBoolean();
-      });
+      Eventually.within(
+          timeout,
+          name + " is ready",
+          () -> {
+            if (!process.isAlive()) {
+              throw new Eventually.Hopeless(
+                  name
+                      + " exited with "
+                      + process.exitValue()
+                      + " before it was ready:\n"
+                      + logText());
+            }
+            return ready.getAsBoolean();
+          });
     } catch (AssertionError e) {
       throw new IllegalStateException(e.getMessage() + "\n" + logText(), e);
     }
@@ -87,7 +96,8 @@ public class ManagedProcess implements AutoCloseable {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         kill(process);
-        throw new IllegalStateException(name + " did not stop within " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(
+            name + " did not stop within " + timeout.toSeconds() + " s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * A small MCP server over streamable HTTP (JSON responses): {@code initialize}, {@code tools/list},
- * {@code tools/call} on its tools, 202 for notifications. It runs whatever tool the body names, which
- * is why hopgate must read the body exactly as it does.
+ * {@code tools/call} on its tools, 202 for notifications. It runs whatever tool the body names,
+ * which is why hopgate must read the body exactly as it does.
  */
 public final class McpToolServer implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,16 +44,23 @@ public final class McpToolServer implements HttpHandler {
       }
       case "tools/list" -> {
         var list = response.putObject("result").putArray("tools");
-        tools.forEach(t -> list.addObject().put("name", t).putObject("inputSchema").put("type", "object"));
+        tools.forEach(
+            t -> list.addObject().put("name", t).putObject("inputSchema").put("type", "object"));
       }
       case "tools/call" -> {
         String tool = request.path("params").path("name").asText();
-        if (tools.contains(tool) && request.path("params").path("arguments").path("fail").asBoolean(false)) {
+        if (tools.contains(tool)
+            && request.path("params").path("arguments").path("fail").asBoolean(false)) {
           // A tool error: the server answered, the tool did not do its work.
           ObjectNode result = response.putObject("result").put("isError", true);
           result.putArray("content").addObject().put("type", "text").put("text", tool + " failed");
         } else if (tools.contains(tool)) {
-          response.putObject("result").putArray("content").addObject().put("type", "text").put("text", "ran " + tool);
+          response
+              .putObject("result")
+              .putArray("content")
+              .addObject()
+              .put("type", "text")
+              .put("text", "ran " + tool);
         } else {
           response.putObject("error").put("code", -32602).put("message", "Unknown tool: " + tool);
         }
@@ -62,9 +69,12 @@ public final class McpToolServer implements HttpHandler {
     }
     if (request.path("params").path("arguments").path("stream").asBoolean(false)) {
       // Streamable HTTP's other answer: an SSE stream, a progress notification before the response.
-      String stream = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
-          + "\"params\":{\"progressToken\":\"p\",\"progress\":1}}\n\n"
-          + "event: message\ndata: " + JSON.writeValueAsString(response) + "\n\n";
+      String stream =
+          "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
+              + "\"params\":{\"progressToken\":\"p\",\"progress\":1}}\n\n"
+              + "event: message\ndata: "
+              + JSON.writeValueAsString(response)
+              + "\n\n";
       exchange.getResponseHeaders().set("content-type", "text/event-stream");
       byte[] bytes = stream.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, bytes.length);

@@ -45,17 +45,35 @@ public final class Mesh implements AutoCloseable {
   public static final String PLANNER = "spiffe://shop.example/planner";
 
   /** One component: its route, its step, what its manifest says, and the service behind it. */
-  public record EdgeSpec(String name, String component, String route, String step, List<String> performs,
-      Object delegates, List<String> expectsCompleted, HttpHandler service) {
-    public EdgeSpec(String name, String component, String route, String step, List<String> performs,
-        Object delegates, HttpHandler service) {
+  public record EdgeSpec(
+      String name,
+      String component,
+      String route,
+      String step,
+      List<String> performs,
+      Object delegates,
+      List<String> expectsCompleted,
+      HttpHandler service) {
+    public EdgeSpec(
+        String name,
+        String component,
+        String route,
+        String step,
+        List<String> performs,
+        Object delegates,
+        HttpHandler service) {
       this(name, component, route, step, performs, delegates, List.of(), service);
     }
   }
 
   /** A running edge. */
-  public record Edge(EdgeSpec spec, String enforcementId, Upstream upstream, HopgateProcess hopgate,
-      EnvoyProcess envoy, int port) {}
+  public record Edge(
+      EdgeSpec spec,
+      String enforcementId,
+      Upstream upstream,
+      HopgateProcess hopgate,
+      EnvoyProcess envoy,
+      int port) {}
 
   private final TestPki pki;
   private Path root;
@@ -80,40 +98,61 @@ public final class Mesh implements AutoCloseable {
    * @param sharedAssociation every edge after the first uses the first edge's hopgate as its
    *     association (one completion ledger for the mesh); otherwise each keeps its own
    */
-  public static Mesh start(Path dir, List<EdgeSpec> specs, boolean sharedAssociation) throws IOException {
+  public static Mesh start(Path dir, List<EdgeSpec> specs, boolean sharedAssociation)
+      throws IOException {
     return start(dir, specs, sharedAssociation, "");
   }
 
   /** The same, {@code extraConfig} (YAML) appended to every edge's hopgate configuration. */
-  public static Mesh start(Path dir, List<EdgeSpec> specs, boolean sharedAssociation, String extraConfig)
+  public static Mesh start(
+      Path dir, List<EdgeSpec> specs, boolean sharedAssociation, String extraConfig)
       throws IOException {
     TestPki pki = TestPki.create(dir);
     JwsSigning tokenService = JwsSigning.of(JwsSigning.generate("ES256", "mesh-token-service"));
-    JwsSigning txnTokenService = JwsSigning.of(JwsSigning.generate("ES256", "mesh-txn-token-service"));
+    JwsSigning txnTokenService =
+        JwsSigning.of(JwsSigning.generate("ES256", "mesh-txn-token-service"));
     JwsSigning registry = JwsSigning.of(JwsSigning.generate("EdDSA", "mesh-registry"));
-    Files.writeString(dir.resolve("token-service.jwks.json"), new JWKSet(tokenService.key().toPublicJWK()).toString());
-    Files.writeString(dir.resolve("txn-token-service.jwks.json"),
+    Files.writeString(
+        dir.resolve("token-service.jwks.json"),
+        new JWKSet(tokenService.key().toPublicJWK()).toString());
+    Files.writeString(
+        dir.resolve("txn-token-service.jwks.json"),
         new JWKSet(txnTokenService.key().toPublicJWK()).toString());
-    Files.writeString(dir.resolve("registry.jwks.json"), new JWKSet(registry.key().toPublicJWK()).toString());
+    Files.writeString(
+        dir.resolve("registry.jwks.json"), new JWKSet(registry.key().toPublicJWK()).toString());
     // The token service (started by startTokenService) signs with these.
-    Files.writeString(dir.resolve("token-service.private.jwk.json"), tokenService.key().toJSONString());
-    Files.writeString(dir.resolve("txn-token-service.private.jwk.json"), txnTokenService.key().toJSONString());
+    Files.writeString(
+        dir.resolve("token-service.private.jwk.json"), tokenService.key().toJSONString());
+    Files.writeString(
+        dir.resolve("txn-token-service.private.jwk.json"), txnTokenService.key().toJSONString());
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     Map<String, JwsSigning> keys = new HashMap<>();
     for (EdgeSpec spec : specs) {
       JwsSigning key = JwsSigning.of(JwsSigning.generate("EdDSA", "hopgate-" + spec.name()));
       keys.put(spec.name(), key);
-      JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(new Date())
-          .claim("component", spec.component()).claim("performs", spec.performs())
-          .claim("enforcement", List.of(Map.of("id", enforcementId(spec), "keys",
-              new JWKSet(key.key().toPublicJWK()).toJSONObject())));
+      JWTClaimsSet.Builder claims =
+          new JWTClaimsSet.Builder()
+              .issuer(REGISTRY)
+              .issueTime(new Date())
+              .claim("component", spec.component())
+              .claim("performs", spec.performs())
+              .claim(
+                  "enforcement",
+                  List.of(
+                      Map.of(
+                          "id",
+                          enforcementId(spec),
+                          "keys",
+                          new JWKSet(key.key().toPublicJWK()).toJSONObject())));
       if (spec.delegates() != null) {
         claims.claim("delegates", spec.delegates());
       }
       if (!spec.expectsCompleted().isEmpty()) {
         claims.claim("expects_completed", spec.expectsCompleted());
       }
-      Files.writeString(manifests.resolve(spec.name() + ".jws"), registry.sign(ManifestRegistry.TYPE, claims.build()));
+      Files.writeString(
+          manifests.resolve(spec.name() + ".jws"),
+          registry.sign(ManifestRegistry.TYPE, claims.build()));
     }
     Mesh mesh = new Mesh(pki, tokenService, txnTokenService);
     mesh.root = dir;
@@ -122,10 +161,13 @@ public final class Mesh implements AutoCloseable {
       for (EdgeSpec spec : specs) {
         mesh.startEdge(dir, spec, keys.get(spec.name()), extraConfig + association);
         if (sharedAssociation && association.isEmpty()) {
-          // Budgets for a busy CI machine (production: 50 ms and 200 ms): these tests are about what
+          // Budgets for a busy CI machine (production: 50 ms and 200 ms): these tests are about
+          // what
           // the ledger links, and a lookup that timed out would turn wait into complete_steps.
-          association = "association: {target: \"127.0.0.1:" + mesh.edges.get(spec.name()).hopgate().port()
-              + "\", lookup_timeout: 1s, record_timeout: 1s}\n";
+          association =
+              "association: {target: \"127.0.0.1:"
+                  + mesh.edges.get(spec.name()).hopgate().port()
+                  + "\", lookup_timeout: 1s, record_timeout: 1s}\n";
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -135,13 +177,16 @@ public final class Mesh implements AutoCloseable {
     return mesh;
   }
 
-  private void startEdge(Path root, EdgeSpec spec, JwsSigning key, String extraConfig) throws IOException {
+  private void startEdge(Path root, EdgeSpec spec, JwsSigning key, String extraConfig)
+      throws IOException {
     Path dir = Files.createDirectories(root.resolve(spec.name()));
     Files.writeString(dir.resolve("hopgate.private.jwk.json"), key.key().toJSONString());
     Upstream upstream = Upstream.start(spec.service());
     HopgateProcess hopgate;
     try {
-      hopgate = HopgateProcess.start("""
+      hopgate =
+          HopgateProcess.start(
+              """
           trust_domain: %s
           enforcement: {id: "%s", key: hopgate.private.jwk.json}
           policies: {cedar: %s}
@@ -151,10 +196,21 @@ public final class Mesh implements AutoCloseable {
             token_service: {issuers: [%s], jwks: %s}
             txn_token_service: {issuers: [%s], jwks: %s}
             manifest_registry: {issuers: [%s], jwks: %s}
-          """.formatted(TRUST_DOMAIN, enforcementId(spec), Tools.repo().resolve("policies/cedar"),
-          Tools.repo().resolve("policies/processes"), root.resolve("manifests"), ISSUER,
-          root.resolve("token-service.jwks.json"), TXN_ISSUER, root.resolve("txn-token-service.jwks.json"), REGISTRY,
-          root.resolve("registry.jwks.json")) + extraConfig, dir);
+          """
+                      .formatted(
+                          TRUST_DOMAIN,
+                          enforcementId(spec),
+                          Tools.repo().resolve("policies/cedar"),
+                          Tools.repo().resolve("policies/processes"),
+                          root.resolve("manifests"),
+                          ISSUER,
+                          root.resolve("token-service.jwks.json"),
+                          TXN_ISSUER,
+                          root.resolve("txn-token-service.jwks.json"),
+                          REGISTRY,
+                          root.resolve("registry.jwks.json"))
+                  + extraConfig,
+              dir);
     } catch (RuntimeException e) {
       upstream.close();
       throw e;
@@ -163,17 +219,21 @@ public final class Mesh implements AutoCloseable {
     int port = Ports.free();
     EnvoyProcess envoy;
     try {
-      envoy = EnvoyProcess.start("/envoy/hop-mtls.yaml", Map.ofEntries(
-          Map.entry("LISTENER_PORT", Integer.toString(port)),
-          Map.entry("HOPGATE_PORT", Integer.toString(hopgate.port())),
-          Map.entry("UPSTREAM_PORT", Integer.toString(upstream.port())),
-          Map.entry("SERVER_CERT", server.certFile().toString()),
-          Map.entry("SERVER_KEY", server.keyFile().toString()),
-          Map.entry("CA_CERT", pki.caPem().toString()),
-          Map.entry("ACCESS_LOG", dir.resolve("access.log").toString()),
-          Map.entry("ROUTE_PREFIX", spec.route()),
-          Map.entry("COMPONENT", spec.component()),
-          Map.entry("STEP", spec.step())), dir);
+      envoy =
+          EnvoyProcess.start(
+              "/envoy/hop-mtls.yaml",
+              Map.ofEntries(
+                  Map.entry("LISTENER_PORT", Integer.toString(port)),
+                  Map.entry("HOPGATE_PORT", Integer.toString(hopgate.port())),
+                  Map.entry("UPSTREAM_PORT", Integer.toString(upstream.port())),
+                  Map.entry("SERVER_CERT", server.certFile().toString()),
+                  Map.entry("SERVER_KEY", server.keyFile().toString()),
+                  Map.entry("CA_CERT", pki.caPem().toString()),
+                  Map.entry("ACCESS_LOG", dir.resolve("access.log").toString()),
+                  Map.entry("ROUTE_PREFIX", spec.route()),
+                  Map.entry("COMPONENT", spec.component()),
+                  Map.entry("STEP", spec.step())),
+              dir);
     } catch (RuntimeException e) {
       hopgate.close();
       upstream.close();
@@ -181,12 +241,24 @@ public final class Mesh implements AutoCloseable {
     }
     Edge edge = new Edge(spec, enforcementId(spec), upstream, hopgate, envoy, port);
     edges.put(spec.name(), edge);
-    EdgeStack.awaitDecisionThroughEnvoy(readiness().sslContext(), port, spec.route(),
-        () -> "--- hopgate " + spec.name() + "\n" + hopgate.logText() + "\n--- envoy " + spec.name() + "\n"
-            + envoy.logText());
+    EdgeStack.awaitDecisionThroughEnvoy(
+        readiness().sslContext(),
+        port,
+        spec.route(),
+        () ->
+            "--- hopgate "
+                + spec.name()
+                + "\n"
+                + hopgate.logText()
+                + "\n--- envoy "
+                + spec.name()
+                + "\n"
+                + envoy.logText());
   }
 
-  /** The identity of the readiness probe: a workload no policy names, so its Check is a plain deny. */
+  /**
+   * The identity of the readiness probe: a workload no policy names, so its Check is a plain deny.
+   */
   private TestPki.Identity readiness() {
     if (readiness == null) {
       readiness = pki.workload("readiness", "spiffe://shop.example/tests/readiness");
@@ -200,20 +272,30 @@ public final class Mesh implements AutoCloseable {
    */
   public void startTokenService() throws IOException {
     identityProvider = JwsSigning.of(JwsSigning.generate("ES256", "demo-idp"));
-    Files.writeString(root.resolve("idp.jwks.json"), new JWKSet(identityProvider.key().toPublicJWK()).toString());
+    Files.writeString(
+        root.resolve("idp.jwks.json"), new JWKSet(identityProvider.key().toPublicJWK()).toString());
     tokenServiceProcess = TokenServiceProcess.start(root, pki, TRUST_DOMAIN, TXN_ISSUER, ISSUER);
   }
 
-  /** An identity token for {@code principal} from the demo identity provider (what a login gives). */
+  /**
+   * An identity token for {@code principal} from the demo identity provider (what a login gives).
+   */
   public String identityToken(String principal) {
     Instant now = Instant.now();
-    return identityProvider.sign(com.nimbusds.jose.JOSEObjectType.JWT, new JWTClaimsSet.Builder()
-        .issuer("https://idp.shop.example").subject(principal).audience("hopgate").issueTime(Date.from(now))
-        .expirationTime(Date.from(now.plusSeconds(600))).build());
+    return identityProvider.sign(
+        com.nimbusds.jose.JOSEObjectType.JWT,
+        new JWTClaimsSet.Builder()
+            .issuer("https://idp.shop.example")
+            .subject(principal)
+            .audience("hopgate")
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(600)))
+            .build());
   }
 
   /** RFC 8693 token exchange at the token service, as the workload presenting {@code tls}. */
-  public HttpResponse<String> exchange(SSLContext tls, Map<String, String> form) throws IOException {
+  public HttpResponse<String> exchange(SSLContext tls, Map<String, String> form)
+      throws IOException {
     return tokenServiceProcess.exchange(tls, form);
   }
 
@@ -249,22 +331,45 @@ public final class Mesh implements AutoCloseable {
   /** An origin token for a new txn started by the planner, with {@code authority}. */
   public String originToken(String txn, Set<String> authority) {
     Instant now = Instant.now();
-    return txnTokenService.sign(WireTypes.ORIGIN, Minting.origin(TXN_ISSUER, txn, "alice@shop.example", TRUST_DOMAIN,
-        PLANNER, now.plus(Duration.ofHours(1)), null, authority, now, now.plus(Duration.ofMinutes(5))));
+    return txnTokenService.sign(
+        WireTypes.ORIGIN,
+        Minting.origin(
+            TXN_ISSUER,
+            txn,
+            "alice@shop.example",
+            TRUST_DOMAIN,
+            PLANNER,
+            now.plus(Duration.ofHours(1)),
+            null,
+            authority,
+            now,
+            now.plus(Duration.ofMinutes(5))));
   }
 
   /** A hop token to {@code component} for {@code txn}, as the token service would exchange it. */
   public String hopToken(String component, String txn) {
     Instant now = Instant.now();
-    return tokenService.sign(HopTokenVerifier.TYPE, Minting.hop(ISSUER, "alice@shop.example", component, txn,
-        UUID.randomUUID().toString(), null, false, now, now.plus(Duration.ofMinutes(2))));
+    return tokenService.sign(
+        HopTokenVerifier.TYPE,
+        Minting.hop(
+            ISSUER,
+            "alice@shop.example",
+            component,
+            txn,
+            UUID.randomUUID().toString(),
+            null,
+            false,
+            now,
+            now.plus(Duration.ofMinutes(2))));
   }
 
   /** GET {@code path} on {@code edge} as the workload presenting {@code tls}. */
-  public HttpResponse<String> get(SSLContext tls, Edge edge, String path, Map<String, String> headers)
-      throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + edge.port() + path))
-        .timeout(Duration.ofSeconds(10)).GET();
+  public HttpResponse<String> get(
+      SSLContext tls, Edge edge, String path, Map<String, String> headers) throws IOException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("https://localhost:" + edge.port() + path))
+            .timeout(Duration.ofSeconds(10))
+            .GET();
     headers.forEach(request::header);
     return EdgeStack.send(tls, request);
   }
@@ -273,8 +378,10 @@ public final class Mesh implements AutoCloseable {
   public List<Hop> linkage(String edge, String txn) {
     ManagedChannel channel = edges.get(edge).hopgate().channel();
     try {
-      return AssociationGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .linkage(TxnQuery.newBuilder().setTxn(txn).build()).getHopsList();
+      return AssociationGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .linkage(TxnQuery.newBuilder().setTxn(txn).build())
+          .getHopsList();
     } finally {
       channel.shutdownNow();
     }
@@ -282,7 +389,9 @@ public final class Mesh implements AutoCloseable {
 
   public String logText() {
     StringBuilder out = new StringBuilder();
-    edges.forEach((name, e) -> out.append("--- hopgate ").append(name).append('\n').append(e.hopgate().logText()));
+    edges.forEach(
+        (name, e) ->
+            out.append("--- hopgate ").append(name).append('\n').append(e.hopgate().logText()));
     return out.toString();
   }
 

@@ -11,15 +11,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One scrape of hopgate's {@code /metrics} (Prometheus text format): each series, written as
- * {@code name{labels}} exactly as exposed, to its value.
+ * One scrape of hopgate's {@code /metrics} (Prometheus text format): each series, written as {@code
+ * name{labels}} exactly as exposed, to its value.
  */
 public record MetricsScrape(String text, Map<String, Double> series) {
   public static MetricsScrape of(int port) {
     try {
-      String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String text =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Map<String, Double> series = new LinkedHashMap<>();
       for (String line : text.split("\n")) {
         int space = line.lastIndexOf(' ');
@@ -41,7 +46,9 @@ public record MetricsScrape(String text, Map<String, Double> series) {
   @Override
   public String toString() {
     StringBuilder out = new StringBuilder();
-    series.entrySet().stream().filter(e -> !e.getKey().contains("_bucket")).sorted(Map.Entry.comparingByKey())
+    series.entrySet().stream()
+        .filter(e -> !e.getKey().contains("_bucket"))
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> out.append("\n    ").append(e.getKey()).append(' ').append(e.getValue()));
     return out.toString();
   }

@@ -19,8 +19,18 @@ public final class OpaProcess extends ManagedProcess {
 
   public static OpaProcess start(Path dir) {
     int port = Ports.free();
-    OpaProcess opa = new OpaProcess(List.of(Tools.opa().toString(), "run", "--server", "--addr",
-        "127.0.0.1:" + port, "--log-level", "error"), dir.resolve("opa-" + port + ".log"), port);
+    OpaProcess opa =
+        new OpaProcess(
+            List.of(
+                Tools.opa().toString(),
+                "run",
+                "--server",
+                "--addr",
+                "127.0.0.1:" + port,
+                "--log-level",
+                "error"),
+            dir.resolve("opa-" + port + ".log"),
+            port);
     opa.awaitReady(opa::healthy, Duration.ofSeconds(30));
     return opa;
   }
@@ -31,8 +41,14 @@ public final class OpaProcess extends ManagedProcess {
 
   private boolean healthy() {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri().resolve("/health"))
-          .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      return HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(uri().resolve("/health"))
+                      .timeout(Duration.ofSeconds(1))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode()
+          == 200;
     } catch (Exception e) {
       return false;
     }

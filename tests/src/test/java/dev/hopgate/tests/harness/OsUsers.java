@@ -21,34 +21,55 @@ import java.util.stream.Stream;
 public final class OsUsers {
   /** The group hopgate and Envoy share, as a pod's fsGroup would make it. */
   public static final int MESH_GID = 2100;
+
   public static final int HOPGATE_UID = 2101;
   public static final int ENVOY_UID = 2102;
+
   /** A workload in the same pod: it shares nothing with them. */
   public static final int WORKLOAD_UID = 2103;
 
   private OsUsers() {}
 
-  /** A command prefix that runs what follows as {@code uid}, with primary group {@code gid} and {@code groups}. */
+  /**
+   * A command prefix that runs what follows as {@code uid}, with primary group {@code gid} and
+   * {@code groups}.
+   */
   public static List<String> runAs(int uid, int gid, int... groups) {
     requireRoot();
     List<String> prefix = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid));
-    prefix.add(groups.length == 0 ? "--clear-groups" : "--groups=" + Arrays.stream(groups).mapToObj(Integer::toString)
-        .collect(Collectors.joining(",")));
+    prefix.add(
+        groups.length == 0
+            ? "--clear-groups"
+            : "--groups="
+                + Arrays.stream(groups)
+                    .mapToObj(Integer::toString)
+                    .collect(Collectors.joining(",")));
     prefix.add("--");
     return prefix;
   }
 
-  /** Gives {@code tree} to {@code uid}:{@code gid}, readable and writable by both, closed to others. */
+  /**
+   * Gives {@code tree} to {@code uid}:{@code gid}, readable and writable by both, closed to others.
+   */
   public static void give(Path tree, int uid, int gid) {
     requireRoot();
     try (Stream<Path> all = Files.walk(tree)) {
       for (Path p : all.toList()) {
         Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-        Set<PosixFilePermission> perms = Files.isDirectory(p)
-            ? Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE)
-            : Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_READ);
+        Set<PosixFilePermission> perms =
+            Files.isDirectory(p)
+                ? Set.of(
+                    PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE,
+                    PosixFilePermission.GROUP_READ,
+                    PosixFilePermission.GROUP_WRITE,
+                    PosixFilePermission.GROUP_EXECUTE)
+                : Set.of(
+                    PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.GROUP_READ);
         Files.setPosixFilePermissions(p, perms);
       }
     } catch (IOException e) {
@@ -56,7 +77,9 @@ public final class OsUsers {
     }
   }
 
-  /** Lets every user pass through the directories down to {@code dir} (JUnit's temp dirs are 0700). */
+  /**
+   * Lets every user pass through the directories down to {@code dir} (JUnit's temp dirs are 0700).
+   */
   public static void traversable(Path dir) {
     try {
       for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
@@ -72,8 +95,9 @@ public final class OsUsers {
 
   private static void requireRoot() {
     if (!"root".equals(System.getProperty("user.name"))) {
-      throw new IllegalStateException("the sidecar tests run hopgate and Envoy as their own users, which needs root "
-          + "(make test runs as root here: it installs redis-server with apt-get too)");
+      throw new IllegalStateException(
+          "the sidecar tests run hopgate and Envoy as their own users, which needs root "
+              + "(make test runs as root here: it installs redis-server with apt-get too)");
     }
   }
 }

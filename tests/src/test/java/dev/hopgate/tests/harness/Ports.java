@@ -34,7 +34,8 @@ public final class Ports {
         // Taken by someone else: try another.
       }
     }
-    throw new IllegalStateException("no free port in " + RANGE[0] + ".." + RANGE[1] + " after 1000 tries");
+    throw new IllegalStateException(
+        "no free port in " + RANGE[0] + ".." + RANGE[1] + " after 1000 tries");
   }
 
   /** [from, to) below the ephemeral range (or above it, when it starts too low). */
@@ -42,7 +43,8 @@ public final class Ports {
     int low = 32768;
     int high = 60999;
     try {
-      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      String[] range =
+          Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
       low = Integer.parseInt(range[0]);
       high = Integer.parseInt(range[1]);
     } catch (IOException | RuntimeException e) {

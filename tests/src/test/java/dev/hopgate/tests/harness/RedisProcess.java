@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** A real redis-server (Debian's, installed by scripts/install-tools.sh) on a free loopback port. */
+/**
+ * A real redis-server (Debian's, installed by scripts/install-tools.sh) on a free loopback port.
+ */
 public final class RedisProcess extends ManagedProcess {
   private final int port;
 
@@ -18,9 +20,22 @@ public final class RedisProcess extends ManagedProcess {
 
   public static RedisProcess start(Path dir) {
     int port = Ports.free();
-    RedisProcess redis = new RedisProcess(List.of("redis-server", "--port", Integer.toString(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()),
-        dir.resolve("redis-" + port + ".log"), port);
+    RedisProcess redis =
+        new RedisProcess(
+            List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString()),
+            dir.resolve("redis-" + port + ".log"),
+            port);
     redis.awaitReady(redis::accepts, Duration.ofSeconds(20));
     return redis;
   }

@@ -38,14 +38,41 @@ public final class ShopChain implements AutoCloseable {
    * @param sharedAssociation the agent's hopgate serves the association to the others (else each
    *     keeps its own, or {@code extraConfig} shares one in Redis)
    */
-  public static ShopChain start(Path dir, boolean sharedAssociation, String extraConfig) throws IOException {
+  public static ShopChain start(Path dir, boolean sharedAssociation, String extraConfig)
+      throws IOException {
     ShopChain chain = new ShopChain();
-    chain.mesh = Mesh.start(dir, List.of(
-        new Mesh.EdgeSpec("agent", AGENT, "/agent/plan", PLAN, List.of(PLAN), List.of(RESERVE), chain::agentService),
-        new Mesh.EdgeSpec("inventory", INVENTORY, "/inventory/reserve", RESERVE, List.of(RESERVE), null,
-            exchange -> reply(exchange, chain.inventoryFails.get() ? 500 : 200, "inventory\n")),
-        new Mesh.EdgeSpec("payments", PAYMENTS, "/payments/charge", CHARGE, List.of(CHARGE), null, List.of(RESERVE),
-            exchange -> reply(exchange, 200, "charged\n"))), sharedAssociation, extraConfig);
+    chain.mesh =
+        Mesh.start(
+            dir,
+            List.of(
+                new Mesh.EdgeSpec(
+                    "agent",
+                    AGENT,
+                    "/agent/plan",
+                    PLAN,
+                    List.of(PLAN),
+                    List.of(RESERVE),
+                    chain::agentService),
+                new Mesh.EdgeSpec(
+                    "inventory",
+                    INVENTORY,
+                    "/inventory/reserve",
+                    RESERVE,
+                    List.of(RESERVE),
+                    null,
+                    exchange ->
+                        reply(exchange, chain.inventoryFails.get() ? 500 : 200, "inventory\n")),
+                new Mesh.EdgeSpec(
+                    "payments",
+                    PAYMENTS,
+                    "/payments/charge",
+                    CHARGE,
+                    List.of(CHARGE),
+                    null,
+                    List.of(RESERVE),
+                    exchange -> reply(exchange, 200, "charged\n"))),
+            sharedAssociation,
+            extraConfig);
     chain.planner = chain.mesh.pki().workload("planner", Mesh.PLANNER).sslContext();
     chain.agentIdentity = chain.mesh.pki().workload("agent", AGENT).sslContext();
     return chain;
@@ -64,8 +91,13 @@ public final class ShopChain implements AutoCloseable {
    * The planner calls {@code path} at {@code edge} for a hop to {@code component} of {@code txn},
    * carrying {@code completions} ({@code Txn-Completions}) when not null.
    */
-  public HttpResponse<String> call(String edge, String path, String component, String txn,
-      @org.jspecify.annotations.Nullable String completions) throws IOException {
+  public HttpResponse<String> call(
+      String edge,
+      String path,
+      String component,
+      String txn,
+      @org.jspecify.annotations.Nullable String completions)
+      throws IOException {
     Map<String, String> headers = new HashMap<>();
     headers.put("Txn-Token", mesh.originToken(txn, Set.of(PLAN, RESERVE, CHARGE)));
     headers.put("Authorization", "Bearer " + mesh.hopToken(component, txn));
@@ -84,9 +116,18 @@ public final class ShopChain implements AutoCloseable {
     } catch (java.text.ParseException e) {
       throw new IOException(e);
     }
-    HttpResponse<String> downstream = mesh.get(agentIdentity, mesh.edge("inventory"), "/inventory/reserve", Map.of(
-        "Txn-Token", origin, "Authorization", "Bearer " + mesh.hopToken(INVENTORY, txn),
-        "Txn-Chain", exchange.getRequestHeaders().getFirst("txn-chain")));
+    HttpResponse<String> downstream =
+        mesh.get(
+            agentIdentity,
+            mesh.edge("inventory"),
+            "/inventory/reserve",
+            Map.of(
+                "Txn-Token",
+                origin,
+                "Authorization",
+                "Bearer " + mesh.hopToken(INVENTORY, txn),
+                "Txn-Chain",
+                exchange.getRequestHeaders().getFirst("txn-chain")));
     reply(exchange, downstream.statusCode(), "planned\n");
   }
 

@@ -12,17 +12,20 @@ public final class Tools {
   }
 
   public static Path envoy() {
-    return existing(Path.of(property("hopgate.tools.dir"), "venv", "bin", "envoy"),
+    return existing(
+        Path.of(property("hopgate.tools.dir"), "venv", "bin", "envoy"),
         "Envoy is installed by scripts/install-tools.sh (make test runs it)");
   }
 
   public static Path opa() {
-    return existing(Path.of(property("hopgate.tools.dir"), "bin", "opa"),
+    return existing(
+        Path.of(property("hopgate.tools.dir"), "bin", "opa"),
         "OPA is installed by scripts/install-tools.sh (make test runs it)");
   }
 
   public static Path hopgateJar() {
-    return existing(Path.of(property("hopgate.jar")), "hopgate.jar is built by the envoy-ext-authz module");
+    return existing(
+        Path.of(property("hopgate.jar")), "hopgate.jar is built by the envoy-ext-authz module");
   }
 
   public static Path java() {
@@ -32,7 +35,8 @@ public final class Tools {
   private static String property(String name) {
     String value = System.getProperty(name);
     if (value == null) {
-      throw new IllegalStateException("system property " + name + " is not set: run the tests through Maven");
+      throw new IllegalStateException(
+          "system property " + name + " is not set: run the tests through Maven");
     }
     return value;
   }

@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /**
- * A small HTTP upstream that answers 200 and records every request that reached it; under
- * {@code /mcp} it is an MCP server ({@link McpToolServer}).
+ * A small HTTP upstream that answers 200 and records every request that reached it; under {@code
+ * /mcp} it is an MCP server ({@link McpToolServer}).
  */
 public final class Upstream implements AutoCloseable {
   /** What reached the upstream: path and headers (names in lower case). */
@@ -27,36 +27,51 @@ public final class Upstream implements AutoCloseable {
   }
 
   public static Upstream start() {
-    McpToolServer mcp = new McpToolServer(List.of("reserve_stock", "drop_database", "list_orders", "issue_refund"));
-    return start(exchange -> {
-      if (exchange.getRequestURI().getPath().startsWith("/mcp")) {
-        mcp.handle(exchange);
-        return;
-      }
-      byte[] body = ("upstream saw " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    McpToolServer mcp =
+        new McpToolServer(List.of("reserve_stock", "drop_database", "list_orders", "issue_refund"));
+    return start(
+        exchange -> {
+          if (exchange.getRequestURI().getPath().startsWith("/mcp")) {
+            mcp.handle(exchange);
+            return;
+          }
+          byte[] body =
+              ("upstream saw " + exchange.getRequestURI().getPath() + "\n")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
   }
 
-  /** An upstream that records each request, then lets {@code handler} answer it (a service of the mesh). */
+  /**
+   * An upstream that records each request, then lets {@code handler} answer it (a service of the
+   * mesh).
+   */
   public static Upstream start(com.sun.net.httpserver.HttpHandler handler) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
       Upstream upstream = new Upstream(server);
-      server.createContext("/", exchange -> {
-        Map<String, String> headers = exchange.getRequestHeaders().entrySet().stream().collect(
-            Collectors.toMap(e -> e.getKey().toLowerCase(java.util.Locale.ROOT), e -> String.join(",", e.getValue())));
-        upstream.seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers));
-        try {
-          handler.handle(exchange);
-        } catch (RuntimeException e) {
-          exchange.sendResponseHeaders(500, -1);
-          exchange.close();
-        }
-      });
+      server.createContext(
+          "/",
+          exchange -> {
+            Map<String, String> headers =
+                exchange.getRequestHeaders().entrySet().stream()
+                    .collect(
+                        Collectors.toMap(
+                            e -> e.getKey().toLowerCase(java.util.Locale.ROOT),
+                            e -> String.join(",", e.getValue())));
+            upstream.seen.add(
+                new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers));
+            try {
+              handler.handle(exchange);
+            } catch (RuntimeException e) {
+              exchange.sendResponseHeaders(500, -1);
+              exchange.close();
+            }
+          });
       server.start();
       return upstream;
     } catch (IOException e) {

@@ -15,6 +15,7 @@ import dev.hopgate.pdp.engine.PolicyEngine;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PolicySources;
 import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,12 +23,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.hopgate.pdp.problem.DisclosureLevel;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Cedar, in process through cedar-java: a directory of {@code *.cedar} policies and one
- * {@code *.cedarschema}, validated against the schema at load and cached natively.
+ * Cedar, in process through cedar-java: a directory of {@code *.cedar} policies and one {@code
+ * *.cedarschema}, validated against the schema at load and cached natively.
  *
  * <p>Every {@code forbid} must carry {@code @gate} and {@code @code} annotations, since a denial
  * that cannot say which gate failed cannot be repaired; a set without them does not load.
@@ -48,8 +48,12 @@ public final class CedarEngine implements PolicyEngine {
       throw new PolicyLoadException("policies " + directory + ": no *.cedar file");
     }
     if (schemaFiles.size() != 1) {
-      throw new PolicyLoadException("policies " + directory + ": " + schemaFiles.size()
-          + " *.cedarschema files (expected: exactly one)");
+      throw new PolicyLoadException(
+          "policies "
+              + directory
+              + ": "
+              + schemaFiles.size()
+              + " *.cedarschema files (expected: exactly one)");
     }
 
     List<String> problems = new ArrayList<>();
@@ -75,15 +79,20 @@ public final class CedarEngine implements PolicyEngine {
     try {
       policySet.cache();
     } catch (CacheException e) {
-      throw new PolicyLoadException("policies " + directory + ": cannot cache the policy set: " + e.getMessage());
+      throw new PolicyLoadException(
+          "policies " + directory + ": cannot cache the policy set: " + e.getMessage());
     }
     Map<Path, String> all = new java.util.TreeMap<>(policyFiles);
     all.putAll(schemaFiles);
     return new CedarPreparedPolicy(engine, policySet, annotations, PolicySources.revision(all));
   }
 
-  private static void parse(Path file, String source, Set<Policy> policies,
-      Map<String, PolicyAnnotations> annotations, List<String> problems) {
+  private static void parse(
+      Path file,
+      String source,
+      Set<Policy> policies,
+      Map<String, PolicyAnnotations> annotations,
+      List<String> problems) {
     PolicySet parsed;
     try {
       parsed = PolicySet.parsePolicies(source);
@@ -109,7 +118,8 @@ public final class CedarEngine implements PolicyEngine {
         String gate = notes.get("gate");
         String code = notes.get("code");
         if (forbid && (gate == null || code == null)) {
-          problems.add(where + ": a forbid needs @gate and @code, so its denial can name what failed");
+          problems.add(
+              where + ": a forbid needs @gate and @code, so its denial can name what failed");
           continue;
         }
         Gate parsedGate = null;
@@ -123,33 +133,50 @@ public final class CedarEngine implements PolicyEngine {
         }
         String disclosure = notes.getOrDefault("disclosure", "full");
         if (DisclosureLevel.named(disclosure).isEmpty()) {
-          problems.add(where + ": @disclosure(\"" + disclosure + "\") (expected: full, minimal or undisclosed)");
+          problems.add(
+              where
+                  + ": @disclosure(\""
+                  + disclosure
+                  + "\") (expected: full, minimal or undisclosed)");
           continue;
         }
         policies.add(new Policy(policy.getSource(), id));
-        annotations.put(id, new PolicyAnnotations(forbid, parsedGate, code, DisclosureLevel.named(disclosure).get()));
+        annotations.put(
+            id,
+            new PolicyAnnotations(
+                forbid, parsedGate, code, DisclosureLevel.named(disclosure).get()));
       } catch (AuthException e) {
         problems.add(file + " policy #" + index + ": " + message(e));
       }
     }
   }
 
-  private static void validate(AuthorizationEngine engine, Schema schema, PolicySet policySet,
-      Path schemaFile) throws PolicyLoadException {
+  private static void validate(
+      AuthorizationEngine engine, Schema schema, PolicySet policySet, Path schemaFile)
+      throws PolicyLoadException {
     ValidationResponse response;
     try {
       response = engine.validate(new ValidationRequest(schema, policySet));
     } catch (AuthException e) {
-      throw new PolicyLoadException("policies: validation against " + schemaFile + " failed: " + message(e));
+      throw new PolicyLoadException(
+          "policies: validation against " + schemaFile + " failed: " + message(e));
     }
     if (response.validationPassed()) {
       return;
     }
     List<String> problems = new ArrayList<>();
     response.errors.ifPresent(errors -> errors.forEach(e -> problems.add(describe(e))));
-    response.success.ifPresent(success -> success.validationErrors.forEach(e -> problems.add(
-        "policy '" + e.getPolicyId() + "' does not validate against " + schemaFile + ": "
-            + describe(e.getError()))));
+    response.success.ifPresent(
+        success ->
+            success.validationErrors.forEach(
+                e ->
+                    problems.add(
+                        "policy '"
+                            + e.getPolicyId()
+                            + "' does not validate against "
+                            + schemaFile
+                            + ": "
+                            + describe(e.getError()))));
     if (problems.isEmpty()) {
       problems.add("policies do not validate against " + schemaFile);
     }
@@ -168,5 +195,6 @@ public final class CedarEngine implements PolicyEngine {
   }
 
   /** The annotations hopgate reads from a policy. */
-  record PolicyAnnotations(boolean forbid, @Nullable Gate gate, @Nullable String code, DisclosureLevel disclosure) {}
+  record PolicyAnnotations(
+      boolean forbid, @Nullable Gate gate, @Nullable String code, DisclosureLevel disclosure) {}
 }

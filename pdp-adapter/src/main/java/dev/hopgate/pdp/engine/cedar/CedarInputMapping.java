@@ -20,9 +20,9 @@ import java.util.Set;
 
 /**
  * The one mapping from the input document to a Cedar request (docs/input-document.md, "Cedar
- * mapping"): principal {@code Hopgate::Principal::"<origin principal>"}, action
- * {@code Hopgate::Action::"perform"}, resource {@code Hopgate::Step::"<step IRI>"}, and the rest of
- * the document flattened into the context as strings, booleans, longs and sets of strings.
+ * mapping"): principal {@code Hopgate::Principal::"<origin principal>"}, action {@code
+ * Hopgate::Action::"perform"}, resource {@code Hopgate::Step::"<step IRI>"}, and the rest of the
+ * document flattened into the context as strings, booleans, longs and sets of strings.
  */
 final class CedarInputMapping {
   private static final EntityTypeName PRINCIPAL = type("Hopgate::Principal");
@@ -62,7 +62,8 @@ final class CedarInputMapping {
     input.completed().forEach(c -> completed.add(c.step()));
     context.put("completed", set(completed));
     context.put("started", set(input.started()));
-    // Cedar has no quantifiers over records: the windows and spent approvals arrive as sets of steps
+    // Cedar has no quantifiers over records: the windows and spent approvals arrive as sets of
+    // steps
     // (Freshness), and the policies decide what they mean for this step's prerequisites.
     context.put("stale", set(Freshness.stale(input)));
     context.put("spent", set(Freshness.spent(input)));
@@ -88,7 +89,7 @@ final class CedarInputMapping {
   }
 
   private static EntityTypeName type(String name) {
-    return EntityTypeName.parse(name).orElseThrow(
-        () -> new IllegalStateException("not a Cedar entity type name: " + name));
+    return EntityTypeName.parse(name)
+        .orElseThrow(() -> new IllegalStateException("not a Cedar entity type name: " + name));
   }
 }

@@ -8,12 +8,12 @@ import com.cedarpolicy.model.exception.AuthException;
 import com.cedarpolicy.model.policy.PolicySet;
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Violation;
-import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.decision.ViolationDetails;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,8 +29,11 @@ final class CedarPreparedPolicy implements PreparedPolicy {
   private final Map<String, CedarEngine.PolicyAnnotations> annotations;
   private final String revision;
 
-  CedarPreparedPolicy(AuthorizationEngine engine, PolicySet policySet,
-      Map<String, CedarEngine.PolicyAnnotations> annotations, String revision) {
+  CedarPreparedPolicy(
+      AuthorizationEngine engine,
+      PolicySet policySet,
+      Map<String, CedarEngine.PolicyAnnotations> annotations,
+      String revision) {
     this.engine = engine;
     this.policySet = policySet;
     this.annotations = Map.copyOf(annotations);
@@ -52,14 +55,17 @@ final class CedarPreparedPolicy implements PreparedPolicy {
     CedarRequest request = CedarInputMapping.map(input);
     AuthorizationResponse response;
     try {
-      response = engine.isAuthorized(
-          new AuthorizationRequest(request.principal(), request.action(), request.resource(),
-              request.context()),
-          policySet, request.entities());
+      response =
+          engine.isAuthorized(
+              new AuthorizationRequest(
+                  request.principal(), request.action(), request.resource(), request.context()),
+              policySet,
+              request.entities());
     } catch (AuthException e) {
       throw new EvaluationException("cedar: " + CedarEngine.message(e), e);
     }
-    if (response.type != AuthorizationResponse.SuccessOrFailure.Success || response.success.isEmpty()) {
+    if (response.type != AuthorizationResponse.SuccessOrFailure.Success
+        || response.success.isEmpty()) {
       String errors = response.errors.map(Object::toString).orElse("no detail");
       throw new EvaluationException("cedar: the request could not be evaluated: " + errors);
     }
@@ -67,8 +73,11 @@ final class CedarPreparedPolicy implements PreparedPolicy {
     // Cedar skips a policy whose condition errors. A skipped forbid would be a silent allow,
     // so any evaluation error makes the whole decision fail closed.
     if (!success.getErrors().isEmpty()) {
-      throw new EvaluationException("cedar: policy " + success.getErrors().get(0).getPolicyId()
-          + " errored: " + success.getErrors().get(0).getError().message);
+      throw new EvaluationException(
+          "cedar: policy "
+              + success.getErrors().get(0).getPolicyId()
+              + " errored: "
+              + success.getErrors().get(0).getError().message);
     }
     if (success.isAllowed()) {
       return EngineDecision.allowed();
@@ -87,7 +96,8 @@ final class CedarPreparedPolicy implements PreparedPolicy {
       violations.add(Violation.of(Gate.AUTHORIZATION, NO_PERMIT));
     }
     // Cedar reports determining policies as a set; a fixed order keeps denials comparable.
-    violations.sort(Comparator.comparing((Violation v) -> v.gate().ordinal()).thenComparing(Violation::code));
+    violations.sort(
+        Comparator.comparing((Violation v) -> v.gate().ordinal()).thenComparing(Violation::code));
     return EngineDecision.denied(violations, disclosure);
   }
 }

@@ -7,5 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /** A Cedar authorization request with the entities it needs. */
-record CedarRequest(EntityUID principal, EntityUID action, EntityUID resource,
-    Map<String, Value> context, Set<Entity> entities) {}
+record CedarRequest(
+    EntityUID principal,
+    EntityUID action,
+    EntityUID resource,
+    Map<String, Value> context,
+    Set<Entity> entities) {}

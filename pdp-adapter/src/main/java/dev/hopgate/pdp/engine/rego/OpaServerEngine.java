@@ -39,8 +39,11 @@ public final class OpaServerEngine implements PolicyEngine {
     this.base = requireNonNull(base, "base");
     this.timeout = requireNonNull(timeout, "timeout");
     // OPA speaks HTTP/1.1 on plain http; keep-alive connections are reused by the client.
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
   }
 
   @Override
@@ -59,13 +62,18 @@ public final class OpaServerEngine implements PolicyEngine {
       throw new PolicyLoadException("opa-server: no *.rego under " + regoDirectory);
     }
     for (Map.Entry<Path, String> source : sources.entrySet()) {
-      String id = "hopgate/" + regoDirectory.relativize(source.getKey()).toString().replace('\\', '/');
+      String id =
+          "hopgate/" + regoDirectory.relativize(source.getKey()).toString().replace('\\', '/');
       HttpResponse<String> response;
       try {
-        response = http.send(HttpRequest.newBuilder(base.resolve("/v1/policies/" + id))
-                .timeout(Duration.ofSeconds(10)).header("content-type", "text/plain")
-                .PUT(HttpRequest.BodyPublishers.ofString(source.getValue())).build(),
-            HttpResponse.BodyHandlers.ofString());
+        response =
+            http.send(
+                HttpRequest.newBuilder(base.resolve("/v1/policies/" + id))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("content-type", "text/plain")
+                    .PUT(HttpRequest.BodyPublishers.ofString(source.getValue()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         throw new PolicyLoadException("opa-server: " + base + " does not answer (" + e + ")");
       } catch (InterruptedException e) {
@@ -73,15 +81,24 @@ public final class OpaServerEngine implements PolicyEngine {
         throw new PolicyLoadException("opa-server: interrupted");
       }
       if (response.statusCode() != 200) {
-        throw new PolicyLoadException("opa-server: " + source.getKey() + " refused by OPA (HTTP "
-            + response.statusCode() + "): " + response.body());
+        throw new PolicyLoadException(
+            "opa-server: "
+                + source.getKey()
+                + " refused by OPA (HTTP "
+                + response.statusCode()
+                + "): "
+                + response.body());
       }
     }
-    return new Prepared(http, base.resolve("/v1/data/" + RegoDecisions.ENTRYPOINT), timeout,
+    return new Prepared(
+        http,
+        base.resolve("/v1/data/" + RegoDecisions.ENTRYPOINT),
+        timeout,
         PolicySources.revision(sources));
   }
 
-  private record Prepared(HttpClient http, URI query, Duration timeout, String revision) implements PreparedPolicy {
+  private record Prepared(HttpClient http, URI query, Duration timeout, String revision)
+      implements PreparedPolicy {
     @Override
     public String engine() {
       return NAME;
@@ -92,10 +109,17 @@ public final class OpaServerEngine implements PolicyEngine {
       String body = "{\"input\":" + RegoDecisions.input(input) + "}";
       HttpResponse<String> response;
       try {
-        response = http.send(HttpRequest.newBuilder(query).timeout(timeout).header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        response =
+            http.send(
+                HttpRequest.newBuilder(query)
+                    .timeout(timeout)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
       } catch (HttpTimeoutException e) {
-        throw EvaluationException.timedOut("opa-server: no answer within " + timeout.toMillis() + " ms", e);
+        throw EvaluationException.timedOut(
+            "opa-server: no answer within " + timeout.toMillis() + " ms", e);
       } catch (IOException e) {
         throw new EvaluationException("opa-server: " + e, e);
       } catch (InterruptedException e) {
@@ -103,7 +127,8 @@ public final class OpaServerEngine implements PolicyEngine {
         throw EvaluationException.timedOut("opa-server: interrupted", e);
       }
       if (response.statusCode() != 200) {
-        throw new EvaluationException("opa-server: HTTP " + response.statusCode() + ": " + response.body());
+        throw new EvaluationException(
+            "opa-server: HTTP " + response.statusCode() + ": " + response.body());
       }
       JsonNode reply;
       try {

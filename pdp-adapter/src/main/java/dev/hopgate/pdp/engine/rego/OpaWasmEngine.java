@@ -51,8 +51,12 @@ public final class OpaWasmEngine implements PolicyEngine {
     try {
       module = Files.readAllBytes(wasm);
     } catch (IOException e) {
-      throw new PolicyLoadException("opa-wasm: cannot read " + wasm + " (" + e.getMessage()
-          + "); it is built by scripts/opa-policies.sh (mvn install)");
+      throw new PolicyLoadException(
+          "opa-wasm: cannot read "
+              + wasm
+              + " ("
+              + e.getMessage()
+              + "); it is built by scripts/opa-policies.sh (mvn install)");
     }
     BlockingQueue<OpaPolicy> pool = new ArrayBlockingQueue<>(poolSize);
     try {
@@ -71,7 +75,8 @@ public final class OpaWasmEngine implements PolicyEngine {
     return policy;
   }
 
-  private record Prepared(byte[] module, BlockingQueue<OpaPolicy> pool, Duration borrowTimeout, String revision)
+  private record Prepared(
+      byte[] module, BlockingQueue<OpaPolicy> pool, Duration borrowTimeout, String revision)
       implements PreparedPolicy {
     @Override
     public String engine() {
@@ -86,11 +91,12 @@ public final class OpaWasmEngine implements PolicyEngine {
         policy = pool.poll(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw EvaluationException.timedOut("opa-wasm: interrupted while waiting for an instance", e);
+        throw EvaluationException.timedOut(
+            "opa-wasm: interrupted while waiting for an instance", e);
       }
       if (policy == null) {
-        throw EvaluationException.timedOut("opa-wasm: no instance free within " + borrowTimeout.toMillis() + " ms",
-            null);
+        throw EvaluationException.timedOut(
+            "opa-wasm: no instance free within " + borrowTimeout.toMillis() + " ms", null);
       }
       boolean healthy = false;
       try {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.decision.Gate;
 import dev.hopgate.pdp.decision.Violation;
-import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * Reads {@code data.hopgate.gates.decision} ({@code {"allow", "violations": [{gate, code, ...}]}})
- * the same way for every Rego engine. Anything else, an undefined result included, is an
- * evaluation failure: a deny.
+ * the same way for every Rego engine. Anything else, an undefined result included, is an evaluation
+ * failure: a deny.
  */
 final class RegoDecisions {
   /** The query every Rego engine evaluates. */
@@ -43,7 +43,8 @@ final class RegoDecisions {
     JsonNode allow = result.get("allow");
     JsonNode violations = result.get("violations");
     if (allow == null || !allow.isBoolean() || violations == null || !violations.isArray()) {
-      throw new EvaluationException(engine + ": " + ENTRYPOINT + " is not {allow: bool, violations: [...]}");
+      throw new EvaluationException(
+          engine + ": " + ENTRYPOINT + " is not {allow: bool, violations: [...]}");
     }
     List<Violation> found = new ArrayList<>();
     DisclosureLevel disclosure = DisclosureLevel.FULL;
@@ -51,8 +52,16 @@ final class RegoDecisions {
       if (v.has("disclosure")) {
         // What the caller may see of this denial: not a detail, never shown.
         String named = v.get("disclosure").asText();
-        disclosure = disclosure.stricter(DisclosureLevel.named(named).orElseThrow(() -> new EvaluationException(
-            engine + ": a violation's disclosure is '" + named + "' (expected: full, minimal or undisclosed)")));
+        disclosure =
+            disclosure.stricter(
+                DisclosureLevel.named(named)
+                    .orElseThrow(
+                        () ->
+                            new EvaluationException(
+                                engine
+                                    + ": a violation's disclosure is '"
+                                    + named
+                                    + "' (expected: full, minimal or undisclosed)")));
       }
       if (!v.path("gate").isTextual() || !v.path("code").isTextual()) {
         throw new EvaluationException(engine + ": a violation without gate and code: " + v);
@@ -66,17 +75,24 @@ final class RegoDecisions {
       Map<String, Object> details = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        if (!field.getKey().equals("gate") && !field.getKey().equals("code") && !field.getKey().equals("disclosure")) {
-          // Whole numbers as Long whatever their size, as Cedar's details are: one decision, one form.
+        if (!field.getKey().equals("gate")
+            && !field.getKey().equals("code")
+            && !field.getKey().equals("disclosure")) {
+          // Whole numbers as Long whatever their size, as Cedar's details are: one decision, one
+          // form.
           JsonNode value = field.getValue();
-          details.put(field.getKey(), value.canConvertToLong() && value.isIntegralNumber() ? value.asLong()
-              : JSON.convertValue(value, Object.class));
+          details.put(
+              field.getKey(),
+              value.canConvertToLong() && value.isIntegralNumber()
+                  ? value.asLong()
+                  : JSON.convertValue(value, Object.class));
         }
       }
       found.add(new Violation(gate, v.get("code").asText(), details));
     }
     if (allow.asBoolean() != found.isEmpty()) {
-      throw new EvaluationException(engine + ": allow is " + allow + " with " + found.size() + " violations");
+      throw new EvaluationException(
+          engine + ": allow is " + allow + " with " + found.size() + " violations");
     }
     return allow.asBoolean() ? EngineDecision.allowed() : EngineDecision.denied(found, disclosure);
   }

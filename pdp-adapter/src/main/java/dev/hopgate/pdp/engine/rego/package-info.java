@@ -1,4 +1,6 @@
-/** Rego engines: OPA compiled to WebAssembly in process, and a real OPA server over its REST API. */
+/**
+ * Rego engines: OPA compiled to WebAssembly in process, and a real OPA server over its REST API.
+ */
 @NullMarked
 package dev.hopgate.pdp.engine.rego;
 

@@ -34,25 +34,49 @@ class CedarEngineTest {
     // The originator holds the right and the component performs the step, but the declared
     // incident-response process does not include it: only the scope gate refuses.
     String drop = "urn:ops:step:drop-production-database";
-    InputDocument input = new InputDocument(InputDocument.VERSION,
-        new InputDocument.Hop("spiffe://shop.example/ops-db", drop, "POST", "/drop", "spiffe://shop.example/planner"),
-        new InputDocument.Origin("alice@shop.example", "txn-1", "spiffe://shop.example/planner"),
-        List.of(drop, "urn:ops:step:contain"),
-        new InputDocument.Intent(true, "urn:ops:process:incident-response", "sha256:" + "0".repeat(64),
-            List.of("urn:ops:step:triage", "urn:ops:step:contain", "urn:ops:step:remediate"), List.of(), List.of()),
-        new InputDocument.ManifestFacts(true, List.of(drop, "urn:ops:step:contain"), List.of(), List.of()),
-        List.of(), List.of(), new InputDocument.Usage(drop, 0), List.of(), 1795430000L);
+    InputDocument input =
+        new InputDocument(
+            InputDocument.VERSION,
+            new InputDocument.Hop(
+                "spiffe://shop.example/ops-db",
+                drop,
+                "POST",
+                "/drop",
+                "spiffe://shop.example/planner"),
+            new InputDocument.Origin(
+                "alice@shop.example", "txn-1", "spiffe://shop.example/planner"),
+            List.of(drop, "urn:ops:step:contain"),
+            new InputDocument.Intent(
+                true,
+                "urn:ops:process:incident-response",
+                "sha256:" + "0".repeat(64),
+                List.of("urn:ops:step:triage", "urn:ops:step:contain", "urn:ops:step:remediate"),
+                List.of(),
+                List.of()),
+            new InputDocument.ManifestFacts(
+                true, List.of(drop, "urn:ops:step:contain"), List.of(), List.of()),
+            List.of(),
+            List.of(),
+            new InputDocument.Usage(drop, 0),
+            List.of(),
+            1795430000L);
     EngineDecision decision = new CedarEngine().prepare(SHIPPED).evaluate(input);
 
     assertThat(decision.allow()).isFalse();
-    assertThat(decision.violations()).containsExactly(new Violation(Gate.SCOPE, "step_not_in_intent",
-        java.util.Map.of("step", drop, "process", "urn:ops:process:incident-response")));
+    assertThat(decision.violations())
+        .containsExactly(
+            new Violation(
+                Gate.SCOPE,
+                "step_not_in_intent",
+                java.util.Map.of("step", drop, "process", "urn:ops:process:incident-response")));
   }
 
   @Test
   void prepare_rejectsAForbidWithoutGateAndCode() throws Exception {
     copySchema();
-    Files.writeString(dir.resolve("p.cedar"), """
+    Files.writeString(
+        dir.resolve("p.cedar"),
+        """
         permit (principal, action, resource);
         @id("unnamed") forbid (principal, action, resource);
         """);
@@ -65,7 +89,9 @@ class CedarEngineTest {
   @Test
   void prepare_rejectsAnUnknownGate() throws Exception {
     copySchema();
-    Files.writeString(dir.resolve("p.cedar"), """
+    Files.writeString(
+        dir.resolve("p.cedar"),
+        """
         @id("odd") @gate("mood") @code("grumpy") forbid (principal, action, resource);
         """);
     assertThatThrownBy(() -> new CedarEngine().prepare(dir))
@@ -76,7 +102,9 @@ class CedarEngineTest {
   @Test
   void prepare_rejectsAPolicyThatDoesNotValidateAgainstTheSchema() throws Exception {
     copySchema();
-    Files.writeString(dir.resolve("p.cedar"), """
+    Files.writeString(
+        dir.resolve("p.cedar"),
+        """
         @id("typo") @gate("scope") @code("x")
         forbid (principal, action == Hopgate::Action::"perform", resource) when { context.compnent == "a" };
         """);
@@ -105,11 +133,15 @@ class CedarEngineTest {
   @Test
   void evaluate_denyWithoutAnyPermitIsNamed() throws Exception {
     copySchema();
-    Files.writeString(dir.resolve("p.cedar"), """
+    Files.writeString(
+        dir.resolve("p.cedar"),
+        """
         @id("only-inventory") permit (principal, action, resource) when { context.component == "inv" };
         """);
-    EngineDecision decision = new CedarEngine().prepare(dir).evaluate(input("urn:shop:step:reserve-stock"));
-    assertThat(decision.violations()).containsExactly(Violation.of(Gate.AUTHORIZATION, "no_permit"));
+    EngineDecision decision =
+        new CedarEngine().prepare(dir).evaluate(input("urn:shop:step:reserve-stock"));
+    assertThat(decision.violations())
+        .containsExactly(Violation.of(Gate.AUTHORIZATION, "no_permit"));
   }
 
   private void copySchema() throws Exception {
@@ -117,21 +149,36 @@ class CedarEngineTest {
   }
 
   private static InputDocument input(String step) {
-    return new InputDocument(InputDocument.VERSION,
-        new InputDocument.Hop("spiffe://shop.example/inventory", step, "POST", "/reserve",
+    return new InputDocument(
+        InputDocument.VERSION,
+        new InputDocument.Hop(
+            "spiffe://shop.example/inventory",
+            step,
+            "POST",
+            "/reserve",
             "spiffe://shop.example/planner"),
         new InputDocument.Origin("alice@shop.example", "txn-1", "spiffe://shop.example/planner"),
-        List.of(step), new InputDocument.Intent(false, null, null, List.of(step), List.of(), List.of()),
+        List.of(step),
+        new InputDocument.Intent(false, null, null, List.of(step), List.of(), List.of()),
         new InputDocument.ManifestFacts(true, List.of(step), List.of(), List.of()),
-        List.of(new InputDocument.CompletedStep("urn:shop:step:confirm-address", "spiffe://shop.example/customer",
-            1795430000L, false)),
-        List.of(), new InputDocument.Usage(step, 0), List.of(), Instant.parse("2026-11-23T10:00:00Z").getEpochSecond());
+        List.of(
+            new InputDocument.CompletedStep(
+                "urn:shop:step:confirm-address",
+                "spiffe://shop.example/customer",
+                1795430000L,
+                false)),
+        List.of(),
+        new InputDocument.Usage(step, 0),
+        List.of(),
+        Instant.parse("2026-11-23T10:00:00Z").getEpochSecond());
   }
 
   @Test
   void aForbidMayAskThatItsDenialDiscloseLess_theStrictestDeterminingForbidWins() throws Exception {
     copySchema();
-    Files.writeString(dir.resolve("p.cedar"), """
+    Files.writeString(
+        dir.resolve("p.cedar"),
+        """
         @id("permit") permit (principal, action == Hopgate::Action::"perform", resource);
         @id("quiet") @gate("scope") @code("hidden_step") @disclosure("undisclosed")
         forbid (principal, action == Hopgate::Action::"perform", resource) when { context.step == "urn:s:hidden" };
@@ -152,11 +199,14 @@ class CedarEngineTest {
   @Test
   void prepare_rejectsAnUnknownDisclosure() throws Exception {
     copySchema();
-    Files.writeString(dir.resolve("p.cedar"), """
+    Files.writeString(
+        dir.resolve("p.cedar"),
+        """
         @id("loud") @gate("scope") @code("x") @disclosure("everything") forbid (principal, action, resource);
         """);
     assertThatThrownBy(() -> new CedarEngine().prepare(dir))
         .isInstanceOf(PolicyLoadException.class)
-        .hasMessageContaining("@disclosure(\"everything\") (expected: full, minimal or undisclosed)");
+        .hasMessageContaining(
+            "@disclosure(\"everything\") (expected: full, minimal or undisclosed)");
   }
 }
