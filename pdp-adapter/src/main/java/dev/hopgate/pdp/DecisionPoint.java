@@ -272,7 +272,9 @@ public final class DecisionPoint {
       mcp = McpRoute.of(request.contextExtensions());
       DisclosureLevel.of(request.contextExtensions());
     } catch (IllegalArgumentException e) {
-      return new Decided(unconfigured(id, e.getMessage()), null);
+      return new Decided(
+          unconfigured(id, java.util.Objects.requireNonNullElse(e.getMessage(), "bad route")),
+          null);
     }
     if (!requireCaller.equals("true") && !requireCaller.equals("false")) {
       return new Decided(
@@ -285,7 +287,7 @@ public final class DecisionPoint {
     }
     if (mcp == null) {
       String step = request.contextExtensions().get(STEP);
-      if (isBlank(component) || isBlank(step)) {
+      if (component == null || component.isBlank() || step == null || step.isBlank()) {
         return new Decided(
             unconfigured(
                 id,
@@ -296,7 +298,7 @@ public final class DecisionPoint {
       return decideHop(
           id, request, component, step, null, null, requireCaller.equals("true"), stages);
     }
-    if (isBlank(component)) {
+    if (component == null || component.isBlank()) {
       return new Decided(
           unconfigured(
               id,
@@ -872,9 +874,5 @@ public final class DecisionPoint {
       out.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '?');
     }
     return out.toString();
-  }
-
-  private static boolean isBlank(@Nullable String s) {
-    return s == null || s.isBlank();
   }
 }

@@ -80,7 +80,7 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
     try {
       s = fromWire(signal);
     } catch (IllegalArgumentException e) {
-      refuse(response, e.getMessage());
+      refuse(response, java.util.Objects.requireNonNullElse(e.getMessage(), "malformed signal"));
       return;
     }
     Optional<String> refusal = evidence.refusal(s, manifests.get(), clock.instant());

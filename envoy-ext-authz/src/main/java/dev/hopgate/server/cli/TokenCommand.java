@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -340,7 +341,7 @@ final class TokenCommand {
       }
     }
 
-    static Map<String, String> intent(Path process) throws CliException {
+    static @Nullable Map<String, String> intent(@Nullable Path process) throws CliException {
       if (process == null) {
         return null;
       }

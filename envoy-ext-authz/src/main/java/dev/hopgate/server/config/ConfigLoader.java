@@ -61,13 +61,18 @@ public final class ConfigLoader {
   public static <T> Typed<T> load(Path file, Map<String, String> overrides, Class<T> type)
       throws ConfigException {
     Path absolute = file.toAbsolutePath().normalize();
-    return new Typed<>(bind(file, absolute, overrides, type), absolute.getParent());
+    return new Typed<>(bind(file, absolute, overrides, type), parent(absolute));
   }
 
   public static Loaded load(Path file, Map<String, String> overrides) throws ConfigException {
     Path absolute = file.toAbsolutePath().normalize();
     return new Loaded(
-        bind(file, absolute, overrides, HopgateConfig.class), absolute, absolute.getParent());
+        bind(file, absolute, overrides, HopgateConfig.class), absolute, parent(absolute));
+  }
+
+  private static Path parent(Path absolute) {
+    Path parent = absolute.getParent();
+    return parent == null ? absolute.getRoot() : parent;
   }
 
   private static <T> T bind(Path file, Path absolute, Map<String, String> overrides, Class<T> type)
@@ -107,7 +112,8 @@ public final class ConfigLoader {
       Throwable cause = e.getCause();
       String what =
           cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-      throw new ConfigException("config " + file + ": " + path(e, true) + ": " + firstLine(what));
+      throw new ConfigException(
+          "config " + file + ": " + path(e, true) + ": " + firstLine(String.valueOf(what)));
     } catch (JsonProcessingException e) {
       throw new ConfigException("config " + file + ": " + firstLine(e.getOriginalMessage()));
     }

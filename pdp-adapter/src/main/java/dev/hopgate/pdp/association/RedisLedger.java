@@ -71,7 +71,7 @@ public final class RedisLedger implements Ledger, AutoCloseable {
   private final String prefix;
   private final int maxHopsPerTxn;
   private final Duration txnTtl;
-  private volatile String sha;
+  private volatile @Nullable String sha;
 
   public RedisLedger(URI uri, Duration timeout, String prefix, int maxHopsPerTxn, Duration txnTtl) {
     this.redis = RedisClients.pooled(requireNonNull(uri, "uri"), timeout);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Expands a case's compact input spec into the input document, the way the adapter builds it from
@@ -123,7 +124,7 @@ public final class CaseInputs {
         NOW);
   }
 
-  private static Long budget(ObjectNode spec, Corpus corpus, String step) {
+  private static @Nullable Long budget(ObjectNode spec, Corpus corpus, String step) {
     if (!spec.hasNonNull("intent")) {
       return null;
     }

@@ -185,7 +185,8 @@ public final class ConformanceRunner {
 
   @SuppressWarnings("unchecked")
   private static List<String> steps(Map<String, Object> action, String key) {
-    return (List<String>) action.get(key);
+    return java.util.Objects.requireNonNull(
+        (List<String>) action.get(key), "a repair action without '" + key + "'");
   }
 
   /** Equal as JSON: a YAML {@code 3} (int) is the engine's {@code 3} (long). */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A conformance corpus: a directory of YAML files. {@code manifests.yaml} lists the components
@@ -43,8 +44,8 @@ public final class Corpus {
    */
   public record Want(
       boolean allow,
-      List<Map<String, Object>> violations,
-      List<Map<String, Object>> repair,
+      @Nullable List<Map<String, Object>> violations,
+      @Nullable List<Map<String, Object>> repair,
       boolean actionable) {}
 
   private final List<Case> cases;
@@ -125,7 +126,7 @@ public final class Corpus {
     return new Corpus(cases, manifests, processes);
   }
 
-  private static List<Map<String, Object>> list(JsonNode node) {
+  private static @Nullable List<Map<String, Object>> list(@Nullable JsonNode node) {
     if (node == null || node.isNull()) {
       return null;
     }

@@ -1,5 +1,7 @@
 package dev.hopgate.pdp.engine;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The engine could not decide (an evaluation error, an undefined result, no answer in time);
  * hopgate denies, with outcome TIMEOUT when {@link #timedOut()} and ABORT otherwise.
@@ -13,17 +15,17 @@ public final class EvaluationException extends Exception {
     this(message, null, false);
   }
 
-  public EvaluationException(String message, Throwable cause) {
+  public EvaluationException(String message, @Nullable Throwable cause) {
     this(message, cause, false);
   }
 
-  private EvaluationException(String message, Throwable cause, boolean timedOut) {
+  private EvaluationException(String message, @Nullable Throwable cause, boolean timedOut) {
     super(message, cause);
     this.timedOut = timedOut;
   }
 
   /** The engine did not answer within its time limit. */
-  public static EvaluationException timedOut(String message, Throwable cause) {
+  public static EvaluationException timedOut(String message, @Nullable Throwable cause) {
     return new EvaluationException(message, cause, true);
   }
 

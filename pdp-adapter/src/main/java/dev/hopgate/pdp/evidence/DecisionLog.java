@@ -121,7 +121,7 @@ public final class DecisionLog implements AutoCloseable {
           Map<String, Object> record =
               DecisionRecords.record(
                   ++sequence, clock.instant(), e.eventType(), e.txn(), e.payload(), prevHash);
-          prevHash = (String) record.get("hash");
+          prevHash = java.util.Objects.requireNonNull((String) record.get("hash"));
           out.write(JSON.writeValueAsString(record));
           out.write('\n');
         }

@@ -38,6 +38,11 @@ final class EnforcedArtifacts {
       super(message, null, false, false);
       this.failure = failure;
     }
+
+    @Override
+    public String getMessage() {
+      return java.util.Objects.requireNonNull(super.getMessage());
+    }
   }
 
   /** A verified artifact, its manifest and the enforcement point that signed it. */

@@ -8,6 +8,7 @@ import dev.hopgate.pdp.token.JwsSigning;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What this hopgate signs as an enforcement point: the transition of every ALLOW (the next element
@@ -73,7 +74,7 @@ public final class EnforcementPointSigner {
   }
 
   /** The chain to send upstream: what arrived, then the new transition ({@code ~}-joined). */
-  public static String extend(String arrived, String transition) {
+  public static String extend(@Nullable String arrived, String transition) {
     return arrived == null || arrived.isEmpty() ? transition : arrived + "~" + transition;
   }
 

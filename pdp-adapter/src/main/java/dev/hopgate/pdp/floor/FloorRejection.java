@@ -16,4 +16,10 @@ public final class FloorRejection extends Exception {
   public FloorCode code() {
     return code;
   }
+
+  /** Never null: the constructor requires a message. */
+  @Override
+  public String getMessage() {
+    return java.util.Objects.requireNonNull(super.getMessage());
+  }
 }

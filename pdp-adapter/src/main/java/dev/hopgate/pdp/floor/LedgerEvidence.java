@@ -139,7 +139,9 @@ public final class LedgerEvidence {
         throw new Refused("the transition expired at " + t.expiresAt());
       }
       return t;
-    } catch (EnforcedArtifacts.Rejected | FloorRejection e) {
+    } catch (EnforcedArtifacts.Rejected e) {
+      throw refuse(key, e.getMessage());
+    } catch (FloorRejection e) {
       throw refuse(key, e.getMessage());
     }
   }
@@ -168,8 +170,10 @@ public final class LedgerEvidence {
         throw new Refused("the completion record expired at " + c.expiresAt());
       }
       return c;
-    } catch (EnforcedArtifacts.Rejected | IllegalArgumentException e) {
+    } catch (EnforcedArtifacts.Rejected e) {
       throw refuse(key, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw refuse(key, String.valueOf(e.getMessage()));
     }
   }
 
@@ -223,6 +227,11 @@ public final class LedgerEvidence {
 
     Refused(String message) {
       super(message, null, false, false);
+    }
+
+    @Override
+    public String getMessage() {
+      return java.util.Objects.requireNonNull(super.getMessage());
     }
   }
 }

@@ -110,12 +110,9 @@ public final class InputDocuments {
   }
 
   private static @Nullable Long budget(@Nullable ProcessDefinition process, String step) {
-    if (process == null
-        || process.steps().get(step) == null
-        || process.steps().get(step).max() == null) {
-      return null;
-    }
-    return process.steps().get(step).max().longValue();
+    var definition = process == null ? null : process.steps().get(step);
+    Integer max = definition == null ? null : definition.max();
+    return max == null ? null : max.longValue();
   }
 
   /** The document as JSON-ready maps, with the member names of the schema (snake_case). */

@@ -33,4 +33,9 @@ public final class JsonRpcRejection extends Exception {
   public static int jsonRpcCode(String code) {
     return code.equals("not_json") || code.equals("not_utf8") ? -32700 : -32600;
   }
+
+  @Override
+  public String getMessage() {
+    return java.util.Objects.requireNonNull(super.getMessage());
+  }
 }

@@ -146,7 +146,7 @@ public final class Problems {
 
   /** The declared intent names a process this deployment does not know (or an edited one). */
   public static Problem intentUnresolved(
-      String decisionId, String txn, String process, String digest) {
+      String decisionId, String txn, @Nullable String process, @Nullable String digest) {
     return new Problem(
         TYPE_PREFIX + "scope",
         title(Gate.SCOPE),

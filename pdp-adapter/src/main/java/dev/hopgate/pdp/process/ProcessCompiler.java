@@ -1,5 +1,7 @@
 package dev.hopgate.pdp.process;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -56,8 +58,8 @@ final class ProcessCompiler {
         problems.add("edge " + edge.from() + " -> " + edge.to() + " appears twice");
       }
       if (steps.containsKey(edge.from()) && steps.containsKey(edge.to())) {
-        next.get(edge.from()).add(edge.to());
-        previous.get(edge.to()).add(edge.from());
+        requireNonNull(next.get(edge.from())).add(edge.to());
+        requireNonNull(previous.get(edge.to())).add(edge.from());
       }
     }
     for (ProcessStep step : steps.values()) {
@@ -177,7 +179,7 @@ final class ProcessCompiler {
     while (!ready.isEmpty()) {
       String step = ready.poll();
       order.add(step);
-      for (String n : next.get(step)) {
+      for (String n : requireNonNull(next.get(step))) {
         if (waiting.merge(n, -1, Integer::sum) == 0) {
           ready.add(n);
         }
@@ -208,11 +210,11 @@ final class ProcessCompiler {
           if (s == null) {
             state.put(n, 1);
             parent.put(n, node);
-            stack.push(new Object[] {n, next.get(n).iterator()});
+            stack.push(new Object[] {n, requireNonNull(next.get(n)).iterator()});
           } else if (s == 1) {
             List<String> cycle = new ArrayList<>();
             cycle.add(n);
-            for (String at = node; !at.equals(n); at = parent.get(at)) {
+            for (String at = node; !at.equals(n); at = requireNonNull(parent.get(at))) {
               cycle.add(1, at);
             }
             cycle.add(n);

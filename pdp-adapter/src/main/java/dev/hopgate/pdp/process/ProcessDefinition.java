@@ -58,7 +58,7 @@ public final class ProcessDefinition {
       pre.put(step, new TreeSet<>());
     }
     for (ProcessEdge edge : this.edges) {
-      pre.get(edge.to()).add(edge.from());
+      java.util.Objects.requireNonNull(pre.get(edge.to())).add(edge.from());
     }
     pre.replaceAll((k, v) -> java.util.Collections.unmodifiableSet(v));
     this.prerequisites = java.util.Collections.unmodifiableMap(pre);

@@ -1,5 +1,7 @@
 package dev.hopgate.pdp.process;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads process definitions, in YAML ({@code *.process.yaml}) or arrow syntax ({@code *.flow}).
@@ -143,7 +146,9 @@ public final class ProcessDefinitions {
     if (!problems.isEmpty()) {
       throw new ProcessDefinitionException(source, problems);
     }
-    return ProcessCompiler.compile(source, iri, version, steps, edges, entry, exit);
+    // Both were checked above: a missing one is a problem, and problems refuse the definition.
+    return ProcessCompiler.compile(
+        source, requireNonNull(iri), requireNonNull(version), steps, edges, entry, exit);
   }
 
   private static void arrows(
@@ -173,7 +178,7 @@ public final class ProcessDefinitions {
     }
   }
 
-  private static ProcessStep step(JsonNode node, List<String> problems) {
+  private static @Nullable ProcessStep step(JsonNode node, List<String> problems) {
     if (node.isTextual()) {
       return new ProcessStep(node.asText(), null, false, null);
     }
@@ -199,7 +204,7 @@ public final class ProcessDefinitions {
     return new ProcessStep(id, component, once, max);
   }
 
-  private static ProcessEdge edge(JsonNode node, List<String> problems) {
+  private static @Nullable ProcessEdge edge(JsonNode node, List<String> problems) {
     if (node.isTextual()) {
       String[] ends = node.asText().split("->");
       if (ends.length != 2 || ends[0].isBlank() || ends[1].isBlank()) {
@@ -254,7 +259,7 @@ public final class ProcessDefinitions {
     return names;
   }
 
-  private static String text(JsonNode node, String field, List<String> problems) {
+  private static @Nullable String text(JsonNode node, String field, List<String> problems) {
     JsonNode value = node.get(field);
     if (value == null || !value.isTextual() || value.asText().isBlank()) {
       problems.add(field + ": missing (expected: a string)");

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The process definitions of a directory, indexed by IRI; a declared intent binds one by digest.
@@ -64,7 +65,10 @@ public final class ProcessRegistry {
   }
 
   /** The definition a declared intent binds: same IRI and same digest, or none. */
-  public Optional<ProcessDefinition> resolve(String iri, String digest) {
+  public Optional<ProcessDefinition> resolve(@Nullable String iri, @Nullable String digest) {
+    if (iri == null || digest == null) {
+      return Optional.empty();
+    }
     ProcessDefinition d = byIri.get(iri);
     return d != null && d.digest().equals(digest) ? Optional.of(d) : Optional.empty();
   }

@@ -56,8 +56,9 @@ public final class OneTimeTokens {
    * retries carry the same pair), else the decision alone.
    */
   public static String owner(HopRequest request, String decisionId) {
-    return retryable(request)
-        ? request.requestId() + "|" + request.requestTime().toEpochMilli()
+    Instant sent = request.requestTime();
+    return retryable(request) && sent != null
+        ? request.requestId() + "|" + sent.toEpochMilli()
         : decisionId;
   }
 
@@ -74,8 +75,10 @@ public final class OneTimeTokens {
    * within the retry window (a client resending its request later is refused).
    */
   public boolean retryHonoured(HopRequest request, Instant now) {
+    Instant sent = request.requestTime();
     return !retryable(request)
-        || !now.isAfter(request.requestTime().plus(retryWindow).plus(clockSkew));
+        || sent == null
+        || !now.isAfter(sent.plus(retryWindow).plus(clockSkew));
   }
 
   private static boolean retryable(HopRequest request) {

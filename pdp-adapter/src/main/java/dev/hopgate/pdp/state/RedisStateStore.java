@@ -50,7 +50,7 @@ public final class RedisStateStore implements StateStore {
   private final JedisPooled redis;
   private final String prefix;
   private final String description;
-  private volatile String reserveSha;
+  private volatile @Nullable String reserveSha;
 
   /**
    * @param uri {@code redis://host:port} (a password, when needed, as {@code

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Public keys from a JWKS URL (HTTPS). Fetched at start (a failure refuses to start), refreshed in
@@ -71,7 +72,7 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
    */
   public static JwksUrlKeySource load(
       URI uri,
-      SSLContext tls,
+      @Nullable SSLContext tls,
       Duration timeout,
       Duration minRefreshInterval,
       Duration maxStaleness,

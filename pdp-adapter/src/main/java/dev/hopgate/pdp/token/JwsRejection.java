@@ -16,4 +16,10 @@ public final class JwsRejection extends Exception {
   public JwsProblem problem() {
     return problem;
   }
+
+  /** Never null: the constructor requires a message. */
+  @Override
+  public String getMessage() {
+    return java.util.Objects.requireNonNull(super.getMessage());
+  }
 }

@@ -19,4 +19,10 @@ public final class TokenRejection extends Exception {
   public TokenCode code() {
     return code;
   }
+
+  /** Never null: the constructor requires a message. */
+  @Override
+  public String getMessage() {
+    return java.util.Objects.requireNonNull(super.getMessage());
+  }
 }

@@ -75,7 +75,8 @@ public final class CedarEngine implements PolicyEngine {
 
     AuthorizationEngine engine = new BasicAuthorizationEngine();
     PolicySet policySet = new PolicySet(policies);
-    validate(engine, schema, policySet, schemaFile.getKey());
+    // A schema that did not parse is a problem, and problems refused the set above.
+    validate(engine, java.util.Objects.requireNonNull(schema), policySet, schemaFile.getKey());
     try {
       policySet.cache();
     } catch (CacheException e) {
