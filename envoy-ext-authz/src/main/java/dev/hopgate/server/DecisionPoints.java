@@ -2,7 +2,6 @@ package dev.hopgate.server;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.hopgate.pdp.DecisionPoint;
-import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.engine.PolicyEngine;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
@@ -26,6 +25,7 @@ import dev.hopgate.pdp.floor.SignedRevocationFile;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
 import dev.hopgate.pdp.state.RedisRevocationSets;

@@ -3,7 +3,7 @@ package dev.hopgate.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.DecisionPoint;
-import dev.hopgate.pdp.PolicySnapshot;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;

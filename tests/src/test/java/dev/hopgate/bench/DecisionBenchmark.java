@@ -1,16 +1,16 @@
 package dev.hopgate.bench;
 
 import dev.hopgate.pdp.DecisionPoint;
-import dev.hopgate.pdp.HopRequest;
-import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.floor.ChainFixture;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
+import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
 import dev.hopgate.pdp.token.JwsSigning;

@@ -7,10 +7,10 @@ import static dev.hopgate.pdp.state.RefundFixture.SUPPORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.pdp.DecisionPoint;
-import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.gate.Outcome;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.RedisStateStore;
 import dev.hopgate.pdp.state.RefundFixture;
 import dev.hopgate.pdp.state.Reservation;

@@ -1,7 +1,7 @@
 package dev.hopgate.server.association;
 
 import dev.hopgate.pdp.association.BoundarySignal;
-import dev.hopgate.pdp.association.LedgerView;
+import dev.hopgate.pdp.floor.LedgerView;
 import java.util.List;
 
 /**
@@ -20,7 +20,7 @@ public interface AssociationLink extends LedgerView.Lookup, AutoCloseable {
   void complete(BoundarySignal signal);
 
   /** The hops of a txn (for {@code hopgate txn show}). */
-  List<dev.hopgate.pdp.association.LinkedHop> linkage(String txn);
+  List<dev.hopgate.pdp.floor.LinkedHop> linkage(String txn);
 
   /** Signals that could not be delivered, lookups that could not be answered. */
   long lost();

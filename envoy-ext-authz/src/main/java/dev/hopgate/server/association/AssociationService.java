@@ -10,8 +10,8 @@ import dev.hopgate.association.v1.TxnLinkage;
 import dev.hopgate.association.v1.TxnQuery;
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.Ledger;
-import dev.hopgate.pdp.association.LinkedHop;
 import dev.hopgate.pdp.floor.LedgerEvidence;
+import dev.hopgate.pdp.floor.LinkedHop;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -83,7 +83,7 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
       refuse(response, java.util.Objects.requireNonNullElse(e.getMessage(), "malformed signal"));
       return;
     }
-    Optional<String> refusal = evidence.refusal(s, manifests.get(), clock.instant());
+    Optional<String> refusal = evidence.refusal(s.claim(), manifests.get(), clock.instant());
     if (refusal.isPresent()) {
       refuse(response, "not evidence of this hop: " + refusal.get());
       return;
@@ -99,7 +99,7 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
           System.Logger.Level.WARNING,
           "association: refused a signal ({0} so far): {1}",
           n,
-          dev.hopgate.server.grpc.LogText.of(why));
+          dev.hopgate.pdp.request.LogText.of(why));
     }
     response.onError(Status.INVALID_ARGUMENT.withDescription(why).asRuntimeException());
   }

@@ -2,7 +2,7 @@ package dev.hopgate.server.association;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hopgate.pdp.association.LedgerView;
+import dev.hopgate.pdp.floor.LedgerView;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

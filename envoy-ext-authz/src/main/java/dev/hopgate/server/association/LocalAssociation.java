@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.Ledger;
-import dev.hopgate.pdp.association.LinkedHop;
+import dev.hopgate.pdp.floor.LinkedHop;
 import java.util.List;
 
 /**

@@ -6,7 +6,7 @@ import dev.hopgate.association.v1.AssociationGrpc;
 import dev.hopgate.association.v1.TxnLinkage;
 import dev.hopgate.association.v1.TxnQuery;
 import dev.hopgate.pdp.association.BoundarySignal;
-import dev.hopgate.pdp.association.LinkedHop;
+import dev.hopgate.pdp.floor.LinkedHop;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

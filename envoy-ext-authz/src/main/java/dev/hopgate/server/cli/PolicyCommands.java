@@ -1,11 +1,8 @@
 package dev.hopgate.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hopgate.pdp.Disclosure;
-import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.conformance.ConformanceRunner;
 import dev.hopgate.pdp.conformance.Corpus;
-import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.engine.PolicyEngine;
@@ -14,11 +11,14 @@ import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaServerEngine;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
+import dev.hopgate.pdp.gate.Disclosure;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.repair.RepairAssembler;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.hopgate.server.cli;
 
-import dev.hopgate.pdp.association.LinkedHop;
+import dev.hopgate.pdp.floor.LinkedHop;
 import dev.hopgate.server.association.RemoteAssociation;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;

@@ -1,6 +1,6 @@
 package dev.hopgate.server.grpc;
 
-import dev.hopgate.pdp.HopRequest;
+import dev.hopgate.pdp.request.HopRequest;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import java.time.Instant;

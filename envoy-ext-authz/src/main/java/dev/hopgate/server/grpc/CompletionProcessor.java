@@ -9,6 +9,7 @@ import com.google.protobuf.Struct;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.mcp.JsonRpcOutcome;
 import dev.hopgate.pdp.mcp.ToolListFilter;
+import dev.hopgate.pdp.request.LogText;
 import dev.hopgate.pdp.state.StateException;
 import dev.hopgate.pdp.state.StateStore;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;

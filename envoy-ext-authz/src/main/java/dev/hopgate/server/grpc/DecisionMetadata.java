@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.request.LogText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

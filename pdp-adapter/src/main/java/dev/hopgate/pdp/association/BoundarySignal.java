@@ -2,6 +2,7 @@ package dev.hopgate.pdp.association;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.floor.LedgerEvidence;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
@@ -75,6 +76,12 @@ public record BoundarySignal(
         at,
         null,
         completionRecord);
+  }
+
+  /** What the signal claims, for {@link LedgerEvidence} to verify. */
+  public LedgerEvidence.Claim claim() {
+    return new LedgerEvidence.Claim(
+        kind == Kind.START, txn, decisionId, component, step, enforcementPoint, artifact());
   }
 
   /** The signed artifact this signal carries. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.hopgate.pdp.floor.LinkedHop;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.association;
 
+import dev.hopgate.pdp.floor.LinkedHop;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 

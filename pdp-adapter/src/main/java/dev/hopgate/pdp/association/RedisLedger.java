@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.digest.Digests;
+import dev.hopgate.pdp.floor.LinkedHop;
 import dev.hopgate.pdp.state.RedisClients;
 import java.net.URI;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.manifest.Delegation;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;

@@ -2,6 +2,8 @@ package dev.hopgate.pdp.decision;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.gate.Outcome;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.problem.Problem;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.decision;
 
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.Freshness;
 import dev.hopgate.pdp.input.InputDocument;
 import java.util.LinkedHashMap;

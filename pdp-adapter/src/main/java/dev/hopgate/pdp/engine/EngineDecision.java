@@ -2,7 +2,7 @@ package dev.hopgate.pdp.engine;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import java.util.List;
 

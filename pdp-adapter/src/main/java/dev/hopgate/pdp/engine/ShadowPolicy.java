@@ -2,7 +2,7 @@ package dev.hopgate.pdp.engine;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hopgate.pdp.Disclosure;
+import dev.hopgate.pdp.gate.Disclosure;
 import dev.hopgate.pdp.input.InputDocument;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;

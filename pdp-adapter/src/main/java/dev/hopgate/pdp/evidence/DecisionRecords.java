@@ -1,8 +1,8 @@
 package dev.hopgate.pdp.evidence;
 
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.digest.Digests;
+import dev.hopgate.pdp.gate.Violation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

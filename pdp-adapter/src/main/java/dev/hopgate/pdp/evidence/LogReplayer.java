@@ -2,11 +2,11 @@ package dev.hopgate.pdp.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hopgate.pdp.Disclosure;
-import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.gate.Disclosure;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocuments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -12,6 +12,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.manifest.Delegation;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.pdp.wire.Minting;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;

@@ -5,12 +5,12 @@ import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISMATCH;
 import static dev.hopgate.pdp.floor.FloorCode.REVOKED;
 import static java.util.Objects.requireNonNull;
 
-import dev.hopgate.pdp.HopRequest;
-import dev.hopgate.pdp.association.LedgerView;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.TokenRejection;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.hopgate.pdp.floor;
 
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Outcome;
+import dev.hopgate.pdp.gate.Gate;
+import dev.hopgate.pdp.gate.Outcome;
 
 /** The public codes of the structural floor (house spec, section 3), with status and outcome. */
 public enum FloorCode {

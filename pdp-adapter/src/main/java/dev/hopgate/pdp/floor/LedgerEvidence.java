@@ -5,10 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.hopgate.pdp.association.BoundarySignal;
-import dev.hopgate.pdp.association.LinkedHop;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -45,37 +44,31 @@ public final class LedgerEvidence {
     this.clockSkew = requireNonNull(clockSkew, "clockSkew");
   }
 
-  /** Why {@code signal} may not enter a ledger, or empty when its artifact proves it. */
-  public Optional<String> refusal(BoundarySignal signal, ManifestRegistry manifests, Instant now) {
+  /**
+   * What a signal to the ledger claims: that a hop of {@code txn} was allowed ({@code start}: the
+   * artifact is its ALLOW's transition) or observed to complete (the artifact is its completion
+   * record), as decision {@code decisionId} of {@code step} at {@code component}, by {@code
+   * enforcementPoint}.
+   */
+  public record Claim(
+      boolean start,
+      String txn,
+      String decisionId,
+      String component,
+      String step,
+      String enforcementPoint,
+      String artifact) {}
+
+  /** Why {@code claim} may not enter a ledger, or empty when its artifact proves it. */
+  public Optional<String> refusal(Claim claim, ManifestRegistry manifests, Instant now) {
     try {
-      if (signal.kind() == BoundarySignal.Kind.START) {
-        Transition t = transition(signal.artifact(), manifests, now);
-        matches(
-            t.txn(),
-            t.decision(),
-            t.component(),
-            t.step(),
-            t.issuer(),
-            signal.txn(),
-            signal.decisionId(),
-            signal.component(),
-            signal.step(),
-            signal.enforcementPoint(),
-            "transition");
+      if (claim.start()) {
+        Transition t = transition(claim.artifact(), manifests, now);
+        matches(t.txn(), t.decision(), t.component(), t.step(), t.issuer(), claim, "transition");
       } else {
-        Completion c = completion(signal.artifact(), manifests, now);
+        Completion c = completion(claim.artifact(), manifests, now);
         matches(
-            c.txn(),
-            c.decision(),
-            c.component(),
-            c.step(),
-            c.issuer(),
-            signal.txn(),
-            signal.decisionId(),
-            signal.component(),
-            signal.step(),
-            signal.enforcementPoint(),
-            "completion record");
+            c.txn(), c.decision(), c.component(), c.step(), c.issuer(), claim, "completion record");
       }
       return Optional.empty();
     } catch (Refused e) {
@@ -91,22 +84,26 @@ public final class LedgerEvidence {
       String txn, List<LinkedHop> hops, ManifestRegistry manifests, Instant now) {
     Set<String> steps = new LinkedHashSet<>();
     for (LinkedHop hop : hops) {
-      if (hop.transition() == null) {
+      String transition = hop.transition();
+      if (transition == null) {
         continue;
       }
       try {
-        Transition t = transition(hop.transition(), manifests, now);
+        Transition t = transition(transition, manifests, now);
         matches(
             t.txn(),
             t.decision(),
             t.component(),
             t.step(),
             t.issuer(),
-            txn,
-            hop.decisionId(),
-            hop.component(),
-            hop.step(),
-            hop.enforcementPoint(),
+            new Claim(
+                true,
+                txn,
+                hop.decisionId(),
+                hop.component(),
+                hop.step(),
+                hop.enforcementPoint(),
+                transition),
             "transition");
         steps.add(t.step());
       } catch (Refused e) {
@@ -201,18 +198,14 @@ public final class LedgerEvidence {
       String component,
       String step,
       String issuer,
-      String wantTxn,
-      String wantDecision,
-      String wantComponent,
-      String wantStep,
-      String wantIssuer,
+      Claim claim,
       String what)
       throws Refused {
-    if (!txn.equals(wantTxn)
-        || !decision.equals(wantDecision)
-        || !component.equals(wantComponent)
-        || !step.equals(wantStep)
-        || !issuer.equals(wantIssuer)) {
+    if (!txn.equals(claim.txn())
+        || !decision.equals(claim.decisionId())
+        || !component.equals(claim.component())
+        || !step.equals(claim.step())
+        || !issuer.equals(claim.enforcementPoint())) {
       throw new Refused(
           "the "
               + what

@@ -11,6 +11,7 @@ import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.KeyResolver;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.pdp.token.VerifiedJws;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

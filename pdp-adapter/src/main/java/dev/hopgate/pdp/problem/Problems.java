@@ -1,9 +1,9 @@
 package dev.hopgate.pdp.problem;
 
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.floor.FloorCode;
 import dev.hopgate.pdp.floor.FloorRejection;
+import dev.hopgate.pdp.gate.Gate;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.token.TokenRejection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

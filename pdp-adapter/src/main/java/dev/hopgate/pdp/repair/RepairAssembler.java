@@ -1,11 +1,11 @@
 package dev.hopgate.pdp.repair;
 
-import dev.hopgate.pdp.PolicySnapshot;
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.gate.Gate;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

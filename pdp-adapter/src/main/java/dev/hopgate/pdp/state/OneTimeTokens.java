@@ -2,8 +2,8 @@ package dev.hopgate.pdp.state;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.hopgate.pdp.HopRequest;
 import dev.hopgate.pdp.digest.Digests;
+import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.token.HopToken;
 import java.time.Duration;
 import java.time.Instant;

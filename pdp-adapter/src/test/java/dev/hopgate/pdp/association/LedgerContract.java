@@ -2,6 +2,8 @@ package dev.hopgate.pdp.association;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hopgate.pdp.floor.LedgerView;
+import dev.hopgate.pdp.floor.LinkedHop;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,9 @@ package dev.hopgate.pdp.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Outcome;
-import dev.hopgate.pdp.decision.Violation;
+import dev.hopgate.pdp.gate.Gate;
+import dev.hopgate.pdp.gate.Outcome;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.problem.Problems;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

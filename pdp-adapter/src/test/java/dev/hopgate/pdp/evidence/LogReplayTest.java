@@ -2,13 +2,13 @@ package dev.hopgate.pdp.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hopgate.pdp.Disclosure;
 import dev.hopgate.pdp.conformance.CaseInputs;
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.gate.Disclosure;
+import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.problem.Problems;
 import dev.hopgate.pdp.process.ProcessRegistry;
@@ -86,10 +86,10 @@ class LogReplayTest {
     DecisionLog log = DecisionLog.open(file, 10, Clock.systemUTC());
     DecisionLogSink sink =
         new DecisionLogSink(log, DecisionLogSink.Trace.FULL, true, policy.engine());
-    List<dev.hopgate.pdp.decision.Violation> lost =
+    List<dev.hopgate.pdp.gate.Violation> lost =
         List.of(
-            new dev.hopgate.pdp.decision.Violation(
-                dev.hopgate.pdp.decision.Gate.SEQUENCE,
+            new dev.hopgate.pdp.gate.Violation(
+                dev.hopgate.pdp.gate.Gate.SEQUENCE,
                 "consumed",
                 java.util.Map.of("consumed", List.of("urn:x"))));
     assertThat(

@@ -12,11 +12,12 @@ import static dev.hopgate.pdp.floor.ChainFixture.RESERVE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hopgate.pdp.HopRequest;
-import dev.hopgate.pdp.association.LinkedHop;
 import dev.hopgate.pdp.digest.Digests;
+import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
+import dev.hopgate.pdp.wire.Minting;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -643,11 +644,11 @@ class FloorTest {
                 charging,
                 null));
     Floor floor = f.floor();
-    dev.hopgate.pdp.association.LedgerView.Lookup ledger =
+    dev.hopgate.pdp.floor.LedgerView.Lookup ledger =
         txn ->
             txn.equals(f.txn)
-                ? new dev.hopgate.pdp.association.LedgerView(List.of(good, forged), running)
-                : dev.hopgate.pdp.association.LedgerView.EMPTY;
+                ? new dev.hopgate.pdp.floor.LedgerView(List.of(good, forged), running)
+                : dev.hopgate.pdp.floor.LedgerView.EMPTY;
     HopRequest request =
         f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
     VerifiedFacts facts =

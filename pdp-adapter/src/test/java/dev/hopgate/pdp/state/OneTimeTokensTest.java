@@ -7,14 +7,14 @@ import static dev.hopgate.pdp.floor.ChainFixture.RESERVE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.pdp.DecisionPoint;
-import dev.hopgate.pdp.HopRequest;
-import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.floor.ChainFixture;
-import dev.hopgate.pdp.floor.WireTypes;
+import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
+import dev.hopgate.pdp.wire.WireTypes;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

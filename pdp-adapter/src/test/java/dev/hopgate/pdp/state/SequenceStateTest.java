@@ -8,12 +8,12 @@ import static dev.hopgate.pdp.state.RefundFixture.SUPPORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.pdp.DecisionPoint;
-import dev.hopgate.pdp.HopRequest;
-import dev.hopgate.pdp.PolicySnapshot;
 import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.decision.Outcome;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
+import dev.hopgate.pdp.gate.Outcome;
+import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,7 +175,7 @@ class SequenceStateTest {
             .withLedger(
                 txn -> {
                   lookups.incrementAndGet();
-                  return new dev.hopgate.pdp.association.LedgerView(
+                  return new dev.hopgate.pdp.floor.LedgerView(
                       refund.openedAndApproved("d-from-ledger"), List.of());
                 });
     // open-case is the process's entry step: no completion can matter, so no lookup.

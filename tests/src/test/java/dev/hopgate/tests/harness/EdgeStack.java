@@ -2,14 +2,14 @@ package dev.hopgate.tests.harness;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.hopgate.pdp.floor.Minting;
-import dev.hopgate.pdp.floor.WireTypes;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
+import dev.hopgate.pdp.wire.Minting;
+import dev.hopgate.pdp.wire.WireTypes;
 import dev.hopgate.testing.Eventually;
 import dev.hopgate.testing.TestPki;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package dev.hopgate.pdp.engine.rego;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
+import dev.hopgate.pdp.gate.Gate;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.problem.DisclosureLevel;

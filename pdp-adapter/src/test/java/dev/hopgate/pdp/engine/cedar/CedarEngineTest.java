@@ -3,11 +3,11 @@ package dev.hopgate.pdp.engine.cedar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Violation;
 import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.gate.Gate;
+import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;

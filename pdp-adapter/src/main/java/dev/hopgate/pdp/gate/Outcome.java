@@ -1,4 +1,4 @@
-package dev.hopgate.pdp.decision;
+package dev.hopgate.pdp.gate;
 
 /** The outcome of one Check: exactly one of these is logged and answered. */
 public enum Outcome {

@@ -1,4 +1,4 @@
-package dev.hopgate.pdp.decision;
+package dev.hopgate.pdp.gate;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.hopgate.pdp.floor;
+package dev.hopgate.pdp.wire;
 
 import com.nimbusds.jose.JOSEObjectType;
 

@@ -1,4 +1,4 @@
-package dev.hopgate.pdp;
+package dev.hopgate.pdp.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

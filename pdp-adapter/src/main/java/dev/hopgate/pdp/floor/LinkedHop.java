@@ -1,4 +1,4 @@
-package dev.hopgate.pdp.association;
+package dev.hopgate.pdp.floor;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.hopgate.pdp.association;
+package dev.hopgate.pdp.floor;
 
 import java.util.ArrayList;
 import java.util.List;

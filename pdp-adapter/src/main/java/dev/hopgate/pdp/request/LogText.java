@@ -1,4 +1,4 @@
-package dev.hopgate.server.grpc;
+package dev.hopgate.pdp.request;
 
 /**
  * Text from a caller, made safe for a log line: control characters cannot forge lines or escapes.

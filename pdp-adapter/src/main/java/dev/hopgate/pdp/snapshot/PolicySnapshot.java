@@ -1,4 +1,4 @@
-package dev.hopgate.pdp;
+package dev.hopgate.pdp.snapshot;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,7 +1,5 @@
-package dev.hopgate.pdp;
+package dev.hopgate.pdp.gate;
 
-import dev.hopgate.pdp.decision.Gate;
-import dev.hopgate.pdp.decision.Violation;
 import java.util.Comparator;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.hopgate.pdp;
+package dev.hopgate.pdp.request;
 
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
