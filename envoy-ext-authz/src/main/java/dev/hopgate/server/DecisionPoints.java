@@ -18,6 +18,7 @@ import dev.hopgate.pdp.floor.CompletionVerifier;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.floor.Floor;
 import dev.hopgate.pdp.floor.LedgerEvidence;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.floor.OriginVerifier;
 import dev.hopgate.pdp.floor.RefreshingRevocationFeed;
 import dev.hopgate.pdp.floor.RevocationFeed;
@@ -70,9 +71,6 @@ final class DecisionPoints {
     return new InMemoryStateStore(state.maxKeys());
   }
 
-  /**
-   * @param resources collects what must be closed at shutdown (key and revocation refreshers)
-   */
   /** What loads again on a reload: the snapshot, from the same configuration and trust. */
   interface Snapshots {
     PolicySnapshot load() throws StartupException;
@@ -86,8 +84,16 @@ final class DecisionPoints {
       DecisionLog log,
       LedgerEvidence ledgerEvidence) {}
 
+  /**
+   * @param ledger the association's completion ledger, consulted for steps with prerequisites
+   * @param resources collects what must be closed at shutdown (key and revocation refreshers)
+   */
   static Built build(
-      ConfigLoader.Loaded loaded, StateStore store, List<AutoCloseable> resources, Clock clock)
+      ConfigLoader.Loaded loaded,
+      StateStore store,
+      LedgerView.Lookup ledger,
+      List<AutoCloseable> resources,
+      Clock clock)
       throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Trust trust = config.trust();
@@ -158,7 +164,8 @@ final class DecisionPoints {
             signer(loaded),
             evidence,
             clock,
-            trust.tokenService().endpoint()),
+            trust.tokenService().endpoint(),
+            ledger),
         snapshots,
         jws,
         log,

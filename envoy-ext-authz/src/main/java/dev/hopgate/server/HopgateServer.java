@@ -121,8 +121,8 @@ public final class HopgateServer {
     Reloader reloader;
     DecisionPoints.Built built;
     try {
-      built = DecisionPoints.build(loaded, store, resources, clock);
-      decisionPoint = new AtomicReference<>(built.decisionPoint().withLedger(association));
+      built = DecisionPoints.build(loaded, store, association, resources, clock);
+      decisionPoint = new AtomicReference<>(built.decisionPoint());
       reloader = new Reloader(decisionPoint, built.snapshots(), watched(loaded));
       resources.add(reloader);
     } catch (StartupException | RuntimeException e) {
@@ -479,7 +479,7 @@ public final class HopgateServer {
   /** START for an ALLOW that names a step (session methods and denials start nothing). */
   private static void started(
       AssociationLink association, String enforcementPoint, Decision decision, Clock clock) {
-    String step = decision.metadata().get("step");
+    String step = decision.about().step();
     String chain = decision.upstreamHeaders().get(WireTypes.TXN_CHAIN);
     if (decision.outcome() != Outcome.ALLOW
         || step == null
@@ -494,7 +494,7 @@ public final class HopgateServer {
         BoundarySignal.start(
             decision.txn(),
             decision.id(),
-            decision.metadata().getOrDefault("component", "-"),
+            java.util.Objects.requireNonNullElse(decision.about().component(), "-"),
             step,
             enforcementPoint,
             clock.instant(),

@@ -6,17 +6,22 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainVerifier;
 import dev.hopgate.pdp.floor.CompletionVerifier;
 import dev.hopgate.pdp.floor.Floor;
 import dev.hopgate.pdp.floor.LedgerEvidence;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.floor.OriginVerifier;
 import dev.hopgate.pdp.floor.RevocationFeed;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.OneTimeTokens;
 import dev.hopgate.pdp.token.FixedKeySource;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.JwsSigning;
@@ -117,8 +122,12 @@ final class Warmup {
               floor,
               new PolicySnapshot(
                   policy, ManifestRegistry.of(manifests), ProcessRegistry.of(List.of())),
+              new OneTimeTokens(new InMemoryStateStore(1_000_000), Duration.ofSeconds(1), skew),
+              null,
+              DecisionSink.NONE,
               clock,
-              null);
+              null,
+              LedgerView.Lookup.NONE);
 
       String txn = "warmup-txn";
       Instant deadline = now.plusSeconds(600);
@@ -205,11 +214,7 @@ final class Warmup {
         h.remove("authorization");
       }
       return new HopRequest(
-          h,
-          Map.of(DecisionPoint.COMPONENT, TARGET, DecisionPoint.STEP, STEP),
-          "POST",
-          "/warmup",
-          SECOND);
+          h, Map.of(Route.COMPONENT, TARGET, Route.STEP, STEP), "POST", "/warmup", SECOND);
     }
 
     CheckRequest checkRequest(boolean withToken) {
@@ -232,8 +237,8 @@ final class Warmup {
                   .setSource(AttributeContext.Peer.newBuilder().setPrincipal(SECOND))
                   .setDestination(AttributeContext.Peer.newBuilder().setPrincipal(TARGET))
                   .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
-                  .putContextExtensions(DecisionPoint.COMPONENT, TARGET)
-                  .putContextExtensions(DecisionPoint.STEP, STEP))
+                  .putContextExtensions(Route.COMPONENT, TARGET)
+                  .putContextExtensions(Route.STEP, STEP))
           .build();
     }
   }

@@ -5,11 +5,14 @@ import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -83,8 +86,10 @@ public class DecisionBenchmark {
                 "spiffe://shop.example/hopgate/payments",
                 JwsSigning.of(JwsSigning.generate("EdDSA", "ep-bench")),
                 Duration.ofMinutes(10)),
+            DecisionSink.NONE,
             f.clock,
-            null);
+            null,
+            LedgerView.Lookup.NONE);
     // Planner -> agent -> inventory -> payments, implicit intent: two transitions arrive at
     // payments.
     String t1 =
@@ -118,11 +123,7 @@ public class DecisionBenchmark {
     request =
         new HopRequest(
             headers,
-            Map.of(
-                DecisionPoint.COMPONENT,
-                ChainFixture.PAYMENTS,
-                DecisionPoint.STEP,
-                ChainFixture.CHARGE),
+            Map.of(Route.COMPONENT, ChainFixture.PAYMENTS, Route.STEP, ChainFixture.CHARGE),
             "POST",
             "/charge",
             ChainFixture.INVENTORY);

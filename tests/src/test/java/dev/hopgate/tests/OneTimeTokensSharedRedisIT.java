@@ -10,10 +10,13 @@ import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.OneTimeTokens;
 import dev.hopgate.pdp.state.RedisStateStore;
@@ -120,14 +123,17 @@ class OneTimeTokensSharedRedisIT {
         mesh.floor(),
         new PolicySnapshot(policy, mesh.manifests, ProcessRegistry.of(List.of())),
         new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+        null,
+        DecisionSink.NONE,
         mesh.clock,
-        null);
+        null,
+        LedgerView.Lookup.NONE);
   }
 
   private HopRequest request(String hopToken, String requestId) {
     return new HopRequest(
         Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
-        Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, RESERVE),
+        Map.of(Route.COMPONENT, INVENTORY, Route.STEP, RESERVE),
         "POST",
         "/",
         PLANNER,

@@ -5,21 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.DecisionIds;
-import dev.hopgate.pdp.gate.Gate;
-import dev.hopgate.pdp.gate.Outcome;
-import dev.hopgate.pdp.gate.Violation;
-import dev.hopgate.pdp.mcp.McpRoute;
-import dev.hopgate.pdp.problem.DisclosureLevel;
-import dev.hopgate.pdp.problem.Problem;
-import dev.hopgate.pdp.problem.Problems;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Envoy's {@code envoy.service.auth.v3.Authorization/Check}: a thin layer from CheckRequest to a
@@ -53,26 +44,6 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     responses.onCompleted();
   }
 
-  /**
-   * The route's MCP settings; a route whose settings are wrong was already denied as unconfigured.
-   */
-  private static @Nullable McpRoute mcpRoute(CheckRequest request) {
-    try {
-      return McpRoute.of(request.getAttributes().getContextExtensionsMap());
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  /** The route's disclosure level; a wrong one was already denied as unconfigured, shown whole. */
-  private static DisclosureLevel disclosure(CheckRequest request) {
-    try {
-      return DisclosureLevel.of(request.getAttributes().getContextExtensionsMap());
-    } catch (IllegalArgumentException e) {
-      return DisclosureLevel.FULL;
-    }
-  }
-
   CheckResponse decide(CheckRequest request) {
     long start = System.nanoTime();
     try {
@@ -87,16 +58,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
           decision.id(),
           decision.outcome(),
           decision.violations());
-      // The route's level, cut further where the denying policies ask (never less).
-      DisclosureLevel disclosure =
-          disclosure(request)
-              .stricter(
-                  DisclosureLevel.named(
-                          decision
-                              .metadata()
-                              .getOrDefault(DecisionPoint.DISCLOSURE_METADATA, "full"))
-                      .orElse(DisclosureLevel.UNDISCLOSED));
-      CheckResponse response = CheckResponses.of(decision, mcpRoute(request), disclosure, sealer);
+      CheckResponse response = CheckResponses.of(decision, sealer);
       observer.accept(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {
@@ -105,16 +67,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
           System.Logger.Level.ERROR,
           "decision " + id + " failed closed outside the decision point",
           e);
-      Problem problem = Problems.aborted(id, null, "internal_error");
-      return CheckResponses.of(
-          new Decision(
-              id,
-              Outcome.ABORT,
-              List.of(Violation.of(Gate.EVALUATION, "internal_error")),
-              problem,
-              null,
-              null,
-              null));
+      return CheckResponses.of(Decision.abort(id, null, "internal_error", null));
     }
   }
 }

@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import dev.hopgate.pdp.DecisionPoint;
+import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.mcp.JsonRpcCall;
+import dev.hopgate.pdp.mcp.McpFacts;
+import dev.hopgate.pdp.problem.DisclosureLevel;
+import dev.hopgate.pdp.problem.ProblemJson;
 import dev.hopgate.pdp.request.LogText;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,9 +32,32 @@ public final class DecisionMetadata {
   public static final String COMPONENT = "component";
   public static final String STEP = "step";
   public static final String DEADLINE = "deadline";
-  public static final String PROTOCOL = DecisionPoint.PROTOCOL_METADATA;
-  public static final String JSONRPC_ID = DecisionPoint.JSONRPC_ID_METADATA;
-  public static final String VISIBLE_TOOLS = DecisionPoint.VISIBLE_TOOLS_METADATA;
+  public static final String POLICY_REVISION = "policy_revision";
+
+  /** {@code mcp} on an MCP route. */
+  public static final String PROTOCOL = "protocol";
+
+  public static final String MCP_METHOD = "mcp_method";
+  public static final String MCP_TOOL = "mcp_tool";
+
+  /** The JSON-RPC id of the request decided, as JSON text. */
+  public static final String JSONRPC_ID = "jsonrpc_id";
+
+  /** An MCP {@code tools/list}'s tools the chain could call, comma-separated. */
+  public static final String VISIBLE_TOOLS = "mcp_tools_visible";
+
+  /** The disclosure the denying policies ask for, when stricter than full. */
+  public static final String DISCLOSURE = "disclosure";
+
+  /** {@code state_store} when the store, not the engine, decided a DENY. */
+  public static final String DECIDED_BY = "decided_by";
+
+  public static final String TRACE_ID = "trace_id";
+  public static final String CODE = "code";
+  public static final String GATE = "gate";
+
+  /** The problem document the caller got, whole, for access logs (house spec, section 5). */
+  public static final String PROBLEM = "problem";
 
   /** When the ALLOW was issued, milliseconds since the epoch. */
   public static final String ISSUED_AT = "issued_at";
@@ -79,6 +106,62 @@ public final class DecisionMetadata {
     this.clock = requireNonNull(clock, "clock");
     this.maxAge = requireNonNull(maxAge, "maxAge");
     this.clockSkew = requireNonNull(clockSkew, "clockSkew");
+  }
+
+  /**
+   * What the Check response tells Envoy's dynamic metadata (for access logs and for ext_proc):
+   * which decision, what outcome, which txn, what it was about. An ALLOW's must then be {@link
+   * #seal sealed}.
+   */
+  public static Struct.Builder write(Decision decision) {
+    Struct.Builder md =
+        Struct.newBuilder()
+            .putFields(DECISION_ID, string(decision.id()))
+            .putFields(OUTCOME, string(decision.outcome().name()));
+    put(md, TXN, decision.txn());
+    put(md, POLICY_REVISION, decision.policyRevision());
+    Decision.About about = decision.about();
+    put(md, COMPONENT, about.component());
+    put(md, STEP, about.step());
+    put(
+        md,
+        DEADLINE,
+        about.deadline() == null ? null : Long.toString(about.deadline().getEpochSecond()));
+    McpFacts mcp = about.mcp();
+    if (mcp != null) {
+      md.putFields(PROTOCOL, string("mcp"));
+      JsonRpcCall call = mcp.call();
+      if (call != null) {
+        md.putFields(MCP_METHOD, string(call.method()));
+        put(md, JSONRPC_ID, call.rawId());
+        put(md, MCP_TOOL, call.tool());
+      }
+      put(
+          md,
+          VISIBLE_TOOLS,
+          mcp.visibleTools() == null ? null : String.join(",", mcp.visibleTools()));
+    }
+    if (about.policyDisclosure() != DisclosureLevel.FULL) {
+      md.putFields(DISCLOSURE, string(about.policyDisclosure().wireName()));
+    }
+    if (about.decidedByStore()) {
+      md.putFields(DECIDED_BY, string("state_store"));
+    }
+    put(md, TRACE_ID, about.traceId());
+    if (!decision.violations().isEmpty()) {
+      md.putFields(CODE, string(decision.violations().get(0).code()));
+      md.putFields(GATE, string(decision.violations().get(0).gate().wireName()));
+    }
+    if (decision.problem() != null) {
+      md.putFields(PROBLEM, Structs.value(ProblemJson.toMap(decision.problem())));
+    }
+    return md;
+  }
+
+  private static void put(Struct.Builder md, String name, @Nullable String value) {
+    if (value != null) {
+      md.putFields(name, string(value));
+    }
   }
 
   /**

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Code;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
+import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.OneTimeTokens;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
@@ -20,6 +24,7 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,8 +54,13 @@ class AuthorizationServiceTest {
                 new CedarEngine().prepare(Path.of("..", "policies", "cedar")),
                 mesh.manifests,
                 ProcessRegistry.of(List.of())),
+            new OneTimeTokens(
+                new InMemoryStateStore(1_000_000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
+            null,
+            DecisionSink.NONE,
             mesh.clock,
-            "https://tokens.shop.example/token");
+            "https://tokens.shop.example/token",
+            LedgerView.Lookup.NONE);
     decisionPoint = () -> real;
     String name = InProcessServerBuilder.generateName();
     server =
@@ -548,8 +558,13 @@ class AuthorizationServiceTest {
             mesh.floor(),
             new PolicySnapshot(
                 new CedarEngine().prepare(policies), mesh.manifests, ProcessRegistry.of(List.of())),
+            new OneTimeTokens(
+                new InMemoryStateStore(1_000_000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
+            null,
+            DecisionSink.NONE,
             mesh.clock,
-            "https://tokens.shop.example/token");
+            "https://tokens.shop.example/token",
+            LedgerView.Lookup.NONE);
     decisionPoint = () -> quiet;
 
     // The route says full; the denying policy asks for minimal: gate and code, no step, no

@@ -51,15 +51,16 @@ public final class DecisionRecords {
     if (inputDigest != null) {
       p.put("input_digest", inputDigest);
     }
-    if (decision.metadata().containsKey("trace_id")) {
-      p.put("trace_id", decision.metadata().get("trace_id"));
+    Decision.About about = decision.about();
+    if (about.traceId() != null) {
+      p.put("trace_id", about.traceId());
     }
-    if (decision.metadata().containsKey("decided_by")) {
-      p.put("decided_by", decision.metadata().get("decided_by"));
+    if (about.decidedByStore()) {
+      p.put("decided_by", "state_store");
     }
-    if (decision.metadata().containsKey("step")) {
-      p.put("component", decision.metadata().get("component"));
-      p.put("step", decision.metadata().get("step"));
+    if (about.step() != null) {
+      p.put("component", about.component());
+      p.put("step", about.step());
     }
     if (input != null) {
       p.put("input", input);

@@ -14,6 +14,22 @@ public interface DecisionSink {
    */
   boolean record(Decision decision, @Nullable InputDocument input);
 
+  /**
+   * Reserves the record of a decision that is about to spend (a once token, an approval, a budget
+   * unit), before it spends: the decision stands only if {@link Slot#commit} then records it.
+   */
+  default Slot reserve(String decisionId) {
+    return this::record;
+  }
+
+  /** A reserved place in the evidence for one decision. */
+  interface Slot {
+    /**
+     * @return false when the record was refused and the decision must not stand
+     */
+    boolean commit(Decision decision, @Nullable InputDocument input);
+  }
+
   /** Records nothing (tests, tools). */
   DecisionSink NONE = (decision, input) -> true;
 }

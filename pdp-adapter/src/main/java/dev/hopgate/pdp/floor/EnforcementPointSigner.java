@@ -9,6 +9,7 @@ import dev.hopgate.pdp.wire.Minting;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -73,6 +74,21 @@ public final class EnforcementPointSigner {
     return signing.sign(
         WireTypes.COMPLETION,
         Minting.completion(id, txn, step, component, decisionId, now, expiresAt));
+  }
+
+  /**
+   * What an ALLOW sets upstream: the {@code Txn-Chain} that arrived, extended by this hop's
+   * transition.
+   */
+  public Map<String, String> upstreamHeaders(
+      @Nullable String arrived,
+      VerifiedFacts facts,
+      String component,
+      String step,
+      String decisionId,
+      Instant now) {
+    String chain = extend(arrived, transition(facts, component, step, decisionId, now));
+    return Map.of(WireTypes.TXN_CHAIN, chain);
   }
 
   /** The chain to send upstream: what arrived, then the new transition ({@code ~}-joined). */

@@ -2,6 +2,7 @@ package dev.hopgate.pdp.input;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.request.HopRequest;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,11 @@ public record InputDocument(
       requireNonNull(step, "step");
       requireNonNull(method, "method");
       requireNonNull(path, "path");
+    }
+
+    /** The hop {@code request} makes to {@code step} of {@code component}. */
+    public static Hop of(HopRequest request, String component, String step) {
+      return new Hop(component, step, request.method(), request.path(), request.sourcePrincipal());
     }
   }
 

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record JsonRpcCall(String method, @Nullable String rawId, @Nullable String tool) {
   public static final String TOOLS_CALL = "tools/call";
+  public static final String TOOLS_LIST = "tools/list";
 
   public JsonRpcCall {
     requireNonNull(method, "method");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.hopgate.pdp.request.HopRequest;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
@@ -38,6 +39,12 @@ public final class JsonRpcReader {
           .build();
 
   private JsonRpcReader() {}
+
+  /** The JSON-RPC call a request's body holds, read as Envoy forwarded it. */
+  public static JsonRpcCall read(HopRequest request) throws JsonRpcRejection {
+    return read(
+        request.body(), "true".equals(request.header(PARTIAL_BODY_HEADER)), request.bodyNotUtf8());
+  }
 
   /**
    * @param body the request body as Envoy forwarded it (empty when none)

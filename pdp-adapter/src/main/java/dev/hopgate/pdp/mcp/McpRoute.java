@@ -2,8 +2,12 @@ package dev.hopgate.pdp.mcp;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.request.Target;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -60,6 +64,37 @@ public record McpRoute(
   /** The step a tool call is, or null when the route does not map that tool. */
   public @Nullable String stepOf(String tool) {
     return toolSteps.get(tool);
+  }
+
+  /**
+   * What a call asks to do on this route: a tool call is the step the route maps it to (never what
+   * the component says); another method follows the route's session rule.
+   *
+   * @return empty when the route's rule refuses the method
+   */
+  public Optional<Target> target(JsonRpcCall call) {
+    if (call.isToolCall()) {
+      String tool = requireNonNull(call.tool());
+      String step = stepOf(tool);
+      return Optional.of(step == null ? Target.unmappedTool(tool) : Target.step(step));
+    }
+    if (sessionMethods == SessionMethods.DENY) {
+      return Optional.empty();
+    }
+    return Optional.of(Target.sessionMethod(call.method().equals(JsonRpcCall.TOOLS_LIST)));
+  }
+
+  /**
+   * The tools of this route a {@code tools/list} answer keeps, in name order.
+   *
+   * @param callable whether the chain could call the step a tool maps to now
+   */
+  public List<String> visibleTools(Predicate<String> callable) {
+    return new TreeMap<>(toolSteps)
+        .entrySet().stream()
+            .filter(t -> callable.test(t.getValue()))
+            .map(Map.Entry::getKey)
+            .toList();
   }
 
   /**

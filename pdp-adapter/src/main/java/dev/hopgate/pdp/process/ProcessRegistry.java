@@ -64,6 +64,11 @@ public final class ProcessRegistry {
     return new ProcessRegistry(map);
   }
 
+  /** What a declared {@code intent} claim (or null) names in this registry. */
+  public DeclaredIntent declared(@Nullable Map<String, Object> intent) {
+    return DeclaredIntent.of(intent, this);
+  }
+
   /** The definition a declared intent binds: same IRI and same digest, or none. */
   public Optional<ProcessDefinition> resolve(@Nullable String iri, @Nullable String digest) {
     if (iri == null || digest == null) {

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything loaded and validated that decisions read: the prepared policy, the manifests and the
@@ -16,6 +19,21 @@ public record PolicySnapshot(
     requireNonNull(policy, "policy");
     requireNonNull(manifests, "manifests");
     requireNonNull(processes, "processes");
+  }
+
+  /**
+   * Whether {@code step} of {@code component} has prerequisites: its declared process's (as {@code
+   * intent}, the hop token's claim, names it) or its manifest's {@code expects_completed}. Only
+   * such a step is decided or repaired on completion records; every other skips the association's
+   * ledger, which for a remote association is a network call on the Check path.
+   */
+  public boolean hasPrerequisites(
+      String component, @Nullable Map<String, Object> intent, String step) {
+    if (manifests.get(component).map(m -> !m.expectsCompleted().isEmpty()).orElse(false)) {
+      return true;
+    }
+    ProcessDefinition process = processes.declared(intent).process();
+    return process != null && !process.prerequisites(step).isEmpty();
   }
 
   /**

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.gate.Gate;
-import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.problem.Problems;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +29,12 @@ class DecisionLogTest {
     for (int i = 1; i <= 6; i++) {
       Decision d =
           i % 2 == 0
-              ? new Decision("d-" + i, Outcome.ALLOW, List.of(), null, "txn-1", null, "sha256:rev")
-              : new Decision(
+              ? Decision.allow("d-" + i, "txn-1", "sha256:rev", Map.of(), Decision.About.NOTHING)
+              : Decision.deny(
                   "d-" + i,
-                  Outcome.DENY,
-                  List.of(Violation.of(Gate.SCOPE, "step_not_in_intent")),
+                  Violation.of(Gate.SCOPE, "step_not_in_intent"),
                   Problems.unconfigured("d-" + i, "x"),
                   "txn-1",
-                  null,
                   "sha256:rev");
       assertThat(
               log.offer(

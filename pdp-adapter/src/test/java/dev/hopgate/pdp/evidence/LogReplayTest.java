@@ -8,8 +8,8 @@ import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.gate.Disclosure;
-import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problems;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,14 +44,12 @@ class LogReplayTest {
       String id = "d-" + (++n);
       Decision decision =
           d.allow()
-              ? new Decision(id, Outcome.ALLOW, List.of(), null, "txn", null, policy.revision())
-              : new Decision(
+              ? Decision.allow(id, "txn", policy.revision(), Map.of(), Decision.About.NOTHING)
+              : Decision.deny(
                   id,
-                  Outcome.DENY,
                   Disclosure.apply(d.violations()),
                   Problems.unconfigured(id, "x"),
                   "txn",
-                  null,
                   policy.revision());
       assertThat(sink.record(decision, input)).isTrue();
     }
@@ -94,16 +93,11 @@ class LogReplayTest {
                 java.util.Map.of("consumed", List.of("urn:x"))));
     assertThat(
             sink.record(
-                new Decision(
-                    "d-1",
-                    Outcome.DENY,
-                    lost,
-                    Problems.unconfigured("d-1", "x"),
-                    "txn",
-                    null,
-                    policy.revision(),
-                    java.util.Map.of(),
-                    java.util.Map.of("decided_by", "state_store")),
+                Decision.deny(
+                        "d-1", lost, Problems.unconfigured("d-1", "x"), "txn", policy.revision())
+                    .withAbout(
+                        new Decision.About(
+                            null, null, null, null, null, DisclosureLevel.FULL, true, null)),
                 input))
         .isTrue();
     log.close();

@@ -9,10 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.nio.file.Path;
@@ -148,12 +151,15 @@ class OneTimeTokensTest {
                   f.manifests,
                   ProcessRegistry.of(List.of())),
               new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+              null,
+              DecisionSink.NONE,
               Clock.fixed(now, ZoneOffset.UTC),
-              null);
+              null,
+              LedgerView.Lookup.NONE);
       return dp.decide(
           new HopRequest(
               Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
-              Map.of(DecisionPoint.COMPONENT, INVENTORY, DecisionPoint.STEP, step),
+              Map.of(Route.COMPONENT, INVENTORY, Route.STEP, step),
               "POST",
               "/",
               PLANNER,

@@ -6,13 +6,16 @@ import static dev.hopgate.pdp.floor.ChainFixture.TOKENS;
 
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.engine.PreparedPolicy;
+import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
+import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.wire.Minting;
@@ -67,12 +70,23 @@ public final class RefundFixture {
 
   /** One hopgate instance at the refunds component, over {@code store}. */
   public DecisionPoint instance(PolicySnapshot snapshot, StateStore store) {
+    return instance(snapshot, store, LedgerView.Lookup.NONE);
+  }
+
+  /**
+   * One hopgate instance at the refunds component, over {@code store}, consulting {@code ledger}.
+   */
+  public DecisionPoint instance(
+      PolicySnapshot snapshot, StateStore store, LedgerView.Lookup ledger) {
     return new DecisionPoint(
         f.floor(),
         snapshot,
         new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+        null,
+        DecisionSink.NONE,
         Clock.fixed(NOW, ZoneOffset.UTC),
-        null);
+        null,
+        ledger);
   }
 
   /**
@@ -137,7 +151,7 @@ public final class RefundFixture {
     }
     return new HopRequest(
         headers,
-        Map.of(DecisionPoint.COMPONENT, component, DecisionPoint.STEP, step),
+        Map.of(Route.COMPONENT, component, Route.STEP, step),
         "POST",
         "/",
         PLANNER,

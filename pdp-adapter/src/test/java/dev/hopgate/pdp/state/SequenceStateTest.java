@@ -170,14 +170,14 @@ class SequenceStateTest {
     java.util.concurrent.atomic.AtomicInteger lookups =
         new java.util.concurrent.atomic.AtomicInteger();
     DecisionPoint dp =
-        refund
-            .instance(snapshot, store)
-            .withLedger(
-                txn -> {
-                  lookups.incrementAndGet();
-                  return new dev.hopgate.pdp.floor.LedgerView(
-                      refund.openedAndApproved("d-from-ledger"), List.of());
-                });
+        refund.instance(
+            snapshot,
+            store,
+            txn -> {
+              lookups.incrementAndGet();
+              return new dev.hopgate.pdp.floor.LedgerView(
+                  refund.openedAndApproved("d-from-ledger"), List.of());
+            });
     // open-case is the process's entry step: no completion can matter, so no lookup.
     assertThat(
             dp.decide(

@@ -1,4 +1,4 @@
-package dev.hopgate.pdp.decision;
+package dev.hopgate.pdp.engine;
 
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.Freshness;
