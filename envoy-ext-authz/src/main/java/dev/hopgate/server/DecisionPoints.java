@@ -6,9 +6,7 @@ import dev.hopgate.pdp.engine.PolicyEngine;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.ShadowPolicy;
-import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.engine.rego.OpaServerEngine;
-import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.engine.rego.RegoTypeCheck;
 import dev.hopgate.pdp.evidence.DecisionLog;
 import dev.hopgate.pdp.evidence.DecisionLogSink;
@@ -40,6 +38,7 @@ import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.KeySource;
 import dev.hopgate.pdp.token.TrustSet;
+import dev.hopgate.server.config.Choice;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.config.HopgateConfig;
 import java.io.IOException;
@@ -65,7 +64,7 @@ final class DecisionPoints {
 
   /** The state store the configuration names; it outlives every snapshot (reloads keep it). */
   static StateStore stateStore(HopgateConfig.State state) {
-    if (state.store().equals("redis")) {
+    if (state.store() == Choice.Store.REDIS) {
       return new RedisStateStore(URI.create(state.redis()), state.timeout(), state.keyPrefix());
     }
     return new InMemoryStateStore(state.maxKeys());
@@ -148,13 +147,17 @@ final class DecisionPoints {
     }
     resources.add(0, log); // closed last: in-flight decisions are still written
     LOG.log(
-        System.Logger.Level.INFO, "decision log: {0} ({1})", logFile, config.decisionLog().trace());
+        System.Logger.Level.INFO,
+        "decision log: {0} ({1})",
+        logFile,
+        config.decisionLog().trace().wireName());
     DecisionSink evidence =
         new DecisionLogSink(
             log,
-            DecisionLogSink.Trace.valueOf(
-                config.decisionLog().trace().toUpperCase(java.util.Locale.ROOT)),
-            config.decisionLog().whenFull().equals("deny"),
+            config.decisionLog().trace() == Choice.Trace.FULL
+                ? DecisionLogSink.Trace.FULL
+                : DecisionLogSink.Trace.MINIMAL,
+            config.decisionLog().whenFull() == Choice.WhenFull.DENY,
             first.policy().engine());
     return new Built(
         new DecisionPoint(
@@ -193,7 +196,7 @@ final class DecisionPoints {
       throws StartupException {
     HopgateConfig config = loaded.config();
     PreparedPolicy policy;
-    if (config.engine().equals("shadow")) {
+    if (config.engine() == Choice.Engine.SHADOW) {
       ShadowPolicy shadow =
           new ShadowPolicy(
               prepare(config.shadow().primary(), loaded),
@@ -225,7 +228,7 @@ final class DecisionPoints {
     manifests.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "not loaded: {0}", p));
     List<String> unshared =
         SharedStateRequirement.problems(
-            processes, manifests, config.state().store().equals("redis"));
+            processes, manifests, config.state().store() == Choice.Store.REDIS);
     if (!unshared.isEmpty()) {
       throw new StartupException("processes: " + String.join("\n  ", unshared));
     }
@@ -239,33 +242,16 @@ final class DecisionPoints {
   }
 
   /** Loads, compiles and validates the policies of one engine. */
-  static PreparedPolicy prepare(String engine, ConfigLoader.Loaded loaded) throws StartupException {
+  static PreparedPolicy prepare(Choice.Engine engine, ConfigLoader.Loaded loaded)
+      throws StartupException {
     HopgateConfig config = loaded.config();
-    String field =
-        switch (engine) {
-          case CedarEngine.NAME -> "policies.cedar";
-          case OpaWasmEngine.NAME -> "policies.wasm";
-          default -> "policies.rego";
-        };
-    String configured =
-        switch (engine) {
-          case CedarEngine.NAME -> config.policies().cedar();
-          case OpaWasmEngine.NAME -> config.policies().wasm();
-          default -> config.policies().rego();
-        };
+    EngineRegistry.Registration registration = EngineRegistry.of(engine);
+    String field = registration.sourcesField();
+    String configured = registration.sourcesIn(config.policies());
     if (configured == null) {
-      throw new StartupException(field + ": missing (engine " + engine + " needs it)");
+      throw new StartupException(field + ": missing (engine " + engine.wireName() + " needs it)");
     }
-    PolicyEngine policyEngine =
-        switch (engine) {
-          case CedarEngine.NAME -> new CedarEngine();
-          case OpaWasmEngine.NAME ->
-              new OpaWasmEngine(config.opaWasm().poolSize(), config.opaWasm().timeout());
-          case OpaServerEngine.NAME ->
-              new OpaServerEngine(
-                  URI.create(config.opaServer().url()), config.opaServer().timeout());
-          default -> throw new StartupException("engine: '" + engine + "' is not available");
-        };
+    PolicyEngine policyEngine = registration.create(EngineRegistry.Settings.of(config));
     Path path = loaded.path(configured);
     try {
       if (policyEngine instanceof OpaServerEngine) {

@@ -7,16 +7,15 @@ import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.InMemoryLedger;
 import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.association.RedisLedger;
-import dev.hopgate.pdp.decision.Decision;
-import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.StateStore;
-import dev.hopgate.pdp.wire.WireTypes;
 import dev.hopgate.server.association.AssociationLink;
 import dev.hopgate.server.association.AssociationService;
+import dev.hopgate.server.association.AssociationStarts;
 import dev.hopgate.server.association.LocalAssociation;
 import dev.hopgate.server.association.RemoteAssociation;
 import dev.hopgate.server.config.Callers;
+import dev.hopgate.server.config.Choice;
 import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.server.config.HopgateConfig;
 import dev.hopgate.server.config.Listen;
@@ -24,6 +23,7 @@ import dev.hopgate.server.grpc.AuthorizationService;
 import dev.hopgate.server.grpc.CallerAdmission;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.server.grpc.DecisionAuthenticator;
+import dev.hopgate.server.grpc.DecisionListener;
 import dev.hopgate.server.grpc.DecisionMetadata;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
@@ -88,33 +88,14 @@ public final class HopgateServer {
     resources.add(store);
     // Every hopgate serves an association over its own ledger; it uses its own, or another's.
     HopgateConfig.Association associationConfig = loaded.config().association();
-    HopgateConfig.State state = loaded.config().state();
-    Ledger ledger =
-        associationConfig.store().equals("redis")
-            ? new RedisLedger(
-                java.net.URI.create(state.redis()),
-                state.timeout(),
-                state.keyPrefix(),
-                256,
-                Duration.ofHours(2))
-            // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi
-            // bound.
-            : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
-    AssociationLink association =
-        associationConfig.target() != null
-            ? new RemoteAssociation(
-                associationConfig.target(),
-                associationConfig.lookupTimeout(),
-                associationConfig.recordTimeout(),
-                associationTls(loaded, associationConfig.tls()))
-            : associationConfig.store().equals("redis")
-                ? new LocalAssociation(
-                    ledger,
-                    "shared ledger in Redis "
-                        + dev.hopgate.pdp.state.RedisClients.describe(
-                            java.net.URI.create(state.redis())),
-                    true)
-                : new LocalAssociation(ledger);
+    Ledger ledger = ledger(loaded.config());
+    AssociationLink association;
+    try {
+      association = associationLink(loaded, ledger);
+    } catch (StartupException e) {
+      closeAll(resources);
+      throw e;
+    }
     resources.add(association);
     String enforcementPoint = loaded.config().enforcement().id();
     AtomicReference<DecisionPoint> decisionPoint;
@@ -248,11 +229,11 @@ public final class HopgateServer {
                     new AuthorizationService(
                         decisionPoint::get,
                         sealer,
-                        (decision, nanos) -> {
-                          metrics.record(
-                              decision, nanos, decisionPoint.get().snapshot().policy().engine());
-                          started(association, enforcementPoint, decision, clock);
-                        }),
+                        DecisionListener.all(
+                            List.of(
+                                metrics.listener(
+                                    () -> decisionPoint.get().snapshot().policy().engine()),
+                                new AssociationStarts(association, enforcementPoint, clock)))),
                     admission(
                         AuthorizationGrpc.SERVICE_NAME,
                         CallerAdmission.Rule.ENVOYS,
@@ -378,6 +359,42 @@ public final class HopgateServer {
     return ((Listen.Tcp) at).address().getHostString() + ":" + server.getPort();
   }
 
+  /** The completion ledger this hopgate's association serves: in memory, or shared in Redis. */
+  private static Ledger ledger(HopgateConfig config) {
+    HopgateConfig.State state = config.state();
+    return config.association().store() == Choice.Store.REDIS
+        ? new RedisLedger(
+            java.net.URI.create(state.redis()),
+            state.timeout(),
+            state.keyPrefix(),
+            256,
+            Duration.ofHours(2))
+        // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi
+        // bound.
+        : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
+  }
+
+  /** The association this hopgate's decisions use: its own ledger, or another hopgate's. */
+  private static AssociationLink associationLink(ConfigLoader.Loaded loaded, Ledger ledger)
+      throws StartupException {
+    HopgateConfig.Association associationConfig = loaded.config().association();
+    HopgateConfig.State state = loaded.config().state();
+    return associationConfig.target() != null
+        ? new RemoteAssociation(
+            associationConfig.target(),
+            associationConfig.lookupTimeout(),
+            associationConfig.recordTimeout(),
+            associationTls(loaded, associationConfig.tls()))
+        : associationConfig.store() == Choice.Store.REDIS
+            ? new LocalAssociation(
+                ledger,
+                "shared ledger in Redis "
+                    + dev.hopgate.pdp.state.RedisClients.describe(
+                        java.net.URI.create(state.redis())),
+                true)
+            : new LocalAssociation(ledger);
+  }
+
   /** The shared secret of this enforcement point's decisions, or one generated now. */
   private static DecisionAuthenticator completionKeys(ConfigLoader.Loaded loaded)
       throws StartupException {
@@ -474,31 +491,6 @@ public final class HopgateServer {
 
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
-  }
-
-  /** START for an ALLOW that names a step (session methods and denials start nothing). */
-  private static void started(
-      AssociationLink association, String enforcementPoint, Decision decision, Clock clock) {
-    String step = decision.about().step();
-    String chain = decision.upstreamHeaders().get(WireTypes.TXN_CHAIN);
-    if (decision.outcome() != Outcome.ALLOW
-        || step == null
-        || decision.txn() == null
-        || chain == null) {
-      return;
-    }
-    // The ALLOW's own transition, the last element of the chain it sends upstream: what proves the
-    // START.
-    String transition = chain.substring(chain.lastIndexOf('~') + 1);
-    association.start(
-        BoundarySignal.start(
-            decision.txn(),
-            decision.id(),
-            java.util.Objects.requireNonNullElse(decision.about().component(), "-"),
-            step,
-            enforcementPoint,
-            clock.instant(),
-            transition));
   }
 
   private static io.grpc.netty.shaded.io.netty.handler.ssl.@Nullable SslContext associationTls(

@@ -14,6 +14,7 @@ import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.server.association.AssociationService;
 import dev.hopgate.server.grpc.Caller;
 import dev.hopgate.server.grpc.CompletionProcessor;
+import dev.hopgate.server.grpc.DecisionListener;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -187,6 +188,13 @@ final class Metrics implements AutoCloseable {
               cb.call(completions.refused(), "refused");
             })
         .register(registry);
+  }
+
+  /**
+   * Counts every decision under the engine {@code engine} names at the time (reloads change it).
+   */
+  DecisionListener listener(java.util.function.Supplier<String> engine) {
+    return (decision, nanos) -> record(decision, nanos, engine.get());
   }
 
   void record(Decision decision, long checkNanos, String engine) {

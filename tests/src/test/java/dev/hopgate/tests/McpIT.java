@@ -6,19 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
-import dev.hopgate.tests.harness.LogsOnFailure;
+import dev.hopgate.tests.harness.EdgeStackExtension;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MCP through a real Envoy to a real MCP server: the route forwards the JSON-RPC body to hopgate,
@@ -28,38 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
 class McpIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dir;
-  static EdgeStack stack;
-  static SSLContext planner;
-
-  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
-
-  @BeforeAll
-  static void startStack() throws IOException {
-    stack = EdgeStack.start(dir);
-    planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final EdgeStackExtension edge = EdgeStackExtension.of("");
 
   @Test
   void mappedToolCall_reachesTheMcpServerAsItsStep() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        call(stack.credentials(EdgeStack.INVENTORY), toolCall(11, "reserve_stock"));
+        call(edge.stack().credentials(EdgeStack.INVENTORY), toolCall(11, "reserve_stock"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.get("id").asInt()).isEqualTo(11);
     assertThat(body.at("/result/content/0/text").asText()).isEqualTo("ran reserve_stock");
-    assertThat(stack.upstream().hits()).isEqualTo(before + 1);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before + 1);
     // The chain grew by this hop's transition, naming the mapped step, never the tool's own claim.
-    String chain = stack.upstream().seen().get(before).headers().get("txn-chain");
+    String chain = edge.stack().upstream().seen().get(before).headers().get("txn-chain");
     assertThat(com.nimbusds.jose.JWSObject.parse(chain).getPayload().toJSONObject())
         .containsEntry("step", EdgeStack.RESERVE);
     // ext_proc read the JSON-RPC result (no isError) and returned the step's completion record.
@@ -68,14 +45,15 @@ class McpIT {
         .containsEntry("step", EdgeStack.RESERVE)
         .containsEntry("status", "completed")
         .containsEntry(
-            "decision", stack.upstream().seen().get(before).headers().get("hopgate-decision-id"));
+            "decision",
+            edge.stack().upstream().seen().get(before).headers().get("hopgate-decision-id"));
   }
 
   @Test
   void toolCallAnsweredAsAnSseStream_yieldsItsCompletionToo() throws Exception {
     HttpResponse<String> response =
         call(
-            stack.credentials(EdgeStack.INVENTORY),
+            edge.stack().credentials(EdgeStack.INVENTORY),
             "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
                 + "\"arguments\":{\"stream\":true}}}");
 
@@ -89,7 +67,7 @@ class McpIT {
   void toolError_reachesTheClientButYieldsNoCompletion() throws Exception {
     HttpResponse<String> response =
         call(
-            stack.credentials(EdgeStack.INVENTORY),
+            edge.stack().credentials(EdgeStack.INVENTORY),
             "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
                 + "\"arguments\":{\"fail\":true}}}");
 
@@ -102,9 +80,9 @@ class McpIT {
 
   @Test
   void deniedToolCall_isAJsonRpcErrorWithTheRepairAndNeverReachesTheServer() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        call(stack.credentials(EdgeStack.INVENTORY), toolCall("call-2", "drop_database"));
+        call(edge.stack().credentials(EdgeStack.INVENTORY), toolCall("call-2", "drop_database"));
 
     assertThat(response.statusCode()).as("MCP clients drop the session on a 4xx").isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
@@ -122,25 +100,25 @@ class McpIT {
     assertThat(response.headers().firstValue("txn-completion"))
         .as("a denial yields no record")
         .isEmpty();
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void unmappedTool_isDeniedEvenThoughTheServerHasIt() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        call(stack.credentials(EdgeStack.INVENTORY), toolCall(3, "list_orders"));
+        call(edge.stack().credentials(EdgeStack.INVENTORY), toolCall(3, "list_orders"));
 
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.at("/error/data/problem/violations/0/code").asText())
         .isEqualTo("tool_unmapped");
     assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("list_orders");
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void sessionMethods_passWithAValidHopTokenAndYieldNoCompletion() throws Exception {
-    Map<String, String> credentials = stack.credentials(EdgeStack.INVENTORY);
+    Map<String, String> credentials = edge.stack().credentials(EdgeStack.INVENTORY);
     HttpResponse<String> init =
         call(
             credentials,
@@ -167,7 +145,7 @@ class McpIT {
 
   @Test
   void tokenProblems_stay401WithTheChallengeMcpAuthorizationNeeds() throws Exception {
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.remove("Authorization");
     HttpResponse<String> response = call(headers, toolCall(1, "reserve_stock"));
 
@@ -179,12 +157,12 @@ class McpIT {
 
   @Test
   void ambiguousBody_isRefusedNotGuessed() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     // A parser that keeps the last 'name' runs drop_database; one that keeps the first,
     // reserve_stock.
     HttpResponse<String> response =
         call(
-            stack.credentials(EdgeStack.INVENTORY),
+            edge.stack().credentials(EdgeStack.INVENTORY),
             "{\"jsonrpc\":\"2.0\",\"id\":5,"
                 + "\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\",\"name\":\"drop_database\"}}");
 
@@ -193,45 +171,47 @@ class McpIT {
     assertThat(body.at("/error/code").asInt()).isEqualTo(-32600);
     assertThat(body.at("/error/data/problem/violations/0/code").asText())
         .isEqualTo("duplicate_key");
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void bodyLargerThanEnvoyForwards_isRefusedAsTruncated() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     String big =
         "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
             + "\"arguments\":{\"note\":\""
             + "x".repeat(20_000)
             + "\"}}}";
-    HttpResponse<String> response = call(stack.credentials(EdgeStack.INVENTORY), big);
+    HttpResponse<String> response = call(edge.stack().credentials(EdgeStack.INVENTORY), big);
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(response.body()).at("/error/data/problem/violations/0/code").asText())
         .isEqualTo("body_truncated");
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void disclosureLevels_showExactlyWhatTheyPromise() throws Exception {
     JsonNode full =
         JSON.readTree(
-            call(stack.credentials(EdgeStack.INVENTORY), toolCall(21, "drop_database")).body());
+            call(edge.stack().credentials(EdgeStack.INVENTORY), toolCall(21, "drop_database"))
+                .body());
     JsonNode minimal =
         JSON.readTree(
-            stack
+            edge.stack()
                 .post(
-                    planner,
+                    edge.planner(),
                     "/mcp/minimal",
-                    stack.credentials(EdgeStack.INVENTORY),
+                    edge.stack().credentials(EdgeStack.INVENTORY),
                     toolCall(22, "drop_database"))
                 .body());
     HttpResponse<String> undisclosedResponse =
-        stack.post(
-            planner,
-            "/mcp/undisclosed",
-            stack.credentials(EdgeStack.INVENTORY),
-            toolCall(23, "drop_database"));
+        edge.stack()
+            .post(
+                edge.planner(),
+                "/mcp/undisclosed",
+                edge.stack().credentials(EdgeStack.INVENTORY),
+                toolCall(23, "drop_database"));
     JsonNode undisclosed = JSON.readTree(undisclosedResponse.body());
 
     assertThat(full.at("/error/data/problem/violations/0/component").asText())
@@ -256,9 +236,9 @@ class McpIT {
     // The detail is in the decision log, found by that id.
     Eventually.until(
         "the decision log records " + decision,
-        () -> java.nio.file.Files.readString(stack.decisionLog()).contains(decision));
+        () -> java.nio.file.Files.readString(edge.stack().decisionLog()).contains(decision));
     String record =
-        java.nio.file.Files.readAllLines(stack.decisionLog()).stream()
+        java.nio.file.Files.readAllLines(edge.stack().decisionLog()).stream()
             .filter(line -> line.contains(decision))
             .findFirst()
             .orElseThrow();
@@ -267,10 +247,10 @@ class McpIT {
 
   @Test
   void tokenChallenge_namesTheResourceMetadataWhereTheRouteSetsIt() throws Exception {
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.remove("Authorization");
     HttpResponse<String> response =
-        stack.post(planner, "/mcp/minimal", headers, toolCall(1, "reserve_stock"));
+        edge.stack().post(edge.planner(), "/mcp/minimal", headers, toolCall(1, "reserve_stock"));
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("www-authenticate"))
@@ -281,7 +261,7 @@ class McpIT {
 
   private static HttpResponse<String> call(Map<String, String> headers, String body)
       throws IOException {
-    return stack.post(planner, "/mcp", headers, body);
+    return edge.stack().post(edge.planner(), "/mcp", headers, body);
   }
 
   private static String toolCall(Object id, String tool) {

@@ -9,11 +9,10 @@ import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.wire.Minting;
 import dev.hopgate.pdp.wire.WireTypes;
 import dev.hopgate.tests.harness.EdgeStack;
-import dev.hopgate.tests.harness.LogsOnFailure;
+import dev.hopgate.tests.harness.EdgeStackExtension;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,13 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A planner working through the refund process (policies/processes/refund.process.yaml) through a
@@ -43,24 +37,7 @@ class RefundOverMcpIT {
   private static final Set<String> AUTHORITY =
       Set.of(EdgeStack.OPEN_CASE, EdgeStack.APPROVE_REFUND, EdgeStack.ISSUE_REFUND);
 
-  @TempDir static Path dir;
-  static EdgeStack stack;
-  static SSLContext planner;
-
-  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
-
-  @BeforeAll
-  static void startStack() throws IOException {
-    stack = EdgeStack.start(dir);
-    planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final EdgeStackExtension edge = EdgeStackExtension.of("");
 
   /** One txn as a planner holds it: the completion records it has collected so far. */
   private static final class Txn {
@@ -70,7 +47,7 @@ class RefundOverMcpIT {
     Map<String, String> headers(String component) {
       Map<String, String> headers =
           new LinkedHashMap<>(
-              stack.credentials(component, "refund.process.yaml", id, AUTHORITY, c -> c));
+              edge.stack().credentials(component, "refund.process.yaml", id, AUTHORITY, c -> c));
       if (!completions.isEmpty()) {
         headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
       }
@@ -82,20 +59,21 @@ class RefundOverMcpIT {
       String path =
           step.equals(EdgeStack.OPEN_CASE) ? "/support/open-case" : "/approvals/approve-refund";
       String component = step.equals(EdgeStack.OPEN_CASE) ? EdgeStack.SUPPORT : EdgeStack.APPROVALS;
-      HttpResponse<String> response = stack.get(planner, path, headers(component));
+      HttpResponse<String> response = edge.stack().get(edge.planner(), path, headers(component));
       assertThat(response.statusCode()).as("%s: %s", step, response.body()).isEqualTo(200);
       completions.add(response.headers().firstValue("txn-completion").orElseThrow());
     }
 
     JsonNode refund(int id) throws IOException {
       HttpResponse<String> response =
-          stack.post(
-              planner,
-              "/refunds/mcp",
-              headers(EdgeStack.REFUNDS),
-              "{\"jsonrpc\":\"2.0\",\"id\":"
-                  + id
-                  + ",\"method\":\"tools/call\",\"params\":{\"name\":\"issue_refund\"}}");
+          edge.stack()
+              .post(
+                  edge.planner(),
+                  "/refunds/mcp",
+                  headers(EdgeStack.REFUNDS),
+                  "{\"jsonrpc\":\"2.0\",\"id\":"
+                      + id
+                      + ",\"method\":\"tools/call\",\"params\":{\"name\":\"issue_refund\"}}");
       assertThat(response.statusCode())
           .as("MCP answers are HTTP 200: %s", response.body())
           .isEqualTo(200);
@@ -162,7 +140,7 @@ class RefundOverMcpIT {
     txn.complete(EdgeStack.OPEN_CASE);
     // An approval this edge's hopgate recorded 16 minutes ago (the window is 15).
     JwsSigning hopgate =
-        JwsSigning.of(JWK.parse(Files.readString(dir.resolve("hopgate.private.jwk.json"))));
+        JwsSigning.of(JWK.parse(Files.readString(edge.dir().resolve("hopgate.private.jwk.json"))));
     Instant then = Instant.now().minus(Duration.ofMinutes(16));
     txn.completions.add(
         hopgate.sign(

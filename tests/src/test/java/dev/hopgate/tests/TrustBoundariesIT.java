@@ -10,7 +10,7 @@ import dev.hopgate.association.v1.Hop;
 import dev.hopgate.association.v1.TxnQuery;
 import dev.hopgate.testing.TestPki;
 import dev.hopgate.tests.harness.EdgeStack;
-import dev.hopgate.tests.harness.LogsOnFailure;
+import dev.hopgate.tests.harness.EdgeStackExtension;
 import dev.hopgate.tests.harness.MetricsScrape;
 import dev.hopgate.tests.harness.Ports;
 import io.envoyproxy.envoy.config.core.v3.HeaderMap;
@@ -27,7 +27,6 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +34,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The services beside Check trust only what they can verify. Each attack is made from outside, over
@@ -50,8 +46,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TrustBoundariesIT {
   private static final String EXT_AUTHZ = "envoy.filters.http.ext_authz";
 
-  @TempDir static Path dir;
-  static EdgeStack stack;
+  static int metricsPort = Ports.free();
+
+  @RegisterExtension
+  static final EdgeStackExtension edge =
+      EdgeStackExtension.starting(
+          dir ->
+              EdgeStack.start(
+                  dir,
+                  "metrics: {listen: \"127.0.0.1:" + metricsPort + "\"}\n",
+                  EdgeStack.Callers.WITH_PEER_AND_OPS_ENVOY));
 
   /** A certificate of the Envoy's own identity: the worst case, a stolen Envoy credential. */
   static TestPki.Identity envoy;
@@ -62,28 +66,11 @@ class TrustBoundariesIT {
   /** An Envoy that fronts the ops database only. */
   static TestPki.Identity opsEnvoy;
 
-  static int metricsPort;
-
-  @RegisterExtension final TestWatcher logs = LogsOnFailure.of(() -> stack.logs());
-
   @BeforeAll
   static void start() throws Exception {
-    metricsPort = Ports.free();
-    stack =
-        EdgeStack.start(
-            dir,
-            "metrics: {listen: \"127.0.0.1:" + metricsPort + "\"}\n",
-            EdgeStack.Callers.WITH_PEER_AND_OPS_ENVOY);
-    envoy = stack.pki().workload("envoy-edge-copy", EdgeStack.ENVOY_IDENTITY);
-    peer = stack.pki().workload("peer-hopgate", EdgeStack.PEER_HOPGATE);
-    opsEnvoy = stack.pki().workload("ops-envoy", EdgeStack.OPS_ENVOY);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
+    envoy = edge.stack().pki().workload("envoy-edge-copy", EdgeStack.ENVOY_IDENTITY);
+    peer = edge.stack().pki().workload("peer-hopgate", EdgeStack.PEER_HOPGATE);
+    opsEnvoy = edge.stack().pki().workload("ops-envoy", EdgeStack.OPS_ENVOY);
   }
 
   @Test
@@ -107,7 +94,7 @@ class TrustBoundariesIT {
 
   @Test
   void extProc_aGenuineAllowWithItsStepAltered_yieldsNoRecord() throws Exception {
-    Map<String, String> credentials = stack.credentials(EdgeStack.INVENTORY);
+    Map<String, String> credentials = edge.stack().credentials(EdgeStack.INVENTORY);
     CheckResponse allowed =
         check(
             envoy,
@@ -135,14 +122,14 @@ class TrustBoundariesIT {
             MetricsScrape.of(metricsPort)
                 .since(before, "hopgate_completion_records_total{fate=\"refused\"}"))
         .isEqualTo(1);
-    assertThat(stack.hopgate().logText())
+    assertThat(edge.stack().hopgate().logText())
         .contains("ext_proc: ignored an ALLOW")
         .doesNotContain(genuine.getFieldsOrThrow("authenticator").getStringValue());
   }
 
   @Test
   void check_fromAPeerThatIsNotAnEnvoy_namingThePlannerAsCaller_isRefused() throws Exception {
-    Map<String, String> credentials = stack.credentials(EdgeStack.INVENTORY);
+    Map<String, String> credentials = edge.stack().credentials(EdgeStack.INVENTORY);
     CheckResponse answer =
         checkOrNull(
             peer,
@@ -160,7 +147,7 @@ class TrustBoundariesIT {
 
   @Test
   void check_fromAnEnvoyNotBoundToTheComponent_isAConfigurationDeny() throws Exception {
-    Map<String, String> credentials = stack.credentials(EdgeStack.INVENTORY);
+    Map<String, String> credentials = edge.stack().credentials(EdgeStack.INVENTORY);
     CheckResponse answer =
         check(
             opsEnvoy,
@@ -183,7 +170,8 @@ class TrustBoundariesIT {
   @Test
   void check_aOnceTokenReplayedWithEnvoysRequestIdAndTime_fromAPeer_isNotAllowedAgain()
       throws Exception {
-    Map<String, String> once = stack.credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
+    Map<String, String> once =
+        edge.stack().credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
     String requestId = UUID.randomUUID().toString();
     Instant requestTime = Instant.now();
     CheckRequest request =
@@ -224,7 +212,7 @@ class TrustBoundariesIT {
    */
   private static List<ProcessingResponse> extProc(TestPki.Identity who, Struct authz)
       throws Exception {
-    ManagedChannel channel = stack.hopgate().channel(who);
+    ManagedChannel channel = edge.stack().hopgate().channel(who);
     try {
       List<ProcessingResponse> answers = new ArrayList<>();
       CompletableFuture<Void> done = new CompletableFuture<>();
@@ -317,7 +305,7 @@ class TrustBoundariesIT {
   }
 
   private static CheckResponse check(TestPki.Identity who, CheckRequest request) {
-    ManagedChannel channel = stack.hopgate().channel(who);
+    ManagedChannel channel = edge.stack().hopgate().channel(who);
     try {
       return AuthorizationGrpc.newBlockingStub(channel)
           .withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -338,7 +326,7 @@ class TrustBoundariesIT {
 
   /** The txn's hops in hopgate's ledger, asked as the peer hopgate. */
   private static List<Hop> ledger(String txn) {
-    ManagedChannel channel = stack.hopgate().channel(peer);
+    ManagedChannel channel = edge.stack().hopgate().channel(peer);
     try {
       return AssociationGrpc.newBlockingStub(channel)
           .withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
-import dev.hopgate.tests.harness.LogsOnFailure;
+import dev.hopgate.tests.harness.EdgeStackExtension;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.grpc.ManagedChannel;
@@ -21,7 +21,6 @@ import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
@@ -30,12 +29,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The walking skeleton over real HTTP: a workload with a client certificate calls through a real
@@ -45,35 +40,22 @@ import org.junit.jupiter.api.io.TempDir;
 class WalkingSkeletonIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dir;
-  static EdgeStack stack;
-  static SSLContext planner;
-
-  @RegisterExtension final TestWatcher dumpLogs = LogsOnFailure.of(() -> stack.logs());
-
-  @BeforeAll
-  static void startStack() throws IOException {
-    stack = EdgeStack.start(dir);
-    planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final EdgeStackExtension edge = EdgeStackExtension.of("");
 
   @Test
   void validHopToken_reachesTheUpstreamWithoutTheTokenAndWithTheDecisionId() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        stack.get(planner, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+        edge.stack()
+            .get(
+                edge.planner(),
+                "/inventory/reserve",
+                edge.stack().credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("upstream saw /inventory/reserve\n");
-    assertThat(stack.upstream().hits()).isEqualTo(before + 1);
-    var seen = stack.upstream().seen().get(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before + 1);
+    var seen = edge.stack().upstream().seen().get(before);
     assertThat(seen.headers()).doesNotContainKey("authorization");
     // hopgate extended the (empty) chain with its own transition for this hop, replacing the
     // header.
@@ -108,17 +90,17 @@ class WalkingSkeletonIT {
     Eventually.until(
         "Envoy's access log records the ALLOW " + decisionId,
         () ->
-            stack
+            edge.stack()
                 .accessLog()
                 .contains("decision=" + decisionId + " outcome=ALLOW caller=" + EdgeStack.PLANNER));
   }
 
   @Test
   void badHopToken_is401WithProblemDocumentAndChallenge() throws Exception {
-    int before = stack.upstream().hits();
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    int before = edge.stack().upstream().hits();
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.put("Authorization", "Bearer not.a.token");
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
+    HttpResponse<String> response = edge.stack().get(edge.planner(), "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -133,14 +115,14 @@ class WalkingSkeletonIT {
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("token_malformed");
     assertThat(problem.get("decision_id").asText())
         .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void missingHopToken_is401TokenMissing() throws Exception {
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.remove("Authorization");
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
+    HttpResponse<String> response = edge.stack().get(edge.planner(), "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("www-authenticate"))
@@ -153,12 +135,16 @@ class WalkingSkeletonIT {
   void expiredHopToken_is401TokenExpired() throws Exception {
     Instant past = Instant.now().minusSeconds(600);
     HttpResponse<String> response =
-        stack.get(
-            planner,
-            "/inventory/reserve",
-            stack.credentials(
-                EdgeStack.INVENTORY,
-                c -> c.issueTime(Date.from(past)).expirationTime(Date.from(past.plusSeconds(60)))));
+        edge.stack()
+            .get(
+                edge.planner(),
+                "/inventory/reserve",
+                edge.stack()
+                    .credentials(
+                        EdgeStack.INVENTORY,
+                        c ->
+                            c.issueTime(Date.from(past))
+                                .expirationTime(Date.from(past.plusSeconds(60)))));
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
@@ -168,8 +154,11 @@ class WalkingSkeletonIT {
   @Test
   void hopTokenForAnotherComponent_is401TokenAudience() throws Exception {
     HttpResponse<String> response =
-        stack.get(
-            planner, "/inventory/reserve", stack.credentials("spiffe://shop.example/payments"));
+        edge.stack()
+            .get(
+                edge.planner(),
+                "/inventory/reserve",
+                edge.stack().credentials("spiffe://shop.example/payments"));
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
@@ -181,12 +170,14 @@ class WalkingSkeletonIT {
       throws Exception {
     // The originator holds the right, the ops-db manifest performs the step, and the txn declares
     // the incident-response process, which does not include it: only the scope gate refuses.
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        stack.get(
-            planner,
-            "/ops/drop-production-database",
-            stack.credentials(EdgeStack.OPS_DB, "incident-response.process.yaml", c -> c));
+        edge.stack()
+            .get(
+                edge.planner(),
+                "/ops/drop-production-database",
+                edge.stack()
+                    .credentials(EdgeStack.OPS_DB, "incident-response.process.yaml", c -> c));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -201,19 +192,20 @@ class WalkingSkeletonIT {
     assertThat(problem.get("violations")).hasSize(1);
     assertThat(problem.get("repair")).hasSize(1);
     assertThat(problem.at("/repair/0/action").asText()).isEqualTo("declare_intent");
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void routeWithoutComponentAndStep_isDeniedNeverAllowed() throws Exception {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        stack.get(planner, "/unconfigured", stack.credentials(EdgeStack.INVENTORY));
+        edge.stack()
+            .get(edge.planner(), "/unconfigured", edge.stack().credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
         .isEqualTo("route_unconfigured");
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
@@ -221,48 +213,54 @@ class WalkingSkeletonIT {
       throws Exception {
     // A valid origin token and hop token, presented by another workload than the one that started
     // the txn: the caller's SPIFFE id from its client certificate reached hopgate's floor.
-    SSLContext rogue = stack.pki().workload("rogue", "spiffe://shop.example/rogue").sslContext();
-    int before = stack.upstream().hits();
+    SSLContext rogue =
+        edge.stack().pki().workload("rogue", "spiffe://shop.example/rogue").sslContext();
+    int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
-        stack.get(rogue, "/inventory/reserve", stack.credentials(EdgeStack.INVENTORY));
+        edge.stack()
+            .get(rogue, "/inventory/reserve", edge.stack().credentials(EdgeStack.INVENTORY));
 
     assertThat(response.statusCode()).isEqualTo(403);
     JsonNode problem = JSON.readTree(response.body());
     assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("identity");
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo("chain_caller");
     assertThat(problem.get("detail").asText()).contains("spiffe://shop.example/rogue");
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void onceHopToken_isSpentByTheFirstAllow_andAResentRequestIsRefused() throws Exception {
-    Map<String, String> once = stack.credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
-    int before = stack.upstream().hits();
+    Map<String, String> once =
+        edge.stack().credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
+    int before = edge.stack().upstream().hits();
 
-    assertThat(stack.get(planner, "/inventory/reserve", once).statusCode()).isEqualTo(200);
-    HttpResponse<String> resent = stack.get(planner, "/inventory/reserve", once);
+    assertThat(edge.stack().get(edge.planner(), "/inventory/reserve", once).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> resent = edge.stack().get(edge.planner(), "/inventory/reserve", once);
 
     assertThat(resent.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(resent.body()).at("/violations/0/code").asText())
         .isEqualTo("token_consumed");
-    assertThat(stack.upstream().hits()).isEqualTo(before + 1);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before + 1);
   }
 
   @Test
   void onceHopToken_isNotSpentByADeny() throws Exception {
-    Map<String, String> once = stack.credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
+    Map<String, String> once =
+        edge.stack().credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));
     // The same token on a route for another component is refused before anything is spent ...
-    assertThat(stack.get(planner, "/ops/drop-production-database", once).statusCode())
+    assertThat(edge.stack().get(edge.planner(), "/ops/drop-production-database", once).statusCode())
         .isEqualTo(401);
     // ... so it still works where it belongs.
-    assertThat(stack.get(planner, "/inventory/reserve", once).statusCode()).isEqualTo(200);
+    assertThat(edge.stack().get(edge.planner(), "/inventory/reserve", once).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   void missingOriginToken_is401OriginMissing() throws Exception {
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.remove("Txn-Token");
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
+    HttpResponse<String> response = edge.stack().get(edge.planner(), "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
@@ -272,9 +270,9 @@ class WalkingSkeletonIT {
   @Test
   void txnChainSentTwice_isRefusedAsMalformed() throws Exception {
     // Envoy joins a repeated header with a comma; hopgate refuses it instead of guessing.
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.put("Txn-Chain", "a.b.c,d.e.f");
-    HttpResponse<String> response = stack.get(planner, "/inventory/reserve", headers);
+    HttpResponse<String> response = edge.stack().get(edge.planner(), "/inventory/reserve", headers);
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
@@ -283,29 +281,31 @@ class WalkingSkeletonIT {
 
   @Test
   void manifestSignedByAnUntrustedKey_isNotLoadedAndIsNamed() {
-    assertThat(stack.hopgate().logText()).contains("not loaded: manifest forged.jws");
+    assertThat(edge.stack().hopgate().logText()).contains("not loaded: manifest forged.jws");
   }
 
   @Test
   void callerWithoutAClientCertificate_cannotConnect() {
-    int before = stack.upstream().hits();
+    int before = edge.stack().upstream().hits();
     assertThatThrownBy(
             () ->
-                stack.get(
-                    stack.pki().anonymousClient(),
-                    "/inventory/reserve",
-                    stack.credentials(EdgeStack.INVENTORY)))
+                edge.stack()
+                    .get(
+                        edge.stack().pki().anonymousClient(),
+                        "/inventory/reserve",
+                        edge.stack().credentials(EdgeStack.INVENTORY)))
         .isInstanceOf(IOException.class);
-    assertThat(stack.upstream().hits()).isEqualTo(before);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
   @Test
   void hopgate_reportsServingAndListsItsServicesByReflection() throws Exception {
-    assertThat(stack.hopgate().health("")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
-    assertThat(stack.hopgate().health("envoy.service.auth.v3.Authorization"))
+    assertThat(edge.stack().hopgate().health(""))
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    assertThat(edge.stack().hopgate().health("envoy.service.auth.v3.Authorization"))
         .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
-    ManagedChannel channel = stack.hopgate().channel();
+    ManagedChannel channel = edge.stack().hopgate().channel();
     try {
       CompletableFuture<List<ServiceResponse>> services = new CompletableFuture<>();
       StreamObserver<ServerReflectionRequest> requests =
@@ -337,28 +337,29 @@ class WalkingSkeletonIT {
 
   @Test
   void theTraceOfARequest_reachesItsDecisionRecord_andTheLogVerifies() throws Exception {
-    Map<String, String> headers = new HashMap<>(stack.credentials(EdgeStack.INVENTORY));
+    Map<String, String> headers = new HashMap<>(edge.stack().credentials(EdgeStack.INVENTORY));
     headers.put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-    assertThat(stack.get(planner, "/inventory/reserve", headers).statusCode()).isEqualTo(200);
+    assertThat(edge.stack().get(edge.planner(), "/inventory/reserve", headers).statusCode())
+        .isEqualTo(200);
 
     Eventually.until(
         "the decision log records the trace id",
         () ->
-            java.nio.file.Files.readString(stack.decisionLog())
+            java.nio.file.Files.readString(edge.stack().decisionLog())
                 .contains("4bf92f3577b34da6a3ce929d0e0e4736"));
     // The record may still be being appended: the log verifies once it is whole.
     var verified =
         Eventually.until(
             "the decision log verifies",
-            () -> dev.hopgate.pdp.evidence.LogVerifier.verify(stack.decisionLog()),
+            () -> dev.hopgate.pdp.evidence.LogVerifier.verify(edge.stack().decisionLog()),
             v -> v.intact());
     assertThat(verified.intact()).as(String.valueOf(verified.problem())).isTrue();
-    assertThat(java.nio.file.Files.readString(stack.decisionLog())).doesNotContain("eyJ");
+    assertThat(java.nio.file.Files.readString(edge.stack().decisionLog())).doesNotContain("eyJ");
   }
 
   @Test
   void hopgate_refusesAGrpcClientWithoutACertificate() {
-    ManagedChannel channel = stack.hopgate().channel(null);
+    ManagedChannel channel = edge.stack().hopgate().channel(null);
     try {
       assertThatThrownBy(
               () ->
@@ -375,8 +376,8 @@ class WalkingSkeletonIT {
 
   @Test
   void hopgate_refusesACertifiedClientThatIsNotAnAllowedEnvoy() {
-    var stranger = stack.pki().workload("stranger", "spiffe://shop.example/not-an-envoy");
-    ManagedChannel channel = stack.hopgate().channel(stranger);
+    var stranger = edge.stack().pki().workload("stranger", "spiffe://shop.example/not-an-envoy");
+    ManagedChannel channel = edge.stack().hopgate().channel(stranger);
     try {
       assertThatThrownBy(
               () ->

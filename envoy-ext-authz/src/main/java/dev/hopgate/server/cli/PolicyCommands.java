@@ -1,5 +1,7 @@
 package dev.hopgate.server.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.conformance.ConformanceRunner;
 import dev.hopgate.pdp.conformance.Corpus;
@@ -8,9 +10,6 @@ import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.engine.PolicyEngine;
 import dev.hopgate.pdp.engine.PolicyLoadException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
-import dev.hopgate.pdp.engine.cedar.CedarEngine;
-import dev.hopgate.pdp.engine.rego.OpaServerEngine;
-import dev.hopgate.pdp.engine.rego.OpaWasmEngine;
 import dev.hopgate.pdp.gate.Disclosure;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
@@ -19,6 +18,9 @@ import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.repair.RepairAssembler;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
+import dev.hopgate.server.EngineRegistry;
+import dev.hopgate.server.config.Choice;
+import dev.hopgate.server.config.HopgateConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,30 +71,24 @@ final class PolicyCommands {
         description = "Process definitions (default: ${DEFAULT-VALUE}).")
     Path processes;
 
-    PreparedPolicy prepare(String engine) throws CliException {
-      PolicyEngine e;
-      Path path;
-      switch (engine) {
-        case CedarEngine.NAME -> {
-          e = new CedarEngine();
-          path = cedar;
-        }
-        case OpaWasmEngine.NAME -> {
-          e = new OpaWasmEngine(1, Duration.ofSeconds(10));
-          path = wasm;
-        }
-        case OpaServerEngine.NAME -> {
-          e = new OpaServerEngine(opaUrl, Duration.ofSeconds(10));
-          path = rego;
-        }
-        default ->
-            throw new CliException(
-                "engine: '" + engine + "' (expected: cedar, opa-wasm or opa-server)", 2);
-      }
+    /** The engine named {@code name}, its policies prepared from these options. */
+    PreparedPolicy prepare(String name) throws CliException {
+      EngineRegistry.Registration registration;
       try {
-        return e.prepare(path);
+        registration = EngineRegistry.of(Choice.parse(Choice.Engine.class, name));
+      } catch (IllegalArgumentException e) {
+        throw new CliException("engine: " + e.getMessage(), 2);
+      }
+      HopgateConfig.Policies sources =
+          new HopgateConfig.Policies(cedar.toString(), rego.toString(), wasm.toString());
+      PolicyEngine engine =
+          registration.create(
+              new EngineRegistry.Settings(
+                  1, Duration.ofSeconds(10), opaUrl, Duration.ofSeconds(10)));
+      try {
+        return engine.prepare(Path.of(requireNonNull(registration.sourcesIn(sources))));
       } catch (PolicyLoadException ex) {
-        throw new CliException(engine + ": " + String.join("\n  ", ex.problems()), 1);
+        throw new CliException(name + ": " + String.join("\n  ", ex.problems()), 1);
       }
     }
 

@@ -33,7 +33,14 @@ public final class ConfigLoader {
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .registerModule(
-              new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()));
+              new SimpleModule()
+                  .addDeserializer(Duration.class, new DurationDeserializer())
+                  .addDeserializer(
+                      Choice.Engine.class, new ChoiceDeserializer<>(Choice.Engine.class))
+                  .addDeserializer(Choice.Store.class, new ChoiceDeserializer<>(Choice.Store.class))
+                  .addDeserializer(Choice.Trace.class, new ChoiceDeserializer<>(Choice.Trace.class))
+                  .addDeserializer(
+                      Choice.WhenFull.class, new ChoiceDeserializer<>(Choice.WhenFull.class)));
 
   private ConfigLoader() {}
 
@@ -225,6 +232,25 @@ public final class ConfigLoader {
   private static String firstLine(String message) {
     int nl = message.indexOf('\n');
     return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  /** A {@link Choice} by its name, refused naming the names it accepts. */
+  private static final class ChoiceDeserializer<E extends Enum<E> & Choice>
+      extends JsonDeserializer<E> {
+    private final Class<E> type;
+
+    ChoiceDeserializer(Class<E> type) {
+      this.type = type;
+    }
+
+    @Override
+    public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      try {
+        return Choice.parse(type, p.getValueAsString(p.getText()));
+      } catch (IllegalArgumentException e) {
+        throw JsonMappingException.from(p, e.getMessage(), e);
+      }
+    }
   }
 
   private static final class DurationDeserializer extends JsonDeserializer<Duration> {

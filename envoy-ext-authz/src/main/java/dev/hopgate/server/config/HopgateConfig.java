@@ -21,7 +21,7 @@ public record HopgateConfig(
     @Nullable Tls tls,
     Callers callers,
     Completion completion,
-    String engine,
+    Choice.Engine engine,
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
     @JsonProperty("warmup_rounds") Integer warmupRounds,
@@ -40,16 +40,13 @@ public record HopgateConfig(
     @Nullable MetricsConfig metrics,
     Association association,
     Trust trust) {
-  /** The engines this build can run. */
-  public static final Set<String> ENGINES = Set.of("cedar", "opa-wasm", "opa-server", "shadow");
-
   public HopgateConfig(
       @Nullable String listen,
       @JsonProperty("socket_mode") @Nullable String socketMode,
       @Nullable Tls tls,
       @Nullable Callers callers,
       @Nullable Completion completion,
-      @Nullable String engine,
+      Choice.@Nullable Engine engine,
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
       @JsonProperty("warmup_rounds") @Nullable Integer warmupRounds,
@@ -81,11 +78,7 @@ public record HopgateConfig(
     this.tls = tls;
     this.callers = requireNonNullElse(callers, Callers.NONE);
     this.completion = requireNonNullElse(completion, new Completion(null, null));
-    this.engine = requireNonNullElse(engine, "cedar");
-    if (!ENGINES.contains(this.engine)) {
-      throw new IllegalArgumentException(
-          "engine: '" + this.engine + "' (expected: one of " + ENGINES + ")");
-    }
+    this.engine = requireNonNullElse(engine, Choice.Engine.CEDAR);
     this.clockSkew =
         Durations.within(
             "clock_skew",
@@ -117,8 +110,8 @@ public record HopgateConfig(
     this.policies = policies;
     this.processes = required(processes, "processes", "a directory of process definitions");
     this.manifests = required(manifests, "manifests", "a directory of signed manifests (*.jws)");
-    this.chain = requireNonNullElse(chain, Chain.of(null, null));
-    this.revocation = requireNonNullElse(revocation, Revocation.of(null, null, null, null, null));
+    this.chain = requireNonNullElse(chain, new Chain(null, null));
+    this.revocation = requireNonNullElse(revocation, new Revocation(null, null, null, false, null));
     this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));
     this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null, null));
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
@@ -128,11 +121,11 @@ public record HopgateConfig(
     this.metrics = metrics;
     this.association =
         requireNonNullElse(association, new Association(null, null, null, null, null, null));
-    if (this.association.store().equals("redis") && this.state.redis() == null) {
+    if (this.association.store() == Choice.Store.REDIS && this.state.redis() == null) {
       throw new IllegalArgumentException(
           "association.store: redis needs state.redis (the server holding the ledger)");
     }
-    if (this.engine.equals("shadow") && this.shadow.primary().equals(this.shadow.secondary())) {
+    if (this.engine == Choice.Engine.SHADOW && this.shadow.primary() == this.shadow.secondary()) {
       throw new IllegalArgumentException(
           "shadow: primary and secondary are both " + this.shadow.primary());
     }
@@ -327,27 +320,22 @@ public record HopgateConfig(
    * {@code queue} records, {@code drop} counts the loss instead.
    */
   public record DecisionLogConfig(
-      String path, String trace, Integer queue, @JsonProperty("when_full") String whenFull) {
+      String path,
+      Choice.Trace trace,
+      Integer queue,
+      @JsonProperty("when_full") Choice.WhenFull whenFull) {
     public DecisionLogConfig(
         @Nullable String path,
-        @Nullable String trace,
+        Choice.@Nullable Trace trace,
         @Nullable Integer queue,
-        @JsonProperty("when_full") @Nullable String whenFull) {
+        @JsonProperty("when_full") Choice.@Nullable WhenFull whenFull) {
       this.path = requireNonNullElse(path, "decisions.jsonl");
-      this.trace = requireNonNullElse(trace, "minimal");
-      if (!Set.of("minimal", "full").contains(this.trace)) {
-        throw new IllegalArgumentException(
-            "trace: '" + this.trace + "' (expected: minimal or full)");
-      }
+      this.trace = requireNonNullElse(trace, Choice.Trace.MINIMAL);
       this.queue = requireNonNullElse(queue, 10_000);
       if (this.queue < 1 || this.queue > 10_000_000) {
         throw new IllegalArgumentException("queue: " + this.queue + " (expected: 1..10000000)");
       }
-      this.whenFull = requireNonNullElse(whenFull, "deny");
-      if (!Set.of("deny", "drop").contains(this.whenFull)) {
-        throw new IllegalArgumentException(
-            "when_full: '" + this.whenFull + "' (expected: deny or drop)");
-      }
+      this.whenFull = requireNonNullElse(whenFull, Choice.WhenFull.DENY);
     }
   }
 
@@ -375,14 +363,14 @@ public record HopgateConfig(
    * lookup_timeout}, a COMPLETE at most {@code record_timeout} before the response goes on.
    */
   public record Association(
-      String store,
+      Choice.Store store,
       @Nullable String target,
       @JsonProperty("lookup_timeout") Duration lookupTimeout,
       @JsonProperty("record_timeout") Duration recordTimeout,
       @Nullable ClientTls tls,
       @Nullable String listen) {
     public Association(
-        @Nullable String store,
+        Choice.@Nullable Store store,
         @Nullable String target,
         @JsonProperty("lookup_timeout") @Nullable Duration lookupTimeout,
         @JsonProperty("record_timeout") @Nullable Duration recordTimeout,
@@ -397,12 +385,8 @@ public record HopgateConfig(
         throw new IllegalArgumentException(
             "tls: set without target (it is how this hopgate reaches the target)");
       }
-      this.store = requireNonNullElse(store, "memory");
-      if (!this.store.equals("memory") && !this.store.equals("redis")) {
-        throw new IllegalArgumentException(
-            "store: '" + this.store + "' (expected: memory or redis)");
-      }
-      if (this.store.equals("redis") && target != null) {
+      this.store = requireNonNullElse(store, Choice.Store.MEMORY);
+      if (this.store == Choice.Store.REDIS && target != null) {
         throw new IllegalArgumentException(
             "target: set with store: redis (a Redis ledger is shared already)");
       }
@@ -435,38 +419,36 @@ public record HopgateConfig(
   }
 
   /** {@code engine: shadow}: the primary decides, the secondary is compared. */
-  public record Shadow(String primary, String secondary) {
-    public Shadow(@Nullable String primary, @Nullable String secondary) {
-      this.primary = requireNonNullElse(primary, "cedar");
-      this.secondary = requireNonNullElse(secondary, "opa-wasm");
-      for (String e : List.of(this.primary, this.secondary)) {
-        if (!Set.of("cedar", "opa-wasm", "opa-server").contains(e)) {
-          throw new IllegalArgumentException(
-              "'" + e + "' (expected: cedar, opa-wasm or opa-server)");
-        }
+  public record Shadow(Choice.Engine primary, Choice.Engine secondary) {
+    public Shadow(Choice.@Nullable Engine primary, Choice.@Nullable Engine secondary) {
+      this.primary = requireNonNullElse(primary, Choice.Engine.CEDAR);
+      this.secondary = requireNonNullElse(secondary, Choice.Engine.OPA_WASM);
+      if (this.primary == Choice.Engine.SHADOW || this.secondary == Choice.Engine.SHADOW) {
+        throw new IllegalArgumentException(
+            (this.primary == Choice.Engine.SHADOW ? "primary" : "secondary")
+                + ": 'shadow' (expected: cedar, opa-wasm or opa-server)");
       }
     }
   }
 
   /** Bounds on {@code Txn-Chain} and {@code Txn-Completions}. */
   public record Chain(
-      @JsonProperty("max_elements") int maxElements, @JsonProperty("max_bytes") int maxBytes) {
-    public Chain {
-      if (maxElements < 1 || maxElements > 256) {
-        throw new IllegalArgumentException("max_elements: " + maxElements + " (expected: 1..256)");
-      }
-      if (maxBytes < 1024 || maxBytes > 256 * 1024) {
-        throw new IllegalArgumentException("max_bytes: " + maxBytes + " (expected: 1024..262144)");
-      }
-    }
-
+      @JsonProperty("max_elements") Integer maxElements,
+      @JsonProperty("max_bytes") Integer maxBytes) {
     /** Absent fields take the defaults: 32 elements, 16 KiB. */
-    @com.fasterxml.jackson.annotation.JsonCreator
-    public static Chain of(
+    public Chain(
         @JsonProperty("max_elements") @Nullable Integer maxElements,
         @JsonProperty("max_bytes") @Nullable Integer maxBytes) {
-      return new Chain(
-          requireNonNullElse(maxElements, 32), requireNonNullElse(maxBytes, 16 * 1024));
+      this.maxElements = requireNonNullElse(maxElements, 32);
+      this.maxBytes = requireNonNullElse(maxBytes, 16 * 1024);
+      if (this.maxElements < 1 || this.maxElements > 256) {
+        throw new IllegalArgumentException(
+            "max_elements: " + this.maxElements + " (expected: 1..256)");
+      }
+      if (this.maxBytes < 1024 || this.maxBytes > 256 * 1024) {
+        throw new IllegalArgumentException(
+            "max_bytes: " + this.maxBytes + " (expected: 1024..262144)");
+      }
     }
   }
 
@@ -475,25 +457,21 @@ public record HopgateConfig(
    * {@code redis} when replicas share it (every enforcement point of a component must).
    */
   public record State(
-      String store,
+      Choice.Store store,
       @Nullable String redis,
       Duration timeout,
       @JsonProperty("key_prefix") String keyPrefix,
       @JsonProperty("retry_window") Duration retryWindow,
       @JsonProperty("max_keys") Long maxKeys) {
     public State(
-        @Nullable String store,
+        Choice.@Nullable Store store,
         @Nullable String redis,
         @Nullable Duration timeout,
         @JsonProperty("key_prefix") @Nullable String keyPrefix,
         @JsonProperty("retry_window") @Nullable Duration retryWindow,
         @JsonProperty("max_keys") @Nullable Long maxKeys) {
-      this.store = requireNonNullElse(store, "memory");
-      if (!this.store.equals("memory") && !this.store.equals("redis")) {
-        throw new IllegalArgumentException(
-            "store: '" + this.store + "' (expected: memory or redis)");
-      }
-      if (this.store.equals("redis")) {
+      this.store = requireNonNullElse(store, Choice.Store.MEMORY);
+      if (this.store == Choice.Store.REDIS) {
         if (redis == null || !redis.startsWith("redis://")) {
           throw new IllegalArgumentException(
               "redis: '" + redis + "' (expected: redis://host:port)");
@@ -538,28 +516,25 @@ public record HopgateConfig(
       List<String> principals,
       List<String> txns,
       @Nullable String file,
-      boolean redis,
+      Boolean redis,
       @JsonProperty("max_staleness") Duration maxStaleness) {
-    public Revocation {
-      principals = List.copyOf(principals);
-      txns = List.copyOf(txns);
-      Durations.within("max_staleness", maxStaleness, Duration.ofSeconds(1), Duration.ofHours(1));
-    }
-
     /** Absent fields take the defaults: nothing revoked, no file, no Redis sets, 30 s. */
-    @com.fasterxml.jackson.annotation.JsonCreator
-    public static Revocation of(
-        @JsonProperty("principals") @Nullable List<String> principals,
-        @JsonProperty("txns") @Nullable List<String> txns,
-        @JsonProperty("file") @Nullable String file,
-        @JsonProperty("redis") @Nullable Boolean redis,
+    public Revocation(
+        @Nullable List<String> principals,
+        @Nullable List<String> txns,
+        @Nullable String file,
+        @Nullable Boolean redis,
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness) {
-      return new Revocation(
-          requireNonNullElse(principals, List.of()),
-          requireNonNullElse(txns, List.of()),
-          file,
-          Boolean.TRUE.equals(redis),
-          requireNonNullElse(maxStaleness, Duration.ofSeconds(30)));
+      this.principals = List.copyOf(requireNonNullElse(principals, List.of()));
+      this.txns = List.copyOf(requireNonNullElse(txns, List.of()));
+      this.file = file;
+      this.redis = Boolean.TRUE.equals(redis);
+      this.maxStaleness =
+          Durations.within(
+              "max_staleness",
+              requireNonNullElse(maxStaleness, Duration.ofSeconds(30)),
+              Duration.ofSeconds(1),
+              Duration.ofHours(1));
     }
   }
 

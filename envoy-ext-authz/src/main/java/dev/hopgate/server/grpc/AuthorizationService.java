@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.StreamObserver;
-import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -22,20 +21,18 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
 
   private final Supplier<DecisionPoint> decisionPoint;
   private final DecisionMetadata sealer;
-  private final ObjLongConsumer<Decision> observer;
+  private final DecisionListener listener;
 
   /**
    * @param decisionPoint the current decision point (swapped atomically when policies reload)
    * @param sealer seals every ALLOW's dynamic metadata for ext_proc
-   * @param observer told of every decision and how long the check took (metrics, the association)
+   * @param listener told of every decision and how long the check took (metrics, the association)
    */
   public AuthorizationService(
-      Supplier<DecisionPoint> decisionPoint,
-      DecisionMetadata sealer,
-      ObjLongConsumer<Decision> observer) {
+      Supplier<DecisionPoint> decisionPoint, DecisionMetadata sealer, DecisionListener listener) {
     this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
     this.sealer = requireNonNull(sealer, "sealer");
-    this.observer = requireNonNull(observer, "observer");
+    this.listener = requireNonNull(listener, "listener");
   }
 
   @Override
@@ -59,7 +56,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
           decision.outcome(),
           decision.violations());
       CheckResponse response = CheckResponses.of(decision, sealer);
-      observer.accept(decision, System.nanoTime() - start);
+      listener.decided(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {
       String id = DecisionIds.next();

@@ -39,7 +39,7 @@ class ConfigLoaderTest {
     HopgateConfig config = loaded.config();
 
     assertThat(config.listen()).isEqualTo("127.0.0.1:9191");
-    assertThat(config.engine()).isEqualTo("cedar");
+    assertThat(config.engine()).isEqualTo(Choice.Engine.CEDAR);
     assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.trust().tokenService().algorithms()).containsExactly("ES256", "EdDSA");
     assertThat(config.trust().tokenService().maxTokenLifetime()).isEqualTo(Duration.ofMinutes(5));
@@ -166,6 +166,21 @@ class ConfigLoaderTest {
     assertFails(
         MINIMAL.replace("jwks: keys/jwks.json", "jwkz: keys/jwks.json"),
         "unknown field 'trust.token_service.jwkz'");
+  }
+
+  @Test
+  void load_refusesAChoiceItDoesNotKnow_namingTheFieldAndTheChoices() {
+    assertFails(
+        "engine: rust\n" + MINIMAL,
+        "engine: 'rust' (expected: cedar, opa-wasm, opa-server or shadow)");
+    assertFails(
+        MINIMAL + "state: {store: disk}\n", "state.store: 'disk' (expected: memory or redis)");
+    assertFails(
+        MINIMAL + "decision_log: {when_full: block}\n",
+        "decision_log.when_full: 'block' (expected: deny or drop)");
+    assertFails(
+        "engine: shadow\nshadow: {primary: shadow}\n" + MINIMAL,
+        "shadow.primary: 'shadow' (expected: cedar, opa-wasm or opa-server)");
   }
 
   @Test
