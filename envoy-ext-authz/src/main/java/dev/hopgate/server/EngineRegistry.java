@@ -21,12 +21,13 @@ public final class EngineRegistry {
   private EngineRegistry() {}
 
   /** What engines need besides their sources. */
-  public record Settings(int wasmPoolSize, Duration wasmTimeout, URI opaUrl, Duration opaTimeout) {
+  public record Settings(
+      int wasmPoolSize, Duration wasmTimeout, String opaUrl, Duration opaTimeout) {
     public static Settings of(HopgateConfig config) {
       return new Settings(
           config.opaWasm().poolSize(),
           config.opaWasm().timeout(),
-          URI.create(config.opaServer().url()),
+          config.opaServer().url(),
           config.opaServer().timeout());
     }
   }
@@ -65,7 +66,7 @@ public final class EngineRegistry {
               new Registration(
                   "policies.rego",
                   HopgateConfig.Policies::rego,
-                  s -> new OpaServerEngine(s.opaUrl(), s.opaTimeout()))));
+                  s -> new OpaServerEngine(URI.create(s.opaUrl()), s.opaTimeout()))));
 
   /**
    * @throws IllegalArgumentException for {@code shadow}, which pairs two engines and is none
@@ -81,6 +82,21 @@ public final class EngineRegistry {
               + ")");
     }
     return registration;
+  }
+
+  /**
+   * The engine called {@code name} (as {@code engine:} and {@code --engine} name it).
+   *
+   * @throws IllegalArgumentException naming the engines there are
+   */
+  public static Registration named(String name) {
+    for (Choice.Engine engine : engines()) {
+      if (engine.wireName().equals(name)) {
+        return of(engine);
+      }
+    }
+    throw new IllegalArgumentException(
+        "'" + name + "' (expected: " + Choice.names(engines()) + ")");
   }
 
   /** The engines that decide on their own (every choice but {@code shadow}). */

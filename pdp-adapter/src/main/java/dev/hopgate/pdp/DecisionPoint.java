@@ -113,6 +113,9 @@ public final class DecisionPoint {
       // A bug or a native failure: log it here with the decision id, answer without its text.
       LOG.log(System.Logger.Level.ERROR, "decision " + p.id + " failed closed", e);
       decision = p.deny.abort(null, "internal_error");
+      // Nothing a failed stage learnt stands: answered and recorded on the route alone.
+      p.mcp = null;
+      p.input = null;
     }
     Decision.About about = decision.about().withRoute(p.route).withMcp(p.mcp);
     decision =
@@ -204,7 +207,8 @@ public final class DecisionPoint {
       return p.deny.policy(hop.txn(), step, result.violations(), result.disclosure(), input);
     }
 
-    // Only an ALLOW spends, and only once its record has a place in the log.
+    // Only an ALLOW spends; its log record is reserved first (a no-op until the log can refuse
+    // ahead of the spend).
     p.slot = evidence.reserve(p.id);
     Spent spent;
     try {

@@ -38,6 +38,8 @@ final class Routing {
 
   static Routed route(Deciding d) throws Denied {
     HopRequest request = d.request;
+    // Whatever ends the decision here is still answered in the route's shape, as far as it reads.
+    d.route = Route.shapeOf(request.contextExtensions());
     String named = request.contextExtensions().get(Route.COMPONENT);
     Set<String> bound = request.boundComponents();
     if (named != null && bound != null && !bound.contains(named)) {
@@ -47,7 +49,6 @@ final class Routing {
     try {
       route = Route.of(request.contextExtensions());
     } catch (IllegalArgumentException e) {
-      d.route = Route.shapeOf(request.contextExtensions());
       throw new Denied(d.deny.unconfigured(requireNonNullElse(e.getMessage(), "Bad route.")));
     }
     d.route = route;

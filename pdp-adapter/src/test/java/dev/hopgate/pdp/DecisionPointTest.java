@@ -171,6 +171,22 @@ class DecisionPointTest {
   }
 
   @Test
+  void decide_aDenialBeforeTheRouteReads_isShapedByTheSettingsThatRead() {
+    Map<String, String> ext = mcpRoute("disclosure", "undisclosed", Route.REQUIRE_CALLER, "yes");
+
+    Decision unconfigured = decisionPoint().decide(firstHop(ext));
+    Decision unbound =
+        decisionPoint().decide(firstHop(ext).askedBy(Set.of(ChainFixture.INVENTORY)));
+
+    for (Decision d : List.of(unconfigured, unbound)) {
+      assertThat(d.about().route().mcp()).isNotNull();
+      assertThat(d.about().disclosure()).isEqualTo(DisclosureLevel.UNDISCLOSED);
+    }
+    assertThat(firstCode(unconfigured)).isEqualTo("route_unconfigured");
+    assertThat(firstCode(unbound)).isEqualTo("caller_not_bound");
+  }
+
+  @Test
   void decide_withoutAHopToken_isA401WithABareChallenge() {
     HopRequest noToken =
         new HopRequest(

@@ -19,7 +19,6 @@ import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.repair.RepairAssembler;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.server.EngineRegistry;
-import dev.hopgate.server.config.Choice;
 import dev.hopgate.server.config.HopgateConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -75,7 +74,7 @@ final class PolicyCommands {
     PreparedPolicy prepare(String name) throws CliException {
       EngineRegistry.Registration registration;
       try {
-        registration = EngineRegistry.of(Choice.parse(Choice.Engine.class, name));
+        registration = EngineRegistry.named(name);
       } catch (IllegalArgumentException e) {
         throw new CliException("engine: " + e.getMessage(), 2);
       }
@@ -84,7 +83,7 @@ final class PolicyCommands {
       PolicyEngine engine =
           registration.create(
               new EngineRegistry.Settings(
-                  1, Duration.ofSeconds(10), opaUrl, Duration.ofSeconds(10)));
+                  1, Duration.ofSeconds(10), opaUrl.toString(), Duration.ofSeconds(10)));
       try {
         return engine.prepare(Path.of(requireNonNull(registration.sourcesIn(sources))));
       } catch (PolicyLoadException ex) {

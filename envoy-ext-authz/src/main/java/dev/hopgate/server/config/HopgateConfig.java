@@ -127,7 +127,7 @@ public record HopgateConfig(
     }
     if (this.engine == Choice.Engine.SHADOW && this.shadow.primary() == this.shadow.secondary()) {
       throw new IllegalArgumentException(
-          "shadow: primary and secondary are both " + this.shadow.primary());
+          "shadow: primary and secondary are both " + this.shadow.primary().wireName());
     }
     if (this.revocation.redis() && this.state.redis() == null) {
       throw new IllegalArgumentException(

@@ -61,15 +61,24 @@ public record Route(
   }
 
   /**
-   * The shape a route whose extensions do not read is still answered in: an MCP route's denial is a
-   * JSON-RPC error when its MCP settings read, shown whole; null when they do not read either.
+   * The shape a denial is answered in before (or without) the whole route reading: each setting
+   * that reads on its own counts (an MCP route's denial is a JSON-RPC error, cut to the route's
+   * disclosure); one that does not read counts as its default (plain HTTP, shown whole).
    */
-  public static @Nullable Route shapeOf(Map<String, String> contextExtensions) {
+  public static Route shapeOf(Map<String, String> contextExtensions) {
+    McpRoute mcp;
     try {
-      return new Route(null, null, McpRoute.of(contextExtensions), DisclosureLevel.FULL, true);
+      mcp = McpRoute.of(contextExtensions);
     } catch (IllegalArgumentException e) {
-      return null;
+      mcp = null;
     }
+    DisclosureLevel disclosure;
+    try {
+      disclosure = DisclosureLevel.of(contextExtensions);
+    } catch (IllegalArgumentException e) {
+      disclosure = DisclosureLevel.FULL;
+    }
+    return new Route(null, null, mcp, disclosure, true);
   }
 
   private static @Nullable String blankAsNull(@Nullable String value) {
