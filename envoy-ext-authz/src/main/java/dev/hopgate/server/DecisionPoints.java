@@ -1,5 +1,6 @@
 package dev.hopgate.server;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.engine.PolicyEngine;
@@ -45,7 +46,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -58,7 +61,7 @@ final class DecisionPoints {
   private static final System.Logger LOG = System.getLogger(DecisionPoints.class.getName());
 
   /** A JWKS fetch must finish well inside a check's budget when an unknown kid triggers it. */
-  private static final java.time.Duration JWKS_TIMEOUT = java.time.Duration.ofSeconds(2);
+  private static final Duration JWKS_TIMEOUT = Duration.ofSeconds(2);
 
   private DecisionPoints() {}
 
@@ -182,7 +185,7 @@ final class DecisionPoints {
     try {
       return new EnforcementPointSigner(
           e.id(), JwsSigning.of(JWK.parse(Files.readString(key))), e.transitionTtl());
-    } catch (IOException | java.text.ParseException | IllegalArgumentException ex) {
+    } catch (IOException | ParseException | IllegalArgumentException ex) {
       throw new StartupException("enforcement.key: " + key + ": " + ex.getMessage(), ex);
     }
   }
@@ -342,7 +345,7 @@ final class DecisionPoints {
     } catch (IllegalArgumentException e) {
       throw new StartupException(field + ".jwks: " + e.getMessage(), e);
     }
-    Set<com.nimbusds.jose.JWSAlgorithm> algorithms =
+    Set<JWSAlgorithm> algorithms =
         c.algorithms().stream().map(TrustSet::algorithm).collect(Collectors.toSet());
     return new TrustSet(name, new HashSet<>(c.issuers()), algorithms, keys);
   }

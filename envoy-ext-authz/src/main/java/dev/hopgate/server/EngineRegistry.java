@@ -9,6 +9,7 @@ import dev.hopgate.server.config.HopgateConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -100,7 +101,7 @@ public final class EngineRegistry {
   }
 
   /** The engines that decide on their own (every choice but {@code shadow}). */
-  public static java.util.List<Choice.Engine> engines() {
-    return java.util.List.copyOf(ENGINES.keySet());
+  public static List<Choice.Engine> engines() {
+    return List.copyOf(ENGINES.keySet());
   }
 }

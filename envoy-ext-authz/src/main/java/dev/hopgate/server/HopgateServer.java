@@ -8,6 +8,7 @@ import dev.hopgate.pdp.association.InMemoryLedger;
 import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.association.RedisLedger;
 import dev.hopgate.pdp.state.InMemoryStateStore;
+import dev.hopgate.pdp.state.RedisClients;
 import dev.hopgate.pdp.state.StateStore;
 import dev.hopgate.server.association.AssociationLink;
 import dev.hopgate.server.association.AssociationService;
@@ -36,10 +37,12 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -364,11 +367,7 @@ public final class HopgateServer {
     HopgateConfig.State state = config.state();
     return config.association().store() == Choice.Store.REDIS
         ? new RedisLedger(
-            java.net.URI.create(state.redis()),
-            state.timeout(),
-            state.keyPrefix(),
-            256,
-            Duration.ofHours(2))
+            URI.create(state.redis()), state.timeout(), state.keyPrefix(), 256, Duration.ofHours(2))
         // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi
         // bound.
         : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
@@ -388,9 +387,7 @@ public final class HopgateServer {
         : associationConfig.store() == Choice.Store.REDIS
             ? new LocalAssociation(
                 ledger,
-                "shared ledger in Redis "
-                    + dev.hopgate.pdp.state.RedisClients.describe(
-                        java.net.URI.create(state.redis())),
+                "shared ledger in Redis " + RedisClients.describe(URI.create(state.redis())),
                 true)
             : new LocalAssociation(ledger);
   }
@@ -447,9 +444,9 @@ public final class HopgateServer {
   }
 
   /** The directories whose changes trigger a reload. */
-  private static List<java.nio.file.Path> watched(ConfigLoader.Loaded loaded) {
+  private static List<Path> watched(ConfigLoader.Loaded loaded) {
     HopgateConfig c = loaded.config();
-    List<java.nio.file.Path> dirs = new ArrayList<>();
+    List<Path> dirs = new ArrayList<>();
     if (c.policies().cedar() != null) {
       dirs.add(loaded.path(c.policies().cedar()));
     }
@@ -479,7 +476,7 @@ public final class HopgateServer {
 
   private static void closeAll(List<AutoCloseable> resources) {
     List<AutoCloseable> reversed = new ArrayList<>(resources);
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     for (AutoCloseable resource : reversed) {
       try {
         resource.close();

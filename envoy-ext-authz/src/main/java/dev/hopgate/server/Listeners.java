@@ -18,15 +18,20 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -84,7 +89,7 @@ final class Listeners {
   }
 
   /** The same mTLS as a JDK {@link javax.net.ssl.SSLContext}, for the metrics endpoint's HTTPS. */
-  static javax.net.ssl.SSLContext jdkServerTls(HopgateConfig.Tls tls, ConfigLoader.Loaded loaded)
+  static SSLContext jdkServerTls(HopgateConfig.Tls tls, ConfigLoader.Loaded loaded)
       throws StartupException {
     try {
       SslContext jdk =
@@ -208,8 +213,7 @@ final class Listeners {
 
   private static @Nullable Object fileKey(Path path) {
     try {
-      return Files.readAttributes(
-              path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
           .fileKey();
     } catch (IOException e) {
       return null;
@@ -221,9 +225,8 @@ final class Listeners {
    * file).
    */
   private static boolean answers(Path path) {
-    try (java.nio.channels.SocketChannel probe =
-        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-      return probe.connect(java.net.UnixDomainSocketAddress.of(path));
+    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      return probe.connect(UnixDomainSocketAddress.of(path));
     } catch (IOException e) {
       return false;
     }

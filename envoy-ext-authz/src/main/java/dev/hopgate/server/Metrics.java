@@ -11,6 +11,7 @@ import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.evidence.DecisionLog;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.server.association.AssociationLink;
 import dev.hopgate.server.association.AssociationService;
 import dev.hopgate.server.grpc.Caller;
 import dev.hopgate.server.grpc.CompletionProcessor;
@@ -82,7 +83,7 @@ final class Metrics implements AutoCloseable {
       JwsVerifier verifier,
       DecisionLog log,
       CompletionProcessor completions,
-      dev.hopgate.server.association.AssociationLink association,
+      AssociationLink association,
       AssociationService associationService,
       AtomicLong refusedCallers) {
     CounterWithCallback.builder()
@@ -193,7 +194,7 @@ final class Metrics implements AutoCloseable {
   /**
    * Counts every decision under the engine {@code engine} names at the time (reloads change it).
    */
-  DecisionListener listener(java.util.function.Supplier<String> engine) {
+  DecisionListener listener(Supplier<String> engine) {
     return (decision, nanos) -> record(decision, nanos, engine.get());
   }
 

@@ -287,7 +287,7 @@ final class Warmup {
                     () -> mesh.decisions,
                     new DecisionMetadata(
                         DecisionAuthenticator.generated(),
-                        java.time.Clock.systemUTC(),
+                        Clock.systemUTC(),
                         Duration.ofMinutes(1),
                         Duration.ZERO),
                     (decision, nanos) -> {}))

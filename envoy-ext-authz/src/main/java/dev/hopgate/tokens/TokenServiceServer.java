@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -56,9 +58,8 @@ public final class TokenServiceServer implements AutoCloseable {
   }
 
   /** The TLS context from PEM files (certificate chain, PKCS#8 key, the callers' CA). */
-  public static SSLContext tls(
-      java.nio.file.Path cert, java.nio.file.Path key, java.nio.file.Path clientCa)
-      throws IOException, java.security.GeneralSecurityException {
+  public static SSLContext tls(Path cert, Path key, Path clientCa)
+      throws IOException, GeneralSecurityException {
     return PemTls.server(cert, key, clientCa);
   }
 

@@ -2,6 +2,7 @@ package dev.hopgate.server.association;
 
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.floor.LedgerView;
+import dev.hopgate.pdp.floor.LinkedHop;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public interface AssociationLink extends LedgerView.Lookup, AutoCloseable {
   void complete(BoundarySignal signal);
 
   /** The hops of a txn (for {@code hopgate txn show}). */
-  List<dev.hopgate.pdp.floor.LinkedHop> linkage(String txn);
+  List<LinkedHop> linkage(String txn);
 
   /** Signals that could not be delivered, lookups that could not be answered. */
   long lost();

@@ -13,6 +13,7 @@ import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.floor.LedgerEvidence;
 import dev.hopgate.pdp.floor.LinkedHop;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.request.LogText;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -99,7 +100,7 @@ public final class AssociationService extends AssociationGrpc.AssociationImplBas
           System.Logger.Level.WARNING,
           "association: refused a signal ({0} so far): {1}",
           n,
-          dev.hopgate.pdp.request.LogText.of(why));
+          LogText.of(why));
     }
     response.onError(Status.INVALID_ARGUMENT.withDescription(why).asRuntimeException());
   }

@@ -6,6 +6,10 @@ import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.floor.LinkedHop;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The association this hopgate holds itself: its in-memory ledger (also served to others over
@@ -32,12 +36,12 @@ public final class LocalAssociation extends CountingAssociation {
     this.ledger = requireNonNull(ledger, "ledger");
     this.starts =
         backgroundStarts
-            ? new java.util.concurrent.ThreadPoolExecutor(
+            ? new ThreadPoolExecutor(
                 1,
                 1,
                 0,
-                java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(10_000),
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(10_000),
                 r -> {
                   Thread t = new Thread(r, "hopgate-association-starts");
                   t.setDaemon(true);
@@ -54,7 +58,7 @@ public final class LocalAssociation extends CountingAssociation {
     }
     try {
       starts.execute(() -> record(signal));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       lost.incrementAndGet();
     }
   }
@@ -95,7 +99,7 @@ public final class LocalAssociation extends CountingAssociation {
     if (starts != null) {
       starts.shutdown();
       try {
-        starts.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        starts.awaitTermination(2, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -8,6 +8,7 @@ import dev.hopgate.association.v1.TxnQuery;
 import dev.hopgate.pdp.association.BoundarySignal;
 import dev.hopgate.pdp.floor.LinkedHop;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -86,7 +87,7 @@ public final class RemoteAssociation extends CountingAssociation {
           .record(AssociationService.toWire(signal));
       return true;
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+      if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
         // Refused as not evidence (an expired transition, say): sending it again cannot help.
         throw new Refused(e.getStatus().getDescription());
       }

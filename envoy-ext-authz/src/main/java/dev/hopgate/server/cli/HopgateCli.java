@@ -3,6 +3,7 @@ package dev.hopgate.server.cli;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -62,7 +63,7 @@ public final class HopgateCli {
     boolean json = "json".equalsIgnoreCase(System.getenv("HOPGATE_LOG_FORMAT"));
     for (var handler : root.getHandlers()) {
       handler.setLevel(parsed);
-      handler.setFormatter(json ? new JsonLogFormatter() : new java.util.logging.SimpleFormatter());
+      handler.setFormatter(json ? new JsonLogFormatter() : new SimpleFormatter());
     }
     // grpc-netty is chatty at FINE; its debug output is not hopgate's.
     Logger.getLogger("io.grpc.netty.shaded").setLevel(Level.INFO);

@@ -1,5 +1,6 @@
 package dev.hopgate.server.cli;
 
+import dev.hopgate.pdp.evidence.LogReplayer;
 import dev.hopgate.pdp.evidence.LogVerifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -64,8 +65,7 @@ final class LogCommand {
     @Override
     public Integer call() throws Exception {
       var policy = engines.prepare(engine);
-      dev.hopgate.pdp.evidence.LogReplayer.Result result =
-          dev.hopgate.pdp.evidence.LogReplayer.replay(file, policy);
+      LogReplayer.Result result = LogReplayer.replay(file, policy);
       result.differences().forEach(d -> System.out.println("DIFFERS " + d));
       System.out.println(
           file

@@ -6,6 +6,7 @@ import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.JwsSigning;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.Callable;
@@ -42,7 +43,7 @@ final class ManifestCommand {
       try {
         signing = JwsSigning.of(JWK.parse(Files.readString(key)));
         claims = JWTClaimsSet.parse(Files.readString(manifest));
-      } catch (java.text.ParseException | IllegalArgumentException e) {
+      } catch (ParseException | IllegalArgumentException e) {
         throw new CliException(e.getMessage(), 2);
       }
       JWTClaimsSet signed =

@@ -20,6 +20,7 @@ import dev.hopgate.pdp.repair.RepairAssembler;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.server.EngineRegistry;
 import dev.hopgate.server.config.HopgateConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,7 +123,7 @@ final class PolicyCommands {
       InputDocument doc;
       try {
         doc = InputDocuments.fromJson(JSON.readTree(input.toFile()));
-      } catch (IllegalArgumentException | java.io.IOException e) {
+      } catch (IllegalArgumentException | IOException e) {
         throw new CliException(input + ": " + e.getMessage(), 2);
       }
       PreparedPolicy policy = engines.prepare(engine);

@@ -2,12 +2,14 @@ package dev.hopgate.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.token.JwsRejection;
 import dev.hopgate.pdp.token.JwsSigning;
@@ -17,8 +19,10 @@ import dev.hopgate.pdp.token.TrustedKey;
 import dev.hopgate.pdp.wire.Minting;
 import dev.hopgate.pdp.wire.WireTypes;
 import dev.hopgate.server.config.Durations;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -59,7 +63,7 @@ final class TokenCommand {
     JwsSigning signer() throws CliException {
       try {
         return JwsSigning.of(JWK.parse(Files.readString(key)));
-      } catch (java.io.IOException | java.text.ParseException | IllegalArgumentException e) {
+      } catch (IOException | ParseException | IllegalArgumentException e) {
         throw new CliException(key + ": " + e.getMessage(), 2);
       }
     }
@@ -324,7 +328,7 @@ final class TokenCommand {
         JWTClaimsSet claims;
         try {
           claims = JWTClaimsSet.parse(Files.readString(claimsFile));
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
           throw new CliException(
               claimsFile + ": not a JSON object of claims (" + e.getMessage() + ")", 2);
         }
@@ -348,7 +352,7 @@ final class TokenCommand {
       try {
         ProcessDefinition d = ProcessDefinitions.load(process);
         return Map.of("process", d.iri(), "digest", d.digest());
-      } catch (dev.hopgate.pdp.process.ProcessDefinitionException e) {
+      } catch (ProcessDefinitionException e) {
         throw new CliException(e.getMessage(), 2);
       }
     }
@@ -376,7 +380,7 @@ final class TokenCommand {
       JWSObject jws;
       try {
         jws = JWSObject.parse(compact);
-      } catch (java.text.ParseException e) {
+      } catch (ParseException e) {
         throw new CliException("not a compact JWS: " + e.getMessage(), 1);
       }
       Map<String, Object> out = new LinkedHashMap<>();
@@ -432,11 +436,11 @@ final class TokenCommand {
                 compact,
                 type == null ? new JOSEObjectType("none") : type,
                 Set.of(
-                    com.nimbusds.jose.JWSAlgorithm.ES256,
-                    com.nimbusds.jose.JWSAlgorithm.EdDSA,
-                    com.nimbusds.jose.JWSAlgorithm.Ed25519,
-                    com.nimbusds.jose.JWSAlgorithm.RS256,
-                    com.nimbusds.jose.JWSAlgorithm.PS256),
+                    JWSAlgorithm.ES256,
+                    JWSAlgorithm.EdDSA,
+                    JWSAlgorithm.Ed25519,
+                    JWSAlgorithm.RS256,
+                    JWSAlgorithm.PS256),
                 resolver,
                 "The token");
       } catch (JwsRejection e) {

@@ -11,9 +11,12 @@ import dev.hopgate.server.config.ConfigLoader;
 import dev.hopgate.tokens.TokenExchange;
 import dev.hopgate.tokens.TokenServiceConfig;
 import dev.hopgate.tokens.TokenServiceServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -91,7 +95,7 @@ final class TokenServiceCommand implements Callable<Integer> {
               tlsContext(loaded, c),
               exchange,
               clock);
-    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new CliException("token service: " + e.getMessage(), 1);
     }
     System.getLogger("hopgate.tokens")
@@ -114,17 +118,17 @@ final class TokenServiceCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static javax.net.ssl.SSLContext tlsContext(
+  private static SSLContext tlsContext(
       ConfigLoader.Typed<TokenServiceConfig> loaded, TokenServiceConfig c)
-      throws java.io.IOException, java.security.GeneralSecurityException {
-    return dev.hopgate.tokens.TokenServiceServer.tls(
+      throws IOException, GeneralSecurityException {
+    return TokenServiceServer.tls(
         loaded.path(c.tls().cert()), loaded.path(c.tls().key()), loaded.path(c.tls().clientCa()));
   }
 
   private static JwsSigning signer(Path file, String field) throws CliException {
     try {
       return JwsSigning.of(JWK.parse(Files.readString(file)));
-    } catch (java.io.IOException | java.text.ParseException | IllegalArgumentException e) {
+    } catch (IOException | ParseException | IllegalArgumentException e) {
       throw new CliException(field + ": " + file + ": " + e.getMessage(), 2);
     }
   }

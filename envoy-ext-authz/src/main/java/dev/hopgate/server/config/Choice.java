@@ -2,6 +2,7 @@ package dev.hopgate.server.config;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A configuration value that is one of a fixed set of names ({@code engine: cedar}, {@code store:
@@ -10,7 +11,7 @@ import java.util.List;
 public interface Choice {
   /** The name the configuration file uses: the constant's, lower case, {@code _} as {@code -}. */
   default String wireName() {
-    return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /**

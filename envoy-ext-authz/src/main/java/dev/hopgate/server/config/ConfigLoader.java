@@ -1,5 +1,6 @@
 package dev.hopgate.server.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -16,10 +17,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -52,11 +56,6 @@ public final class ConfigLoader {
     }
   }
 
-  /**
-   * Loads {@code file} with {@code overrides} applied on top.
-   *
-   * @throws ConfigException naming the file and the field at fault
-   */
   /** Any configuration record and the directory its relative paths are relative to. */
   public record Typed<T>(T config, Path baseDir) {
     public Path path(String configured) {
@@ -71,6 +70,11 @@ public final class ConfigLoader {
     return new Typed<>(bind(file, absolute, overrides, type), parent(absolute));
   }
 
+  /**
+   * Loads {@code file} with {@code overrides} applied on top.
+   *
+   * @throws ConfigException naming the file and the field at fault
+   */
   public static Loaded load(Path file, Map<String, String> overrides) throws ConfigException {
     Path absolute = file.toAbsolutePath().normalize();
     return new Loaded(
@@ -164,12 +168,9 @@ public final class ConfigLoader {
     if (!type.isRecord() || !(node instanceof ObjectNode object)) {
       return;
     }
-    Map<String, Class<?>> fields = new java.util.TreeMap<>();
-    for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
-      com.fasterxml.jackson.annotation.JsonProperty name =
-          component
-              .getAccessor()
-              .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+    Map<String, Class<?>> fields = new TreeMap<>();
+    for (RecordComponent component : type.getRecordComponents()) {
+      JsonProperty name = component.getAccessor().getAnnotation(JsonProperty.class);
       fields.put(name != null ? name.value() : component.getName(), component.getType());
     }
     for (Map.Entry<String, JsonNode> field : object.properties()) {
@@ -215,8 +216,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static final java.util.Set<String> LIST_FIELDS =
-      java.util.Set.of(
+  private static final Set<String> LIST_FIELDS =
+      Set.of(
           "trust.token_service.issuers", "trust.token_service.algorithms",
           "trust.txn_token_service.issuers", "trust.txn_token_service.algorithms",
           "trust.manifest_registry.issuers", "trust.manifest_registry.algorithms",

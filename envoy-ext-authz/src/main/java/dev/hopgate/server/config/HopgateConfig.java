@@ -3,7 +3,9 @@ package dev.hopgate.server.config;
 import static java.util.Objects.requireNonNullElse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.hopgate.pdp.token.TrustSet;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -477,7 +479,7 @@ public record HopgateConfig(
               "redis: '" + redis + "' (expected: redis://host:port)");
         }
         try {
-          java.net.URI uri = java.net.URI.create(redis);
+          URI uri = URI.create(redis);
           if (uri.getHost() == null) {
             throw new IllegalArgumentException("no host");
           }
@@ -598,7 +600,7 @@ public record HopgateConfig(
         throw new IllegalArgumentException("algorithms: empty (expected: ES256, EdDSA, ...)");
       }
       for (String alg : this.algorithms) {
-        dev.hopgate.pdp.token.TrustSet.algorithm(alg);
+        TrustSet.algorithm(alg);
       }
       this.maxStaleness =
           Durations.within(

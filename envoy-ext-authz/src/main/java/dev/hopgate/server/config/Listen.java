@@ -1,8 +1,11 @@
 package dev.hopgate.server.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Where a listener is: a TCP address, or a Unix domain socket ({@code unix:/absolute/path}). */
 public sealed interface Listen {
@@ -54,9 +57,9 @@ public sealed interface Listen {
       }
       // A name is only as loopback as it resolves: every address of it must be.
       try {
-        return java.util.Arrays.stream(java.net.InetAddress.getAllByName(host))
-            .allMatch(java.net.InetAddress::isLoopbackAddress);
-      } catch (java.net.UnknownHostException e) {
+        return Arrays.stream(InetAddress.getAllByName(host))
+            .allMatch(InetAddress::isLoopbackAddress);
+      } catch (UnknownHostException e) {
         return false;
       }
     }

@@ -381,8 +381,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         .setHeader(
             HeaderValue.newBuilder()
                 .setKey(COMPLETION_HEADER)
-                .setRawValue(
-                    com.google.protobuf.ByteString.copyFrom(record, StandardCharsets.US_ASCII)))
+                .setRawValue(ByteString.copyFrom(record, StandardCharsets.US_ASCII)))
         .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
         .build();
   }

@@ -11,10 +11,12 @@ import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.ProblemJson;
 import dev.hopgate.pdp.request.LogText;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -237,7 +239,7 @@ public final class DecisionMetadata {
     Instant issued;
     try {
       issued = Instant.ofEpochMilli(Long.parseLong(field(metadata, ISSUED_AT)));
-    } catch (NumberFormatException | java.time.DateTimeException e) {
+    } catch (NumberFormatException | DateTimeException e) {
       return new Read.Refused("issued_at is not a time", listedAs);
     }
     Instant now = clock.instant();
@@ -260,7 +262,7 @@ public final class DecisionMetadata {
                 : null));
   }
 
-  private static List<String> values(java.util.Map<String, Value> fields) {
+  private static List<String> values(Map<String, Value> fields) {
     List<String> values = new ArrayList<>(AUTHENTICATED.size());
     for (String name : AUTHENTICATED) {
       // Presence is covered too: an empty list of visible tools is not the same as no list.

@@ -2,6 +2,7 @@ package dev.hopgate.pdp.association;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.digest.Digests;
@@ -130,7 +131,7 @@ public final class RedisLedger implements Ledger, AutoCloseable {
                 instant(hop.get("completed")),
                 text(hop, "transition"),
                 text(hop, "record")));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      } catch (JsonProcessingException ex) {
         // Not ours (or damaged): skipped; nothing in the ledger is trusted anyway.
       }
     }

@@ -3,9 +3,9 @@ package dev.hopgate.pdp.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.process.ProcessDefinition;
-import dev.hopgate.pdp.process.ProcessEdge;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,14 +41,7 @@ public final class CaseInputs {
                 .get(spec.path("manifest").isTextual() ? spec.get("manifest").asText() : component)
                 .orElse(null)
             : null;
-    InputDocument.ManifestFacts facts =
-        manifest == null
-            ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
-            : new InputDocument.ManifestFacts(
-                true,
-                sorted(manifest.performs()),
-                sorted(manifest.doesNotPerform()),
-                sorted(manifest.expectsCompleted()));
+    InputDocument.ManifestFacts facts = InputDocuments.manifestFacts(manifest);
 
     InputDocument.Intent intent;
     if (spec.hasNonNull("intent")) {
@@ -58,20 +51,7 @@ public final class CaseInputs {
               .processes()
               .get(iri)
               .orElseThrow(() -> new IllegalArgumentException("unknown process " + iri));
-      List<InputDocument.Edge> edges = new ArrayList<>();
-      for (ProcessEdge e : process.edges()) {
-        edges.add(
-            new InputDocument.Edge(
-                e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
-      }
-      intent =
-          new InputDocument.Intent(
-              true,
-              process.iri(),
-              process.digest(),
-              List.copyOf(process.steps().keySet()),
-              edges,
-              sorted(process.prerequisites(step)));
+      intent = InputDocuments.declaredIntent(process, step);
     } else {
       intent = new InputDocument.Intent(false, null, null, facts.performs(), List.of(), List.of());
     }

@@ -185,7 +185,7 @@ public final class ConformanceRunner {
 
   @SuppressWarnings("unchecked")
   private static List<String> steps(Map<String, Object> action, String key) {
-    return java.util.Objects.requireNonNull(
+    return Objects.requireNonNull(
         (List<String>) action.get(key), "a repair action without '" + key + "'");
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +173,7 @@ public final class Corpus {
 
   /** A violation as the corpus writes it: {gate, code, ...details}. */
   static Map<String, Object> asMap(Violation v) {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("gate", v.gate().wireName());
     m.put("code", v.code());
     m.putAll(v.details());

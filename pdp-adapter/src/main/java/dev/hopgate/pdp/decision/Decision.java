@@ -155,21 +155,23 @@ public record Decision(
   /** Evaluation could not finish ({@code code} names why): a deny, hopgate fails closed. */
   public static Decision abort(
       String id, @Nullable String txn, String code, @Nullable String policyRevision) {
-    return of(
-        id,
-        Outcome.ABORT,
-        List.of(Violation.of(Gate.EVALUATION, code)),
-        Problems.aborted(id, txn, code),
-        txn,
-        policyRevision);
+    return undecided(id, Outcome.ABORT, txn, code, policyRevision);
   }
 
   /** The engine ran out of its time budget: a deny. */
   public static Decision timeout(String id, @Nullable String txn, @Nullable String policyRevision) {
-    String code = "evaluation_timeout";
+    return undecided(id, Outcome.TIMEOUT, txn, "evaluation_timeout", policyRevision);
+  }
+
+  private static Decision undecided(
+      String id,
+      Outcome outcome,
+      @Nullable String txn,
+      String code,
+      @Nullable String policyRevision) {
     return of(
         id,
-        Outcome.TIMEOUT,
+        outcome,
         List.of(Violation.of(Gate.EVALUATION, code)),
         Problems.aborted(id, txn, code),
         txn,

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Reads the policy files of a directory in a stable order and names their revision. */
@@ -50,7 +51,7 @@ public final class PolicySources {
     if (!Files.isDirectory(directory)) {
       throw new PolicyLoadException("policies " + directory + ": not a directory");
     }
-    Map<Path, String> files = new java.util.TreeMap<>();
+    Map<Path, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(directory)) {
       for (Path file :
           walk.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(suffix)).toList()) {

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * the RFC 8785 form of the record without {@code hash}, {@code prev_hash} included, so editing,
  * removing or reordering any record breaks every hash after it.
  */
-public final class DecisionRecords {
+final class DecisionRecords {
   /** The {@code prev_hash} of the first record of a log. */
   public static final String GENESIS = "sha256:" + "0".repeat(64);
 

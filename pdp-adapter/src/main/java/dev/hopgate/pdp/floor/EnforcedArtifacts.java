@@ -14,6 +14,7 @@ import dev.hopgate.pdp.token.KeyResolver;
 import dev.hopgate.pdp.token.VerifiedJws;
 import java.text.ParseException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -41,7 +42,7 @@ final class EnforcedArtifacts {
 
     @Override
     public String getMessage() {
-      return java.util.Objects.requireNonNull(super.getMessage());
+      return Objects.requireNonNull(super.getMessage());
     }
   }
 

@@ -12,10 +12,12 @@ import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.TokenRejection;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,8 +37,7 @@ public final class Floor {
   private final ChainVerifier chains;
   private final CompletionVerifier completions;
   private final LedgerEvidence ledgerEvidence;
-  private final java.util.concurrent.atomic.AtomicLong ignoredCompletions =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong ignoredCompletions = new AtomicLong();
   private final RevocationFeed revocations;
   private final Limits limits;
 
@@ -145,7 +146,7 @@ public final class Floor {
       fromLedger = LedgerView.EMPTY;
     }
     if (!fromLedger.records().isEmpty()) {
-      java.util.Set<String> all = new java.util.LinkedHashSet<>(records);
+      Set<String> all = new LinkedHashSet<>(records);
       all.addAll(fromLedger.records());
       records = List.copyOf(all);
     }

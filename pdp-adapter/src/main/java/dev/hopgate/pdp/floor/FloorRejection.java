@@ -2,6 +2,8 @@ package dev.hopgate.pdp.floor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Objects;
+
 /** A floor rule failed. The message is safe to show: it names what failed, never a token or key. */
 public final class FloorRejection extends Exception {
   private static final long serialVersionUID = 1L;
@@ -20,6 +22,6 @@ public final class FloorRejection extends Exception {
   /** Never null: the constructor requires a message. */
   @Override
   public String getMessage() {
-    return java.util.Objects.requireNonNull(super.getMessage());
+    return Objects.requireNonNull(super.getMessage());
   }
 }

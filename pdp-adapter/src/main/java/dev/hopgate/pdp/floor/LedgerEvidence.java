@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -224,7 +225,7 @@ public final class LedgerEvidence {
 
     @Override
     public String getMessage() {
-      return java.util.Objects.requireNonNull(super.getMessage());
+      return Objects.requireNonNull(super.getMessage());
     }
   }
 }

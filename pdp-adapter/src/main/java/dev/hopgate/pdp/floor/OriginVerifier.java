@@ -4,6 +4,8 @@ import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_INVALID;
 import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISSING;
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.token.JwsRejection;
@@ -27,8 +29,7 @@ public final class OriginVerifier {
   private final KeyResolver keys;
   private final String trustDomain;
   private final JwsVerifier jwsVerifier;
-  private final com.github.benmanes.caffeine.cache.Cache<String, String> bindings =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+  private final Cache<String, String> bindings = Caffeine.newBuilder().maximumSize(10_000).build();
   private final Duration clockSkew;
 
   /**

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * that appears twice with a comma, and no compact JWS holds one, so a comma means the header was
  * sent twice: malformed, never guessed at.
  */
-public final class TxnHeaders {
+final class TxnHeaders {
   private TxnHeaders() {}
 
   public static List<String> elements(

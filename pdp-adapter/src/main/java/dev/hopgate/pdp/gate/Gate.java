@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.gate;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -39,7 +40,7 @@ public enum Gate {
         "gate: '"
             + name
             + "' (expected one of "
-            + java.util.Arrays.stream(values())
+            + Arrays.stream(values())
                 .map(Gate::wireName)
                 .collect(java.util.stream.Collectors.joining(", "))
             + ")");

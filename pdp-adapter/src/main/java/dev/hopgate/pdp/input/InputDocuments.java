@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.input;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hopgate.pdp.floor.Completion;
 import dev.hopgate.pdp.floor.Transition;
 import dev.hopgate.pdp.floor.VerifiedFacts;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /** Builds the input document from verified facts, and writes it as the JSON engines read. */
@@ -39,39 +41,15 @@ public final class InputDocuments {
       VerifiedFacts facts,
       @Nullable ProcessDefinition process,
       long usage,
-      java.util.function.Predicate<Completion> consumed,
+      Predicate<Completion> consumed,
       Instant now) {
     Manifest manifest = facts.manifest();
-    InputDocument.ManifestFacts manifestFacts =
-        manifest == null
-            ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
-            : new InputDocument.ManifestFacts(
-                true,
-                sorted(manifest.performs()),
-                sorted(manifest.doesNotPerform()),
-                sorted(manifest.expectsCompleted()));
-
-    InputDocument.Intent intent;
-    if (process != null) {
-      List<InputDocument.Edge> edges = new ArrayList<>();
-      for (ProcessEdge e : process.edges()) {
-        edges.add(
-            new InputDocument.Edge(
-                e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
-      }
-      intent =
-          new InputDocument.Intent(
-              true,
-              process.iri(),
-              process.digest(),
-              List.copyOf(process.steps().keySet()),
-              edges,
-              sorted(process.prerequisites(hop.step())));
-    } else {
-      intent =
-          new InputDocument.Intent(
-              false, null, null, manifestFacts.performs(), List.of(), List.of());
-    }
+    InputDocument.ManifestFacts manifestFacts = manifestFacts(manifest);
+    InputDocument.Intent intent =
+        process != null
+            ? declaredIntent(process, hop.step())
+            : new InputDocument.Intent(
+                false, null, null, manifestFacts.performs(), List.of(), List.of());
 
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     Set<String> completedSteps = new TreeSet<>();
@@ -200,7 +178,7 @@ public final class InputDocuments {
    *
    * @throws IllegalArgumentException naming the member that is missing or of the wrong type
    */
-  public static InputDocument fromJson(com.fasterxml.jackson.databind.JsonNode doc) {
+  public static InputDocument fromJson(JsonNode doc) {
     com.fasterxml.jackson.databind.JsonNode hop = required(doc, "hop");
     com.fasterxml.jackson.databind.JsonNode origin = required(doc, "origin");
     com.fasterxml.jackson.databind.JsonNode intent = required(doc, "intent");
@@ -261,8 +239,7 @@ public final class InputDocuments {
         doc.path("now").asLong(java.time.Instant.now().getEpochSecond()));
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode required(
-      com.fasterxml.jackson.databind.JsonNode node, String field) {
+  private static JsonNode required(JsonNode node, String field) {
     if (!node.path(field).isObject()) {
       throw new IllegalArgumentException(
           "input document: '" + field + "' missing (expected: an object)");
@@ -270,7 +247,7 @@ public final class InputDocuments {
     return node.get(field);
   }
 
-  private static String text(com.fasterxml.jackson.databind.JsonNode node, String field) {
+  private static String text(JsonNode node, String field) {
     if (!node.path(field).isTextual()) {
       throw new IllegalArgumentException(
           "input document: '" + field + "' missing (expected: a string)");
@@ -278,10 +255,38 @@ public final class InputDocuments {
     return node.get(field).asText();
   }
 
-  private static List<String> strings(com.fasterxml.jackson.databind.JsonNode node) {
+  private static List<String> strings(JsonNode node) {
     List<String> values = new ArrayList<>();
     node.forEach(n -> values.add(n.asText()));
     return values;
+  }
+
+  /** What the input document says of a component's manifest (or of none). */
+  public static InputDocument.ManifestFacts manifestFacts(@Nullable Manifest manifest) {
+    return manifest == null
+        ? new InputDocument.ManifestFacts(false, List.of(), List.of(), List.of())
+        : new InputDocument.ManifestFacts(
+            true,
+            sorted(manifest.performs()),
+            sorted(manifest.doesNotPerform()),
+            sorted(manifest.expectsCompleted()));
+  }
+
+  /** What the input document says of a declared process, for a hop to {@code step}. */
+  public static InputDocument.Intent declaredIntent(ProcessDefinition process, String step) {
+    List<InputDocument.Edge> edges = new ArrayList<>();
+    for (ProcessEdge e : process.edges()) {
+      edges.add(
+          new InputDocument.Edge(
+              e.from(), e.to(), e.within() == null ? null : e.within().toSeconds()));
+    }
+    return new InputDocument.Intent(
+        true,
+        process.iri(),
+        process.digest(),
+        List.copyOf(process.steps().keySet()),
+        edges,
+        sorted(process.prerequisites(step)));
   }
 
   private static List<String> sorted(Set<String> values) {

@@ -19,12 +19,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -37,8 +39,7 @@ public final class ManifestRegistry {
   public static final JOSEObjectType TYPE = new JOSEObjectType("hop-manifest+jwt");
 
   /** Revisions are unique in the process, so a reload never reuses a cached verification. */
-  private static final java.util.concurrent.atomic.AtomicLong REVISIONS =
-      new java.util.concurrent.atomic.AtomicLong(1);
+  private static final AtomicLong REVISIONS = new AtomicLong(1);
 
   private final Map<String, Manifest> byComponent;
   private final Map<String, KeyResolver> enforcementKeys;
@@ -190,7 +191,7 @@ public final class ManifestRegistry {
       throw new ManifestException("'enforcement' missing (expected: a list of {id, keys})");
     }
     List<EnforcementPoint> points = new ArrayList<>();
-    Set<String> kids = new java.util.HashSet<>();
+    Set<String> kids = new HashSet<>();
     for (Object item : list) {
       if (!(item instanceof Map<?, ?> map)
           || !(map.get("id") instanceof String id)

@@ -1,5 +1,7 @@
 package dev.hopgate.pdp.mcp;
 
+import java.util.Objects;
+
 /**
  * A body hopgate will not read as a JSON-RPC request: rather than guess, it denies, so that the MCP
  * server can never run a different tool than the one hopgate decided on.
@@ -36,6 +38,6 @@ public final class JsonRpcRejection extends Exception {
 
   @Override
   public String getMessage() {
-    return java.util.Objects.requireNonNull(super.getMessage());
+    return Objects.requireNonNull(super.getMessage());
   }
 }

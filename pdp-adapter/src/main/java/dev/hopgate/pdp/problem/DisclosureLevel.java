@@ -3,7 +3,9 @@ package dev.hopgate.pdp.problem;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,12 +41,12 @@ public enum DisclosureLevel {
   }
 
   /** The level a route or a policy names ({@code full}, {@code minimal}, {@code undisclosed}). */
-  public static java.util.Optional<DisclosureLevel> named(String value) {
+  public static Optional<DisclosureLevel> named(String value) {
     return switch (value) {
       case "full" -> java.util.Optional.of(FULL);
       case "minimal" -> java.util.Optional.of(MINIMAL);
       case "undisclosed" -> java.util.Optional.of(UNDISCLOSED);
-      default -> java.util.Optional.empty();
+      default -> Optional.empty();
     };
   }
 
@@ -55,7 +57,7 @@ public enum DisclosureLevel {
 
   /** The name routes and policies use. */
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +204,7 @@ final class ProcessCompiler {
         Object[] frame = stack.peek();
         String node = (String) frame[0];
         @SuppressWarnings("unchecked")
-        java.util.Iterator<String> it = (java.util.Iterator<String>) frame[1];
+        Iterator<String> it = (Iterator<String>) frame[1];
         if (it.hasNext()) {
           String n = it.next();
           Integer s = state.get(n);

@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.digest.Digests;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -45,12 +47,12 @@ public final class ProcessDefinition {
       List<String> topologicalOrder) {
     this.iri = requireNonNull(iri, "iri");
     this.version = requireNonNull(version, "version");
-    this.steps = java.util.Collections.unmodifiableMap(new TreeMap<>(steps));
+    this.steps = Collections.unmodifiableMap(new TreeMap<>(steps));
     List<ProcessEdge> sorted = new ArrayList<>(edges);
     sorted.sort(Comparator.comparing(ProcessEdge::from).thenComparing(ProcessEdge::to));
     this.edges = List.copyOf(sorted);
-    this.entry = java.util.Collections.unmodifiableSet(new TreeSet<>(entry));
-    this.exit = java.util.Collections.unmodifiableSet(new TreeSet<>(exit));
+    this.entry = Collections.unmodifiableSet(new TreeSet<>(entry));
+    this.exit = Collections.unmodifiableSet(new TreeSet<>(exit));
     this.entryDeclared = entryDeclared;
     this.exitDeclared = exitDeclared;
     Map<String, Set<String>> pre = new TreeMap<>();
@@ -58,10 +60,10 @@ public final class ProcessDefinition {
       pre.put(step, new TreeSet<>());
     }
     for (ProcessEdge edge : this.edges) {
-      java.util.Objects.requireNonNull(pre.get(edge.to())).add(edge.from());
+      Objects.requireNonNull(pre.get(edge.to())).add(edge.from());
     }
-    pre.replaceAll((k, v) -> java.util.Collections.unmodifiableSet(v));
-    this.prerequisites = java.util.Collections.unmodifiableMap(pre);
+    pre.replaceAll((k, v) -> Collections.unmodifiableSet(v));
+    this.prerequisites = Collections.unmodifiableMap(pre);
     this.topologicalOrder = List.copyOf(topologicalOrder);
     this.canonical = canonicalForm();
     this.digest = Digests.ofJson(canonical);
@@ -177,7 +179,7 @@ public final class ProcessDefinition {
     if (exitDeclared) {
       doc.put("exit", List.copyOf(exit));
     }
-    return java.util.Collections.unmodifiableMap(doc);
+    return Collections.unmodifiableMap(doc);
   }
 
   @Override

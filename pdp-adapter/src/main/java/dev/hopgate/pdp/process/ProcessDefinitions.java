@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -274,12 +275,7 @@ public final class ProcessDefinitions {
       String name = it.next();
       if (!known.contains(name)) {
         problems.add(
-            where
-                + "unknown field '"
-                + name
-                + "' (expected one of: "
-                + new java.util.TreeSet<>(known)
-                + ")");
+            where + "unknown field '" + name + "' (expected one of: " + new TreeSet<>(known) + ")");
       }
     }
   }

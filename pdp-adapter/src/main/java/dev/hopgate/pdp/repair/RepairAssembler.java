@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -56,7 +57,7 @@ public final class RepairAssembler {
     return List.copyOf(actions);
   }
 
-  private static java.util.Optional<Map<String, Object>> useComponent(
+  private static Optional<Map<String, Object>> useComponent(
       InputDocument input, PolicySnapshot snapshot) {
     String step = input.hop().step();
     Set<String> components = new TreeSet<>();
@@ -68,13 +69,13 @@ public final class RepairAssembler {
       }
     }
     if (components.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Map<String, Object> action = new LinkedHashMap<>();
     action.put("action", "use_component");
     action.put("step", step);
     action.put("components", List.copyOf(components));
-    return java.util.Optional.of(action);
+    return Optional.of(action);
   }
 
   private static List<Map<String, Object>> sequence(

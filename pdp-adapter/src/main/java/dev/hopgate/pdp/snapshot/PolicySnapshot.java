@@ -2,10 +2,13 @@ package dev.hopgate.pdp.snapshot;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -41,13 +44,13 @@ public record PolicySnapshot(
    * process's digest. Logged at start and on each reload.
    */
   public String revision() {
-    java.util.List<Object> parts = new java.util.ArrayList<>();
+    List<Object> parts = new ArrayList<>();
     parts.add(policy.revision());
     manifests.all().stream()
         .map(m -> m.component() + "=" + m.digest())
         .sorted()
         .forEach(parts::add);
     processes.all().stream().map(p -> p.iri() + "=" + p.digest()).sorted().forEach(parts::add);
-    return dev.hopgate.pdp.digest.Digests.ofJson(parts);
+    return Digests.ofJson(parts);
   }
 }

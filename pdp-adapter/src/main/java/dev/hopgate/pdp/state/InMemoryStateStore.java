@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,7 @@ public final class InMemoryStateStore implements StateStore {
             .maximumSize(maxKeys)
             .ticker(ticker)
             .expireAfter(
-                Expiry.<String, Entry>writing(
-                    (key, entry) -> java.time.Duration.ofNanos(entry.ttlNanos())))
+                Expiry.<String, Entry>writing((key, entry) -> Duration.ofNanos(entry.ttlNanos())))
             .build();
     this.map = entries.asMap();
   }

@@ -7,6 +7,7 @@ import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.token.HopToken;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Spends one-time hop tokens ({@code once: true}): the first ALLOW claims the token's {@code jti}
@@ -46,8 +47,7 @@ public final class OneTimeTokens {
       throws StateException {
     String owner = owner(request, decisionId);
     Reservation.Outcome outcome =
-        store.reserve(
-            new Reservation(owner, java.util.List.of(claim(token, now)), java.util.List.of()));
+        store.reserve(new Reservation(owner, List.of(claim(token, now)), List.of()));
     return outcome instanceof Reservation.Outcome.Reserved && retryHonoured(request, now);
   }
 

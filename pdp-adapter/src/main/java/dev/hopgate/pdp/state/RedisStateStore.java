@@ -3,6 +3,7 @@ package dev.hopgate.pdp.state;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -59,7 +60,7 @@ public final class RedisStateStore implements StateStore {
    *     timeout
    * @param prefix prepended to every key, so several deployments can share a server
    */
-  public RedisStateStore(URI uri, java.time.Duration timeout, String prefix) {
+  public RedisStateStore(URI uri, Duration timeout, String prefix) {
     requireNonNull(uri, "uri");
     this.prefix = requireNonNull(prefix, "prefix");
     this.redis = RedisClients.pooled(uri, timeout);

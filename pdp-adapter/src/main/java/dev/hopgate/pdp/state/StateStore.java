@@ -1,6 +1,7 @@
 package dev.hopgate.pdp.state;
 
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,9 +30,7 @@ public interface StateStore extends AutoCloseable {
    */
   default String claim(String key, String owner, Duration ttl) throws StateException {
     Reservation.Outcome outcome =
-        reserve(
-            new Reservation(
-                owner, java.util.List.of(new Reservation.Claim(key, ttl)), java.util.List.of()));
+        reserve(new Reservation(owner, List.of(new Reservation.Claim(key, ttl)), List.of()));
     return outcome instanceof Reservation.Outcome.ClaimHeld held ? held.holder() : owner;
   }
 

@@ -31,7 +31,6 @@ public final class HopTokenVerifier {
   /** The JOSE {@code typ} of a hop token. */
   public static final JOSEObjectType TYPE = new JOSEObjectType("hop+jwt");
 
-  /** RFC 6750 section 2.1: the scheme, one space, a token68. */
   /** Far larger than any hop token; bounds the work an attacker can cause before verification. */
   private static final int MAX_TOKEN_CHARS = 8 * 1024;
 

@@ -7,9 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JwksUrlKeySource implements KeySource, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(JwksUrlKeySource.class.getName());
-  private static final KeySet NONE = new KeySet(0, java.util.Map.of());
+  private static final KeySet NONE = new KeySet(0, Map.of());
   private static final int MAX_BYTES = 256 * 1024;
 
   private record Fetched(KeySet keys, String body, Instant at) {}
@@ -171,7 +173,7 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
       throw new IOException(
           response.body().length + " bytes (expected: at most " + MAX_BYTES + ")");
     }
-    String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    String body = new String(response.body(), StandardCharsets.UTF_8);
     Fetched previous = fetched.get();
     if (previous != null && previous.body().equals(body)) {
       fetched.set(new Fetched(previous.keys(), body, clock.instant()));

@@ -2,6 +2,8 @@ package dev.hopgate.pdp.token;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Objects;
+
 /** A JWS did not verify. The message is safe to show: it never contains the JWS or a key. */
 public final class JwsRejection extends Exception {
   private static final long serialVersionUID = 1L;
@@ -20,6 +22,6 @@ public final class JwsRejection extends Exception {
   /** Never null: the constructor requires a message. */
   @Override
   public String getMessage() {
-    return java.util.Objects.requireNonNull(super.getMessage());
+    return Objects.requireNonNull(super.getMessage());
   }
 }

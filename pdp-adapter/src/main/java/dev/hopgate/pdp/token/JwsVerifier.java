@@ -20,6 +20,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.hopgate.pdp.digest.Digests;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -240,7 +241,7 @@ public final class JwsVerifier {
     if (exp == null) {
       return cap;
     }
-    Duration untilExpiry = Duration.between(java.time.Instant.now(), exp.toInstant());
+    Duration untilExpiry = Duration.between(Instant.now(), exp.toInstant());
     return untilExpiry.isNegative()
         ? Duration.ZERO
         : (untilExpiry.compareTo(cap) < 0 ? untilExpiry : cap);

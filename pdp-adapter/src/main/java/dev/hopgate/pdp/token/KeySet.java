@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param revision increases whenever the key material changes, so that anything verified with a
  *     removed key can be told apart from what the current keys verify
  */
-public record KeySet(long revision, Map<String, TrustedKey> keys) {
+record KeySet(long revision, Map<String, TrustedKey> keys) {
   public KeySet {
     keys = Map.copyOf(requireNonNull(keys, "keys"));
   }

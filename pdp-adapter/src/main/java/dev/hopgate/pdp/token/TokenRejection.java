@@ -2,6 +2,8 @@ package dev.hopgate.pdp.token;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Objects;
+
 /**
  * A hop token failed verification. The message is safe to show the caller: it names what was wrong,
  * never the token or a key.
@@ -23,6 +25,6 @@ public final class TokenRejection extends Exception {
   /** Never null: the constructor requires a message. */
   @Override
   public String getMessage() {
-    return java.util.Objects.requireNonNull(super.getMessage());
+    return Objects.requireNonNull(super.getMessage());
   }
 }

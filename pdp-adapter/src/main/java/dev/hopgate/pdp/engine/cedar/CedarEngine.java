@@ -3,6 +3,7 @@ package dev.hopgate.pdp.engine.cedar;
 import com.cedarpolicy.AuthorizationEngine;
 import com.cedarpolicy.BasicAuthorizationEngine;
 import com.cedarpolicy.model.DetailedError;
+import com.cedarpolicy.model.Effect;
 import com.cedarpolicy.model.ValidationRequest;
 import com.cedarpolicy.model.ValidationResponse;
 import com.cedarpolicy.model.exception.AuthException;
@@ -22,7 +23,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,14 +79,14 @@ public final class CedarEngine implements PolicyEngine {
     AuthorizationEngine engine = new BasicAuthorizationEngine();
     PolicySet policySet = new PolicySet(policies);
     // A schema that did not parse is a problem, and problems refused the set above.
-    validate(engine, java.util.Objects.requireNonNull(schema), policySet, schemaFile.getKey());
+    validate(engine, Objects.requireNonNull(schema), policySet, schemaFile.getKey());
     try {
       policySet.cache();
     } catch (CacheException e) {
       throw new PolicyLoadException(
           "policies " + directory + ": cannot cache the policy set: " + e.getMessage());
     }
-    Map<Path, String> all = new java.util.TreeMap<>(policyFiles);
+    Map<Path, String> all = new TreeMap<>(policyFiles);
     all.putAll(schemaFiles);
     return new CedarPreparedPolicy(engine, policySet, annotations, PolicySources.revision(all));
   }
@@ -115,7 +118,7 @@ public final class CedarEngine implements PolicyEngine {
           problems.add(where + ": @id is used twice (expected: unique ids)");
           continue;
         }
-        boolean forbid = policy.effect() == com.cedarpolicy.model.Effect.FORBID;
+        boolean forbid = policy.effect() == Effect.FORBID;
         String gate = notes.get("gate");
         String code = notes.get("code");
         if (forbid && (gate == null || code == null)) {

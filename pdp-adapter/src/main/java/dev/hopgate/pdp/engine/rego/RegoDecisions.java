@@ -1,5 +1,6 @@
 package dev.hopgate.pdp.engine.rego;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.engine.EngineDecision;
@@ -31,7 +32,7 @@ final class RegoDecisions {
   static String input(InputDocument input) throws EvaluationException {
     try {
       return JSON.writeValueAsString(InputDocuments.toMap(input));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new EvaluationException("rego: the input document could not be written", e);
     }
   }
