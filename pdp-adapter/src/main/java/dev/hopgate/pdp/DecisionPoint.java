@@ -161,8 +161,8 @@ public final class DecisionPoint {
     } finally {
       p.floorNanos = System.nanoTime() - floorStart;
     }
-    if (target.unmappedTool() != null) {
-      return p.deny.toolUnmapped(hop.txn(), target.unmappedTool());
+    if (target.unmapped() != null) {
+      return p.deny.unmapped(hop.txn(), target.unmapped());
     }
 
     if (step == null) {

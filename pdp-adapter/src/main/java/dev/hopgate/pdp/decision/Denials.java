@@ -13,6 +13,7 @@ import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
 import dev.hopgate.pdp.repair.RepairAssembler;
+import dev.hopgate.pdp.request.Target;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.Spending.Spent;
 import dev.hopgate.pdp.token.TokenCode;
@@ -119,12 +120,12 @@ public final class Denials {
         .withChallenge(challenge);
   }
 
-  /** A tool call the route maps to no step. */
-  public Decision toolUnmapped(String txn, String tool) {
+  /** An MCP call of a tool, resource, prompt or method the route maps to no step. */
+  public Decision unmapped(String txn, Target.Unmapped unmapped) {
     return Decision.deny(
         id,
-        Violation.of(Gate.SCOPE, "tool_unmapped"),
-        Problems.toolUnmapped(id, txn, tool),
+        Violation.of(Gate.SCOPE, unmapped.kind() + "_unmapped"),
+        Problems.unmapped(id, txn, unmapped.kind(), unmapped.name()),
         txn,
         revision());
   }

@@ -10,14 +10,21 @@ import org.jspecify.annotations.Nullable;
  * @param method the JSON-RPC method, such as {@code tools/call}
  * @param rawId the request's {@code id} as JSON text ({@code 7}, {@code "a"}), or null for a
  *     notification
- * @param tool the tool a {@code tools/call} names ({@code params.name}), else null
+ * @param name what a method that names one thing names ({@link McpMethods#named}): the tool of a
+ *     {@code tools/call}, the URI of a {@code resources/read}, the prompt of a {@code prompts/get};
+ *     else null
  */
-public record JsonRpcCall(String method, @Nullable String rawId, @Nullable String tool) {
+public record JsonRpcCall(String method, @Nullable String rawId, @Nullable String name) {
   public static final String TOOLS_CALL = "tools/call";
   public static final String TOOLS_LIST = "tools/list";
 
   public JsonRpcCall {
     requireNonNull(method, "method");
+  }
+
+  /** The tool a {@code tools/call} names, else null. */
+  public @Nullable String tool() {
+    return isToolCall() ? name : null;
   }
 
   public boolean isToolCall() {

@@ -127,17 +127,20 @@ public final class JsonRpcReader {
     if (params != null && !params.isObject()) {
       throw notJsonRpc("MCP 'params' must be an object");
     }
-    if (!JsonRpcCall.TOOLS_CALL.equals(method)) {
+    McpMethods.Named named = McpMethods.named(method);
+    if (named == null) {
       return new JsonRpcCall(method, rawId, null);
     }
     if (rawId == null) {
-      throw notJsonRpc("a tools/call must carry an 'id' (a notification cannot call a tool)");
+      throw notJsonRpc(
+          "a " + method + " must carry an 'id' (a notification cannot read or run anything)");
     }
-    String tool = params == null ? null : text(params, "name");
-    if (tool == null || tool.isEmpty()) {
-      throw notJsonRpc("a tools/call must name its tool in 'params.name'");
+    String name = params == null ? null : text(params, named.param());
+    if (name == null || name.isEmpty()) {
+      throw notJsonRpc(
+          "a " + method + " must name its " + named.kind() + " in 'params." + named.param() + "'");
     }
-    return new JsonRpcCall(method, rawId, tool);
+    return new JsonRpcCall(method, rawId, name);
   }
 
   /**

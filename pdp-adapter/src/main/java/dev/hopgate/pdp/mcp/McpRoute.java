@@ -17,9 +17,13 @@ import org.jspecify.annotations.Nullable;
  * denials and session methods are answered. The component never names its own steps; its manifest
  * can only confirm the mapped step (the capability gate).
  *
- * @param toolSteps the step each tool call is, by tool name
- * @param sessionMethods what {@code initialize}, {@code tools/list}, {@code ping} and notifications
- *     need
+ * @param toolSteps the step each tool call is, by tool name ({@code tool:<name>})
+ * @param resourceSteps the step each {@code resources/read} is, by the resource's exact URI ({@code
+ *     resource:<uri>}; no normalisation: another spelling is another, unmapped, resource)
+ * @param promptSteps the step each {@code prompts/get} is, by prompt name ({@code prompt:<name>})
+ * @param methodSteps the step any other method is ({@code method:<name>}); an unmapped one is
+ *     denied
+ * @param sessionMethods what the session and list methods of {@link McpMethods} need
  * @param denialCode the JSON-RPC {@code error.code} of a policy denial
  * @param denialStatus the HTTP status of a policy denial: 200 (MCP clients keep the session) or 403
  * @param resourceMetadata the route's OAuth protected resource metadata URL (RFC 9728), named in
@@ -27,12 +31,26 @@ import org.jspecify.annotations.Nullable;
  */
 public record McpRoute(
     Map<String, String> toolSteps,
+    Map<String, String> resourceSteps,
+    Map<String, String> promptSteps,
+    Map<String, String> methodSteps,
     SessionMethods sessionMethods,
     int denialCode,
     int denialStatus,
     @Nullable String resourceMetadata) {
   public static final String PROTOCOL = "protocol";
   public static final String TOOL_PREFIX = "tool:";
+  public static final String RESOURCE_PREFIX = "resource:";
+  public static final String PROMPT_PREFIX = "prompt:";
+  public static final String METHOD_PREFIX = "method:";
+
+  /** A JSON-RPC method name a route can map: no spaces, no control characters. */
+  private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
+
+  /** A resource URI as a route names it: a scheme, then no whitespace or control characters. */
+  private static final Pattern RESOURCE_URI =
+      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:\\S{1,2048}");
+
   public static final String SESSION_METHODS = "mcp_session_methods";
   public static final String DENIAL_CODE = "mcp_denial_code";
   public static final String DENIAL_STATUS = "mcp_denial_status";
@@ -58,6 +76,9 @@ public record McpRoute(
 
   public McpRoute {
     toolSteps = Map.copyOf(requireNonNull(toolSteps, "toolSteps"));
+    resourceSteps = Map.copyOf(requireNonNull(resourceSteps, "resourceSteps"));
+    promptSteps = Map.copyOf(requireNonNull(promptSteps, "promptSteps"));
+    methodSteps = Map.copyOf(requireNonNull(methodSteps, "methodSteps"));
     requireNonNull(sessionMethods, "sessionMethods");
   }
 
@@ -73,10 +94,22 @@ public record McpRoute(
    * @return empty when the route's rule refuses the method
    */
   public Optional<Target> target(JsonRpcCall call) {
-    if (call.isToolCall()) {
-      String tool = requireNonNull(call.tool());
-      String step = stepOf(tool);
-      return Optional.of(step == null ? Target.unmappedTool(tool) : Target.step(step));
+    McpMethods.Named named = McpMethods.named(call.method());
+    if (named != null) {
+      String name = requireNonNull(call.name());
+      Map<String, String> steps =
+          switch (named.kind()) {
+            case McpMethods.TOOL -> toolSteps;
+            case McpMethods.RESOURCE -> resourceSteps;
+            default -> promptSteps;
+          };
+      String step = steps.get(name);
+      return Optional.of(step == null ? Target.unmapped(named.kind(), name) : Target.step(step));
+    }
+    if (McpMethods.kindOf(call.method()) == McpMethods.Kind.OTHER) {
+      String step = methodSteps.get(call.method());
+      return Optional.of(
+          step == null ? Target.unmapped(McpMethods.METHOD, call.method()) : Target.step(step));
     }
     if (sessionMethods == SessionMethods.DENY) {
       return Optional.empty();
@@ -113,28 +146,24 @@ public record McpRoute(
               + protocol
               + "' (expected: http or mcp).");
     }
-    Map<String, String> tools = new TreeMap<>();
-    contextExtensions.forEach(
-        (key, value) -> {
-          if (key.startsWith(TOOL_PREFIX)) {
-            String tool = key.substring(TOOL_PREFIX.length());
-            if (tool.isEmpty() || value.isBlank()) {
-              throw new IllegalArgumentException(
-                  "This route's context extension '"
-                      + key
-                      + "' must name a tool "
-                      + "and map it to a step ('tool:<name>: <step>').");
-            }
-            if (!TOOL_NAME.matcher(tool).matches()) {
-              throw new IllegalArgumentException(
-                  "This route's context extension '"
-                      + key
-                      + "' names a tool outside "
-                      + "MCP's tool name characters (A-Z a-z 0-9 _ - ., at most 128).");
-            }
-            tools.put(tool, value);
-          }
-        });
+    Map<String, String> tools = steps(contextExtensions, TOOL_PREFIX, TOOL_NAME, "a tool");
+    Map<String, String> resources =
+        steps(contextExtensions, RESOURCE_PREFIX, RESOURCE_URI, "a resource URI");
+    Map<String, String> prompts = steps(contextExtensions, PROMPT_PREFIX, TOOL_NAME, "a prompt");
+    Map<String, String> methods =
+        steps(contextExtensions, METHOD_PREFIX, METHOD_NAME, "a JSON-RPC method");
+    for (String method : methods.keySet()) {
+      if (McpMethods.kindOf(method) != McpMethods.Kind.OTHER) {
+        throw new IllegalArgumentException(
+            "This route's context extension '"
+                + METHOD_PREFIX
+                + method
+                + "' maps a method MCP defines already (map its tool, resource or prompt instead;"
+                + " session and list methods follow '"
+                + SESSION_METHODS
+                + "').");
+      }
+    }
     String session = contextExtensions.getOrDefault(SESSION_METHODS, "hop_token");
     SessionMethods sessionMethods =
         switch (session) {
@@ -175,7 +204,42 @@ public record McpRoute(
               + metadata
               + "' (expected an https URL, RFC 9728).");
     }
-    return new McpRoute(tools, sessionMethods, code, status, metadata);
+    return new McpRoute(tools, resources, prompts, methods, sessionMethods, code, status, metadata);
+  }
+
+  /** The {@code <prefix><name>: <step>} entries of a route, each name checked by {@code names}. */
+  private static Map<String, String> steps(
+      Map<String, String> contextExtensions, String prefix, Pattern names, String what) {
+    Map<String, String> steps = new TreeMap<>();
+    contextExtensions.forEach(
+        (key, value) -> {
+          if (!key.startsWith(prefix)) {
+            return;
+          }
+          String name = key.substring(prefix.length());
+          if (name.isEmpty() || value.isBlank()) {
+            throw new IllegalArgumentException(
+                "This route's context extension '"
+                    + key
+                    + "' must name "
+                    + what
+                    + " and map it to a step ('"
+                    + prefix
+                    + "<name>: <step>').");
+          }
+          if (!names.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                "This route's context extension '"
+                    + key
+                    + "' does not name "
+                    + what
+                    + (prefix.equals(TOOL_PREFIX) || prefix.equals(PROMPT_PREFIX)
+                        ? " in MCP's name characters (A-Z a-z 0-9 _ - ., at most 128)."
+                        : " (" + names.pattern() + ")."));
+          }
+          steps.put(name, value);
+        });
+    return steps;
   }
 
   private static int integer(Map<String, String> extensions, String key, int fallback) {

@@ -199,18 +199,30 @@ public final class Problems {
         List.of(Map.of("action", "fix_request")));
   }
 
-  /** A tool call the route maps to no step: the mesh owner has not admitted that tool here. */
-  public static Problem toolUnmapped(String decisionId, @Nullable String txn, String tool) {
+  /**
+   * An MCP call of something the route maps to no step (a tool, resource, prompt or method): the
+   * mesh owner has not admitted it here.
+   *
+   * @param kind {@code tool}, {@code resource}, {@code prompt} or {@code method}: the code is
+   *     {@code <kind>_unmapped} and the violation names it under {@code <kind>}
+   */
+  public static Problem unmapped(
+      String decisionId, @Nullable String txn, String kind, String name) {
+    String what = kind.equals("tool") ? "tool" : kind.equals("method") ? "MCP method" : kind;
     return new Problem(
         TYPE_PREFIX + "scope",
-        "Tool is not a step of this route",
+        Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + " is not a step of this route",
         403,
-        "The tool '"
-            + tool
-            + "' is not mapped to a step on this route, so hopgate denies calling it here.",
+        "The "
+            + what
+            + " '"
+            + name
+            + "' is not mapped to a step on this route, so hopgate denies "
+            + (kind.equals("tool") ? "calling it" : kind.equals("method") ? "it" : "reading it")
+            + " here.",
         decisionId,
         txn,
-        List.of(violation(new Violation(Gate.SCOPE, "tool_unmapped", Map.of("tool", tool)))),
+        List.of(violation(new Violation(Gate.SCOPE, kind + "_unmapped", Map.of(kind, name)))),
         List.of(Map.of("action", "none")));
   }
 

@@ -5,25 +5,32 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a request asks to do, once its route (and, on an MCP route, its JSON-RPC body) is read.
  *
- * @param step the step of the process this request performs; null for an MCP session method (the
- *     token and the floor alone decide) or for a tool the route does not map
- * @param unmappedTool the tool an MCP {@code tools/call} names when the route maps it to no step
- *     (denied once the floor holds), else null
+ * @param step the step of the process this request performs; null for an MCP session or list method
+ *     (the token and the floor alone decide) or for a name the route does not map
+ * @param unmapped what an MCP call names when the route maps it to no step (denied once the floor
+ *     holds), else null
  * @param listsTools whether this is an MCP {@code tools/list}, whose answer is cut to the tools the
  *     chain could call
  */
-public record Target(@Nullable String step, @Nullable String unmappedTool, boolean listsTools) {
+public record Target(@Nullable String step, @Nullable Unmapped unmapped, boolean listsTools) {
+  /**
+   * A name the route maps to no step.
+   *
+   * @param kind what is named: {@code tool}, {@code resource}, {@code prompt} or {@code method}
+   */
+  public record Unmapped(String kind, String name) {}
+
   /** A request that performs {@code step}. */
   public static Target step(String step) {
     return new Target(step, null, false);
   }
 
-  /** A tool call the route maps to no step. */
-  public static Target unmappedTool(String tool) {
-    return new Target(null, tool, false);
+  /** A call of something the route maps to no step. */
+  public static Target unmapped(String kind, String name) {
+    return new Target(null, new Unmapped(kind, name), false);
   }
 
-  /** An MCP method that calls no tool. */
+  /** An MCP method that performs no step. */
   public static Target sessionMethod(boolean listsTools) {
     return new Target(null, null, listsTools);
   }

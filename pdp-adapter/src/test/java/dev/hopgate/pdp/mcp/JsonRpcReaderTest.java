@@ -30,6 +30,22 @@ class JsonRpcReaderTest {
   }
 
   @Test
+  void read_namesTheResourceOrPromptACallReadsOrRuns() throws Exception {
+    JsonRpcCall read =
+        JsonRpcReader.read(
+            "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\",\"params\":{\"uri\":\"inv://a\"}}",
+            false);
+    JsonRpcCall prompt =
+        JsonRpcReader.read(
+            "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\",\"params\":{\"name\":\"p\"}}",
+            false);
+
+    assertThat(read.name()).isEqualTo("inv://a");
+    assertThat(read.tool()).isNull();
+    assertThat(prompt.name()).isEqualTo("p");
+  }
+
+  @Test
   void read_notificationHasNoId() throws Exception {
     JsonRpcCall call =
         JsonRpcReader.read("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", false);
@@ -60,6 +76,9 @@ class JsonRpcReaderTest {
       tool call without name      | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}                      | not_jsonrpc
       tool name not a string      | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}}              | not_jsonrpc
       a bare string               | "tools/call"                                                                    | not_jsonrpc
+      resource read without uri   | {"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"name":"a"}}        | not_jsonrpc
+      resource read notification  | {"jsonrpc":"2.0","method":"resources/read","params":{"uri":"a:b"}}              | not_jsonrpc
+      prompt get without name     | {"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{}}                     | not_jsonrpc
       """)
   void read_refusesWhatCouldBeReadTwoWays(String why, String body, String code) {
     assertThatThrownBy(() -> JsonRpcReader.read(body, false))

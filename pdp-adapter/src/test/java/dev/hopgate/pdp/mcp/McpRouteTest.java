@@ -3,6 +3,7 @@ package dev.hopgate.pdp.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hopgate.pdp.request.Target;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,73 @@ class McpRouteTest {
     assertThat(route.sessionMethods()).isEqualTo(McpRoute.SessionMethods.HOP_TOKEN);
     assertThat(route.denialCode()).isEqualTo(-32003);
     assertThat(route.denialStatus()).isEqualTo(200);
+  }
+
+  private static final McpRoute TABLE =
+      McpRoute.of(
+          Map.of(
+              "protocol", "mcp",
+              "tool:reserve", "urn:step:reserve",
+              "resource:inventory://stock/sku-1", "urn:step:read-stock",
+              "prompt:summarise", "urn:step:summarise",
+              "method:x/export", "urn:step:export"));
+
+  private static Target target(String method, String name) {
+    return TABLE.target(new JsonRpcCall(method, "1", name)).orElseThrow();
+  }
+
+  @Test
+  void target_aNamedCallIsTheStepItsNameMapsTo_elseUnmapped() {
+    assertThat(target("tools/call", "reserve").step()).isEqualTo("urn:step:reserve");
+    assertThat(target("resources/read", "inventory://stock/sku-1").step())
+        .isEqualTo("urn:step:read-stock");
+    assertThat(target("prompts/get", "summarise").step()).isEqualTo("urn:step:summarise");
+    // Exact URIs: another spelling of the same resource is another, unmapped, resource.
+    assertThat(target("resources/read", "inventory://stock/sku-1/").unmapped())
+        .isEqualTo(new Target.Unmapped("resource", "inventory://stock/sku-1/"));
+    assertThat(target("prompts/get", "reserve").unmapped())
+        .isEqualTo(new Target.Unmapped("prompt", "reserve"));
+  }
+
+  @Test
+  void target_anyOtherMethodIsDeniedUnlessMapped() {
+    assertThat(target("x/export", null).step()).isEqualTo("urn:step:export");
+    for (String method :
+        java.util.List.of(
+            "completion/complete", "resources/subscribe", "logging/setLevel", "x/admin")) {
+      assertThat(target(method, null).unmapped())
+          .as(method)
+          .isEqualTo(new Target.Unmapped("method", method));
+    }
+  }
+
+  @Test
+  void target_sessionAndListMethodsNeedNoStep_ofBothRevisions() {
+    for (String method :
+        java.util.List.of(
+            "initialize",
+            "server/discover",
+            "ping",
+            "notifications/initialized",
+            "tools/list",
+            "resources/list",
+            "resources/templates/list",
+            "prompts/list")) {
+      Target t = target(method, null);
+      assertThat(t.step()).as(method).isNull();
+      assertThat(t.unmapped()).as(method).isNull();
+      assertThat(t.listsTools()).as(method).isEqualTo(method.equals("tools/list"));
+    }
+    McpRoute toolsOnly = McpRoute.of(Map.of("protocol", "mcp", "mcp_session_methods", "deny"));
+    assertThat(toolsOnly.target(new JsonRpcCall("ping", "1", null))).isEmpty();
+  }
+
+  @Test
+  void of_refusesAMethodMappingForAMethodMcpDefines() {
+    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "method:tools/call", "s")))
+        .hasMessageContaining("maps a method MCP defines already");
+    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "resource:no scheme", "s")))
+        .hasMessageContaining("does not name a resource URI");
   }
 
   @Test

@@ -65,6 +65,16 @@ public final class McpToolServer implements HttpHandler {
           response.putObject("error").put("code", -32602).put("message", "Unknown tool: " + tool);
         }
       }
+      case "resources/read" -> {
+        String uri = request.path("params").path("uri").asText();
+        response
+            .putObject("result")
+            .putArray("contents")
+            .addObject()
+            .put("uri", uri)
+            .put("text", "read " + uri);
+      }
+      case "ping" -> response.putObject("result");
       default -> response.putObject("error").put("code", -32601).put("message", "Method not found");
     }
     if (request.path("params").path("arguments").path("stream").asBoolean(false)) {

@@ -1,0 +1,73 @@
+package dev.hopgate.pdp.mcp;
+
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What each MCP method asks of a route, one table for both revisions (2025-11-25 and 2026-07-28). A
+ * method that reads or runs something is a step the route must map; only the methods that carry a
+ * session (or list what the server offers) pass on the hop token and the floor alone; everything
+ * else, vendor methods included, is denied unless the route maps it.
+ */
+public final class McpMethods {
+  private McpMethods() {}
+
+  /** How a method is decided. */
+  public enum Kind {
+    /** Carries the session or the protocol: no step ({@code initialize}, {@code ping}, …). */
+    SESSION,
+    /** Lists what the server offers: no step ({@code tools/list} is cut to the callable tools). */
+    LIST,
+    /** Reads or runs one named thing: the step the route maps that name to. */
+    NAMED,
+    /** Anything else: the step the route maps the method to ({@code method:<name>}), or denied. */
+    OTHER
+  }
+
+  /**
+   * A method that names what it reads or runs.
+   *
+   * @param kind what it names ({@code tool}, {@code resource}, {@code prompt}): the route's
+   *     extension prefix and the violation's code ({@code <kind>_unmapped})
+   * @param param the member of {@code params} that names it
+   */
+  public record Named(String kind, String param) {}
+
+  public static final String TOOL = "tool";
+  public static final String RESOURCE = "resource";
+  public static final String PROMPT = "prompt";
+
+  /** The kind of an unmapped {@link Kind#OTHER} method. */
+  public static final String METHOD = "method";
+
+  private static final Map<String, Named> NAMED =
+      Map.of(
+          JsonRpcCall.TOOLS_CALL,
+          new Named(TOOL, "name"),
+          "resources/read",
+          new Named(RESOURCE, "uri"),
+          "prompts/get",
+          new Named(PROMPT, "name"));
+
+  /** {@code server/discover} takes the place of {@code initialize} in 2026-07-28. */
+  private static final Set<String> SESSION = Set.of("initialize", "ping", "server/discover");
+
+  private static final Set<String> LIST =
+      Set.of(JsonRpcCall.TOOLS_LIST, "resources/list", "resources/templates/list", "prompts/list");
+
+  public static Kind kindOf(String method) {
+    if (NAMED.containsKey(method)) {
+      return Kind.NAMED;
+    }
+    if (SESSION.contains(method) || method.startsWith("notifications/")) {
+      return Kind.SESSION;
+    }
+    return LIST.contains(method) ? Kind.LIST : Kind.OTHER;
+  }
+
+  /** What {@code method} names and where, or null when it names nothing. */
+  public static @Nullable Named named(String method) {
+    return NAMED.get(method);
+  }
+}
