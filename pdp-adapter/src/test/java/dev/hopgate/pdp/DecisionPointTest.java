@@ -91,7 +91,12 @@ class DecisionPointTest {
     return Map.of(Route.COMPONENT, component, Route.STEP, step);
   }
 
+  /** The request with {@code body}, as Envoy sends it with {@code pack_as_bytes}. */
   private static HopRequest withBody(HopRequest r, String body) {
+    return withBody(r, body, false);
+  }
+
+  private static HopRequest withBody(HopRequest r, String body, boolean asText) {
     return new HopRequest(
         r.headers(),
         r.contextExtensions(),
@@ -102,6 +107,7 @@ class DecisionPointTest {
         null,
         body,
         false,
+        asText,
         null);
   }
 
@@ -346,6 +352,18 @@ class DecisionPointTest {
     assertThat(d.violations()).extracting(Violation::gate).containsExactly(Gate.REQUEST);
     assertThat(d.problem().status()).isEqualTo(400);
     assertThat(d.about().mcp()).isEqualTo(McpFacts.UNREAD);
+  }
+
+  @Test
+  void decide_anMcpBodyEnvoySentAsText_isRefused_namingTheEnvoySetting() {
+    String call =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plan_order\"}}";
+
+    Decision d = decisionPoint().decide(withBody(firstHop(mcpRoute()), call, true));
+
+    assertThat(firstCode(d)).isEqualTo("body_not_bytes");
+    assertThat(d.problem().status()).isEqualTo(400);
+    assertThat(d.problem().detail()).contains("pack_as_bytes");
   }
 
   @Test

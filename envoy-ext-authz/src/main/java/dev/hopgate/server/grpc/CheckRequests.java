@@ -26,10 +26,12 @@ final class CheckRequests {
                 attributes.getRequest().getTime().getNanos())
             : null;
     // with_request_body sends the body as text, or as bytes with pack_as_bytes; bytes are decoded
-    // strictly, so that hopgate never reads a body other than the one the upstream receives.
+    // strictly, so that hopgate never reads a body other than the one the upstream receives. Text
+    // is marked: Envoy replaced what was not UTF-8, and an MCP route refuses it.
     String body = http.getBody();
+    boolean asText = !body.isEmpty();
     boolean notUtf8 = false;
-    if (body.isEmpty() && !http.getRawBody().isEmpty()) {
+    if (!asText && !http.getRawBody().isEmpty()) {
       notUtf8 = !http.getRawBody().isValidUtf8();
       body = http.getRawBody().toStringUtf8();
     }
@@ -43,6 +45,7 @@ final class CheckRequests {
         time,
         body,
         notUtf8,
+        asText,
         boundComponents);
   }
 }

@@ -530,7 +530,11 @@ class AuthorizationServiceTest {
             .putContextExtensions("tool:reserve", ChainFixture.RESERVE)
             .putContextExtensions("tool:drop", "urn:ops:step:drop-production-database")
             .putAllContextExtensions(more);
-    attributes.getRequestBuilder().getHttpBuilder().setPath("/mcp").setBody(body);
+    attributes
+        .getRequestBuilder()
+        .getHttpBuilder()
+        .setPath("/mcp")
+        .setRawBody(com.google.protobuf.ByteString.copyFromUtf8(body));
     return base.toBuilder().setAttributes(attributes).build();
   }
 

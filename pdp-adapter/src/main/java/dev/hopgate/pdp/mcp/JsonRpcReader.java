@@ -42,6 +42,14 @@ public final class JsonRpcReader {
 
   /** The JSON-RPC call a request's body holds, read as Envoy forwarded it. */
   public static JsonRpcCall read(HopRequest request) throws JsonRpcRejection {
+    if (request.bodyAsText()) {
+      throw new JsonRpcRejection(
+          "body_not_bytes",
+          "Envoy sent this MCP request's body as text, replacing every byte that is not UTF-8, so "
+              + "hopgate cannot decide on the bytes the server receives; set "
+              + "with_request_body.pack_as_bytes: true on the ext_authz filter (a route's "
+              + "check_settings cannot set it, envoyproxy/envoy#35623).");
+    }
     return read(
         request.body(), "true".equals(request.header(PARTIAL_BODY_HEADER)), request.bodyNotUtf8());
   }
@@ -70,14 +78,14 @@ public final class JsonRpcReader {
       throw new JsonRpcRejection(
           "body_truncated",
           "Envoy forwarded only part of this request body (raise "
-              + "with_request_body.max_request_bytes on the route); hopgate does not decide on a partial JSON-RPC "
+              + "with_request_body.max_request_bytes on the ext_authz filter); hopgate does not decide on a partial JSON-RPC "
               + "request.");
     }
     if (body.isBlank()) {
       throw new JsonRpcRejection(
           "body_missing",
           "This MCP route needs the JSON-RPC request body (Envoy's "
-              + "with_request_body on the route), and the check request carried none.");
+              + "with_request_body on the ext_authz filter), and the check request carried none.");
     }
     JsonNode root;
     try {

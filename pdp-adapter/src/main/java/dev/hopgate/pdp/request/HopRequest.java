@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param body the request body Envoy forwarded ({@code with_request_body}), empty when none
  * @param bodyNotUtf8 whether the forwarded bytes were not valid UTF-8 ({@code body} then holds a
  *     lossy decoding that must not be read: another reader could decode the same bytes differently)
+ * @param bodyAsText whether Envoy sent the body as text ({@code with_request_body} without {@code
+ *     pack_as_bytes}): it then replaced every byte that is not UTF-8, so hopgate cannot know the
+ *     bytes the upstream receives
  * @param boundComponents the components the Envoy that asked is bound to ({@code callers.envoys}),
  *     or null where callers are not named (plaintext on a developer machine)
  */
@@ -31,6 +34,7 @@ public record HopRequest(
     @Nullable Instant requestTime,
     String body,
     boolean bodyNotUtf8,
+    boolean bodyAsText,
     @Nullable Set<String> boundComponents) {
   /** A request without Envoy's request identity (tests, tools). */
   public HopRequest(
@@ -39,7 +43,18 @@ public record HopRequest(
       String method,
       String path,
       @Nullable String sourcePrincipal) {
-    this(headers, contextExtensions, method, path, sourcePrincipal, "", null, "", false, null);
+    this(
+        headers,
+        contextExtensions,
+        method,
+        path,
+        sourcePrincipal,
+        "",
+        null,
+        "",
+        false,
+        false,
+        null);
   }
 
   /** A request without a forwarded body. */
@@ -60,6 +75,7 @@ public record HopRequest(
         requestId,
         requestTime,
         "",
+        false,
         false,
         null);
   }
@@ -88,6 +104,7 @@ public record HopRequest(
         requestTime,
         body,
         bodyNotUtf8,
+        bodyAsText,
         components);
   }
 

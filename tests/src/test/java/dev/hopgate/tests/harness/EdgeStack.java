@@ -77,7 +77,12 @@ public final class EdgeStack implements AutoCloseable {
   /** How Envoy reaches hopgate: mTLS over TCP, or a Unix socket whose peer UIDs hopgate checks. */
   public enum Wiring {
     MTLS,
-    UNIX_SOCKET
+    UNIX_SOCKET,
+    /**
+     * mTLS, with Envoy sending request bodies to ext_authz as text (no {@code pack_as_bytes}): the
+     * misconfiguration an MCP route must refuse.
+     */
+    MTLS_TEXT_BODIES
   }
 
   /** The id this hopgate signs transitions and completion records as. */
@@ -249,6 +254,7 @@ public final class EdgeStack implements AutoCloseable {
                               + " } }",
                   "HOPGATE_TRANSPORT", socket ? "" : hopgateTls(envoyClient, pki),
                   "UPSTREAM_PORT", Integer.toString(upstream.port()),
+                  "PACK_AS_BYTES", Boolean.toString(wiring != Wiring.MTLS_TEXT_BODIES),
                   "SERVER_CERT", edge.certFile().toString(),
                   "SERVER_KEY", edge.keyFile().toString(),
                   "CA_CERT", pki.caPem().toString(),
@@ -448,6 +454,19 @@ public final class EdgeStack implements AutoCloseable {
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /**
+   * POST these exact bytes as JSON to {@code path} through Envoy (a body that may not be UTF-8).
+   */
+  public HttpResponse<String> post(
+      SSLContext tls, String path, Map<String, String> headers, byte[] body) throws IOException {
+    return send(
+        tls,
+        request(path, headers)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
   private HttpRequest.Builder request(String path, Map<String, String> headers) {
