@@ -173,6 +173,11 @@ public final class DecisionPoint {
       return p.deny.intentUnresolved(hop.txn(), unresolved.iri(), unresolved.digest());
     }
     ProcessDefinition process = intent.process();
+    String bound = process == null ? null : process.boundComponent(step);
+    if (bound != null && !bound.equals(component)) {
+      // Structural, like the intent itself: the signed process says who performs the step.
+      return p.deny.boundToAnotherComponent(hop.txn(), step, bound);
+    }
 
     String owner = Spending.owner(request, p.id);
     SequenceState.Observed observed;

@@ -9,6 +9,7 @@ import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.process.DeclaredIntent;
+import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.request.Target;
 import dev.hopgate.pdp.route.Route;
@@ -63,8 +64,13 @@ final class SessionMethod {
     if (intent instanceof DeclaredIntent.Unresolved) {
       return List.of();
     }
+    ProcessDefinition process = intent.process();
     return route.visibleTools(
         step -> {
+          String bound = process == null ? null : process.boundComponent(step);
+          if (bound != null && !bound.equals(component)) {
+            return false; // the scope gate refuses it here, whatever the policies say
+          }
           InputDocument input =
               InputDocuments.build(
                   InputDocument.Hop.of(request, component, step), facts, intent.process(), now);

@@ -97,8 +97,10 @@ class DecisionPointTest {
   }
 
   private static HopRequest withBody(HopRequest r, String body, boolean asText) {
+    Map<String, String> headers = new HashMap<>(r.headers());
+    headers.put("content-type", "application/json");
     return new HopRequest(
-        r.headers(),
+        headers,
         r.contextExtensions(),
         r.method(),
         r.path(),
@@ -364,6 +366,55 @@ class DecisionPointTest {
     assertThat(firstCode(d)).isEqualTo("body_not_bytes");
     assertThat(d.problem().status()).isEqualTo(400);
     assertThat(d.problem().detail()).contains("pack_as_bytes");
+  }
+
+  @Test
+  void decide_anMcpRequestThatIsNotPostOrNotUtf8Json_isRefused() {
+    String call =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plan_order\"}}";
+    HopRequest post = withBody(firstHop(mcpRoute()), call);
+    Map<String, String> utf7 = new HashMap<>(post.headers());
+    utf7.put("content-type", "application/json; charset=utf-7");
+    Map<String, String> gzip = new HashMap<>(post.headers());
+    gzip.put("content-encoding", "gzip");
+
+    assertThat(firstCode(decisionPoint().decide(withHeaders(post, utf7))))
+        .isEqualTo("media_type_unsupported");
+    assertThat(firstCode(decisionPoint().decide(withHeaders(post, gzip))))
+        .isEqualTo("media_type_unsupported");
+    Map<String, String> quoted = new HashMap<>(post.headers());
+    quoted.put("content-type", "Application/JSON; charset=\"UTF-8\"");
+    assertThat(decisionPoint().decide(withHeaders(post, quoted)).outcome())
+        .isEqualTo(Outcome.ALLOW);
+    HopRequest get =
+        new HopRequest(
+            post.headers(),
+            post.contextExtensions(),
+            "GET",
+            post.path(),
+            post.sourcePrincipal(),
+            "",
+            null,
+            call,
+            false,
+            false,
+            null);
+    assertThat(firstCode(decisionPoint().decide(get))).isEqualTo("not_post");
+  }
+
+  private static HopRequest withHeaders(HopRequest r, Map<String, String> headers) {
+    return new HopRequest(
+        headers,
+        r.contextExtensions(),
+        r.method(),
+        r.path(),
+        r.sourcePrincipal(),
+        r.requestId(),
+        r.requestTime(),
+        r.body(),
+        r.bodyNotUtf8(),
+        r.bodyAsText(),
+        r.boundComponents());
   }
 
   @Test

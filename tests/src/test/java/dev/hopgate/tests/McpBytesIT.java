@@ -59,6 +59,30 @@ class McpBytesIT {
   }
 
   @Test
+  void aBodyInAnotherCharset_isRefused_forTheServerWouldDecodeOtherCharacters() throws Exception {
+    // ASCII, valid UTF-8, one "name" to hopgate; in UTF-7 ("+ACI-" is a quote) a second "name"
+    // appears, and a server decoding by the request's charset runs drop_database.
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":33,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve_stock\","
+            + "\"x\":\"+ACI-,+ACI-name+ACI-:+ACI-drop_database\"}}";
+    int before = edge.stack().upstream().hits();
+
+    HttpResponse<String> response =
+        edge.stack()
+            .post(
+                edge.planner(),
+                "/mcp",
+                edge.stack().credentials(EdgeStack.INVENTORY),
+                body.getBytes(StandardCharsets.US_ASCII),
+                "application/json; charset=utf-7");
+
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("media_type_unsupported");
+  }
+
+  @Test
   void anMcpBodyArrivingAsText_failsClosed_namingTheEnvoySetting() throws Exception {
     int before = textBodies.stack().upstream().hits();
 

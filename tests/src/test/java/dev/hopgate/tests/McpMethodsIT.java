@@ -57,6 +57,14 @@ class McpMethodsIT {
   }
 
   @Test
+  void aNotificationNameSentWithAnId_isAnotherMethod_andNeverReachesTheServer() throws Exception {
+    assertRefusedBeforeTheServer(
+        request(28, "notifications/../tools/call", "{\"name\":\"drop_database\"}"),
+        "method_unmapped");
+    assertRefusedBeforeTheServer(request(29, "notifications/progress", "{}"), "method_unmapped");
+  }
+
+  @Test
   void aOnceHopToken_isSpentByAMappedResourceRead_andNotUsableAgain() throws Exception {
     Map<String, String> once =
         edge.stack().credentials(EdgeStack.INVENTORY, c -> c.claim("once", true));

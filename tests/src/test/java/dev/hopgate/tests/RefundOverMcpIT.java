@@ -135,6 +135,28 @@ class RefundOverMcpIT {
   }
 
   @Test
+  void anApprovalAtAComponentTheProcessDoesNotBind_isRefused_andSpendsNothing() throws Exception {
+    Txn txn = new Txn();
+    txn.complete(EdgeStack.OPEN_CASE);
+    int before = edge.stack().upstream().hits();
+
+    HttpResponse<String> response =
+        edge.stack()
+            .get(edge.planner(), "/backoffice/approve-refund", txn.headers(EdgeStack.BACKOFFICE));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
+    JsonNode problem = JSON.readTree(response.body());
+    assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
+    assertThat(problem.at("/violations/0/code").asText()).isEqualTo("bound_to_another_component");
+    assertThat(problem.at("/violations/0/component").asText()).isEqualTo(EdgeStack.APPROVALS);
+    assertThat(problem.at("/repair/0/components/0").asText()).isEqualTo(EdgeStack.APPROVALS);
+    // The same approval at the component the process binds is still there to be given.
+    txn.complete(EdgeStack.APPROVE_REFUND);
+    assertThat(txn.refund(41).at("/result/content/0/text").asText()).isEqualTo("ran issue_refund");
+  }
+
+  @Test
   void anApprovalPastItsWindow_isRefused_andApprovingAgainUnlocksTheRefund() throws Exception {
     Txn txn = new Txn();
     txn.complete(EdgeStack.OPEN_CASE);

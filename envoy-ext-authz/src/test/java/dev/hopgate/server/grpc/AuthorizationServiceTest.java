@@ -534,6 +534,8 @@ class AuthorizationServiceTest {
         .getRequestBuilder()
         .getHttpBuilder()
         .setPath("/mcp")
+        .setMethod("POST")
+        .putHeaders("content-type", "application/json")
         .setRawBody(com.google.protobuf.ByteString.copyFromUtf8(body));
     return base.toBuilder().setAttributes(attributes).build();
   }

@@ -130,6 +130,16 @@ public final class Denials {
         revision());
   }
 
+  /** The declared process binds {@code step} to {@code bound}, not to the component called. */
+  public Decision boundToAnotherComponent(String txn, String step, String bound) {
+    return Decision.deny(
+        id,
+        Violation.of(Gate.SCOPE, "bound_to_another_component"),
+        Problems.boundToAnotherComponent(id, txn, step, bound),
+        txn,
+        revision());
+  }
+
   /** The declared intent names a process (or a digest of it) this snapshot does not hold. */
   public Decision intentUnresolved(String txn, @Nullable String iri, @Nullable String digest) {
     return Decision.deny(

@@ -42,6 +42,13 @@ public final class JsonRpcReader {
 
   /** The JSON-RPC call a request's body holds, read as Envoy forwarded it. */
   public static JsonRpcCall read(HopRequest request) throws JsonRpcRejection {
+    if (!request.method().equals("POST")) {
+      throw new JsonRpcRejection(
+          "not_post",
+          "An MCP request is a POST (Streamable HTTP); hopgate decides no other HTTP method on an "
+              + "MCP route.");
+    }
+    checkMediaType(request.header("content-type"), request.header("content-encoding"));
     if (request.bodyAsText()) {
       throw new JsonRpcRejection(
           "body_not_bytes",
@@ -52,6 +59,35 @@ public final class JsonRpcReader {
     }
     return read(
         request.body(), "true".equals(request.header(PARTIAL_BODY_HEADER)), request.bodyNotUtf8());
+  }
+
+  /**
+   * The body is JSON in UTF-8, as sent: a server that decodes by the request's charset (UTF-7,
+   * Shift_JIS) or content encoding would read other characters from the same bytes.
+   */
+  private static void checkMediaType(@Nullable String contentType, @Nullable String encoding)
+      throws JsonRpcRejection {
+    String[] parts = contentType == null ? new String[0] : contentType.split(";", -1);
+    boolean json = parts.length > 0 && parts[0].strip().equalsIgnoreCase("application/json");
+    for (int i = 1; json && i < parts.length; i++) {
+      String[] param = parts[i].strip().split("=", 2);
+      String value = param.length == 2 ? param[1].strip().replace("\"", "") : "";
+      json =
+          param.length == 2
+              && param[0].strip().equalsIgnoreCase("charset")
+              && value.equalsIgnoreCase("utf-8");
+    }
+    if (!json) {
+      throw new JsonRpcRejection(
+          "media_type_unsupported",
+          "An MCP request's Content-Type must be application/json (charset utf-8, if named): "
+              + "a server decoding another charset would read another request than hopgate.");
+    }
+    if (encoding != null && !encoding.strip().equalsIgnoreCase("identity")) {
+      throw new JsonRpcRejection(
+          "media_type_unsupported",
+          "An MCP request's body must not be content-encoded: hopgate decides on the bytes as sent.");
+    }
   }
 
   /**

@@ -53,17 +53,39 @@ public final class McpMethods {
   /** {@code server/discover} takes the place of {@code initialize} in 2026-07-28. */
   private static final Set<String> SESSION = Set.of("initialize", "ping", "server/discover");
 
+  /**
+   * The notifications a client sends a server, by exact name: only as notifications (no {@code
+   * id}); any other name under {@code notifications/} is just another method.
+   */
+  private static final Set<String> CLIENT_NOTIFICATIONS =
+      Set.of(
+          "notifications/initialized",
+          "notifications/cancelled",
+          "notifications/progress",
+          "notifications/roots/list_changed");
+
   private static final Set<String> LIST =
       Set.of(JsonRpcCall.TOOLS_LIST, "resources/list", "resources/templates/list", "prompts/list");
 
-  public static Kind kindOf(String method) {
+  /** How {@code call} is decided. */
+  public static Kind kindOf(JsonRpcCall call) {
+    String method = call.method();
     if (NAMED.containsKey(method)) {
       return Kind.NAMED;
     }
-    if (SESSION.contains(method) || method.startsWith("notifications/")) {
+    if (SESSION.contains(method)
+        || (CLIENT_NOTIFICATIONS.contains(method) && call.isNotification())) {
       return Kind.SESSION;
     }
     return LIST.contains(method) ? Kind.LIST : Kind.OTHER;
+  }
+
+  /** Whether a route may map {@code method} with {@code method:}: one MCP does not define. */
+  public static boolean mappable(String method) {
+    return !NAMED.containsKey(method)
+        && !SESSION.contains(method)
+        && !LIST.contains(method)
+        && !method.startsWith("notifications/");
   }
 
   /** What {@code method} names and where, or null when it names nothing. */

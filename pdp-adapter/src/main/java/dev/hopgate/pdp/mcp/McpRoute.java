@@ -106,7 +106,7 @@ public record McpRoute(
       String step = steps.get(name);
       return Optional.of(step == null ? Target.unmapped(named.kind(), name) : Target.step(step));
     }
-    if (McpMethods.kindOf(call.method()) == McpMethods.Kind.OTHER) {
+    if (McpMethods.kindOf(call) == McpMethods.Kind.OTHER) {
       String step = methodSteps.get(call.method());
       return Optional.of(
           step == null ? Target.unmapped(McpMethods.METHOD, call.method()) : Target.step(step));
@@ -153,7 +153,7 @@ public record McpRoute(
     Map<String, String> methods =
         steps(contextExtensions, METHOD_PREFIX, METHOD_NAME, "a JSON-RPC method");
     for (String method : methods.keySet()) {
-      if (McpMethods.kindOf(method) != McpMethods.Kind.OTHER) {
+      if (!McpMethods.mappable(method)) {
         throw new IllegalArgumentException(
             "This route's context extension '"
                 + METHOD_PREFIX

@@ -226,6 +226,29 @@ public final class Problems {
         List.of(Map.of("action", "none")));
   }
 
+  /** The declared process binds the step to another component: only that one may perform it. */
+  public static Problem boundToAnotherComponent(
+      String decisionId, String txn, String step, String bound) {
+    Map<String, Object> repair = new LinkedHashMap<>();
+    repair.put("action", "use_component");
+    repair.put("step", step);
+    repair.put("components", List.of(bound));
+    return new Problem(
+        TYPE_PREFIX + "scope",
+        title(Gate.SCOPE),
+        403,
+        "The declared process binds step " + step + " to component " + bound + ".",
+        decisionId,
+        txn,
+        List.of(
+            violation(
+                new Violation(
+                    Gate.SCOPE,
+                    "bound_to_another_component",
+                    Map.of("step", step, "component", bound)))),
+        List.of(repair));
+  }
+
   /** hopgate could not decide, so it denied: 403, as Envoy answers when its authorizer fails. */
   public static Problem aborted(String decisionId, @Nullable String txn, String code) {
     return new Problem(

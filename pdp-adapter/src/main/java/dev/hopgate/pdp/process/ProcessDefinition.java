@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled, validated process: an acyclic prerequisite graph over its steps, with a digest over
@@ -75,6 +76,15 @@ public final class ProcessDefinition {
 
   public String version() {
     return version;
+  }
+
+  /**
+   * The component this process binds {@code step} to, or null when any component whose manifest
+   * performs it may (or the step is not in the process).
+   */
+  public @Nullable String boundComponent(String step) {
+    ProcessStep s = steps().get(step);
+    return s == null ? null : s.component();
   }
 
   /** {@code sha256:} over the canonical JSON form: what an origin token's intent binds. */

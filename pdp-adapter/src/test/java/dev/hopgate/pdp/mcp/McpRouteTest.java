@@ -46,7 +46,8 @@ class McpRouteTest {
               "method:x/export", "urn:step:export"));
 
   private static Target target(String method, String name) {
-    return TABLE.target(new JsonRpcCall(method, "1", name)).orElseThrow();
+    String id = method.startsWith("notifications/") ? null : "1";
+    return TABLE.target(new JsonRpcCall(method, id, name)).orElseThrow();
   }
 
   @Test
@@ -93,6 +94,16 @@ class McpRouteTest {
     }
     McpRoute toolsOnly = McpRoute.of(Map.of("protocol", "mcp", "mcp_session_methods", "deny"));
     assertThat(toolsOnly.target(new JsonRpcCall("ping", "1", null))).isEmpty();
+  }
+
+  @Test
+  void target_aNotificationNameIsASessionMethodOnlyAsANotification_andOnlyByItsExactName() {
+    assertThat(TABLE.target(new JsonRpcCall("notifications/progress", "7", null)).orElseThrow())
+        .isEqualTo(Target.unmapped("method", "notifications/progress"));
+    assertThat(target("notifications/../tools/call", null).unmapped())
+        .isEqualTo(new Target.Unmapped("method", "notifications/../tools/call"));
+    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "method:notifications/x", "s")))
+        .hasMessageContaining("maps a method MCP defines already");
   }
 
   @Test

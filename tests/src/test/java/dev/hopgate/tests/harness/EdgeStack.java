@@ -52,6 +52,12 @@ public final class EdgeStack implements AutoCloseable {
   public static final String APPROVE_REFUND = "urn:shop:step:approve-refund";
   public static final String ISSUE_REFUND = "urn:shop:step:issue-refund";
 
+  /**
+   * A component whose manifest performs the approval too, which the refund process binds to {@link
+   * #APPROVALS}: it can never approve a refund of that process.
+   */
+  public static final String BACKOFFICE = "spiffe://shop.example/backoffice";
+
   /** The identity of the Envoy in front (its client certificate toward hopgate). */
   public static final String ENVOY_IDENTITY = "spiffe://shop.example/envoy/edge";
 
@@ -174,6 +180,8 @@ public final class EdgeStack implements AutoCloseable {
     writeManifest(
         manifests, "approvals", registry, enforcement, APPROVALS, List.of(APPROVE_REFUND));
     writeManifest(manifests, "refunds", registry, enforcement, REFUNDS, List.of(ISSUE_REFUND));
+    writeManifest(
+        manifests, "backoffice", registry, enforcement, BACKOFFICE, List.of(APPROVE_REFUND));
     // A manifest signed by a key the registry trust set does not hold: not loaded, named in the
     // log.
     writeManifest(
@@ -288,7 +296,7 @@ public final class EdgeStack implements AutoCloseable {
         "  envoys:\n    - {id: \""
             + ENVOY_IDENTITY
             + "\", components: [\""
-            + String.join("\", \"", INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS)
+            + String.join("\", \"", INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS, BACKOFFICE)
             + "\"]}\n";
     String hopgates = "  hopgates: [\"" + HARNESS_IDENTITY + "\"";
     if (callers == Callers.WITH_PEER_AND_OPS_ENVOY) {
@@ -323,7 +331,7 @@ public final class EdgeStack implements AutoCloseable {
     return "  envoys:\n    - {uid: "
         + OsUsers.ENVOY_UID
         + ", components: [\""
-        + String.join("\", \"", INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS)
+        + String.join("\", \"", INVENTORY, OPS_DB, SUPPORT, APPROVALS, REFUNDS, BACKOFFICE)
         + "\"]}\n  hopgates: [\""
         + HARNESS_IDENTITY
         + "\"]";
@@ -461,10 +469,17 @@ public final class EdgeStack implements AutoCloseable {
    */
   public HttpResponse<String> post(
       SSLContext tls, String path, Map<String, String> headers, byte[] body) throws IOException {
+    return post(tls, path, headers, body, "application/json");
+  }
+
+  /** POST these exact bytes to {@code path} through Envoy, as {@code contentType}. */
+  public HttpResponse<String> post(
+      SSLContext tls, String path, Map<String, String> headers, byte[] body, String contentType)
+      throws IOException {
     return send(
         tls,
         request(path, headers)
-            .header("content-type", "application/json")
+            .header("content-type", contentType)
             .header("accept", "application/json, text/event-stream")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
