@@ -54,6 +54,9 @@ public final class InputDocuments {
     List<InputDocument.CompletedStep> completed = new ArrayList<>();
     Set<String> completedSteps = new TreeSet<>();
     for (Completion c : facts.completions().completed()) {
+      if (process != null && !process.performableAt(c.step(), c.component())) {
+        continue; // the process binds the step to another component: this record proves nothing
+      }
       completed.add(
           new InputDocument.CompletedStep(
               c.step(), c.component(), c.completedAt().getEpochSecond(), consumed.test(c)));

@@ -62,7 +62,8 @@ public final class McpMethods {
           "notifications/initialized",
           "notifications/cancelled",
           "notifications/progress",
-          "notifications/roots/list_changed");
+          "notifications/roots/list_changed",
+          "notifications/tasks/status");
 
   private static final Set<String> LIST =
       Set.of(JsonRpcCall.TOOLS_LIST, "resources/list", "resources/templates/list", "prompts/list");

@@ -87,6 +87,15 @@ public final class ProcessDefinition {
     return s == null ? null : s.component();
   }
 
+  /**
+   * Whether {@code component} may perform {@code step} of this process: any component when the step
+   * is not bound, else only the bound one (a completion of it elsewhere counts for nothing).
+   */
+  public boolean performableAt(String step, String component) {
+    String bound = boundComponent(step);
+    return bound == null || bound.equals(component);
+  }
+
   /** {@code sha256:} over the canonical JSON form: what an origin token's intent binds. */
   public String digest() {
     return digest;

@@ -163,6 +163,7 @@ public final class SequenceState {
           window == null
               || now.getEpochSecond() - c.completedAt().getEpochSecond() <= window.toSeconds();
       if (c.step().equals(pre)
+          && process.performableAt(pre, c.component())
           && fresh
           && !observed.spent(c)
           && (newest == null || c.completedAt().isAfter(newest.completedAt()))) {

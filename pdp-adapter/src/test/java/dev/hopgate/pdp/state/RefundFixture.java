@@ -36,6 +36,12 @@ public final class RefundFixture {
   public static final String SUPPORT = "spiffe://shop.example/support";
   public static final String APPROVALS = "spiffe://shop.example/approvals";
   public static final String REFUNDS = "spiffe://shop.example/refunds";
+
+  /**
+   * Its manifest performs the approval too, which the refund process binds to {@link #APPROVALS}.
+   */
+  public static final String BACKOFFICE = "spiffe://shop.example/backoffice";
+
   public static final String OPEN = "urn:shop:step:open-case";
   public static final String APPROVE = "urn:shop:step:approve-refund";
   public static final String REFUND = "urn:shop:step:issue-refund";
@@ -50,7 +56,7 @@ public final class RefundFixture {
   public RefundFixture(Path processes) throws ProcessDefinitionException {
     process = ProcessDefinitions.load(processes.resolve("refund.process.yaml"));
     intent = Map.of("process", process.iri(), "digest", process.digest());
-    for (String component : List.of(SUPPORT, APPROVALS, REFUNDS)) {
+    for (String component : List.of(SUPPORT, APPROVALS, REFUNDS, BACKOFFICE)) {
       f.enforcers.put(
           component,
           ChainFixture.signer(
@@ -61,7 +67,8 @@ public final class RefundFixture {
             List.of(
                 f.manifest(SUPPORT, List.of(OPEN), null),
                 f.manifest(APPROVALS, List.of(APPROVE), null),
-                f.manifest(REFUNDS, List.of(REFUND), null)));
+                f.manifest(REFUNDS, List.of(REFUND), null),
+                f.manifest(BACKOFFICE, List.of(APPROVE), null)));
   }
 
   public PolicySnapshot snapshot(PreparedPolicy policy) {

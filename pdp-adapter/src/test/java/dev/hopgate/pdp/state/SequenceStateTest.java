@@ -71,6 +71,40 @@ class SequenceStateTest {
   }
 
   @Test
+  void anApprovalAtAComponentTheProcessDoesNotBind_isRefused_andItsRecordUnlocksNothing()
+      throws Exception {
+    List<String> opened = List.of(refund.completion(SUPPORT, OPEN, "d-open", 600));
+    Decision elsewhere =
+        decide(
+            refund.request(
+                RefundFixture.BACKOFFICE,
+                APPROVE,
+                opened,
+                "req-b",
+                refund.origin(Set.of(OPEN, APPROVE, REFUND))));
+
+    assertThat(elsewhere.outcome()).isEqualTo(Outcome.DENY);
+    assertThat(elsewhere.problem().violations())
+        .containsExactly(
+            Map.of(
+                "gate",
+                "scope",
+                "code",
+                "bound_to_another_component",
+                "step",
+                APPROVE,
+                "component",
+                APPROVALS));
+    // A record of the approval signed for that component (an older hopgate's, say) counts for
+    // nothing: the refund still misses its approval, and nothing is spent.
+    List<String> approvedElsewhere = new ArrayList<>(opened);
+    approvedElsewhere.add(refund.completion(RefundFixture.BACKOFFICE, APPROVE, "d-b", 30));
+    Decision refused = decide(refund.refund(approvedElsewhere, "req-r"));
+    assertThat(refused.violations()).extracting(v -> v.code()).contains("missing_prerequisites");
+    assertThat(store.used(refund.usageKey(), "nobody")).isZero();
+  }
+
+  @Test
   void anApprovalOutsideItsWindow_isExpired_andNothingIsSpent() throws Exception {
     List<String> done =
         List.of(
