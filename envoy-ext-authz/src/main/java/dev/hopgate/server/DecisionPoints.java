@@ -23,8 +23,10 @@ import dev.hopgate.pdp.floor.RefreshingRevocationFeed;
 import dev.hopgate.pdp.floor.RevocationFeed;
 import dev.hopgate.pdp.floor.SignedRevocationFile;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
+import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.process.ProcessStep;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -229,6 +231,23 @@ final class DecisionPoints {
     }
     // A bad manifest is not loaded and is named; the rest serve (its component is then unknown).
     manifests.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "not loaded: {0}", p));
+    // A step bound to a component no loaded manifest lets perform it is denied everywhere: a
+    // misspelt component (a trailing slash, a capital) is named here rather than found by callers.
+    for (ProcessDefinition process : processes.all()) {
+      for (ProcessStep step : process.steps().values()) {
+        String bound = step.component();
+        if (bound != null
+            && manifests.get(bound).map(m -> !m.performs().contains(step.id())).orElse(true)) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "process {0} binds step {1} to {2}, whose manifest (if loaded) does not perform it:"
+                  + " the step is denied at every component",
+              process.iri(),
+              step.id(),
+              bound);
+        }
+      }
+    }
     List<String> unshared =
         SharedStateRequirement.problems(
             processes, manifests, config.state().store() == Choice.Store.REDIS);

@@ -74,7 +74,8 @@ final class CheckResponses {
             .addHeaders(overwrite("cache-control", "no-store"))
             .addHeaders(overwrite(DECISION_ID_HEADER, decision.id()));
     if (mcp != null && problem.status() != 401) {
-      boolean unreadable = problem.status() == 400;
+      // 400: the body does not read; 405: not a POST (an MCP endpoint's own answer to GET/DELETE).
+      boolean unreadable = problem.status() == 400 || problem.status() == 405;
       int code =
           unreadable
               ? JsonRpcRejection.jsonRpcCode(decision.violations().get(0).code())
@@ -83,7 +84,10 @@ final class CheckResponses {
       String rawId = facts == null || facts.call() == null ? null : facts.call().rawId();
       // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for
       // it.
-      int status = unreadable ? 400 : rawId == null ? 403 : mcp.denialStatus();
+      int status = unreadable ? problem.status() : rawId == null ? 403 : mcp.denialStatus();
+      if (status == 405) {
+        denied.addHeaders(overwrite("allow", "POST"));
+      }
       denied
           .setStatus(HttpStatus.newBuilder().setCode(httpStatus(status)))
           .addHeaders(overwrite("content-type", JsonRpcErrors.MEDIA_TYPE))

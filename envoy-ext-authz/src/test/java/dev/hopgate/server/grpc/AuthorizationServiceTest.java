@@ -492,6 +492,27 @@ class AuthorizationServiceTest {
   }
 
   @Test
+  void mcp_aGetIsAnswered405WithAllowPost_asAnMcpEndpointDoes() throws Exception {
+    CheckRequest post = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), Map.of());
+    AttributeContext.Builder attributes = post.getAttributes().toBuilder();
+    attributes.getRequestBuilder().getHttpBuilder().setMethod("GET");
+    CheckResponse response = stub.check(post.toBuilder().setAttributes(attributes).build());
+
+    assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(405);
+    assertThat(response.getDeniedResponse().getHeadersList())
+        .anySatisfy(
+            h -> {
+              assertThat(h.getHeader().getKey()).isEqualTo("allow");
+              assertThat(h.getHeader().getValue()).isEqualTo("POST");
+            });
+    assertThat(
+            JSON.readTree(response.getDeniedResponse().getBody())
+                .at("/error/data/problem/violations/0/code")
+                .asText())
+        .isEqualTo("not_post");
+  }
+
+  @Test
   void aWrongDisclosureValueIsAnUnconfiguredRoute() throws Exception {
     CheckResponse response =
         stub.check(

@@ -191,7 +191,9 @@ public final class Problems {
     return new Problem(
         TYPE_PREFIX + "request",
         title(Gate.REQUEST),
-        400,
+        // An MCP endpoint answers a GET or DELETE it does not serve with 405, which MCP clients
+        // read as "no SSE stream here"; anything else unreadable is a 400.
+        code.equals("not_post") ? 405 : 400,
         detail,
         decisionId,
         null,
