@@ -117,10 +117,10 @@ public final class DecisionPoint {
       p.mcp = null;
       p.input = null;
     }
-    Decision.About about = decision.about().withRoute(p.route).withMcp(p.mcp);
+    String traceId = TraceContext.traceId(request.header("traceparent"));
     decision =
         decision
-            .withAbout(about.withTraceId(TraceContext.traceId(request.header("traceparent"))))
+            .withAbout(decision.about().of(p.route, p.mcp, traceId))
             .withTimings(new Decision.Timings(p.floorNanos, p.engineNanos));
     DecisionSink.Slot slot = p.slot != null ? p.slot : evidence.reserve(p.id);
     if (slot.commit(decision, p.input)) {

@@ -38,17 +38,19 @@ final class Routing {
 
   static Routed route(Deciding d) throws Denied {
     HopRequest request = d.request;
-    // Whatever ends the decision here is still answered in the route's shape, as far as it reads.
-    d.route = Route.shapeOf(request.contextExtensions());
     String named = request.contextExtensions().get(Route.COMPONENT);
     Set<String> bound = request.boundComponents();
+    // A denial before the route reads whole is still answered in the shape of what does read; the
+    // shape is parsed only then, so an ordinary request reads its extensions once.
     if (named != null && bound != null && !bound.contains(named)) {
+      d.route = Route.shapeOf(request.contextExtensions());
       throw new Denied(d.deny.callerNotBound(named));
     }
     Route route;
     try {
       route = Route.of(request.contextExtensions());
     } catch (IllegalArgumentException e) {
+      d.route = Route.shapeOf(request.contextExtensions());
       throw new Denied(d.deny.unconfigured(requireNonNullElse(e.getMessage(), "Bad route.")));
     }
     d.route = route;

@@ -78,13 +78,9 @@ public record Decision(
           r, component, step, deadline, mcp, policyDisclosure, decidedByStore, traceId);
     }
 
-    public About withMcp(@Nullable McpFacts m) {
-      return new About(
-          route, component, step, deadline, m, policyDisclosure, decidedByStore, traceId);
-    }
-
-    public About withTraceId(@Nullable String t) {
-      return new About(route, component, step, deadline, mcp, policyDisclosure, decidedByStore, t);
+    /** The same facts with what the whole request told: its route, MCP call and trace id. */
+    public About of(@Nullable Route r, @Nullable McpFacts m, @Nullable String t) {
+      return new About(r, component, step, deadline, m, policyDisclosure, decidedByStore, t);
     }
 
     /** The disclosure the caller gets: the route's, cut further where the policies ask. */

@@ -49,7 +49,7 @@ public record McpRoute(
 
   /** A resource URI as a route names it: a scheme, then no whitespace or control characters. */
   private static final Pattern RESOURCE_URI =
-      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:\\S{1,2048}");
+      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:[\\x21-\\x7E]{1,2048}");
 
   public static final String SESSION_METHODS = "mcp_session_methods";
   public static final String DENIAL_CODE = "mcp_denial_code";
