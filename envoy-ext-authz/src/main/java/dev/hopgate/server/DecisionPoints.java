@@ -27,6 +27,9 @@ import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.process.ProcessStep;
+import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.RouteFiles;
+import dev.hopgate.pdp.route.RouteTable;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -248,6 +251,34 @@ final class DecisionPoints {
         }
       }
     }
+    Path routeDir = loaded.path(config.routes());
+    RouteTable routes;
+    try {
+      routes = RouteFiles.load(routeDir);
+    } catch (IOException e) {
+      throw new StartupException(
+          "routes: cannot read " + routeDir + " (" + e.getMessage() + ")", e);
+    } catch (RouteFiles.RouteTableException e) {
+      throw new StartupException("routes: " + String.join("\n  ", e.problems()), e);
+    }
+    // A route of a component with no loaded manifest denies every request (capability): named
+    // here, like a misspelt bound component, rather than found by callers.
+    for (Route route : routes.all()) {
+      if (manifests.get(route.component()).isEmpty()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "route {0} fronts {1}, which has no loaded manifest: its requests are denied",
+            route.name(),
+            route.component());
+      }
+    }
+    for (String overlap : routes.overlaps()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "routes {0} take the same requests: only a route name in context_extensions tells them"
+              + " apart (matched by the table alone, such a request is denied as ambiguous)",
+          overlap);
+    }
     List<String> unshared =
         SharedStateRequirement.problems(
             processes, manifests, config.state().store() == Choice.Store.REDIS);
@@ -256,11 +287,12 @@ final class DecisionPoints {
     }
     LOG.log(
         System.Logger.Level.INFO,
-        "loaded {0} manifests, {1} processes, policy revision {2}",
+        "loaded {0} manifests, {1} processes, {2} routes, policy revision {3}",
         manifests.all().size(),
         processes.all().size(),
+        routes.all().size(),
         policy.revision());
-    return new PolicySnapshot(policy, manifests, processes);
+    return new PolicySnapshot(policy, manifests, processes, routes);
   }
 
   /** Loads, compiles and validates the policies of one engine. */

@@ -458,6 +458,7 @@ public final class HopgateServer {
     }
     dirs.add(loaded.path(c.processes()));
     dirs.add(loaded.path(c.manifests()));
+    dirs.add(loaded.path(c.routes()));
     return dirs;
   }
 

@@ -19,6 +19,7 @@ import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.RouteTable;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -71,6 +72,7 @@ final class Warmup {
   private static final String SECOND = "spiffe://hopgate.invalid/warmup/second";
   private static final String TARGET = "spiffe://hopgate.invalid/warmup/target";
   private static final String STEP = "urn:hopgate:warmup:step";
+  private static final String ROUTE = "warmup";
 
   private Warmup() {}
 
@@ -121,7 +123,10 @@ final class Warmup {
           new DecisionPoint(
               floor,
               new PolicySnapshot(
-                  policy, ManifestRegistry.of(manifests), ProcessRegistry.of(List.of())),
+                  policy,
+                  ManifestRegistry.of(manifests),
+                  ProcessRegistry.of(List.of()),
+                  RouteTable.of(List.of(Route.http(ROUTE, TARGET, STEP)), ROUTE)),
               new OneTimeTokens(new InMemoryStateStore(1_000_000), Duration.ofSeconds(1), skew),
               null,
               DecisionSink.NONE,
@@ -213,8 +218,7 @@ final class Warmup {
       if (!withToken) {
         h.remove("authorization");
       }
-      return new HopRequest(
-          h, Map.of(Route.COMPONENT, TARGET, Route.STEP, STEP), "POST", "/warmup", SECOND);
+      return new HopRequest(h, Map.of(Route.EXTENSION, ROUTE), "POST", "/warmup", SECOND);
     }
 
     CheckRequest checkRequest(boolean withToken) {
@@ -237,8 +241,7 @@ final class Warmup {
                   .setSource(AttributeContext.Peer.newBuilder().setPrincipal(SECOND))
                   .setDestination(AttributeContext.Peer.newBuilder().setPrincipal(TARGET))
                   .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
-                  .putContextExtensions(Route.COMPONENT, TARGET)
-                  .putContextExtensions(Route.STEP, STEP))
+                  .putContextExtensions(Route.EXTENSION, ROUTE))
           .build();
     }
   }

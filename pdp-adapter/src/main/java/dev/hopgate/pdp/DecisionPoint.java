@@ -134,7 +134,7 @@ public final class DecisionPoint {
 
   private Decision decide(Deciding p) throws Routing.Denied {
     HopRequest request = p.request;
-    Routing.Routed routed = Routing.route(p);
+    Routing.Routed routed = Routing.route(p, snapshot.routes());
     Route route = routed.route();
     String component = routed.component();
     Target target = routed.target();

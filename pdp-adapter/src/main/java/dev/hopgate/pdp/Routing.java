@@ -1,7 +1,6 @@
 package dev.hopgate.pdp;
 
 import static java.util.Objects.requireNonNull;
-import static java.util.Objects.requireNonNullElse;
 
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.mcp.JsonRpcCall;
@@ -10,14 +9,21 @@ import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpFacts;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.request.Target;
+import dev.hopgate.pdp.route.RequestPaths;
 import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.RouteTable;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
- * The first stage of a decision: the route read once from the context extensions, the component it
- * fronts, and what the request asks to do there (on an MCP route, the body's JSON-RPC call mapped
- * by the route, never by the component).
+ * The first stage of a decision: the request's route in the route table (named by Envoy's context
+ * extensions, or matched among the routes of the components the asking Envoy fronts), the component
+ * it fronts, and what the request asks to do there (on an MCP route, the body's JSON-RPC call
+ * mapped by the route, never by the component).
  */
 final class Routing {
   private Routing() {}
@@ -36,34 +42,33 @@ final class Routing {
     }
   }
 
-  static Routed route(Deciding d) throws Denied {
+  static Routed route(Deciding d, RouteTable table) throws Denied {
     HopRequest request = d.request;
-    String named = request.contextExtensions().get(Route.COMPONENT);
-    Set<String> bound = request.boundComponents();
-    // A denial before the route reads whole is still answered in the shape of what does read; the
-    // shape is parsed only then, so an ordinary request reads its extensions once.
-    if (named != null && bound != null && !bound.contains(named)) {
-      d.route = Route.shapeOf(request.contextExtensions());
-      throw new Denied(d.deny.callerNotBound(named));
+    String path = RequestPaths.withoutQuery(request.path());
+    if (!RequestPaths.normalized(path)) {
+      throw new Denied(d.deny.pathNotNormalized());
     }
-    Route route;
-    try {
-      route = Route.of(request.contextExtensions());
-    } catch (IllegalArgumentException e) {
-      d.route = Route.shapeOf(request.contextExtensions());
-      throw new Denied(d.deny.unconfigured(requireNonNullElse(e.getMessage(), "Bad route.")));
-    }
+    Route route = select(d, table, path);
+    // Every denial from here on is answered in the route's shape (an MCP route's as JSON-RPC).
     d.route = route;
-    String component = route.component();
-    if (component == null || (route.mcp() == null && route.step() == null)) {
-      throw new Denied(
-          d.deny.unconfigured(
-              route.mcp() == null
-                  ? "This route does not name its component and step (per-route ext_authz "
-                      + "context_extensions 'component' and 'step'), so hopgate denies it."
-                  : "This MCP route does not name its component (per-route ext_authz "
-                      + "context_extensions 'component'), so hopgate denies it."));
+    Set<String> bound = request.boundComponents();
+    if (bound != null && !bound.contains(route.component())) {
+      throw new Denied(d.deny.callerNotBound(route.component()));
     }
+    if (!route.binding().matches(request.method(), path, request.authority())) {
+      // A name on a virtual host reaches every route of it: a route only takes what it binds.
+      throw new Denied(
+          d.deny.route(
+              "route_mismatch",
+              "Route '"
+                  + route.name()
+                  + "' does not take "
+                  + request.method()
+                  + " "
+                  + path
+                  + " (its match in the route table), so hopgate denies it."));
+    }
+    String component = route.component();
     if (route.mcp() == null) {
       return new Routed(route, component, Target.step(requireNonNull(route.step())));
     }
@@ -80,5 +85,112 @@ final class Routing {
       throw new Denied(d.deny.sessionMethodRefused(call.method()));
     }
     return new Routed(route, component, target.get());
+  }
+
+  /**
+   * The route named by the context extensions, else the one route of the components the asking
+   * Envoy fronts that takes the request. The component comes from what Envoy decided (the route
+   * name, the Envoy's bound identity, or the identity it serves as), never from the request.
+   */
+  private static Route select(Deciding d, RouteTable table, String path) throws Denied {
+    HopRequest request = d.request;
+    Map<String, String> extensions = request.contextExtensions();
+    String name = extensions.get(Route.EXTENSION);
+    if (name == null) {
+      if (!extensions.isEmpty()) {
+        throw new Denied(
+            d.deny.route(
+                "route_extensions_conflict",
+                "This route's context_extensions "
+                    + new java.util.TreeSet<>(extensions.keySet())
+                    + " do not name a route: they may carry only 'route' (the route table holds"
+                    + " its component, step and settings), so hopgate denies it."));
+      }
+      return matched(d, table, path);
+    }
+    Route route =
+        table
+            .named(name)
+            .orElseThrow(
+                () ->
+                    new Denied(
+                        d.deny.route(
+                            "route_unknown",
+                            "The route table has no route '"
+                                + printable(name)
+                                + "' (named by this route's context_extensions), so hopgate"
+                                + " denies it.")));
+    for (Map.Entry<String, String> e : extensions.entrySet()) {
+      String key = e.getKey();
+      boolean agrees =
+          key.equals(Route.EXTENSION)
+              || (key.equals(Route.COMPONENT) && e.getValue().equals(route.component()))
+              || (key.equals(Route.STEP) && e.getValue().equals(route.step()));
+      if (!agrees) {
+        d.route = route;
+        throw new Denied(
+            d.deny.route(
+                "route_extensions_conflict",
+                "This route's context extension '"
+                    + printable(key)
+                    + "' "
+                    + (key.equals(Route.COMPONENT) || key.equals(Route.STEP)
+                        ? "differs from route '" + name + "' in the route table"
+                        : "is not read: the route table holds every setting of route '"
+                            + name
+                            + "'")
+                    + ", so hopgate denies it."));
+      }
+    }
+    return route;
+  }
+
+  private static Route matched(Deciding d, RouteTable table, String path) throws Denied {
+    HopRequest request = d.request;
+    Set<String> bound = request.boundComponents();
+    String serving = request.destinationPrincipal();
+    Predicate<String> fronts;
+    if (bound != null) {
+      fronts = bound::contains;
+    } else if (serving != null) {
+      fronts = serving::equals;
+    } else {
+      throw new Denied(
+          d.deny.route(
+              "route_unnamed",
+              "This request names no route (context extension 'route') and hopgate cannot tell"
+                  + " which components the asking Envoy fronts (no callers.envoys binding, no"
+                  + " destination.principal), so it denies it."));
+    }
+    List<Route> routes = table.matching(request.method(), path, request.authority(), fronts);
+    if (routes.size() == 1) {
+      return routes.get(0);
+    }
+    if (routes.isEmpty()) {
+      throw new Denied(
+          d.deny.route(
+              "route_unmatched",
+              "No route of the route table for the components this Envoy fronts takes "
+                  + request.method()
+                  + " "
+                  + path
+                  + ", so hopgate denies it."));
+    }
+    throw new Denied(
+        d.deny.route(
+            "route_ambiguous",
+            "Routes "
+                + routes.stream().map(Route::name).sorted().collect(Collectors.joining(", "))
+                + " of different components take "
+                + request.method()
+                + " "
+                + path
+                + " alike, so hopgate denies it (name the route in context_extensions)."));
+  }
+
+  /** A value from the request, shown in a detail: printable ASCII, cut short. */
+  private static String printable(String value) {
+    String cut = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    return cut.replaceAll("[^\\x20-\\x7E]", "?");
   }
 }

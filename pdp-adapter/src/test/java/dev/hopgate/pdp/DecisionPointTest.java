@@ -20,10 +20,14 @@ import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.mcp.McpFacts;
+import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.RouteBinding;
+import dev.hopgate.pdp.route.RouteTable;
+import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -55,7 +59,7 @@ class DecisionPointTest {
   private DecisionPoint decisionPoint(PreparedPolicy policy, DecisionSink evidence) {
     return new DecisionPoint(
         f.floor(),
-        new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of())),
+        new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of()), routes()),
         new OneTimeTokens(
             new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
         new EnforcementPointSigner(
@@ -88,7 +92,66 @@ class DecisionPointTest {
   }
 
   private static Map<String, String> route(String component, String step) {
-    return Map.of(Route.COMPONENT, component, Route.STEP, step);
+    return TestRoutes.to(component, step);
+  }
+
+  /** The MCP routes of these tests, all of the agent. */
+  private static final String MCP = "mcp";
+
+  private static final String MCP_TOOLS_ONLY = "mcp-tools-only";
+  private static final String MCP_TWO_TOOLS = "mcp-two-tools";
+  private static final String MCP_UNDISCLOSED = "mcp-undisclosed";
+
+  /** A plain route bound to one path and method, for the table alone to match. */
+  private static final String RESERVE_ROUTE = "reserve";
+
+  /** The component of that route, and of no other (it has no manifest: routing is the test). */
+  private static final String WAREHOUSE = "spiffe://shop.example/warehouse";
+
+  private RouteTable routes() {
+    Map<String, String> none = Map.of();
+    Map<String, String> plan = Map.of("plan_order", PLAN);
+    List<Route> more =
+        List.of(
+            mcp(MCP, McpRoute.of(plan, none, none, none, null, null, null, null), RouteBinding.ANY),
+            mcp(
+                MCP_TOOLS_ONLY,
+                McpRoute.of(plan, none, none, none, "deny", null, null, null),
+                RouteBinding.ANY),
+            mcp(
+                MCP_TWO_TOOLS,
+                McpRoute.of(
+                    Map.of("plan_order", PLAN, "reserve_stock", RESERVE),
+                    none,
+                    none,
+                    none,
+                    null,
+                    null,
+                    null,
+                    null),
+                RouteBinding.ANY),
+            new Route(
+                MCP_UNDISCLOSED,
+                AGENT,
+                null,
+                McpRoute.of(plan, none, none, none, null, null, null, null),
+                DisclosureLevel.UNDISCLOSED,
+                true,
+                new RouteBinding("/mcp", null, Set.of("POST"), Set.of())),
+            new Route(
+                RESERVE_ROUTE,
+                WAREHOUSE,
+                RESERVE,
+                null,
+                DisclosureLevel.FULL,
+                true,
+                new RouteBinding(
+                    null, "/inventory/reserve", Set.of("POST"), Set.of("shop.example"))));
+    return TestRoutes.everyStep(f.manifests, more, PLAN, RESERVE);
+  }
+
+  private static Route mcp(String name, McpRoute mcp, RouteBinding binding) {
+    return new Route(name, AGENT, null, mcp, DisclosureLevel.FULL, true, binding);
   }
 
   /** The request with {@code body}, as Envoy sends it with {@code pack_as_bytes}. */
@@ -110,18 +173,12 @@ class DecisionPointTest {
         body,
         false,
         asText,
+        null,
         null);
   }
 
-  private static Map<String, String> mcpRoute(String... extra) {
-    Map<String, String> ext = new HashMap<>();
-    ext.put(Route.COMPONENT, AGENT);
-    ext.put("protocol", "mcp");
-    ext.put("tool:plan_order", PLAN);
-    for (int i = 0; i < extra.length; i += 2) {
-      ext.put(extra[i], extra[i + 1]);
-    }
-    return ext;
+  private static Map<String, String> named(String route) {
+    return Map.of(Route.EXTENSION, route);
   }
 
   private static String firstCode(Decision d) {
@@ -155,43 +212,129 @@ class DecisionPointTest {
     assertThat(d.policyRevision()).isNull();
   }
 
-  @Test
-  void decide_refusesARouteThatNamesNoStep() {
-    Decision d = decisionPoint().decide(firstHop(Map.of(Route.COMPONENT, AGENT)));
-
-    assertThat(firstCode(d)).isEqualTo("route_unconfigured");
-    assertThat(d.problem().detail()).contains("component and step");
-    assertThat(d.about().route()).isNotNull();
+  /** A request of the first hop at {@code path}, as an Envoy with no context extensions asks. */
+  private HopRequest unnamed(String method, String path, String authority) {
+    HopRequest base = firstHop(Map.of());
+    Map<String, String> headers = new HashMap<>(base.headers());
+    headers.put(":authority", authority);
+    return new HopRequest(headers, Map.of(), method, path, PLANNER);
   }
 
   @Test
-  void decide_refusesAnExtensionWithAWrongValue_namingIt() {
-    Map<String, String> ext = new HashMap<>(route(AGENT, PLAN));
-    ext.put(Route.REQUIRE_CALLER, "yes");
+  void decide_refusesARouteTheTableDoesNotHold() {
+    Decision d = decisionPoint().decide(firstHop(named("no-such-route")));
 
-    Decision d = decisionPoint().decide(firstHop(ext));
-
-    assertThat(firstCode(d)).isEqualTo("route_unconfigured");
-    assertThat(d.problem().detail()).contains("'require_caller' is 'yes'");
-    // Still answered in the route's shape: plain HTTP here, the whole problem.
-    assertThat(d.about().route().mcp()).isNull();
-    assertThat(d.about().disclosure()).isEqualTo(DisclosureLevel.FULL);
+    assertThat(firstCode(d)).isEqualTo("route_unknown");
+    assertThat(d.problem().detail()).contains("'no-such-route'");
+    assertThat(d.about().route()).isNull();
   }
 
   @Test
-  void decide_aDenialBeforeTheRouteReads_isShapedByTheSettingsThatRead() {
-    Map<String, String> ext = mcpRoute("disclosure", "undisclosed", Route.REQUIRE_CALLER, "yes");
+  void decide_refusesExtensionsThatSayOtherThanTheTable() {
+    Map<String, String> otherComponent =
+        Map.of(Route.EXTENSION, TestRoutes.name(AGENT, PLAN), Route.COMPONENT, PLANNER);
+    Map<String, String> sameComponent =
+        Map.of(Route.EXTENSION, TestRoutes.name(AGENT, PLAN), Route.COMPONENT, AGENT);
+    Map<String, String> leftover =
+        Map.of(Route.EXTENSION, TestRoutes.name(AGENT, PLAN), "tool:drop_db", RESERVE);
+    Map<String, String> unnamedStep = Map.of(Route.COMPONENT, AGENT, Route.STEP, PLAN);
 
-    Decision unconfigured = decisionPoint().decide(firstHop(ext));
-    Decision unbound =
-        decisionPoint().decide(firstHop(ext).askedBy(Set.of(ChainFixture.INVENTORY)));
+    assertThat(firstCode(decisionPoint().decide(firstHop(otherComponent))))
+        .isEqualTo("route_extensions_conflict");
+    assertThat(decisionPoint().decide(firstHop(sameComponent)).outcome()).isEqualTo(Outcome.ALLOW);
+    Decision d = decisionPoint().decide(firstHop(leftover));
+    assertThat(firstCode(d)).isEqualTo("route_extensions_conflict");
+    assertThat(d.problem().detail()).contains("'tool:drop_db' is not read");
+    // The settings of old: a component and a step without a route name decide nothing.
+    assertThat(firstCode(decisionPoint().decide(firstHop(unnamedStep))))
+        .isEqualTo("route_extensions_conflict");
+  }
 
-    for (Decision d : List.of(unconfigured, unbound)) {
+  @Test
+  void decide_aRouteTakesOnlyTheRequestsItBinds_whateverNamesIt() {
+    // A name set on a virtual host reaches every route of it: /anything is not the route's.
+    HopRequest base = firstHop(named(MCP_UNDISCLOSED));
+    HopRequest anything =
+        new HopRequest(base.headers(), named(MCP_UNDISCLOSED), "POST", "/anything", PLANNER);
+    HopRequest unbound = firstHop(named(MCP_UNDISCLOSED)).askedBy(Set.of(ChainFixture.INVENTORY));
+
+    Decision mismatch = decisionPoint().decide(anything);
+    Decision notBound = decisionPoint().decide(unbound);
+
+    assertThat(firstCode(mismatch)).isEqualTo("route_mismatch");
+    assertThat(mismatch.problem().detail()).contains("POST /anything");
+    assertThat(firstCode(notBound)).isEqualTo("caller_not_bound");
+    // Answered in the named route's shape: an MCP error, undisclosed.
+    for (Decision d : List.of(mismatch, notBound)) {
       assertThat(d.about().route().mcp()).isNotNull();
       assertThat(d.about().disclosure()).isEqualTo(DisclosureLevel.UNDISCLOSED);
     }
-    assertThat(firstCode(unconfigured)).isEqualTo("route_unconfigured");
-    assertThat(firstCode(unbound)).isEqualTo("caller_not_bound");
+  }
+
+  @Test
+  void decide_withoutExtensions_theTableAloneRoutes_amongTheComponentsTheEnvoyFronts() {
+    HopRequest reserve = unnamed("POST", "/inventory/reserve/sku-1?x=/other", "shop.example:8443");
+
+    Decision matched = decisionPoint().decide(reserve.askedBy(Set.of(WAREHOUSE)));
+    assertThat(matched.about().route().name()).isEqualTo(RESERVE_ROUTE);
+    assertThat(matched.violations()).extracting(Violation::gate).doesNotContain(Gate.CONFIGURATION);
+
+    // An Envoy fronting the planner alone has no route there; nor has any Envoy for GET, another
+    // authority, or a path that only starts like the route's.
+    assertThat(firstCode(decisionPoint().decide(reserve.askedBy(Set.of(PLANNER)))))
+        .isEqualTo("route_unmatched");
+    for (HopRequest other :
+        List.of(
+            unnamed("GET", "/inventory/reserve", "shop.example"),
+            unnamed("POST", "/inventory/reserve", "evil.example"),
+            unnamed("POST", "/inventory/reserve-all", "shop.example"))) {
+      assertThat(firstCode(decisionPoint().decide(other.askedBy(Set.of(WAREHOUSE)))))
+          .as("%s %s", other.method(), other.path())
+          .isEqualTo("route_unmatched");
+    }
+    // Nothing says which components the Envoy fronts: the request names no component.
+    assertThat(firstCode(decisionPoint().decide(reserve))).isEqualTo("route_unnamed");
+    // Several routes of the agent take any path alike: only a name tells them apart.
+    assertThat(firstCode(decisionPoint().decide(unnamed("POST", "/x", "a").askedBy(Set.of(AGENT)))))
+        .isEqualTo("route_ambiguous");
+  }
+
+  @Test
+  void decide_withoutExtensions_theIdentityEnvoyServesAsSaysTheComponent() {
+    HopRequest r = unnamed("POST", "/inventory/reserve", "shop.example");
+    HopRequest served =
+        new HopRequest(
+            r.headers(),
+            Map.of(),
+            r.method(),
+            r.path(),
+            r.sourcePrincipal(),
+            "",
+            null,
+            "",
+            false,
+            false,
+            null,
+            WAREHOUSE);
+
+    assertThat(decisionPoint().decide(served).about().route().name()).isEqualTo(RESERVE_ROUTE);
+  }
+
+  @Test
+  void decide_aPathEnvoyDidNotNormalise_isRefusedBeforeAnyRoute() {
+    for (String path :
+        List.of(
+            "/inventory//reserve",
+            "/x/../inventory/reserve",
+            "/inventory%2Freserve",
+            "/inventory/./reserve")) {
+      HopRequest r = unnamed("POST", path, "shop.example").askedBy(Set.of(WAREHOUSE));
+
+      Decision d = decisionPoint().decide(r);
+
+      assertThat(firstCode(d)).as(path).isEqualTo("path_not_normalized");
+      assertThat(d.problem().status()).isEqualTo(400);
+    }
   }
 
   @Test
@@ -349,7 +492,7 @@ class DecisionPointTest {
 
   @Test
   void decide_anUnreadableMcpBody_isABadRequest_answeredAsMcp() {
-    Decision d = decisionPoint().decide(withBody(firstHop(mcpRoute()), "{\"jsonrpc\":"));
+    Decision d = decisionPoint().decide(withBody(firstHop(named(MCP)), "{\"jsonrpc\":"));
 
     assertThat(d.violations()).extracting(Violation::gate).containsExactly(Gate.REQUEST);
     assertThat(d.problem().status()).isEqualTo(400);
@@ -361,7 +504,7 @@ class DecisionPointTest {
     String call =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plan_order\"}}";
 
-    Decision d = decisionPoint().decide(withBody(firstHop(mcpRoute()), call, true));
+    Decision d = decisionPoint().decide(withBody(firstHop(named(MCP)), call, true));
 
     assertThat(firstCode(d)).isEqualTo("body_not_bytes");
     assertThat(d.problem().status()).isEqualTo(400);
@@ -372,7 +515,7 @@ class DecisionPointTest {
   void decide_anMcpRequestThatIsNotPostOrNotUtf8Json_isRefused() {
     String call =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plan_order\"}}";
-    HopRequest post = withBody(firstHop(mcpRoute()), call);
+    HopRequest post = withBody(firstHop(named(MCP)), call);
     Map<String, String> utf7 = new HashMap<>(post.headers());
     utf7.put("content-type", "application/json; charset=utf-7");
     Map<String, String> gzip = new HashMap<>(post.headers());
@@ -398,6 +541,7 @@ class DecisionPointTest {
             call,
             false,
             false,
+            null,
             null);
     assertThat(firstCode(decisionPoint().decide(get))).isEqualTo("not_post");
   }
@@ -414,7 +558,8 @@ class DecisionPointTest {
         r.body(),
         r.bodyNotUtf8(),
         r.bodyAsText(),
-        r.boundComponents());
+        r.boundComponents(),
+        r.destinationPrincipal());
   }
 
   @Test
@@ -422,7 +567,7 @@ class DecisionPointTest {
     String call =
         "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"drop_db\"}}";
 
-    Decision d = decisionPoint().decide(withBody(firstHop(mcpRoute()), call));
+    Decision d = decisionPoint().decide(withBody(firstHop(named(MCP)), call));
 
     assertThat(firstCode(d)).isEqualTo("tool_unmapped");
     assertThat(d.txn()).isEqualTo(f.txn);
@@ -435,7 +580,7 @@ class DecisionPointTest {
     String call =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plan_order\"}}";
 
-    Decision d = decisionPoint().decide(withBody(firstHop(mcpRoute()), call));
+    Decision d = decisionPoint().decide(withBody(firstHop(named(MCP)), call));
 
     assertThat(d.outcome()).isEqualTo(Outcome.ALLOW);
     assertThat(d.about().step()).isEqualTo(PLAN);
@@ -445,8 +590,7 @@ class DecisionPointTest {
   void decide_aSessionMethodOnARouteThatTakesOnlyToolCalls_isRefused() {
     String ping = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
 
-    Decision d =
-        decisionPoint().decide(withBody(firstHop(mcpRoute("mcp_session_methods", "deny")), ping));
+    Decision d = decisionPoint().decide(withBody(firstHop(named(MCP_TOOLS_ONLY)), ping));
 
     assertThat(firstCode(d)).isEqualTo("route_unconfigured");
     assertThat(d.about().mcp().call().method()).isEqualTo("ping");
@@ -456,8 +600,7 @@ class DecisionPointTest {
   void decide_toolsList_isAllowedWithTheToolsTheChainCouldCall_andNamesNoStep() {
     String list = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}";
 
-    Decision d =
-        decisionPoint().decide(withBody(firstHop(mcpRoute("tool:reserve_stock", RESERVE)), list));
+    Decision d = decisionPoint().decide(withBody(firstHop(named(MCP_TWO_TOOLS)), list));
 
     assertThat(d.outcome()).isEqualTo(Outcome.ALLOW);
     assertThat(d.about().step()).isNull();

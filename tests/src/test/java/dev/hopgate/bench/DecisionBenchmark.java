@@ -12,7 +12,7 @@ import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
-import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -79,7 +79,11 @@ public class DecisionBenchmark {
     decisionPoint =
         new DecisionPoint(
             f.floor(verifier),
-            new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of())),
+            new PolicySnapshot(
+                policy,
+                f.manifests,
+                ProcessRegistry.of(List.of()),
+                TestRoutes.everyStep(f.manifests)),
             new OneTimeTokens(
                 new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
             new EnforcementPointSigner(
@@ -123,7 +127,7 @@ public class DecisionBenchmark {
     request =
         new HopRequest(
             headers,
-            Map.of(Route.COMPONENT, ChainFixture.PAYMENTS, Route.STEP, ChainFixture.CHARGE),
+            TestRoutes.to(ChainFixture.PAYMENTS, ChainFixture.CHARGE),
             "POST",
             "/charge",
             ChainFixture.INVENTORY);

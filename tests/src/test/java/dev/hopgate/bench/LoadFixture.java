@@ -209,6 +209,23 @@ public final class LoadFixture {
             .writeValueAsString(Map.of("hopgate_peer", peerData)));
     writeProtoset(dir.resolve("check.protoset"));
     Path repo = Path.of(System.getProperty("hopgate.repo.dir", ".")).toAbsolutePath();
+    // The routes the benchmark's CheckRequests name (ghz), and Envoy's (envoy-e2e.yaml): their
+    // context extensions also carry component and step, as the peer's policy reads them.
+    Files.writeString(
+        Files.createDirectories(dir.resolve("routes")).resolve("bench.yaml"),
+        """
+        routes:
+          - name: payments-charge
+            component: "%s"
+            match: { path_prefix: /charge }
+            step: "%s"
+          - name: inventory-reserve
+            component: "%s"
+            match: { path_prefix: /inventory/reserve }
+            step: "%s"
+            require_caller: false   # the benchmark's plain-HTTP listener cannot name the caller
+        """
+            .formatted(PAYMENTS, CHARGE, INVENTORY, RESERVE));
     // hopgate as the payments component's enforcement point; listen and engine are set per run.
     Files.writeString(
         dir.resolve("hopgate.yaml"),
@@ -220,6 +237,7 @@ public final class LoadFixture {
         policies: {cedar: %s, rego: %s, wasm: %s}
         processes: %s
         manifests: manifests
+        routes: routes
         decision_log: {path: decisions.jsonl, trace: minimal, when_full: deny}
         trust:
           token_service: {issuers: [%s], jwks: keys/token-service.jwks.json, max_token_lifetime: 30m}
@@ -343,6 +361,7 @@ public final class LoadFixture {
                                 .setPath("/charge")
                                 .setHost("payments.shop.example")
                                 .putAllHeaders(headers)))
+                .putContextExtensions("route", "payments-charge")
                 .putContextExtensions("component", PAYMENTS)
                 .putContextExtensions("step", CHARGE))
         .build();

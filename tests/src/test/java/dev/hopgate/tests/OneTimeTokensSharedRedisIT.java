@@ -16,7 +16,7 @@ import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
-import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.OneTimeTokens;
 import dev.hopgate.pdp.state.RedisStateStore;
@@ -121,7 +121,11 @@ class OneTimeTokensSharedRedisIT {
     clients.add(store);
     return new DecisionPoint(
         mesh.floor(),
-        new PolicySnapshot(policy, mesh.manifests, ProcessRegistry.of(List.of())),
+        new PolicySnapshot(
+            policy,
+            mesh.manifests,
+            ProcessRegistry.of(List.of()),
+            TestRoutes.everyStep(mesh.manifests)),
         new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
         null,
         DecisionSink.NONE,
@@ -133,7 +137,7 @@ class OneTimeTokensSharedRedisIT {
   private HopRequest request(String hopToken, String requestId) {
     return new HopRequest(
         Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
-        Map.of(Route.COMPONENT, INVENTORY, Route.STEP, RESERVE),
+        TestRoutes.to(INVENTORY, RESERVE),
         "POST",
         "/",
         PLANNER,

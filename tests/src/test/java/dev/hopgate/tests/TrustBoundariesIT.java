@@ -287,6 +287,9 @@ class TrustBoundariesIT {
         .setAttributes(
             AttributeContext.newBuilder()
                 .setSource(AttributeContext.Peer.newBuilder().setPrincipal(caller))
+                // The edge's route table names this route; the extension's component and step
+                // must agree with it.
+                .putContextExtensions("route", "inventory-reserve")
                 .putContextExtensions("component", component)
                 .putContextExtensions("step", step)
                 .setRequest(

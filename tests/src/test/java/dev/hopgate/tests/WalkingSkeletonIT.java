@@ -196,7 +196,7 @@ class WalkingSkeletonIT {
   }
 
   @Test
-  void routeWithoutComponentAndStep_isDeniedNeverAllowed() throws Exception {
+  void aRouteTheRouteTableDoesNotHold_isDeniedNeverAllowed() throws Exception {
     int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
         edge.stack()
@@ -204,7 +204,7 @@ class WalkingSkeletonIT {
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
-        .isEqualTo("route_unconfigured");
+        .isEqualTo("route_unmatched");
     assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 

@@ -17,6 +17,7 @@ import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.repair.RepairAssembler;
+import dev.hopgate.pdp.route.RouteTable;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.server.EngineRegistry;
 import dev.hopgate.server.config.HopgateConfig;
@@ -154,7 +155,10 @@ final class PolicyCommands {
                 shown,
                 doc,
                 new PolicySnapshot(
-                    policy, ManifestRegistry.of(List.of()), engines.processRegistry())));
+                    policy,
+                    ManifestRegistry.of(List.of()),
+                    engines.processRegistry(),
+                    RouteTable.EMPTY)));
       }
       System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
       return 0;

@@ -32,6 +32,7 @@ public record HopgateConfig(
     Policies policies,
     String processes,
     String manifests,
+    String routes,
     Chain chain,
     Revocation revocation,
     State state,
@@ -57,6 +58,7 @@ public record HopgateConfig(
       @Nullable Policies policies,
       @Nullable String processes,
       @Nullable String manifests,
+      @Nullable String routes,
       @Nullable Chain chain,
       @Nullable Revocation revocation,
       @Nullable State state,
@@ -112,6 +114,7 @@ public record HopgateConfig(
     this.policies = policies;
     this.processes = required(processes, "processes", "a directory of process definitions");
     this.manifests = required(manifests, "manifests", "a directory of signed manifests (*.jws)");
+    this.routes = required(routes, "routes", "a directory of route tables (*.yaml)");
     this.chain = requireNonNullElse(chain, new Chain(null, null));
     this.revocation = requireNonNullElse(revocation, new Revocation(null, null, null, false, null));
     this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));

@@ -19,6 +19,7 @@ final class CheckRequests {
     AttributeContext attributes = request.getAttributes();
     AttributeContext.HttpRequest http = attributes.getRequest().getHttp();
     String principal = attributes.getSource().getPrincipal();
+    String serving = attributes.getDestination().getPrincipal();
     Instant time =
         attributes.getRequest().hasTime()
             ? Instant.ofEpochSecond(
@@ -46,6 +47,7 @@ final class CheckRequests {
         body,
         notUtf8,
         asText,
-        boundComponents);
+        boundComponents,
+        serving.isEmpty() ? null : serving);
   }
 }

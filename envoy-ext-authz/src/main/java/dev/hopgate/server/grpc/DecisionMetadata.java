@@ -36,6 +36,9 @@ public final class DecisionMetadata {
   public static final String DEADLINE = "deadline";
   public static final String POLICY_REVISION = "policy_revision";
 
+  /** The route of the route table the request was decided on (for access logs). */
+  public static final String ROUTE = "route";
+
   /** {@code mcp} on an MCP route. */
   public static final String PROTOCOL = "protocol";
 
@@ -123,6 +126,7 @@ public final class DecisionMetadata {
     put(md, TXN, decision.txn());
     put(md, POLICY_REVISION, decision.policyRevision());
     Decision.About about = decision.about();
+    put(md, ROUTE, about.route() == null ? null : about.route().name());
     put(md, COMPONENT, about.component());
     put(md, STEP, about.step());
     put(

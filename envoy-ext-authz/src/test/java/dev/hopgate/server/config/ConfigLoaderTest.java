@@ -19,6 +19,7 @@ class ConfigLoaderTest {
         cedar: policies
       processes: processes
       manifests: manifests
+      routes: routes
       trust:
         txn_token_service:
           issuers: [https://txn-tokens.example]
@@ -215,10 +216,10 @@ class ConfigLoaderTest {
     assertFails("trust_domain: d\n", "enforcement: missing");
     assertFails("trust_domain: d\nenforcement: {id: e, key: k}\n", "policies: missing");
     assertFails(
-        "trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n",
+        "trust_domain: d\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\nroutes: r\n",
         "enforcement: missing");
     assertFails(
-        "trust_domain: d\nenforcement: {id: e, key: k}\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\n",
+        "trust_domain: d\nenforcement: {id: e, key: k}\npolicies: {cedar: p}\nprocesses: p\nmanifests: m\nroutes: r\n",
         "trust: missing");
     assertFails(
         MINIMAL.replace("issuers: [https://tokens.example]", "issuerz: []"),

@@ -10,7 +10,13 @@ import dev.hopgate.pdp.engine.cedar.CedarEngine;
 import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
 import dev.hopgate.pdp.floor.LedgerView;
+import dev.hopgate.pdp.mcp.McpRoute;
+import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.RouteBinding;
+import dev.hopgate.pdp.route.RouteTable;
+import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
@@ -53,7 +59,8 @@ class AuthorizationServiceTest {
             new PolicySnapshot(
                 new CedarEngine().prepare(Path.of("..", "policies", "cedar")),
                 mesh.manifests,
-                ProcessRegistry.of(List.of())),
+                ProcessRegistry.of(List.of()),
+                routes()),
             new OneTimeTokens(
                 new InMemoryStateStore(1_000_000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
             null,
@@ -210,7 +217,7 @@ class AuthorizationServiceTest {
   }
 
   @Test
-  void check_deniesARouteWithoutComponentAndStep() throws Exception {
+  void check_deniesARequestThatNamesNoRoute_fromAnEnvoyOfNoKnownComponents() throws Exception {
     CheckRequest request =
         request("Bearer " + token(INVENTORY), "x").toBuilder()
             .setAttributes(
@@ -222,7 +229,7 @@ class AuthorizationServiceTest {
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
     assertThat(
             JSON.readTree(response.getDeniedResponse().getBody()).at("/violations/0/code").asText())
-        .isEqualTo("route_unconfigured");
+        .isEqualTo("route_unnamed");
   }
 
   @Test
@@ -244,7 +251,7 @@ class AuthorizationServiceTest {
   @Test
   void mcp_allowsAMappedToolCallAsItsStep() {
     CheckResponse response =
-        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(7, "reserve"), Map.of()));
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(7, "reserve"), "mcp"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
     var md = response.getDynamicMetadata().getFieldsMap();
@@ -256,7 +263,7 @@ class AuthorizationServiceTest {
   @Test
   void mcp_deniesAPolicyViolationAsAJsonRpcErrorWithHttp200() throws Exception {
     CheckResponse response =
-        stub.check(mcp("Bearer " + token(INVENTORY), toolCall("q-1", "drop"), Map.of()));
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall("q-1", "drop"), "mcp"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(200);
@@ -278,7 +285,7 @@ class AuthorizationServiceTest {
   @Test
   void mcp_deniesAToolTheRouteDoesNotMap() throws Exception {
     CheckResponse response =
-        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(3, "reserve_all"), Map.of()));
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(3, "reserve_all"), "mcp"));
 
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.get("id").asInt()).isEqualTo(3);
@@ -295,7 +302,7 @@ class AuthorizationServiceTest {
             mcp(
                 "Bearer " + token(INVENTORY),
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
-                Map.of()));
+                "mcp"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
     // No step: ext_proc mints no completion for it.
@@ -315,7 +322,7 @@ class AuthorizationServiceTest {
             mcp(
                 "Bearer " + token(INVENTORY),
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
-                Map.of("mcp_session_methods", "deny")));
+                "mcp-tools-only"));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
     assertThat(
@@ -332,7 +339,7 @@ class AuthorizationServiceTest {
             mcp(
                 "Bearer " + token(INVENTORY),
                 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
-                Map.of("mcp_session_methods", "deny")));
+                "mcp-tools-only"));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
   }
@@ -342,16 +349,14 @@ class AuthorizationServiceTest {
     String once = "Bearer " + mesh.hopOnce(INVENTORY, "jti-mcp-once");
     String list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
 
-    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode())
-        .isEqualTo(Code.OK_VALUE);
-    assertThat(stub.check(mcp(once, list, Map.of())).getStatus().getCode())
-        .isEqualTo(Code.OK_VALUE);
-    assertThat(stub.check(mcp(once, toolCall(2, "drop"), Map.of())).getStatus().getCode())
+    assertThat(stub.check(mcp(once, list, "mcp")).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(stub.check(mcp(once, list, "mcp")).getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+    assertThat(stub.check(mcp(once, toolCall(2, "drop"), "mcp")).getStatus().getCode())
         .as("a denied call spends nothing")
         .isEqualTo(Code.PERMISSION_DENIED_VALUE);
-    assertThat(stub.check(mcp(once, toolCall(3, "reserve"), Map.of())).getStatus().getCode())
+    assertThat(stub.check(mcp(once, toolCall(3, "reserve"), "mcp")).getStatus().getCode())
         .isEqualTo(Code.OK_VALUE);
-    CheckResponse again = stub.check(mcp(once, toolCall(4, "reserve"), Map.of()));
+    CheckResponse again = stub.check(mcp(once, toolCall(4, "reserve"), "mcp"));
     assertThat(again.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
     assertThat(again.getDynamicMetadata().getFieldsMap().get("code").getStringValue())
         .isEqualTo("token_consumed");
@@ -359,7 +364,7 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_tokenProblemsStay401WithTheirChallenge() throws Exception {
-    CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"), Map.of()));
+    CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"), "mcp"));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
     Map<String, String> headers = headers(response.getDeniedResponse().getHeadersList());
@@ -375,7 +380,7 @@ class AuthorizationServiceTest {
             mcp(
                 "Bearer " + token(INVENTORY),
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"reserve\",\"name\":\"drop\"}}",
-                Map.of()));
+                "mcp"));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(400);
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
@@ -388,7 +393,7 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_bodyPackedAsBytesIsReadWhenUtf8AndRefusedWhenNot() throws Exception {
-    CheckRequest text = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), Map.of());
+    CheckRequest text = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), "mcp");
     CheckRequest packed =
         text.toBuilder()
             .setAttributes(
@@ -427,11 +432,7 @@ class AuthorizationServiceTest {
   @Test
   void mcp_denialStatusAndCodeAreTheRoutesChoice() throws Exception {
     CheckResponse response =
-        stub.check(
-            mcp(
-                "Bearer " + token(INVENTORY),
-                toolCall(1, "drop"),
-                Map.of("mcp_denial_status", "403", "mcp_denial_code", "-31000")));
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-403"));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
     assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/code").asInt())
@@ -441,11 +442,7 @@ class AuthorizationServiceTest {
   @Test
   void mcp_minimalDisclosureNamesGateAndCodeButNoStepOrComponent() throws Exception {
     CheckResponse response =
-        stub.check(
-            mcp(
-                "Bearer " + token(INVENTORY),
-                toolCall(1, "drop"),
-                Map.of("disclosure", "minimal")));
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-minimal"));
 
     String body = response.getDeniedResponse().getBody();
     assertThat(JSON.readTree(body).at("/error/data/authorization/reason").asText())
@@ -459,11 +456,7 @@ class AuthorizationServiceTest {
   @Test
   void mcp_undisclosedDenialIsGenericWithTheDecisionId() throws Exception {
     CheckResponse response =
-        stub.check(
-            mcp(
-                "Bearer " + token(INVENTORY),
-                toolCall(1, "drop"),
-                Map.of("disclosure", "undisclosed")));
+        stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-undisclosed"));
 
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.at("/error/data/problem/type").asText())
@@ -477,14 +470,7 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_tokenChallengeNamesTheResourceMetadata() {
-    CheckResponse response =
-        stub.check(
-            mcp(
-                null,
-                toolCall(1, "reserve"),
-                Map.of(
-                    "mcp_resource_metadata",
-                    "https://tools.shop.example/.well-known/oauth-protected-resource")));
+    CheckResponse response = stub.check(mcp(null, toolCall(1, "reserve"), "mcp-metadata"));
 
     assertThat(headers(response.getDeniedResponse().getHeadersList()).get("www-authenticate"))
         .isEqualTo(
@@ -493,7 +479,7 @@ class AuthorizationServiceTest {
 
   @Test
   void mcp_aGetIsAnswered405WithAllowPost_asAnMcpEndpointDoes() throws Exception {
-    CheckRequest post = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), Map.of());
+    CheckRequest post = mcp("Bearer " + token(INVENTORY), toolCall(1, "reserve"), "mcp");
     AttributeContext.Builder attributes = post.getAttributes().toBuilder();
     attributes.getRequestBuilder().getHttpBuilder().setMethod("GET");
     CheckResponse response = stub.check(post.toBuilder().setAttributes(attributes).build());
@@ -513,12 +499,13 @@ class AuthorizationServiceTest {
   }
 
   @Test
-  void aWrongDisclosureValueIsAnUnconfiguredRoute() throws Exception {
+  void aSettingLeftInTheContextExtensionsIsRefused() throws Exception {
     CheckResponse response =
         stub.check(
             mcp(
                 "Bearer " + token(INVENTORY),
                 toolCall(1, "reserve"),
+                "mcp",
                 Map.of("disclosure", "some")));
 
     assertThat(response.getStatus().getCode()).isEqualTo(Code.PERMISSION_DENIED_VALUE);
@@ -526,7 +513,7 @@ class AuthorizationServiceTest {
             JSON.readTree(response.getDeniedResponse().getBody())
                 .at("/error/data/problem/detail")
                 .asText())
-        .contains("expected: full, minimal or undisclosed");
+        .contains("'disclosure' is not read");
   }
 
   private static String toolCall(Object id, String tool) {
@@ -539,17 +526,20 @@ class AuthorizationServiceTest {
   }
 
   /**
-   * An MCP route: one endpoint, the tool map in the route's context extensions, the body forwarded.
+   * An MCP route: one endpoint, the tool map in the route table ({@link #routes}), the body
+   * forwarded.
    */
-  private CheckRequest mcp(String authorization, String body, Map<String, String> more) {
+  private CheckRequest mcp(String authorization, String body, String route) {
+    return mcp(authorization, body, route, Map.of());
+  }
+
+  private CheckRequest mcp(
+      String authorization, String body, String route, Map<String, String> more) {
     CheckRequest base = request(authorization, "unused");
     AttributeContext.Builder attributes =
         base.getAttributes().toBuilder()
             .clearContextExtensions()
-            .putContextExtensions("component", INVENTORY)
-            .putContextExtensions("protocol", "mcp")
-            .putContextExtensions("tool:reserve", ChainFixture.RESERVE)
-            .putContextExtensions("tool:drop", "urn:ops:step:drop-production-database")
+            .putContextExtensions(Route.EXTENSION, route)
             .putAllContextExtensions(more);
     attributes
         .getRequestBuilder()
@@ -584,7 +574,10 @@ class AuthorizationServiceTest {
         new DecisionPoint(
             mesh.floor(),
             new PolicySnapshot(
-                new CedarEngine().prepare(policies), mesh.manifests, ProcessRegistry.of(List.of())),
+                new CedarEngine().prepare(policies),
+                mesh.manifests,
+                ProcessRegistry.of(List.of()),
+                routes()),
             new OneTimeTokens(
                 new InMemoryStateStore(1_000_000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
             null,
@@ -610,14 +603,52 @@ class AuthorizationServiceTest {
     // The route says undisclosed: the policy's minimal cannot loosen it.
     JsonNode undisclosed =
         JSON.readTree(
-            stub.check(
-                    mcp(
-                        "Bearer " + token(INVENTORY),
-                        toolCall(1, "drop"),
-                        Map.of("disclosure", "undisclosed")))
+            stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-undisclosed"))
                 .getDeniedResponse()
                 .getBody());
     assertThat(undisclosed.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
+  }
+
+  /** A route per component and step, and the MCP routes of these tests (all of inventory). */
+  private RouteTable routes() {
+    Map<String, String> tools =
+        Map.of("reserve", ChainFixture.RESERVE, "drop", "urn:ops:step:drop-production-database");
+    Map<String, String> none = Map.of();
+    McpRoute plain = McpRoute.of(tools, none, none, none, null, null, null, null);
+    return TestRoutes.everyStep(
+        mesh.manifests,
+        List.of(
+            mcpRoute("mcp", plain, DisclosureLevel.FULL),
+            mcpRoute(
+                "mcp-tools-only",
+                McpRoute.of(tools, none, none, none, "deny", null, null, null),
+                DisclosureLevel.FULL),
+            mcpRoute(
+                "mcp-403",
+                McpRoute.of(tools, none, none, none, null, -31000, 403, null),
+                DisclosureLevel.FULL),
+            mcpRoute("mcp-minimal", plain, DisclosureLevel.MINIMAL),
+            mcpRoute(
+                "mcp-metadata",
+                McpRoute.of(
+                    tools,
+                    none,
+                    none,
+                    none,
+                    null,
+                    null,
+                    null,
+                    "https://tools.shop.example/.well-known/oauth-protected-resource"),
+                DisclosureLevel.FULL),
+            mcpRoute("mcp-undisclosed", plain, DisclosureLevel.UNDISCLOSED)),
+        ChainFixture.RESERVE,
+        ChainFixture.CHARGE,
+        "urn:ops:step:drop-production-database",
+        "x");
+  }
+
+  private static Route mcpRoute(String name, McpRoute mcp, DisclosureLevel disclosure) {
+    return new Route(name, INVENTORY, null, mcp, disclosure, true, RouteBinding.ANY);
   }
 
   private CheckRequest request(String authorization, String step) {
@@ -647,8 +678,7 @@ class AuthorizationServiceTest {
             AttributeContext.newBuilder()
                 .setRequest(AttributeContext.Request.newBuilder().setHttp(http))
                 .setSource(AttributeContext.Peer.newBuilder().setPrincipal(ChainFixture.PLANNER))
-                .putContextExtensions("component", component)
-                .putContextExtensions("step", step))
+                .putContextExtensions(Route.EXTENSION, TestRoutes.name(component, step)))
         .build();
   }
 

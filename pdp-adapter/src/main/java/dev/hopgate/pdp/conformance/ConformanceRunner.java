@@ -10,6 +10,7 @@ import dev.hopgate.pdp.gate.Disclosure;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.repair.RepairAssembler;
+import dev.hopgate.pdp.route.RouteTable;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +116,10 @@ public final class ConformanceRunner {
           d.allow()
               ? List.of()
               : RepairAssembler.assemble(
-                  shown, input, new PolicySnapshot(engine, corpus.manifests(), corpus.processes()));
+                  shown,
+                  input,
+                  new PolicySnapshot(
+                      engine, corpus.manifests(), corpus.processes(), RouteTable.EMPTY));
       return new EngineResult(
           engine.engine(), d.allow(), violations, repair, d.disclosure().wireName(), null);
     } catch (EvaluationException | RuntimeException e) {

@@ -8,7 +8,6 @@ import dev.hopgate.pdp.gate.Gate;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.mcp.JsonRpcRejection;
-import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.Problems;
@@ -60,24 +59,45 @@ public final class Denials {
         id, Violation.of(Gate.CONFIGURATION, "caller_not_bound"), problem, null, null);
   }
 
-  /** The route does not say (rightly) what it is: the mesh owner must fix it. */
-  public Decision unconfigured(String detail) {
+  /**
+   * The request's route cannot be told, or is not what the request is: the mesh owner must fix the
+   * route table or Envoy's configuration ({@code route_unknown}, {@code route_mismatch}, ...).
+   */
+  public Decision route(String code, String detail) {
     return Decision.deny(
         id,
-        Violation.of(Gate.CONFIGURATION, "route_unconfigured"),
-        Problems.unconfigured(id, detail),
+        Violation.of(Gate.CONFIGURATION, code),
+        Problems.configuration(id, code, detail),
         null,
         null);
   }
 
   /** An MCP route whose rule takes only {@code tools/call}. */
   public Decision sessionMethodRefused(String method) {
-    return unconfigured(
+    return route(
+        "route_unconfigured",
         "This MCP route takes only tools/call; '"
             + method
-            + "' is refused by its rule (context extension '"
-            + McpRoute.SESSION_METHODS
-            + "').");
+            + "' is refused by its rule (the route table's mcp.session_methods).");
+  }
+
+  /**
+   * Envoy did not normalise the path (another reader could route it elsewhere): the request names
+   * nothing hopgate can match.
+   */
+  public Decision pathNotNormalized() {
+    return Decision.deny(
+        id,
+        Violation.of(Gate.REQUEST, "path_not_normalized"),
+        Problems.badRequest(
+            id,
+            "path_not_normalized",
+            "The request path is not normalised (an empty, '.' or '..' segment, an escaped slash"
+                + " or backslash): hopgate matches routes only on paths Envoy normalised"
+                + " (normalize_path, merge_slashes, path_with_escaped_slashes_action:"
+                + " REJECT_REQUEST)."),
+        null,
+        null);
   }
 
   /** The body is not one JSON-RPC call that every reader reads the same. */

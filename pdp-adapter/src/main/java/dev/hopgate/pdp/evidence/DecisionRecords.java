@@ -58,6 +58,9 @@ final class DecisionRecords {
     if (about.decidedByStore()) {
       p.put("decided_by", "state_store");
     }
+    if (about.route() != null) {
+      p.put("route", about.route().name());
+    }
     if (about.step() != null) {
       p.put("component", about.component());
       p.put("step", about.step());

@@ -12,17 +12,16 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An MCP route as the mesh owner configured it in the route's ext_authz {@code context_extensions}:
- * {@code protocol: mcp}, one {@code tool:<name>: <step>} entry per tool the route may call, and how
- * denials and session methods are answered. The component never names its own steps; its manifest
- * can only confirm the mapped step (the capability gate).
+ * An MCP route as the mesh owner configured it in the route table ({@code mcp:}): the step each
+ * tool, resource, prompt or other method is, and how denials and session methods are answered. The
+ * component never names its own steps; its manifest can only confirm the mapped step (the
+ * capability gate).
  *
- * @param toolSteps the step each tool call is, by tool name ({@code tool:<name>})
+ * @param toolSteps the step each tool call is, by tool name ({@code mcp.tools})
  * @param resourceSteps the step each {@code resources/read} is, by the resource's exact URI ({@code
- *     resource:<uri>}; no normalisation: another spelling is another, unmapped, resource)
- * @param promptSteps the step each {@code prompts/get} is, by prompt name ({@code prompt:<name>})
- * @param methodSteps the step any other method is ({@code method:<name>}); an unmapped one is
- *     denied
+ *     mcp.resources}; no normalisation: another spelling is another, unmapped, resource)
+ * @param promptSteps the step each {@code prompts/get} is, by prompt name ({@code mcp.prompts})
+ * @param methodSteps the step any other method is ({@code mcp.methods}); an unmapped one is denied
  * @param sessionMethods what the session and list methods of {@link McpMethods} need
  * @param denialCode the JSON-RPC {@code error.code} of a policy denial
  * @param denialStatus the HTTP status of a policy denial: 200 (MCP clients keep the session) or 403
@@ -38,11 +37,6 @@ public record McpRoute(
     int denialCode,
     int denialStatus,
     @Nullable String resourceMetadata) {
-  public static final String PROTOCOL = "protocol";
-  public static final String TOOL_PREFIX = "tool:";
-  public static final String RESOURCE_PREFIX = "resource:";
-  public static final String PROMPT_PREFIX = "prompt:";
-  public static final String METHOD_PREFIX = "method:";
 
   /** A JSON-RPC method name a route can map: no spaces, no control characters. */
   private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
@@ -50,11 +44,6 @@ public record McpRoute(
   /** A resource URI as a route names it: a scheme, then no whitespace or control characters. */
   private static final Pattern RESOURCE_URI =
       Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:[\\x21-\\x7E]{1,2048}");
-
-  public static final String SESSION_METHODS = "mcp_session_methods";
-  public static final String DENIAL_CODE = "mcp_denial_code";
-  public static final String DENIAL_STATUS = "mcp_denial_status";
-  public static final String RESOURCE_METADATA = "mcp_resource_metadata";
 
   /** MCP's tool name characters; anything else could not be matched exactly in every client. */
   private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
@@ -131,127 +120,85 @@ public record McpRoute(
   }
 
   /**
-   * The MCP route these extensions describe, or null when the route is plain HTTP.
+   * An MCP route as the route table writes it, every setting checked.
    *
-   * @throws IllegalArgumentException naming the extension that is wrong
+   * @param sessionMethods {@code hop_token} or {@code deny}, or null for {@code hop_token}
+   * @param denialCode the JSON-RPC code of a policy denial, or null for the default
+   * @param denialStatus 200 or 403, or null for 200
+   * @param resourceMetadata an https URL, or null
+   * @throws IllegalArgumentException naming the setting that is wrong ({@code mcp.<field>})
    */
-  public static @Nullable McpRoute of(Map<String, String> contextExtensions) {
-    String protocol = contextExtensions.getOrDefault(PROTOCOL, "http");
-    if (protocol.equals("http")) {
-      return null;
-    }
-    if (!protocol.equals("mcp")) {
-      throw new IllegalArgumentException(
-          "This route's context extension 'protocol' is '"
-              + protocol
-              + "' (expected: http or mcp).");
-    }
-    Map<String, String> tools = steps(contextExtensions, TOOL_PREFIX, TOOL_NAME, "a tool");
-    Map<String, String> resources =
-        steps(contextExtensions, RESOURCE_PREFIX, RESOURCE_URI, "a resource URI");
-    Map<String, String> prompts = steps(contextExtensions, PROMPT_PREFIX, TOOL_NAME, "a prompt");
-    Map<String, String> methods =
-        steps(contextExtensions, METHOD_PREFIX, METHOD_NAME, "a JSON-RPC method");
+  public static McpRoute of(
+      Map<String, String> tools,
+      Map<String, String> resources,
+      Map<String, String> prompts,
+      Map<String, String> methods,
+      @Nullable String sessionMethods,
+      @Nullable Integer denialCode,
+      @Nullable Integer denialStatus,
+      @Nullable String resourceMetadata) {
+    checkNames(
+        tools,
+        "tools",
+        TOOL_NAME,
+        "a tool name in MCP's characters (A-Z a-z 0-9 _ - ., at most 128)");
+    checkNames(
+        resources, "resources", RESOURCE_URI, "an absolute resource URI (a scheme, no spaces)");
+    checkNames(
+        prompts,
+        "prompts",
+        TOOL_NAME,
+        "a prompt name in MCP's characters (A-Z a-z 0-9 _ - ., at most 128)");
+    checkNames(methods, "methods", METHOD_NAME, "a JSON-RPC method name");
     for (String method : methods.keySet()) {
       if (!McpMethods.mappable(method)) {
         throw new IllegalArgumentException(
-            "This route's context extension '"
-                + METHOD_PREFIX
+            "mcp.methods: '"
                 + method
-                + "' maps a method MCP defines already (map its tool, resource or prompt instead;"
-                + " session and list methods follow '"
-                + SESSION_METHODS
-                + "').");
+                + "' is a method MCP defines already (map its tool, resource or prompt instead;"
+                + " session and list methods follow mcp.session_methods)");
       }
     }
-    String session = contextExtensions.getOrDefault(SESSION_METHODS, "hop_token");
-    SessionMethods sessionMethods =
-        switch (session) {
+    SessionMethods session =
+        switch (sessionMethods == null ? "hop_token" : sessionMethods) {
           case "hop_token" -> SessionMethods.HOP_TOKEN;
           case "deny" -> SessionMethods.DENY;
           default ->
               throw new IllegalArgumentException(
-                  "This route's context extension '"
-                      + SESSION_METHODS
-                      + "' is '"
-                      + session
-                      + "' (expected: hop_token or deny).");
+                  "mcp.session_methods: '" + sessionMethods + "' (expected: hop_token or deny)");
         };
-    int code = integer(contextExtensions, DENIAL_CODE, JsonRpcErrors.DEFAULT_DENIAL_CODE);
+    int code = denialCode == null ? JsonRpcErrors.DEFAULT_DENIAL_CODE : denialCode;
     if (code == -32001 || (code >= -32768 && code <= -32600)) {
       throw new IllegalArgumentException(
-          "This route's context extension '"
-              + DENIAL_CODE
-              + "' is "
+          "mcp.denial_code: "
               + code
-              + ": -32001 reads as a timeout to MCP SDKs and -32768..-32600 are JSON-RPC's own codes.");
+              + ": -32001 reads as a timeout to MCP SDKs and -32768..-32600 are JSON-RPC's own codes");
     }
-    int status = integer(contextExtensions, DENIAL_STATUS, 200);
+    int status = denialStatus == null ? 200 : denialStatus;
     if (status != 200 && status != 403) {
       throw new IllegalArgumentException(
-          "This route's context extension '"
-              + DENIAL_STATUS
-              + "' is "
-              + status
-              + " (expected: 200 or 403).");
+          "mcp.denial_status: " + status + " (expected: 200 or 403)");
     }
-    String metadata = contextExtensions.get(RESOURCE_METADATA);
-    if (metadata != null && !METADATA_URL.matcher(metadata).matches()) {
+    if (resourceMetadata != null && !METADATA_URL.matcher(resourceMetadata).matches()) {
       throw new IllegalArgumentException(
-          "This route's context extension '"
-              + RESOURCE_METADATA
-              + "' is '"
-              + metadata
-              + "' (expected an https URL, RFC 9728).");
+          "mcp.resource_metadata: '"
+              + resourceMetadata
+              + "' (expected an https URL, RFC 9728, without quotes or backslashes)");
     }
-    return new McpRoute(tools, resources, prompts, methods, sessionMethods, code, status, metadata);
+    return new McpRoute(
+        tools, resources, prompts, methods, session, code, status, resourceMetadata);
   }
 
-  /** The {@code <prefix><name>: <step>} entries of a route, each name checked by {@code names}. */
-  private static Map<String, String> steps(
-      Map<String, String> contextExtensions, String prefix, Pattern names, String what) {
-    Map<String, String> steps = new TreeMap<>();
-    contextExtensions.forEach(
-        (key, value) -> {
-          if (!key.startsWith(prefix)) {
-            return;
-          }
-          String name = key.substring(prefix.length());
-          if (name.isEmpty() || value.isBlank()) {
-            throw new IllegalArgumentException(
-                "This route's context extension '"
-                    + key
-                    + "' must name "
-                    + what
-                    + " and map it to a step ('"
-                    + prefix
-                    + "<name>: <step>').");
-          }
+  private static void checkNames(
+      Map<String, String> steps, String field, Pattern names, String what) {
+    steps.forEach(
+        (name, step) -> {
           if (!names.matcher(name).matches()) {
-            throw new IllegalArgumentException(
-                "This route's context extension '"
-                    + key
-                    + "' does not name "
-                    + what
-                    + (prefix.equals(TOOL_PREFIX) || prefix.equals(PROMPT_PREFIX)
-                        ? " in MCP's name characters (A-Z a-z 0-9 _ - ., at most 128)."
-                        : " (" + names.pattern() + ")."));
+            throw new IllegalArgumentException("mcp." + field + ": '" + name + "' is not " + what);
           }
-          steps.put(name, value);
+          if (step == null || step.isBlank()) {
+            throw new IllegalArgumentException("mcp." + field + "." + name + ": missing its step");
+          }
         });
-    return steps;
-  }
-
-  private static int integer(Map<String, String> extensions, String key, int fallback) {
-    String value = extensions.get(key);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(value.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "This route's context extension '" + key + "' is '" + value + "' (expected an integer).");
-    }
   }
 }

@@ -163,13 +163,8 @@ public final class Problems {
         List.of(Map.of("action", "declare_intent")));
   }
 
-  /** The route does not tell hopgate which component and step it is: the operator must fix it. */
-  public static Problem unconfigured(String decisionId, String detail) {
-    return configuration(decisionId, "route_unconfigured", detail);
-  }
-
   /**
-   * A deployment fault ({@code route_unconfigured}, {@code caller_not_bound}): nothing the caller
+   * A deployment fault ({@code route_unknown}, {@code caller_not_bound}, ...): nothing the caller
    * can repair.
    */
   public static Problem configuration(String decisionId, String code, String detail) {

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * What hopgate knows of a request before verifying anything, independent of how it arrived.
  *
  * @param headers request headers, names in lower case (as Envoy sends them)
- * @param contextExtensions the route's per-route {@code context_extensions}, set by the mesh owner
+ * @param contextExtensions the route's {@code context_extensions}, set by the mesh owner: they may
+ *     name the route of hopgate's route table, nothing else
  * @param sourcePrincipal the caller's identity from downstream mTLS (a SPIFFE id), or null
  * @param requestId Envoy's request id ({@code attributes.request.http.id}), empty when unknown
  * @param requestTime when Envoy received the request ({@code attributes.request.time}), or null
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  *     bytes the upstream receives
  * @param boundComponents the components the Envoy that asked is bound to ({@code callers.envoys}),
  *     or null where callers are not named (plaintext on a developer machine)
+ * @param destinationPrincipal the identity Envoy serves the request as ({@code
+ *     destination.principal}: its own certificate's URI SAN, in a mesh the workload's), or null
  */
 public record HopRequest(
     Map<String, String> headers,
@@ -35,7 +38,8 @@ public record HopRequest(
     String body,
     boolean bodyNotUtf8,
     boolean bodyAsText,
-    @Nullable Set<String> boundComponents) {
+    @Nullable Set<String> boundComponents,
+    @Nullable String destinationPrincipal) {
   /** A request without Envoy's request identity (tests, tools). */
   public HopRequest(
       Map<String, String> headers,
@@ -54,6 +58,7 @@ public record HopRequest(
         "",
         false,
         false,
+        null,
         null);
   }
 
@@ -77,6 +82,7 @@ public record HopRequest(
         "",
         false,
         false,
+        null,
         null);
   }
 
@@ -105,7 +111,14 @@ public record HopRequest(
         body,
         bodyNotUtf8,
         bodyAsText,
-        components);
+        components,
+        destinationPrincipal);
+  }
+
+  /** The authority the request names ({@code :authority}, else {@code host}), or null. */
+  public @Nullable String authority() {
+    String authority = headers.get(":authority");
+    return authority != null ? authority : headers.get("host");
   }
 
   public @Nullable String header(String lowerCaseName) {

@@ -1,4 +1,7 @@
-/** A route's settings, read once from the ext_authz context extensions Envoy sends. */
+/**
+ * The route table: every route hopgate decides for, what it fronts and how it is matched. Envoy's
+ * {@code context_extensions} only name a route of it; the table says everything else.
+ */
 @NullMarked
 package dev.hopgate.pdp.route;
 

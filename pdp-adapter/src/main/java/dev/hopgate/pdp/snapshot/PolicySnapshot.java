@@ -7,21 +7,27 @@ import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.route.RouteTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything loaded and validated that decisions read: the prepared policy, the manifests and the
- * process definitions. Immutable; a reload builds a new one and swaps it in whole.
+ * Everything loaded and validated that decisions read: the prepared policy, the manifests, the
+ * process definitions and the route table. Immutable; a reload builds a new one and swaps it in
+ * whole.
  */
 public record PolicySnapshot(
-    PreparedPolicy policy, ManifestRegistry manifests, ProcessRegistry processes) {
+    PreparedPolicy policy,
+    ManifestRegistry manifests,
+    ProcessRegistry processes,
+    RouteTable routes) {
   public PolicySnapshot {
     requireNonNull(policy, "policy");
     requireNonNull(manifests, "manifests");
     requireNonNull(processes, "processes");
+    requireNonNull(routes, "routes");
   }
 
   /**
@@ -40,8 +46,8 @@ public record PolicySnapshot(
   }
 
   /**
-   * The revision of everything that decides: the policy revision, every manifest's digest and every
-   * process's digest. Logged at start and on each reload.
+   * The revision of everything that decides: the policy revision, every manifest's digest, every
+   * process's digest and the route table's. Logged at start and on each reload.
    */
   public String revision() {
     List<Object> parts = new ArrayList<>();
@@ -51,6 +57,7 @@ public record PolicySnapshot(
         .sorted()
         .forEach(parts::add);
     processes.all().stream().map(p -> p.iri() + "=" + p.digest()).sorted().forEach(parts::add);
+    parts.add("routes=" + routes.digest());
     return Digests.ofJson(parts);
   }
 }

@@ -33,7 +33,7 @@ class DecisionLogTest {
               : Decision.deny(
                   "d-" + i,
                   Violation.of(Gate.SCOPE, "step_not_in_intent"),
-                  Problems.unconfigured("d-" + i, "x"),
+                  Problems.configuration("d-" + i, "route_unknown", "x"),
                   "txn-1",
                   "sha256:rev");
       assertThat(

@@ -48,7 +48,7 @@ class LogReplayTest {
               : Decision.deny(
                   id,
                   Disclosure.apply(d.violations()),
-                  Problems.unconfigured(id, "x"),
+                  Problems.configuration(id, "route_unknown", "x"),
                   "txn",
                   policy.revision());
       assertThat(sink.record(decision, input)).isTrue();
@@ -94,7 +94,11 @@ class LogReplayTest {
     assertThat(
             sink.record(
                 Decision.deny(
-                        "d-1", lost, Problems.unconfigured("d-1", "x"), "txn", policy.revision())
+                        "d-1",
+                        lost,
+                        Problems.configuration("d-1", "route_unknown", "x"),
+                        "txn",
+                        policy.revision())
                     .withAbout(
                         new Decision.About(
                             null, null, null, null, null, DisclosureLevel.FULL, true, null)),

@@ -8,25 +8,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class McpRouteTest {
-  @Test
-  void of_plainRouteIsNotMcp() {
-    assertThat(McpRoute.of(Map.of("component", "c", "step", "s"))).isNull();
-    assertThat(McpRoute.of(Map.of("protocol", "http"))).isNull();
+  private static final Map<String, String> NONE = Map.of();
+
+  private static McpRoute tools(Map<String, String> tools) {
+    return McpRoute.of(tools, NONE, NONE, NONE, null, null, null, null);
   }
 
   @Test
   void of_readsToolMapAndDefaults() {
     McpRoute route =
-        McpRoute.of(
+        tools(
             Map.of(
-                "protocol",
-                "mcp",
-                "component",
-                "c",
-                "tool:reserve",
-                "urn:shop:step:reserve-stock",
-                "tool:charge",
-                "urn:shop:step:charge-card"));
+                "reserve", "urn:shop:step:reserve-stock", "charge", "urn:shop:step:charge-card"));
 
     assertThat(route.stepOf("reserve")).isEqualTo("urn:shop:step:reserve-stock");
     assertThat(route.stepOf("Reserve")).isNull();
@@ -38,12 +31,14 @@ class McpRouteTest {
 
   private static final McpRoute TABLE =
       McpRoute.of(
-          Map.of(
-              "protocol", "mcp",
-              "tool:reserve", "urn:step:reserve",
-              "resource:inventory://stock/sku-1", "urn:step:read-stock",
-              "prompt:summarise", "urn:step:summarise",
-              "method:x/export", "urn:step:export"));
+          Map.of("reserve", "urn:step:reserve"),
+          Map.of("inventory://stock/sku-1", "urn:step:read-stock"),
+          Map.of("summarise", "urn:step:summarise"),
+          Map.of("x/export", "urn:step:export"),
+          null,
+          null,
+          null,
+          null);
 
   private static Target target(String method, String name) {
     String id = method.startsWith("notifications/") ? null : "1";
@@ -92,7 +87,7 @@ class McpRouteTest {
       assertThat(t.unmapped()).as(method).isNull();
       assertThat(t.listsTools()).as(method).isEqualTo(method.equals("tools/list"));
     }
-    McpRoute toolsOnly = McpRoute.of(Map.of("protocol", "mcp", "mcp_session_methods", "deny"));
+    McpRoute toolsOnly = McpRoute.of(NONE, NONE, NONE, NONE, "deny", null, null, null);
     assertThat(toolsOnly.target(new JsonRpcCall("ping", "1", null))).isEmpty();
   }
 
@@ -102,39 +97,42 @@ class McpRouteTest {
         .isEqualTo(Target.unmapped("method", "notifications/progress"));
     assertThat(target("notifications/../tools/call", null).unmapped())
         .isEqualTo(new Target.Unmapped("method", "notifications/../tools/call"));
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "method:notifications/x", "s")))
-        .hasMessageContaining("maps a method MCP defines already");
+    assertThatThrownBy(() -> method("notifications/x"))
+        .hasMessageContaining("is a method MCP defines already");
   }
 
   @Test
   void of_refusesAMethodMappingForAMethodMcpDefines() {
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "method:tools/call", "s")))
-        .hasMessageContaining("maps a method MCP defines already");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "resource:no scheme", "s")))
-        .hasMessageContaining("does not name a resource URI");
+    assertThatThrownBy(() -> method("tools/call"))
+        .hasMessageContaining("is a method MCP defines already");
+    assertThatThrownBy(
+            () -> McpRoute.of(NONE, Map.of("no scheme", "s"), NONE, NONE, null, null, null, null))
+        .hasMessageContaining("is not an absolute resource URI");
+  }
+
+  private static McpRoute method(String name) {
+    return McpRoute.of(NONE, NONE, NONE, Map.of(name, "s"), null, null, null, null);
+  }
+
+  private static McpRoute settings(
+      String session, Integer code, Integer status, String resourceMetadata) {
+    return McpRoute.of(NONE, NONE, NONE, NONE, session, code, status, resourceMetadata);
   }
 
   @Test
   void of_refusesSettingsThatBreakMcpClients() {
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_denial_code", "-32001")))
-        .hasMessageContaining("timeout");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_denial_code", "-32600")))
+    assertThatThrownBy(() -> settings(null, -32001, null, null)).hasMessageContaining("timeout");
+    assertThatThrownBy(() -> settings(null, -32600, null, null))
         .hasMessageContaining("JSON-RPC's own codes");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_denial_status", "401")))
+    assertThatThrownBy(() -> settings(null, null, 401, null))
         .hasMessageContaining("expected: 200 or 403");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "mcp_session_methods", "allow")))
+    assertThatThrownBy(() -> settings("allow", null, null, null))
         .hasMessageContaining("expected: hop_token or deny");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "grpc")))
-        .hasMessageContaining("expected: http or mcp");
-    assertThatThrownBy(() -> McpRoute.of(Map.of("protocol", "mcp", "tool:", "s")))
-        .hasMessageContaining("tool:<name>");
-    assertThatThrownBy(
-            () -> McpRoute.of(Map.of("protocol", "mcp", "mcp_resource_metadata", "http://x/\"")))
+    assertThatThrownBy(() -> tools(Map.of("a b", "s"))).hasMessageContaining("mcp.tools: 'a b'");
+    assertThatThrownBy(() -> tools(Map.of("a", " "))).hasMessageContaining("missing its step");
+    assertThatThrownBy(() -> settings(null, null, null, "http://x/\""))
         .hasMessageContaining("https URL");
-    assertThat(
-            McpRoute.of(
-                    Map.of("protocol", "mcp", "mcp_resource_metadata", "https://x/.well-known/a"))
-                .resourceMetadata())
+    assertThat(settings(null, null, null, "https://x/.well-known/a").resourceMetadata())
         .isEqualTo("https://x/.well-known/a");
   }
 }

@@ -15,7 +15,7 @@ import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
-import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.nio.file.Path;
@@ -149,7 +149,8 @@ class OneTimeTokensTest {
               new PolicySnapshot(
                   new CedarEngine().prepare(Path.of("..", "policies", "cedar")),
                   f.manifests,
-                  ProcessRegistry.of(List.of())),
+                  ProcessRegistry.of(List.of()),
+                  TestRoutes.everyStep(f.manifests, step)),
               new OneTimeTokens(store, Duration.ofSeconds(1), Duration.ofSeconds(30)),
               null,
               DecisionSink.NONE,
@@ -159,7 +160,7 @@ class OneTimeTokensTest {
       return dp.decide(
           new HopRequest(
               Map.of("authorization", "Bearer " + hopToken, WireTypes.TXN_TOKEN, origin),
-              Map.of(Route.COMPONENT, INVENTORY, Route.STEP, step),
+              TestRoutes.to(INVENTORY, step),
               "POST",
               "/",
               PLANNER,

@@ -15,7 +15,7 @@ import dev.hopgate.pdp.process.ProcessDefinitionException;
 import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.request.HopRequest;
-import dev.hopgate.pdp.route.Route;
+import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.wire.Minting;
@@ -72,7 +72,11 @@ public final class RefundFixture {
   }
 
   public PolicySnapshot snapshot(PreparedPolicy policy) {
-    return new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of(process)));
+    return new PolicySnapshot(
+        policy,
+        f.manifests,
+        ProcessRegistry.of(List.of(process)),
+        TestRoutes.everyStep(f.manifests));
   }
 
   /** One hopgate instance at the refunds component, over {@code store}. */
@@ -157,13 +161,7 @@ public final class RefundFixture {
       headers.put(WireTypes.TXN_COMPLETIONS, String.join("~", completions));
     }
     return new HopRequest(
-        headers,
-        Map.of(Route.COMPONENT, component, Route.STEP, step),
-        "POST",
-        "/",
-        PLANNER,
-        requestId,
-        NOW);
+        headers, TestRoutes.to(component, step), "POST", "/", PLANNER, requestId, NOW);
   }
 
   /** The approval key and usage key a store holds for this txn (for assertions). */

@@ -91,6 +91,74 @@ public final class EdgeStack implements AutoCloseable {
     MTLS_TEXT_BODIES
   }
 
+  /**
+   * The route table of the edge: Envoy's routes name none of it (the table alone serves them, for
+   * the components the edge's Envoy is bound to), but for one virtual host that names {@code
+   * inventory-reserve} for all its routes.
+   */
+  public static final String ROUTES =
+      """
+      routes:
+        - name: inventory-reserve
+          component: "%1$s"
+          match: { path_prefix: /inventory/reserve }
+          step: "%2$s"
+        - name: ops-drop-production-database
+          component: "%3$s"
+          match: { path_prefix: /ops/drop-production-database }
+          step: "%4$s"
+        - name: support-open-case
+          component: "%5$s"
+          match: { path_prefix: /support/open-case }
+          step: "%6$s"
+        - name: approvals-approve-refund
+          component: "%7$s"
+          match: { path_prefix: /approvals/approve-refund }
+          step: "%8$s"
+        - name: backoffice-approve-refund
+          component: "%9$s"
+          match: { path_prefix: /backoffice/approve-refund }
+          step: "%8$s"
+        - name: refunds-mcp
+          component: "%10$s"
+          match: { path_prefix: /refunds/mcp }
+          mcp:
+            tools: { issue_refund: "%11$s" }
+        # The same MCP endpoint at each disclosure level: the longer prefix is the more specific.
+        - name: inventory-mcp-minimal
+          component: "%1$s"
+          match: { path_prefix: /mcp/minimal }
+          disclosure: minimal
+          mcp:
+            tools: { reserve_stock: "%2$s", drop_database: "%4$s" }
+            resource_metadata: https://tools.shop.example/.well-known/oauth-protected-resource
+        - name: inventory-mcp-undisclosed
+          component: "%1$s"
+          match: { path_prefix: /mcp/undisclosed }
+          disclosure: undisclosed
+          mcp:
+            tools: { reserve_stock: "%2$s", drop_database: "%4$s" }
+            resource_metadata: https://tools.shop.example/.well-known/oauth-protected-resource
+        - name: inventory-mcp
+          component: "%1$s"
+          match: { path_prefix: /mcp }
+          mcp:
+            tools: { reserve_stock: "%2$s", drop_database: "%4$s" }
+            resources: { "inventory://stock/sku-1": "%2$s" }
+      """
+          .formatted(
+              INVENTORY,
+              RESERVE,
+              OPS_DB,
+              DROP_DB,
+              SUPPORT,
+              OPEN_CASE,
+              APPROVALS,
+              APPROVE_REFUND,
+              BACKOFFICE,
+              REFUNDS,
+              ISSUE_REFUND);
+
   /** The id this hopgate signs transitions and completion records as. */
   public static final String ENFORCEMENT_POINT = "spiffe://shop.example/hopgate";
 
@@ -192,6 +260,8 @@ public final class EdgeStack implements AutoCloseable {
         "spiffe://shop.example/forged",
         List.of(RESERVE));
 
+    Files.writeString(Files.createDirectories(dir.resolve("routes")).resolve("edge.yaml"), ROUTES);
+
     boolean socket = wiring == Wiring.UNIX_SOCKET;
     Path hopgateSocket = dir.resolve("sock").resolve("hopgate.sock");
     if (socket) {
@@ -215,6 +285,7 @@ public final class EdgeStack implements AutoCloseable {
             wasm: %s
           processes: %s
           manifests: manifests
+          routes: routes
           trust:
             token_service:
               issuers: [%s]
@@ -337,6 +408,11 @@ public final class EdgeStack implements AutoCloseable {
         + "\"]";
   }
 
+  /** The edge's route table file ({@link #ROUTES}): a test may rewrite it, hopgate reloads. */
+  public Path routeTable() {
+    return dir.resolve("routes").resolve("edge.yaml");
+  }
+
   public TestPki pki() {
     return pki;
   }
@@ -451,6 +527,19 @@ public final class EdgeStack implements AutoCloseable {
   public HttpResponse<String> get(SSLContext tls, String path, Map<String, String> headers)
       throws IOException {
     return send(tls, request(path, headers).GET());
+  }
+
+  /**
+   * GET {@code path} through Envoy by its address (authority 127.0.0.1:port, not localhost): the
+   * virtual host Envoy picks by the authority the client chose.
+   */
+  public HttpResponse<String> getByAddress(SSLContext tls, String path, Map<String, String> headers)
+      throws IOException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + listenerPort + path))
+            .timeout(Duration.ofSeconds(10));
+    headers.forEach(request::header);
+    return send(tls, request.GET());
   }
 
   /** POST {@code body} as JSON to {@code path} through Envoy, as an MCP client does. */

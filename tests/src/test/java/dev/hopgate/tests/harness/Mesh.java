@@ -181,6 +181,16 @@ public final class Mesh implements AutoCloseable {
       throws IOException {
     Path dir = Files.createDirectories(root.resolve(spec.name()));
     Files.writeString(dir.resolve("hopgate.private.jwk.json"), key.key().toJSONString());
+    Files.writeString(
+        Files.createDirectories(dir.resolve("routes")).resolve("hop.yaml"),
+        """
+        routes:
+          - name: "%s"
+            component: "%s"
+            match: { path_prefix: "%s" }
+            step: "%s"
+        """
+            .formatted(spec.name(), spec.component(), spec.route(), spec.step()));
     Upstream upstream = Upstream.start(spec.service());
     HopgateProcess hopgate;
     try {
@@ -192,6 +202,7 @@ public final class Mesh implements AutoCloseable {
           policies: {cedar: %s}
           processes: %s
           manifests: %s
+          routes: routes
           trust:
             token_service: {issuers: [%s], jwks: %s}
             txn_token_service: {issuers: [%s], jwks: %s}
@@ -231,8 +242,8 @@ public final class Mesh implements AutoCloseable {
                   Map.entry("CA_CERT", pki.caPem().toString()),
                   Map.entry("ACCESS_LOG", dir.resolve("access.log").toString()),
                   Map.entry("ROUTE_PREFIX", spec.route()),
-                  Map.entry("COMPONENT", spec.component()),
-                  Map.entry("STEP", spec.step())),
+                  Map.entry("ROUTE", spec.name()),
+                  Map.entry("COMPONENT", spec.component())),
               dir);
     } catch (RuntimeException e) {
       hopgate.close();
