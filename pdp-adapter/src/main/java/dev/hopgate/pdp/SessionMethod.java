@@ -7,6 +7,7 @@ import dev.hopgate.pdp.floor.VerifiedFacts;
 import dev.hopgate.pdp.gate.Gate;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
+import dev.hopgate.pdp.mcp.McpListing;
 import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.process.DeclaredIntent;
 import dev.hopgate.pdp.process.ProcessDefinition;
@@ -21,13 +22,13 @@ import java.util.Map;
 /**
  * An MCP method that calls no tool: the token and the chain hold; no step, so no policy, no spend
  * and no completion (ext_proc mints one only for a decision that names a step). A {@code
- * tools/list} is answered with the tools this chain could call.
+ * tools/list} is answered with the tools this chain could call, a {@code resources/list} with the
+ * resources it could read, a {@code prompts/list} with the prompts it could get.
  *
- * <p>The tools of an MCP route a chain could call, for filtering its {@code tools/list}: each
- * mapped step evaluated as if called now. A tool held back only by the sequence gate stays visible
- * (its prerequisites can still be completed, and the planner must plan them); one the capability,
- * authorization or scope gate refuses is hidden, as is one that cannot be evaluated. Listing spends
- * nothing and extends no chain.
+ * <p>What a list answer keeps: each mapped step evaluated as if taken now. An entry held back only
+ * by the sequence gate stays visible (its prerequisites can still be completed, and the planner
+ * must plan them); one the capability, authorization or scope gate refuses is hidden, as is one
+ * that cannot be evaluated. Listing spends nothing and extends no chain.
  */
 final class SessionMethod {
   private SessionMethod() {}
@@ -41,9 +42,12 @@ final class SessionMethod {
       VerifiedFacts facts,
       Instant now) {
     McpRoute mcp = route.mcp();
-    if (target.listsTools() && mcp != null && p.mcp != null) {
+    McpListing listing = target.listMethod() == null ? null : McpListing.of(target.listMethod());
+    if (listing != null && mcp != null && p.mcp != null) {
       DeclaredIntent intent = snapshot.processes().declared(facts.origin().intent());
-      p.mcp = p.mcp.listing(visible(snapshot, mcp, p.request, component, facts, intent, now));
+      p.mcp =
+          p.mcp.listing(
+              listing, visible(snapshot, mcp, listing, p.request, component, facts, intent, now));
     }
     return Decision.allow(
         p.id,
@@ -56,6 +60,7 @@ final class SessionMethod {
   private static List<String> visible(
       PolicySnapshot snapshot,
       McpRoute route,
+      McpListing listing,
       HopRequest request,
       String component,
       VerifiedFacts facts,
@@ -65,7 +70,8 @@ final class SessionMethod {
       return List.of();
     }
     ProcessDefinition process = intent.process();
-    return route.visibleTools(
+    return route.visible(
+        listing,
         step -> {
           String bound = process == null ? null : process.boundComponent(step);
           if (bound != null && !bound.equals(component)) {

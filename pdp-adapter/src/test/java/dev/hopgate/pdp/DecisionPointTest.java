@@ -19,7 +19,9 @@ import dev.hopgate.pdp.gate.Gate;
 import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.input.InputDocument;
+import dev.hopgate.pdp.mcp.ListFilter;
 import dev.hopgate.pdp.mcp.McpFacts;
+import dev.hopgate.pdp.mcp.McpListing;
 import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.process.ProcessRegistry;
@@ -604,7 +606,8 @@ class DecisionPointTest {
 
     assertThat(d.outcome()).isEqualTo(Outcome.ALLOW);
     assertThat(d.about().step()).isNull();
-    assertThat(d.about().mcp().visibleTools()).containsExactly("plan_order");
+    assertThat(d.about().mcp().kept())
+        .isEqualTo(new ListFilter.Kept(McpListing.TOOLS, Set.of("plan_order")));
     assertThat(d.upstreamHeaders()).isEmpty();
   }
 

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.mcp.JsonRpcCall;
 import dev.hopgate.pdp.mcp.JsonRpcReader;
-import dev.hopgate.pdp.mcp.ToolListFilter;
+import dev.hopgate.pdp.mcp.ListFilter;
+import dev.hopgate.pdp.mcp.McpListing;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +70,11 @@ public class McpBenchmark {
     return PLAIN.readTree(toolCall);
   }
 
+  private static final ListFilter.Kept KEPT =
+      new ListFilter.Kept(McpListing.TOOLS, Set.of("tool_1", "tool_7", "tool_13"));
+
   @Benchmark
   public Optional<String> toolListCut() {
-    return ToolListFilter.filter(
-        toolList, "application/json", "1", Set.of("tool_1", "tool_7", "tool_13"));
+    return ListFilter.filter(toolList, "application/json", "1", KEPT);
   }
 }

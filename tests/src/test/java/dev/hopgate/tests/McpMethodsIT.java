@@ -106,6 +106,27 @@ class McpMethodsIT {
     }
   }
 
+  @Test
+  void eachList_isCutToWhatTheChainCouldUse() throws Exception {
+    Map<String, String> credentials = edge.stack().credentials(EdgeStack.INVENTORY);
+
+    JsonNode resources =
+        JSON.readTree(call(credentials, request(30, "resources/list", "{}")).body());
+    JsonNode templates =
+        JSON.readTree(call(credentials, request(31, "resources/templates/list", "{}")).body());
+    JsonNode prompts = JSON.readTree(call(credentials, request(32, "prompts/list", "{}")).body());
+
+    // The server lists two resources; the route maps one, whose step the chain may take.
+    assertThat(resources.at("/result/resources")).hasSize(1);
+    assertThat(resources.at("/result/resources/0/uri").asText()).isEqualTo(STOCK);
+    // A route maps exact URIs only: no template leads to a read the chain could make.
+    assertThat(templates.at("/result/resourceTemplates").isArray()).isTrue();
+    assertThat(templates.at("/result/resourceTemplates")).isEmpty();
+    // The route maps no prompt.
+    assertThat(prompts.at("/result/prompts").isArray()).isTrue();
+    assertThat(prompts.at("/result/prompts")).isEmpty();
+  }
+
   private static boolean isHopgates(HttpResponse<String> response) throws IOException {
     return JSON.readTree(response.body()).at("/error/data/problem").isObject();
   }

@@ -8,7 +8,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
 import dev.hopgate.pdp.mcp.JsonRpcOutcome;
-import dev.hopgate.pdp.mcp.ToolListFilter;
+import dev.hopgate.pdp.mcp.ListFilter;
 import dev.hopgate.pdp.request.LogText;
 import dev.hopgate.pdp.state.StateException;
 import dev.hopgate.pdp.state.StateStore;
@@ -242,7 +242,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
           boolean answered =
               succeeded && !headers.getEndOfStream() && !allowed.jsonRpcId().isEmpty();
           mcp.awaitingBody = answered && !allowed.step().isEmpty();
-          mcp.awaitingList = answered && allowed.visibleTools() != null;
+          mcp.awaitingList = answered && allowed.listKept() != null;
           mcp.contentType = header(headers, "content-type");
         } else if (succeeded) {
           record = mint(allowed);
@@ -288,18 +288,19 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
         }
         if (mcp.awaitingList) {
           mcp.awaitingList = false;
-          // A listing whose ALLOW did not verify keeps no tools: cutting only ever hides.
-          String visible = allowed == null ? "" : requireNonNull(allowed.visibleTools());
+          // A listing whose ALLOW did not verify (or whose kept set does not read) keeps nothing:
+          // cutting only ever hides.
+          ListFilter.Kept kept =
+              allowed == null
+                  ? null
+                  : ListFilter.Kept.decode(requireNonNull(allowed.listKept())).orElse(null);
           String listingId =
               allowed == null ? requireNonNull(mcp.unverifiedListing) : allowed.jsonRpcId();
           Optional<String> filtered =
               !body.getEndOfStream()
                   ? Optional.empty()
-                  : ToolListFilter.filter(
-                      body.getBody().toStringUtf8(),
-                      mcp.contentType,
-                      listingId,
-                      visible.isEmpty() ? Set.of() : Set.of(visible.split(",")));
+                  : ListFilter.filter(
+                      body.getBody().toStringUtf8(), mcp.contentType, listingId, kept);
           filtered.ifPresent(
               b ->
                   common.setBodyMutation(

@@ -6,6 +6,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.mcp.JsonRpcCall;
+import dev.hopgate.pdp.mcp.ListFilter;
 import dev.hopgate.pdp.mcp.McpFacts;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.ProblemJson;
@@ -48,8 +49,11 @@ public final class DecisionMetadata {
   /** The JSON-RPC id of the request decided, as JSON text. */
   public static final String JSONRPC_ID = "jsonrpc_id";
 
-  /** An MCP {@code tools/list}'s tools the chain could call, comma-separated. */
-  public static final String VISIBLE_TOOLS = "mcp_tools_visible";
+  /**
+   * What an MCP list answer keeps: the list method and the names (tools, prompts) or URIs
+   * (resources) the chain could use, as JSON ({@link ListFilter.Kept#encoded}).
+   */
+  public static final String LIST_KEPT = "mcp_list_kept";
 
   /** The disclosure the denying policies ask for, when stricter than full. */
   public static final String DISCLOSURE = "disclosure";
@@ -93,7 +97,7 @@ public final class DecisionMetadata {
           DEADLINE,
           PROTOCOL,
           JSONRPC_ID,
-          VISIBLE_TOOLS,
+          LIST_KEPT,
           ISSUED_AT);
 
   private final DecisionAuthenticator authenticator;
@@ -142,10 +146,7 @@ public final class DecisionMetadata {
         put(md, JSONRPC_ID, call.rawId());
         put(md, MCP_TOOL, call.tool());
       }
-      put(
-          md,
-          VISIBLE_TOOLS,
-          mcp.visibleTools() == null ? null : String.join(",", mcp.visibleTools()));
+      put(md, LIST_KEPT, mcp.kept() == null ? null : mcp.kept().encoded());
     }
     if (about.policyDisclosure() != DisclosureLevel.FULL) {
       md.putFields(DISCLOSURE, string(about.policyDisclosure().wireName()));
@@ -182,7 +183,7 @@ public final class DecisionMetadata {
   /**
    * An ALLOW ext_proc may act on: every field as the decision wrote it.
    *
-   * @param visibleTools an MCP {@code tools/list}'s callable tools (comma-separated), or null for
+   * @param listKept what an MCP list answer keeps ({@link ListFilter.Kept#encoded}), or null for
    *     any other decision
    */
   public record Allowed(
@@ -193,7 +194,7 @@ public final class DecisionMetadata {
       String deadline,
       String protocol,
       String jsonRpcId,
-      @Nullable String visibleTools) {
+      @Nullable String listKept) {
     public boolean mcp() {
       return protocol.equals("mcp");
     }
@@ -208,8 +209,8 @@ public final class DecisionMetadata {
     record NotAnAllow() implements Read {}
 
     /**
-     * @param listedAs the JSON-RPC id of the MCP {@code tools/list} the unverified metadata claims
-     *     to answer, or null: such a response is cut to no tools (fail closed; cutting only hides)
+     * @param listedAs the JSON-RPC id of the MCP list method the unverified metadata claims to
+     *     answer, or null: such a response is cut to no tools (fail closed; cutting only hides)
      */
     record Refused(String why, @Nullable String listedAs) implements Read {}
   }
@@ -220,8 +221,7 @@ public final class DecisionMetadata {
       return new Read.NotAnAllow();
     }
     String listedAs =
-        "mcp".equals(field(metadata, PROTOCOL))
-                && metadata.getFieldsMap().containsKey(VISIBLE_TOOLS)
+        "mcp".equals(field(metadata, PROTOCOL)) && metadata.getFieldsMap().containsKey(LIST_KEPT)
             ? field(metadata, JSONRPC_ID)
             : null;
     String kid = field(metadata, KEY_ID);
@@ -261,15 +261,13 @@ public final class DecisionMetadata {
             field(metadata, DEADLINE),
             field(metadata, PROTOCOL),
             field(metadata, JSONRPC_ID),
-            metadata.getFieldsMap().containsKey(VISIBLE_TOOLS)
-                ? field(metadata, VISIBLE_TOOLS)
-                : null));
+            metadata.getFieldsMap().containsKey(LIST_KEPT) ? field(metadata, LIST_KEPT) : null));
   }
 
   private static List<String> values(Map<String, Value> fields) {
     List<String> values = new ArrayList<>(AUTHENTICATED.size());
     for (String name : AUTHENTICATED) {
-      // Presence is covered too: an empty list of visible tools is not the same as no list.
+      // Presence is covered too: a listing that keeps nothing is not the same as no listing.
       Value v = fields.get(name);
       values.add(v == null ? "absent" : v.getKindCase() + " " + v.getStringValue());
     }

@@ -310,9 +310,8 @@ class AuthorizationServiceTest {
         .doesNotContainKey("step")
         .containsKey("mcp_method");
     // What ext_proc cuts the list down to: 'drop' fails the capability gate.
-    assertThat(
-            response.getDynamicMetadata().getFieldsMap().get("mcp_tools_visible").getStringValue())
-        .isEqualTo("reserve");
+    assertThat(response.getDynamicMetadata().getFieldsMap().get("mcp_list_kept").getStringValue())
+        .isEqualTo("{\"list\":\"tools/list\",\"keep\":[\"reserve\"]}");
   }
 
   @Test

@@ -209,7 +209,7 @@ class CompletionProcessorTest {
             .putFields("component", string("spiffe://shop.example/inventory"))
             .putFields("protocol", string("mcp"))
             .putFields("jsonrpc_id", string("7"))
-            .putFields("mcp_tools_visible", string("a,c"))
+            .putFields("mcp_list_kept", string("{\"list\":\"tools/list\",\"keep\":[\"a\",\"c\"]}"))
             .build();
     List<ProcessingResponse> responses =
         exchange(
@@ -241,7 +241,7 @@ class CompletionProcessorTest {
             .build();
     assertThat(setHeader(exchange(headers(altered, Map.of(":status", "200"))).get(0))).isNull();
     Struct addedList =
-        sealed(allow("d-22")).toBuilder().putFields("mcp_tools_visible", string("")).build();
+        sealed(allow("d-22")).toBuilder().putFields("mcp_list_kept", string("")).build();
     assertThat(setHeader(exchange(headers(addedList, Map.of(":status", "200"))).get(0)))
         .as("presence is covered too")
         .isNull();
@@ -309,7 +309,8 @@ class CompletionProcessorTest {
             .putFields("component", string("spiffe://shop.example/inventory"))
             .putFields("protocol", string("mcp"))
             .putFields("jsonrpc_id", string("7"))
-            .putFields("mcp_tools_visible", string("a,b,c"))
+            .putFields(
+                "mcp_list_kept", string("{\"list\":\"tools/list\",\"keep\":[\"a\",\"b\",\"c\"]}"))
             .build();
     List<ProcessingResponse> responses =
         exchange(

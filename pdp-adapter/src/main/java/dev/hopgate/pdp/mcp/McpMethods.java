@@ -17,7 +17,7 @@ public final class McpMethods {
   public enum Kind {
     /** Carries the session or the protocol: no step ({@code initialize}, {@code ping}, …). */
     SESSION,
-    /** Lists what the server offers: no step ({@code tools/list} is cut to the callable tools). */
+    /** Lists what the server offers: no step; the answer is cut to what the chain could use. */
     LIST,
     /** Reads or runs one named thing: the step the route maps that name to. */
     NAMED,
@@ -65,9 +65,6 @@ public final class McpMethods {
           "notifications/roots/list_changed",
           "notifications/tasks/status");
 
-  private static final Set<String> LIST =
-      Set.of(JsonRpcCall.TOOLS_LIST, "resources/list", "resources/templates/list", "prompts/list");
-
   /** How {@code call} is decided. */
   public static Kind kindOf(JsonRpcCall call) {
     String method = call.method();
@@ -78,14 +75,14 @@ public final class McpMethods {
         || (CLIENT_NOTIFICATIONS.contains(method) && call.isNotification())) {
       return Kind.SESSION;
     }
-    return LIST.contains(method) ? Kind.LIST : Kind.OTHER;
+    return McpListing.of(method) != null ? Kind.LIST : Kind.OTHER;
   }
 
   /** Whether a route may map {@code method} with {@code method:}: one MCP does not define. */
   public static boolean mappable(String method) {
     return !NAMED.containsKey(method)
         && !SESSION.contains(method)
-        && !LIST.contains(method)
+        && McpListing.of(method) == null
         && !method.startsWith("notifications/");
   }
 

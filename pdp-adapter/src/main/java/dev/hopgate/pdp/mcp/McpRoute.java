@@ -103,16 +103,25 @@ public record McpRoute(
     if (sessionMethods == SessionMethods.DENY) {
       return Optional.empty();
     }
-    return Optional.of(Target.sessionMethod(call.method().equals(JsonRpcCall.TOOLS_LIST)));
+    return Optional.of(
+        Target.sessionMethod(McpListing.of(call.method()) == null ? null : call.method()));
   }
 
   /**
-   * The tools of this route a {@code tools/list} answer keeps, in name order.
+   * What a list answer keeps of this route, in name order: the tools, resources or prompts whose
+   * step the chain could take now. No template: a route maps exact URIs only.
    *
-   * @param callable whether the chain could call the step a tool maps to now
+   * @param callable whether the chain could take a step now
    */
-  public List<String> visibleTools(Predicate<String> callable) {
-    return new TreeMap<>(toolSteps)
+  public List<String> visible(McpListing listing, Predicate<String> callable) {
+    Map<String, String> steps =
+        switch (listing) {
+          case TOOLS -> toolSteps;
+          case RESOURCES -> resourceSteps;
+          case PROMPTS -> promptSteps;
+          case RESOURCE_TEMPLATES -> Map.of();
+        };
+    return new TreeMap<>(steps)
         .entrySet().stream()
             .filter(t -> callable.test(t.getValue()))
             .map(Map.Entry::getKey)

@@ -9,10 +9,11 @@ import org.jspecify.annotations.Nullable;
  *     (the token and the floor alone decide) or for a name the route does not map
  * @param unmapped what an MCP call names when the route maps it to no step (denied once the floor
  *     holds), else null
- * @param listsTools whether this is an MCP {@code tools/list}, whose answer is cut to the tools the
- *     chain could call
+ * @param listMethod the MCP list method this is ({@code tools/list}, {@code resources/list}, ...),
+ *     whose answer is cut to what the chain could use; else null
  */
-public record Target(@Nullable String step, @Nullable Unmapped unmapped, boolean listsTools) {
+public record Target(
+    @Nullable String step, @Nullable Unmapped unmapped, @Nullable String listMethod) {
   /**
    * A name the route maps to no step.
    *
@@ -22,16 +23,16 @@ public record Target(@Nullable String step, @Nullable Unmapped unmapped, boolean
 
   /** A request that performs {@code step}. */
   public static Target step(String step) {
-    return new Target(step, null, false);
+    return new Target(step, null, null);
   }
 
   /** A call of something the route maps to no step. */
   public static Target unmapped(String kind, String name) {
-    return new Target(null, new Unmapped(kind, name), false);
+    return new Target(null, new Unmapped(kind, name), null);
   }
 
-  /** An MCP method that performs no step. */
-  public static Target sessionMethod(boolean listsTools) {
-    return new Target(null, null, listsTools);
+  /** An MCP method that performs no step ({@code listMethod}: the list method it is, or null). */
+  public static Target sessionMethod(@Nullable String listMethod) {
+    return new Target(null, null, listMethod);
   }
 }

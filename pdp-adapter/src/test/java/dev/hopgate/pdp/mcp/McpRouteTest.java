@@ -85,10 +85,20 @@ class McpRouteTest {
       Target t = target(method, null);
       assertThat(t.step()).as(method).isNull();
       assertThat(t.unmapped()).as(method).isNull();
-      assertThat(t.listsTools()).as(method).isEqualTo(method.equals("tools/list"));
+      assertThat(t.listMethod()).as(method).isEqualTo(method.endsWith("/list") ? method : null);
     }
     McpRoute toolsOnly = McpRoute.of(NONE, NONE, NONE, NONE, "deny", null, null, null);
     assertThat(toolsOnly.target(new JsonRpcCall("ping", "1", null))).isEmpty();
+  }
+
+  @Test
+  void visible_isWhatEachListKeeps_andNoTemplate() {
+    assertThat(TABLE.visible(McpListing.TOOLS, step -> true)).containsExactly("reserve");
+    assertThat(TABLE.visible(McpListing.RESOURCES, step -> true))
+        .containsExactly("inventory://stock/sku-1");
+    assertThat(TABLE.visible(McpListing.PROMPTS, step -> !step.equals("urn:step:summarise")))
+        .isEmpty();
+    assertThat(TABLE.visible(McpListing.RESOURCE_TEMPLATES, step -> true)).isEmpty();
   }
 
   @Test

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * A small MCP server over streamable HTTP (JSON responses): {@code initialize}, {@code tools/list},
- * {@code tools/call} on its tools, 202 for notifications. It runs whatever tool the body names,
- * which is why hopgate must read the body exactly as it does.
+ * the resource and prompt lists, {@code tools/call} on its tools, 202 for notifications. It runs
+ * whatever tool the body names, which is why hopgate must read the body exactly as it does.
  */
 public final class McpToolServer implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +74,21 @@ public final class McpToolServer implements HttpHandler {
             .put("uri", uri)
             .put("text", "read " + uri);
       }
+      case "resources/list" -> {
+        var list = response.putObject("result").putArray("resources");
+        for (String sku : List.of("sku-1", "sku-2")) {
+          list.addObject().put("uri", "inventory://stock/" + sku).put("name", sku);
+        }
+      }
+      case "resources/templates/list" ->
+          response
+              .putObject("result")
+              .putArray("resourceTemplates")
+              .addObject()
+              .put("uriTemplate", "inventory://stock/{sku}")
+              .put("name", "stock");
+      case "prompts/list" ->
+          response.putObject("result").putArray("prompts").addObject().put("name", "leak_secrets");
       case "ping" -> response.putObject("result");
       default -> response.putObject("error").put("code", -32601).put("message", "Method not found");
     }
