@@ -272,6 +272,12 @@ final class DecisionPoints {
             route.component());
       }
     }
+    if (routes.all().isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "routes: {0} holds no route: every request is denied (route_unknown, route_unmatched)",
+          routeDir);
+    }
     for (String overlap : routes.overlaps()) {
       LOG.log(
           System.Logger.Level.WARNING,

@@ -63,9 +63,9 @@ final class Routing {
               "Route '"
                   + route.name()
                   + "' does not take "
-                  + request.method()
+                  + printable(request.method())
                   + " "
-                  + path
+                  + printable(path)
                   + " (its match in the route table), so hopgate denies it."));
     }
     String component = route.component();
@@ -162,29 +162,44 @@ final class Routing {
                   + " which components the asking Envoy fronts (no callers.envoys binding, no"
                   + " destination.principal), so it denies it."));
     }
-    List<Route> routes = table.matching(request.method(), path, request.authority(), fronts);
+    List<Route> candidates = table.mostSpecific(path, fronts);
+    List<Route> routes = RouteTable.taking(candidates, request.method(), request.authority());
     if (routes.size() == 1) {
       return routes.get(0);
     }
-    if (routes.isEmpty()) {
+    if (candidates.isEmpty()) {
       throw new Denied(
           d.deny.route(
               "route_unmatched",
               "No route of the route table for the components this Envoy fronts takes "
-                  + request.method()
+                  + printable(request.method())
                   + " "
-                  + path
+                  + printable(path)
                   + ", so hopgate denies it."));
+    }
+    if (routes.isEmpty()) {
+      // The path's own route does not take this method or authority: never a less specific one.
+      d.route = candidates.get(0);
+      throw new Denied(
+          d.deny.route(
+              "route_mismatch",
+              "Route '"
+                  + candidates.get(0).name()
+                  + "' does not take "
+                  + printable(request.method())
+                  + " "
+                  + printable(path)
+                  + " (its match in the route table), so hopgate denies it."));
     }
     throw new Denied(
         d.deny.route(
             "route_ambiguous",
             "Routes "
                 + routes.stream().map(Route::name).sorted().collect(Collectors.joining(", "))
-                + " of different components take "
-                + request.method()
+                + " take "
+                + printable(request.method())
                 + " "
-                + path
+                + printable(path)
                 + " alike, so hopgate denies it (name the route in context_extensions)."));
   }
 

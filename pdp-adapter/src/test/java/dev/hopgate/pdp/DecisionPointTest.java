@@ -285,15 +285,24 @@ class DecisionPointTest {
     // authority, or a path that only starts like the route's.
     assertThat(firstCode(decisionPoint().decide(reserve.askedBy(Set.of(PLANNER)))))
         .isEqualTo("route_unmatched");
+    // The path's own route takes only POST at shop.example: another method or authority is
+    // refused, never passed to a less specific route; a path that only starts like it is no route.
     for (HopRequest other :
         List.of(
             unnamed("GET", "/inventory/reserve", "shop.example"),
             unnamed("POST", "/inventory/reserve", "evil.example"),
-            unnamed("POST", "/inventory/reserve-all", "shop.example"))) {
+            unnamed("POST", "/inventory/reserve", "shop.example:evil"))) {
       assertThat(firstCode(decisionPoint().decide(other.askedBy(Set.of(WAREHOUSE)))))
-          .as("%s %s", other.method(), other.path())
-          .isEqualTo("route_unmatched");
+          .as("%s %s %s", other.method(), other.path(), other.authority())
+          .isEqualTo("route_mismatch");
     }
+    assertThat(
+            firstCode(
+                decisionPoint()
+                    .decide(
+                        unnamed("POST", "/inventory/reserve-all", "shop.example")
+                            .askedBy(Set.of(WAREHOUSE)))))
+        .isEqualTo("route_unmatched");
     // Nothing says which components the Envoy fronts: the request names no component.
     assertThat(firstCode(decisionPoint().decide(reserve))).isEqualTo("route_unnamed");
     // Several routes of the agent take any path alike: only a name tells them apart.

@@ -46,6 +46,41 @@ class RouteTableIT {
         .isEqualTo(200);
   }
 
+  /**
+   * A path parameter: {@code /inventory/reserve/..;/ops/...} is the ops path to a server that
+   * strips parameters (Tomcat, Jetty). Envoy's normalisation may already route it elsewhere (the
+   * pinned Envoy answers 404: no route); whatever reaches hopgate with a ';' is refused.
+   */
+  @Test
+  void aPathWithAParameter_isRefused_neverDecidedAsTheRouteItStartsLike() throws Exception {
+    int before = edge.stack().upstream().hits();
+
+    HttpResponse<String> response =
+        edge.stack()
+            .get(
+                edge.planner(),
+                "/inventory/reserve/..;/ops/drop-production-database",
+                edge.stack().credentials(EdgeStack.INVENTORY));
+
+    assertThat(response.statusCode()).as(response.body()).isIn(400, 404);
+    if (response.headers().firstValue("hopgate-decision-id").isPresent()) {
+      assertThat(JSON.readTree(response.body()).at("/violations/0/code").asText())
+          .isEqualTo("path_not_normalized");
+    }
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
+    // On a route Envoy does match, the parameter reaches hopgate, which refuses it.
+    HttpResponse<String> parameter =
+        edge.stack()
+            .get(
+                edge.planner(),
+                "/inventory/reserve;jsessionid=1",
+                edge.stack().credentials(EdgeStack.INVENTORY));
+    assertThat(parameter.statusCode()).as(parameter.body()).isEqualTo(400);
+    assertThat(JSON.readTree(parameter.body()).at("/violations/0/code").asText())
+        .isEqualTo("path_not_normalized");
+    assertThat(edge.stack().upstream().hits()).isEqualTo(before);
+  }
+
   @Test
   void anEnvoyWithNoContextExtensions_isServedByTheRouteTableAlone() throws Exception {
     int before = edge.stack().upstream().hits();

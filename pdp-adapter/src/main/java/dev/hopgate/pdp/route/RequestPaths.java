@@ -1,7 +1,5 @@
 package dev.hopgate.pdp.route;
 
-import java.util.Locale;
-
 /**
  * The path of a request as routes match it: without its query, and only once Envoy normalised it
  * ({@code normalize_path}, {@code merge_slashes}, {@code path_with_escaped_slashes_action:
@@ -18,9 +16,12 @@ public final class RequestPaths {
   }
 
   /**
-   * Whether {@code path} (without a query) is normalised: it starts with '/', has no empty, '.' or
-   * '..' segment, no fragment, no backslash, no escaped slash or backslash, and no control or space
-   * character.
+   * Whether {@code path} (without a query) is normalised as Envoy's {@code normalize_path} leaves
+   * it: it starts with '/', has no empty, '.' or '..' segment, no ';' (a path parameter some
+   * servers strip, {@code /a/..;/b} being {@code /b} to them), no fragment, backslash, space,
+   * control or non-ASCII character, and every percent-escape is of a character that must stay
+   * escaped, in upper-case hex (RFC 3986 normalisation decodes the rest: {@code %61} is {@code a}
+   * to the upstream), never of a slash, backslash, '%', '.' or a control character.
    */
   public static boolean normalized(String path) {
     if (path.isEmpty() || path.charAt(0) != '/' || path.length() > 8192) {
@@ -28,13 +29,21 @@ public final class RequestPaths {
     }
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
-      if (c <= 0x20 || c >= 0x7F || c == '\\' || c == '#' || c == '?') {
+      if (c <= 0x20 || c >= 0x7F || c == '\\' || c == '#' || c == '?' || c == ';') {
         return false;
       }
-    }
-    String lower = path.toLowerCase(Locale.ROOT);
-    if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%2e")) {
-      return false;
+      if (c == '%') {
+        if (i + 2 >= path.length()
+            || !upperHex(path.charAt(i + 1))
+            || !upperHex(path.charAt(i + 2))) {
+          return false;
+        }
+        int b = Integer.parseInt(path.substring(i + 1, i + 3), 16);
+        if (b < 0x20 || b == 0x7F || b == '/' || b == '\\' || b == '%' || unreserved(b)) {
+          return false;
+        }
+        i += 2;
+      }
     }
     // Segments after the leading '/': none empty (but a trailing '/' on its own), '.' or '..'.
     String[] segments = path.substring(1).split("/", -1);
@@ -46,5 +55,20 @@ public final class RequestPaths {
       }
     }
     return true;
+  }
+
+  private static boolean upperHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+  }
+
+  /** RFC 3986 unreserved: a normaliser decodes its escape. */
+  private static boolean unreserved(int b) {
+    return (b >= 'A' && b <= 'Z')
+        || (b >= 'a' && b <= 'z')
+        || (b >= '0' && b <= '9')
+        || b == '-'
+        || b == '.'
+        || b == '_'
+        || b == '~';
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -83,8 +84,12 @@ public record RouteBinding(
    * @param authority the request's authority ({@code :authority}), or null
    */
   public boolean matches(String method, String path, @Nullable String authority) {
-    return pathMatches(path)
-        && (methods.isEmpty() || methods.contains(method))
+    return pathMatches(path) && takes(method, authority);
+  }
+
+  /** Whether the methods and authorities take the request (its path aside). */
+  boolean takes(String method, @Nullable String authority) {
+    return (methods.isEmpty() || methods.contains(method))
         && (authorities.isEmpty() || authorityMatches(authority));
   }
 
@@ -102,9 +107,10 @@ public record RouteBinding(
         && intersectAuthorities(other);
   }
 
-  private boolean pathMatches(String requestPath) {
+  /** Whether the path matches; an exact path takes its own trailing '/' too, as servers do. */
+  boolean pathMatches(String requestPath) {
     if (path != null) {
-      return path.equals(requestPath);
+      return path.equals(requestPath) || (!path.endsWith("/") && requestPath.equals(path + "/"));
     }
     String prefix = requireNonNull(pathPrefix);
     return prefix.equals("/")
@@ -113,18 +119,25 @@ public record RouteBinding(
   }
 
   private boolean authorityMatches(@Nullable String authority) {
-    if (authority == null) {
+    if (authority == null || authority.indexOf('@') >= 0) {
       return false;
     }
     String asked = authority.toLowerCase(Locale.ROOT);
-    if (authorities.contains(asked)) {
-      return true;
+    String port = "";
+    Matcher withPort = PORT.matcher(asked);
+    if (withPort.matches()) {
+      asked = withPort.group(1);
+      port = withPort.group(2);
     }
-    int colon = asked.lastIndexOf(':');
-    return colon > 0
-        && asked.indexOf(']', colon) < 0
-        && authorities.contains(asked.substring(0, colon));
+    if (asked.length() > 1 && asked.endsWith(".")) {
+      asked = asked.substring(0, asked.length() - 1); // the same name, written absolute
+    }
+    return authorities.contains(asked) || (!port.isEmpty() && authorities.contains(asked + port));
   }
+
+  /** A host (a name, or a bracketed IPv6 address) and a numeric port. */
+  private static final Pattern PORT =
+      Pattern.compile("(\\[[0-9a-f:.]+\\]|[^:\\[\\]]+)(:[0-9]{1,5})");
 
   private boolean intersectAuthorities(RouteBinding other) {
     if (authorities.isEmpty() || other.authorities.isEmpty()) {

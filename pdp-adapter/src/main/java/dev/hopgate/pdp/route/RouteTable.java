@@ -65,18 +65,18 @@ public final class RouteTable {
   }
 
   /**
-   * The routes of the components an Envoy fronts that take a request, most specific first: none,
-   * one, or several equally specific (routes of different components, which only a route name can
-   * tell apart).
+   * The routes of the components an Envoy fronts whose path is the most specific for a request:
+   * none, or the routes of that path (of one component, told apart by methods or authorities, or of
+   * several). The path alone picks them, so a method or authority they do not take refuses the
+   * request rather than passing it to a less specific route.
    *
    * @param fronts whether the asking Envoy fronts a component
    */
-  public List<Route> matching(
-      String method, String path, @Nullable String authority, Predicate<String> fronts) {
+  public List<Route> mostSpecific(String path, Predicate<String> fronts) {
     List<Route> best = new ArrayList<>(1);
     int specificity = -1;
     for (Route route : byName.values()) {
-      if (!fronts.test(route.component()) || !route.binding().matches(method, path, authority)) {
+      if (!fronts.test(route.component()) || !route.binding().pathMatches(path)) {
         continue;
       }
       int s = route.binding().specificity();
@@ -89,6 +89,11 @@ public final class RouteTable {
       }
     }
     return best;
+  }
+
+  /** Of {@code routes}, those whose methods and authorities take the request. */
+  public static List<Route> taking(List<Route> routes, String method, @Nullable String authority) {
+    return routes.stream().filter(r -> r.binding().takes(method, authority)).toList();
   }
 
   /** Every route, by name. */

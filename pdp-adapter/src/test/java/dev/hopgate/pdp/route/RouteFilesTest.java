@@ -151,6 +151,12 @@ class RouteFilesTest {
     assertThat(b.matches("POST", "/mcpx", "shop.example")).isFalse();
     assertThat(b.matches("GET", "/mcp", "shop.example")).isFalse();
     assertThat(b.matches("POST", "/mcp", null)).isFalse();
+    assertThat(b.matches("POST", "/mcp", "shop.example:evil")).isFalse();
+    assertThat(b.matches("POST", "/mcp", "user@shop.example")).isFalse();
+    assertThat(b.matches("POST", "/mcp", "shop.example.:443")).isTrue();
+    RouteBinding exact = new RouteBinding("/admin", null, Set.of(), Set.of());
+    assertThat(exact.matches("GET", "/admin/", null)).isTrue();
+    assertThat(exact.matches("GET", "/admin/x", null)).isFalse();
     assertThat(RouteBinding.ANY.matches("DELETE", "/anything", null)).isTrue();
     assertThatThrownBy(() -> new RouteBinding("/a/../b", null, Set.of(), Set.of()))
         .hasMessageContaining("not a normalised path");
@@ -163,6 +169,7 @@ class RouteFilesTest {
     assertThat(RequestPaths.withoutQuery("/a/b?c=/d")).isEqualTo("/a/b");
     assertThat(RequestPaths.normalized("/")).isTrue();
     assertThat(RequestPaths.normalized("/a/b/")).isTrue();
+    assertThat(RequestPaths.normalized("/caf%C3%A9/a%20b")).isTrue();
     for (String bad :
         java.util.List.of(
             "",
