@@ -294,13 +294,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
               allowed == null
                   ? null
                   : ListFilter.Kept.decode(requireNonNull(allowed.listKept())).orElse(null);
-          String listingId =
-              allowed == null ? requireNonNull(mcp.unverifiedListing) : allowed.jsonRpcId();
           Optional<String> filtered =
               !body.getEndOfStream()
                   ? Optional.empty()
-                  : ListFilter.filter(
-                      body.getBody().toStringUtf8(), mcp.contentType, listingId, kept);
+                  : ListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, kept);
           filtered.ifPresent(
               b ->
                   common.setBodyMutation(

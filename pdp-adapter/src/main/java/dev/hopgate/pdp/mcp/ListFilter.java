@@ -59,30 +59,26 @@ public final class ListFilter {
   }
 
   /**
+   * Cuts every list result in the body, whatever its JSON-RPC id: the body answers the one request
+   * decided (hopgate takes no batch), and an id that only looks different to hopgate ({@code "1"}
+   * for {@code 1}) must not pass a list whole to a client that compares ids loosely.
+   *
    * @param body the whole response body (JSON, or a text/event-stream)
-   * @param rawId the list request's id as JSON text
    * @param kept what to keep, or null to keep nothing of any list (a listing whose ALLOW did not
    *     verify: cutting only ever hides)
-   * @return the filtered body, or empty when the body holds no readable list result for that id
+   * @return the filtered body, or empty when the body holds no readable list result
    */
-  public static Optional<String> filter(
-      String body, String contentType, String rawId, @Nullable Kept kept) {
-    JsonNode id;
-    try {
-      id = JSON.readTree(rawId);
-    } catch (JsonProcessingException e) {
-      return Optional.empty();
-    }
+  public static Optional<String> filter(String body, String contentType, @Nullable Kept kept) {
     if (!contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-      return filtered(body, id, kept);
+      return filtered(body, kept);
     }
-    // Rewrite the one event that answers this id; every other line stays as it was.
+    // Rewrite each event that holds a list result; every other line stays as it was.
     List<String> lines = List.of(body.split("\n", -1));
     List<String> out = new ArrayList<>();
     boolean done = false;
     int i = 0;
     while (i < lines.size()) {
-      if (done || !lines.get(i).startsWith("data:")) {
+      if (!lines.get(i).startsWith("data:")) {
         out.add(lines.get(i++));
         continue;
       }
@@ -94,7 +90,7 @@ public final class ListFilter {
             .append(value.startsWith(" ") ? value.substring(1) : value);
         i++;
       }
-      Optional<String> replaced = filtered(data.toString().replace("\r", ""), id, kept);
+      Optional<String> replaced = filtered(data.toString().replace("\r", ""), kept);
       if (replaced.isPresent()) {
         out.add("data: " + replaced.get());
         done = true;
@@ -105,17 +101,14 @@ public final class ListFilter {
     return done ? Optional.of(String.join("\n", out)) : Optional.empty();
   }
 
-  private static Optional<String> filtered(String message, JsonNode id, @Nullable Kept kept) {
+  private static Optional<String> filtered(String message, @Nullable Kept kept) {
     JsonNode response;
     try {
       response = JSON.readTree(message);
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
-    if (response == null
-        || !response.isObject()
-        || !id.equals(response.get("id"))
-        || !response.path("result").isObject()) {
+    if (response == null || !response.isObject() || !response.path("result").isObject()) {
       return Optional.empty();
     }
     ObjectNode result = (ObjectNode) response.get("result");

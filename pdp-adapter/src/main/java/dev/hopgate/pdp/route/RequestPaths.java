@@ -20,8 +20,9 @@ public final class RequestPaths {
    * it: it starts with '/', has no empty, '.' or '..' segment, no ';' (a path parameter some
    * servers strip, {@code /a/..;/b} being {@code /b} to them), no fragment, backslash, space,
    * control or non-ASCII character, and every percent-escape is of a character that must stay
-   * escaped, in upper-case hex (RFC 3986 normalisation decodes the rest: {@code %61} is {@code a}
-   * to the upstream), never of a slash, backslash, '%', '.' or a control character.
+   * escaped (Envoy's normalisation decodes the rest, whatever the hex case: {@code %61} is {@code
+   * a}; it copies other escapes exactly), never of a slash, backslash, '%', '.' or a control
+   * character.
    */
   public static boolean normalized(String path) {
     if (path.isEmpty() || path.charAt(0) != '/' || path.length() > 8192) {
@@ -33,9 +34,7 @@ public final class RequestPaths {
         return false;
       }
       if (c == '%') {
-        if (i + 2 >= path.length()
-            || !upperHex(path.charAt(i + 1))
-            || !upperHex(path.charAt(i + 2))) {
+        if (i + 2 >= path.length() || !hex(path.charAt(i + 1)) || !hex(path.charAt(i + 2))) {
           return false;
         }
         int b = Integer.parseInt(path.substring(i + 1, i + 3), 16);
@@ -57,8 +56,8 @@ public final class RequestPaths {
     return true;
   }
 
-  private static boolean upperHex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+  private static boolean hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
   }
 
   /** RFC 3986 unreserved: a normaliser decodes its escape. */

@@ -101,7 +101,7 @@ public record RouteBinding(
   /** Whether a request could match both at the same specificity (a table refuses such a pair). */
   boolean overlaps(RouteBinding other) {
     return specificity() == other.specificity()
-        && java.util.Objects.equals(path, other.path)
+        && java.util.Objects.equals(exact(path), exact(other.path))
         && java.util.Objects.equals(pathPrefix, other.pathPrefix)
         && intersect(methods, other.methods)
         && intersectAuthorities(other);
@@ -119,8 +119,10 @@ public record RouteBinding(
   }
 
   private boolean authorityMatches(@Nullable String authority) {
-    if (authority == null || authority.indexOf('@') >= 0) {
-      return false;
+    if (authority == null
+        || authority.indexOf('@') >= 0
+        || !authority.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+      return false; // lower-casing non-ASCII could make one (U+212A is 'k')
     }
     String asked = authority.toLowerCase(Locale.ROOT);
     String port = "";
@@ -151,6 +153,13 @@ public record RouteBinding(
       }
     }
     return false;
+  }
+
+  /** An exact path as it matches: with and without its trailing '/'. */
+  private static @Nullable String exact(@Nullable String path) {
+    return path != null && path.length() > 1 && path.endsWith("/")
+        ? path.substring(0, path.length() - 1)
+        : path;
   }
 
   private static String hostOf(String authority) {

@@ -18,10 +18,13 @@ public final class RouteTable {
   public static final RouteTable EMPTY = new RouteTable(Map.of(), "sha256:none");
 
   private final Map<String, Route> byName;
+  private final List<Route> inNameOrder;
   private final String digest;
 
   private RouteTable(Map<String, Route> byName, String digest) {
     this.byName = byName;
+    this.inNameOrder =
+        byName.values().stream().sorted(java.util.Comparator.comparing(Route::name)).toList();
     this.digest = digest;
   }
 
@@ -75,7 +78,8 @@ public final class RouteTable {
   public List<Route> mostSpecific(String path, Predicate<String> fronts) {
     List<Route> best = new ArrayList<>(1);
     int specificity = -1;
-    for (Route route : byName.values()) {
+    // In name order: a denial names (and is shaped by) the same route on every replica.
+    for (Route route : inNameOrder) {
       if (!fronts.test(route.component()) || !route.binding().pathMatches(path)) {
         continue;
       }
@@ -98,7 +102,7 @@ public final class RouteTable {
 
   /** Every route, by name. */
   public List<Route> all() {
-    return byName.values().stream().sorted(java.util.Comparator.comparing(Route::name)).toList();
+    return inNameOrder;
   }
 
   public String digest() {

@@ -27,7 +27,6 @@ class ListFilterTest {
         ListFilter.filter(
                 resources,
                 "application/json",
-                "\"r\"",
                 new ListFilter.Kept(McpListing.RESOURCES, Set.of("inventory://stock/sku-1")))
             .orElseThrow();
     assertThat(JSON.readTree(out).at("/result/resources")).hasSize(1);
@@ -36,13 +35,11 @@ class ListFilterTest {
     // Another list's kept set keeps nothing of this one, nor does an unverified listing.
     assertThat(
             JSON.readTree(
-                    ListFilter.filter(resources, "application/json", "\"r\"", tools("sku-1"))
-                        .orElseThrow())
+                    ListFilter.filter(resources, "application/json", tools("sku-1")).orElseThrow())
                 .at("/result/resources"))
         .isEmpty();
     assertThat(
-            JSON.readTree(
-                    ListFilter.filter(resources, "application/json", "\"r\"", null).orElseThrow())
+            JSON.readTree(ListFilter.filter(resources, "application/json", null).orElseThrow())
                 .at("/result/resources"))
         .isEmpty();
     ListFilter.Kept kept = new ListFilter.Kept(McpListing.PROMPTS, Set.of("a,b", "c"));
@@ -52,8 +49,7 @@ class ListFilterTest {
 
   @Test
   void json_keepsOnlyVisibleToolsAndEverythingElse() throws Exception {
-    String out =
-        ListFilter.filter(LIST, "application/json", "1", tools("reserve_stock")).orElseThrow();
+    String out = ListFilter.filter(LIST, "application/json", tools("reserve_stock")).orElseThrow();
 
     var tree = JSON.readTree(out);
     assertThat(tree.at("/result/tools")).hasSize(1);
@@ -70,8 +66,7 @@ class ListFilterTest {
             + LIST
             + "\n\n";
 
-    String out =
-        ListFilter.filter(stream, "text/event-stream", "1", tools("list_orders")).orElseThrow();
+    String out = ListFilter.filter(stream, "text/event-stream", tools("list_orders")).orElseThrow();
 
     assertThat(out)
         .startsWith(
@@ -84,12 +79,20 @@ class ListFilterTest {
   }
 
   @Test
+  void aListUnderAnotherSpellingOfTheId_isCutAllTheSame() throws Exception {
+    String quoted = LIST.replace("\"id\":1", "\"id\":\"1\"");
+
+    String out = ListFilter.filter(quoted, "application/json", tools("list_orders")).orElseThrow();
+
+    assertThat(JSON.readTree(out).at("/result/tools")).hasSize(1);
+  }
+
+  @Test
   void unreadableOrOtherResponsesAreLeftAlone() {
-    assertThat(ListFilter.filter(LIST, "application/json", "2", tools())).isEmpty();
     assertThat(
             ListFilter.filter(
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}", "application/json", "1", tools()))
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}", "application/json", tools()))
         .isEmpty();
-    assertThat(ListFilter.filter("{\"jsonrpc\":", "application/json", "1", tools())).isEmpty();
+    assertThat(ListFilter.filter("{\"jsonrpc\":", "application/json", tools())).isEmpty();
   }
 }

@@ -170,6 +170,7 @@ class RouteFilesTest {
     assertThat(RequestPaths.normalized("/")).isTrue();
     assertThat(RequestPaths.normalized("/a/b/")).isTrue();
     assertThat(RequestPaths.normalized("/caf%C3%A9/a%20b")).isTrue();
+    assertThat(RequestPaths.normalized("/caf%c3%a9")).isTrue();
     for (String bad :
         java.util.List.of(
             "",
