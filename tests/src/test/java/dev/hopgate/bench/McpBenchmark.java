@@ -75,6 +75,6 @@ public class McpBenchmark {
 
   @Benchmark
   public Optional<String> toolListCut() {
-    return ListFilter.filter(toolList, "application/json", "1", KEPT);
+    return ListFilter.filter(toolList, "application/json", KEPT);
   }
 }
