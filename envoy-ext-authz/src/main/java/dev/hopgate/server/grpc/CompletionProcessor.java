@@ -148,6 +148,11 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
             allowed = admitted(read, bound);
             if (allowed == null && read instanceof DecisionMetadata.Read.Refused refused) {
               mcp.unverifiedListing = refused.listedAs();
+            } else if (allowed == null
+                && read instanceof DecisionMetadata.Read.Verified verified
+                && verified.allowed().listKept() != null) {
+              // A listing verified for a component this Envoy does not front keeps nothing too.
+              mcp.unverifiedListing = verified.allowed().jsonRpcId();
             }
           }
           response = respond(request, allowed, mcp);
@@ -217,7 +222,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     boolean awaitingList;
     String contentType = "";
 
-    /** The id of a tools/list whose ALLOW did not verify: its answer is cut to no tools. */
+    /**
+     * The id of a list method whose ALLOW did not verify, or is for a component this Envoy does not
+     * front: its answer keeps nothing.
+     */
     @Nullable String unverifiedListing;
   }
 

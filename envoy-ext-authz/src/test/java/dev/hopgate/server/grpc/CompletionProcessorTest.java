@@ -225,6 +225,29 @@ class CompletionProcessorTest {
     assertThat(processor.records()).isZero();
   }
 
+  /** The attack: a real listing of another component, replayed on this Envoy's stream. */
+  @Test
+  void aListingVerifiedForAComponentThisEnvoyDoesNotFront_keepsNothing() throws Exception {
+    Struct listing =
+        Struct.newBuilder()
+            .putFields("outcome", string("ALLOW"))
+            .putFields("decision_id", string("d-12"))
+            .putFields("txn", string("txn-1"))
+            .putFields("component", string("spiffe://shop.example/ops-db"))
+            .putFields("protocol", string("mcp"))
+            .putFields("jsonrpc_id", string("7"))
+            .putFields("mcp_list_kept", string("{\"list\":\"tools/list\",\"keep\":[\"a\"]}"))
+            .build();
+    List<ProcessingResponse> responses =
+        exchange(
+            headers(sealed(listing), Map.of(":status", "200", "content-type", "application/json")),
+            body("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":[{\"name\":\"a\"}]}}", true));
+
+    String filtered =
+        responses.get(1).getResponseBody().getResponse().getBodyMutation().getBody().toStringUtf8();
+    assertThat(filtered).contains("\"tools\":[]");
+  }
+
   @Test
   void anAllowWithoutAnAuthenticator_mintsNothing_andIsCounted() throws Exception {
     assertThat(setHeader(exchange(headers(allow("d-20"), Map.of(":status", "200"))).get(0)))
