@@ -274,4 +274,19 @@ class ConfigLoaderTest {
   private Path write(String yaml) throws Exception {
     return Files.writeString(dir.resolve("hopgate.yaml"), yaml);
   }
+
+  /** What make run serves: the example configuration and its route table load as shipped. */
+  @Test
+  void theExampleConfiguration_andItsRouteTable_load() throws Exception {
+    ConfigLoader.Loaded loaded =
+        ConfigLoader.load(Path.of("..", "examples", "hopgate.yaml"), Map.of());
+
+    dev.hopgate.pdp.route.RouteTable routes =
+        dev.hopgate.pdp.route.RouteFiles.load(loaded.path(loaded.config().routes()));
+
+    assertThat(routes.all())
+        .extracting(dev.hopgate.pdp.route.Route::name)
+        .containsExactly("inventory-reserve", "ops-drop-production-database");
+    assertThat(routes.named("inventory-reserve").orElseThrow().requireCaller()).isFalse();
+  }
 }
