@@ -212,9 +212,12 @@ public final class DecisionPoint {
       return p.deny.policy(hop.txn(), step, result.violations(), result.disclosure(), input);
     }
 
-    // Only an ALLOW spends; its log record is reserved first (a no-op until the log can refuse
-    // ahead of the spend).
+    // Only an ALLOW spends, and only once its log record has a place: a log that cannot take it
+    // refuses the decision before a once token, an approval or a budget unit is spent.
     p.slot = evidence.reserve(p.id);
+    if (!p.slot.held()) {
+      return p.deny.abort(hop.txn(), "evidence_unavailable");
+    }
     Spent spent;
     try {
       spent = spending.spend(request, hop, facts, process, step, observed, owner, now);

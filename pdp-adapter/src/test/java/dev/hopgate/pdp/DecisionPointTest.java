@@ -11,6 +11,8 @@ import dev.hopgate.pdp.engine.EngineDecision;
 import dev.hopgate.pdp.engine.EvaluationException;
 import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.cedar.CedarEngine;
+import dev.hopgate.pdp.evidence.DecisionLog;
+import dev.hopgate.pdp.evidence.DecisionLogSink;
 import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.floor.ChainFixture;
 import dev.hopgate.pdp.floor.EnforcementPointSigner;
@@ -43,6 +45,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The decision pipeline, stage by stage: each case ends the decision at one stage and checks the
@@ -59,11 +62,19 @@ class DecisionPointTest {
   }
 
   private DecisionPoint decisionPoint(PreparedPolicy policy, DecisionSink evidence) {
+    return decisionPoint(
+        policy,
+        evidence,
+        new OneTimeTokens(
+            new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30)));
+  }
+
+  private DecisionPoint decisionPoint(
+      PreparedPolicy policy, DecisionSink evidence, OneTimeTokens tokens) {
     return new DecisionPoint(
         f.floor(),
         new PolicySnapshot(policy, f.manifests, ProcessRegistry.of(List.of()), routes()),
-        new OneTimeTokens(
-            new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30)),
+        tokens,
         new EnforcementPointSigner(
             ChainFixture.enforcementPoint(AGENT), f.enforcers.get(AGENT), Duration.ofMinutes(5)),
         evidence,
@@ -480,6 +491,34 @@ class DecisionPointTest {
     assertThat(attempts)
         .extracting(Decision::outcome)
         .containsExactly(Outcome.ALLOW, Outcome.ABORT);
+  }
+
+  /**
+   * The attack (issue 17): a log that cannot take the record (full, with {@code when_full: deny})
+   * refused the ALLOW only after its once token was spent, so the token was gone for good.
+   */
+  @Test
+  void decide_aLogThatCannotTakeTheRecord_refusesBeforeAnythingIsSpent(@TempDir Path dir)
+      throws Exception {
+    OneTimeTokens tokens =
+        new OneTimeTokens(
+            new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    DecisionLog closed = DecisionLog.open(dir.resolve("d.jsonl"), 4, f.clock);
+    closed.close();
+    DecisionSink full = new DecisionLogSink(closed, DecisionLogSink.Trace.MINIMAL, true, "cedar");
+    HopRequest once =
+        new HopRequest(
+            f.request(f.hopOnce(AGENT, "jti-9"), origin(), List.of(), List.of(), PLANNER).headers(),
+            route(AGENT, PLAN),
+            "POST",
+            "/plan",
+            PLANNER);
+
+    Decision refused = decisionPoint(cedar, full, tokens).decide(once);
+    Decision later = decisionPoint(cedar, DecisionSink.NONE, tokens).decide(once);
+
+    assertThat(firstCode(refused)).isEqualTo("evidence_unavailable");
+    assertThat(later.outcome()).as("%s", later.violations()).isEqualTo(Outcome.ALLOW);
   }
 
   @Test

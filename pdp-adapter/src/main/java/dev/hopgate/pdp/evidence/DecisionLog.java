@@ -13,18 +13,21 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The hash-chained decision log: one JSON line per decision, appended by one writer thread so the
- * Check path never waits on the disk. The queue is bounded; when it is full, {@link #offer} returns
- * false and the caller applies the configured choice (deny new checks by default: evidence is the
- * point; or drop, counted). A log that already exists is continued: its last record's sequence and
- * hash are read at start.
+ * Check path never waits on the disk. The queue is bounded (records queued and places reserved for
+ * records to come, {@link #reserve}); when it is full, {@link #offer} returns false and the caller
+ * applies the configured choice (deny new checks by default: evidence is the point; or drop,
+ * counted). A log that already exists is continued: its last record's sequence and hash are read at
+ * start.
  */
 public final class DecisionLog implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DecisionLog.class.getName());
@@ -35,6 +38,13 @@ public final class DecisionLog implements AutoCloseable {
   private final Path file;
   private final Clock clock;
   private final BlockingQueue<Entry> queue;
+
+  /**
+   * Places in the queue, taken by a record queued or a reservation not yet committed: a decision
+   * that must spend reserves its record first, so a full log refuses it before anything is spent.
+   */
+  private final Semaphore places;
+
   private final Thread writer;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
@@ -45,7 +55,8 @@ public final class DecisionLog implements AutoCloseable {
   private DecisionLog(Path file, Clock clock, int capacity, long sequence, String prevHash) {
     this.file = file;
     this.clock = clock;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.queue = new LinkedBlockingQueue<>();
+    this.places = new Semaphore(capacity);
     this.sequence = sequence;
     this.prevHash = prevHash;
     this.writer = new Thread(this::write, "hopgate-decision-log");
@@ -81,7 +92,35 @@ public final class DecisionLog implements AutoCloseable {
 
   /** Queues a record; false when the queue is full (the caller denies or counts a drop). */
   public boolean offer(String eventType, @Nullable String txn, Map<String, Object> payload) {
-    return open && queue.offer(new Entry(eventType, txn, payload));
+    return open && places.tryAcquire() && queue.add(new Entry(eventType, txn, payload));
+  }
+
+  /** A place held in the queue for one record, queued by {@link #commit} (exactly once). */
+  public static final class Place {
+    private final AtomicBoolean used = new AtomicBoolean();
+
+    private Place() {}
+  }
+
+  /** Holds a place for a record to come, or null when the queue is full or the log closed. */
+  public @Nullable Place reserve() {
+    return open && places.tryAcquire() ? new Place() : null;
+  }
+
+  /**
+   * Queues a record in a place reserved before; false when the log can no longer write (the place
+   * is given back).
+   */
+  public boolean commit(
+      Place place, String eventType, @Nullable String txn, Map<String, Object> payload) {
+    if (!place.used.compareAndSet(false, true)) {
+      throw new IllegalStateException("a reserved place is committed once");
+    }
+    if (!open) {
+      places.release();
+      return false;
+    }
+    return queue.add(new Entry(eventType, txn, payload));
   }
 
   /** Counts a record that was not written because the queue was full. */
@@ -117,6 +156,7 @@ public final class DecisionLog implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, 511);
+        places.release(batch.size());
         for (Entry e : batch) {
           Map<String, Object> record =
               DecisionRecords.record(

@@ -36,17 +36,42 @@ public final class DecisionLogSink implements DecisionSink {
 
   @Override
   public boolean record(Decision decision, @Nullable InputDocument input) {
-    Map<String, Object> doc = input == null ? null : InputDocuments.toMap(input);
-    Map<String, Object> payload =
-        DecisionRecords.payload(
-            decision,
-            engine,
-            doc == null ? null : Digests.ofJson(doc),
-            trace == Trace.FULL ? doc : null);
-    if (log.offer("decision", decision.txn(), payload) && log.healthy()) {
+    if (log.offer("decision", decision.txn(), payload(decision, input)) && log.healthy()) {
       return true;
     }
     log.countDropped();
     return !denyWhenFull;
+  }
+
+  /**
+   * With {@code when_full: deny}, a place in the log's queue, so a full log refuses the decision
+   * before it spends anything; with {@code drop}, nothing to hold (a lost record is counted).
+   */
+  @Override
+  public Slot reserve(String decisionId) {
+    if (!denyWhenFull) {
+      return DecisionSink.super.reserve(decisionId);
+    }
+    DecisionLog.Place place = log.reserve();
+    if (place == null) {
+      return Slot.REFUSED;
+    }
+    return (decision, input) -> {
+      if (log.commit(place, "decision", decision.txn(), payload(decision, input))
+          && log.healthy()) {
+        return true;
+      }
+      log.countDropped();
+      return false;
+    };
+  }
+
+  private Map<String, Object> payload(Decision decision, @Nullable InputDocument input) {
+    Map<String, Object> doc = input == null ? null : InputDocuments.toMap(input);
+    return DecisionRecords.payload(
+        decision,
+        engine,
+        doc == null ? null : Digests.ofJson(doc),
+        trace == Trace.FULL ? doc : null);
   }
 }

@@ -28,6 +28,25 @@ public interface DecisionSink {
      * @return false when the record was refused and the decision must not stand
      */
     boolean commit(Decision decision, @Nullable InputDocument input);
+
+    /** Whether the place is held: a decision whose slot is not must not spend. */
+    default boolean held() {
+      return true;
+    }
+
+    /** No place: the evidence is full; the decision is refused before it spends. */
+    Slot REFUSED =
+        new Slot() {
+          @Override
+          public boolean commit(Decision decision, @Nullable InputDocument input) {
+            return false;
+          }
+
+          @Override
+          public boolean held() {
+            return false;
+          }
+        };
   }
 
   /** Records nothing (tests, tools). */

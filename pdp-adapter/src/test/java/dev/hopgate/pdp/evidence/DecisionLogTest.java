@@ -45,6 +45,30 @@ class DecisionLogTest {
   }
 
   @Test
+  void aReservedPlace_countsAgainstTheQueue_untilItsRecordIsWritten() throws Exception {
+    DecisionLog log = DecisionLog.open(dir.resolve("reserved.jsonl"), 1, Clock.systemUTC());
+    try {
+      DecisionLog.Place place = log.reserve();
+
+      assertThat(place).isNotNull();
+      assertThat(log.reserve()).as("the one place is held").isNull();
+      assertThat(log.offer("decision", "t", Map.of("decision_id", "x"))).isFalse();
+      assertThat(log.commit(place, "decision", "t", Map.of("decision_id", "d-r"))).isTrue();
+      dev.hopgate.testing.Eventually.until("the record is written", () -> log.written() == 1);
+      dev.hopgate.testing.Eventually.until(
+          "its place is free again",
+          () -> {
+            DecisionLog.Place again = log.reserve();
+            return again != null
+                && log.commit(again, "decision", "t", Map.of("decision_id", "d-s"));
+          });
+    } finally {
+      log.close();
+    }
+    assertThat(log.reserve()).as("a closed log holds no place").isNull();
+  }
+
+  @Test
   void anUntouchedLog_verifies() throws Exception {
     LogVerifier.Result result = LogVerifier.verify(file);
     assertThat(result.intact()).isTrue();
