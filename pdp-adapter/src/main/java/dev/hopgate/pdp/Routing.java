@@ -8,6 +8,7 @@ import dev.hopgate.pdp.mcp.JsonRpcReader;
 import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpFacts;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.request.LogText;
 import dev.hopgate.pdp.request.Target;
 import dev.hopgate.pdp.route.RequestPaths;
 import dev.hopgate.pdp.route.Route;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -51,23 +53,6 @@ final class Routing {
     Route route = select(d, table, path);
     // Every denial from here on is answered in the route's shape (an MCP route's as JSON-RPC).
     d.route = route;
-    Set<String> bound = request.boundComponents();
-    if (bound != null && !bound.contains(route.component())) {
-      throw new Denied(d.deny.callerNotBound(route.component()));
-    }
-    if (!route.binding().matches(request.method(), path, request.authority())) {
-      // A name on a virtual host reaches every route of it: a route only takes what it binds.
-      throw new Denied(
-          d.deny.route(
-              "route_mismatch",
-              "Route '"
-                  + route.name()
-                  + "' does not take "
-                  + printable(request.method())
-                  + " "
-                  + printable(path)
-                  + " (its match in the route table), so hopgate denies it."));
-    }
     String component = route.component();
     if (route.mcp() == null) {
       return new Routed(route, component, Target.step(requireNonNull(route.step())));
@@ -102,7 +87,7 @@ final class Routing {
             d.deny.route(
                 "route_extensions_conflict",
                 "This route's context_extensions "
-                    + new java.util.TreeSet<>(extensions.keySet())
+                    + LogText.of(new TreeSet<>(extensions.keySet()).toString())
                     + " do not name a route: they may carry only 'route' (the route table holds"
                     + " its component, step and settings), so hopgate denies it."));
       }
@@ -117,7 +102,7 @@ final class Routing {
                         d.deny.route(
                             "route_unknown",
                             "The route table has no route '"
-                                + printable(name)
+                                + LogText.of(name)
                                 + "' (named by this route's context_extensions), so hopgate"
                                 + " denies it.")));
     for (Map.Entry<String, String> e : extensions.entrySet()) {
@@ -132,7 +117,7 @@ final class Routing {
             d.deny.route(
                 "route_extensions_conflict",
                 "This route's context extension '"
-                    + printable(key)
+                    + LogText.of(key)
                     + "' "
                     + (key.equals(Route.COMPONENT) || key.equals(Route.STEP)
                         ? "differs from route '" + name + "' in the route table"
@@ -141,6 +126,15 @@ final class Routing {
                             + "'")
                     + ", so hopgate denies it."));
       }
+    }
+    d.route = route;
+    Set<String> bound = request.boundComponents();
+    if (bound != null && !bound.contains(route.component())) {
+      throw new Denied(d.deny.callerNotBound(route.component()));
+    }
+    if (!route.binding().matches(request.method(), path, request.authority())) {
+      // A name on a virtual host reaches every route of it: a route only takes what it binds.
+      throw mismatch(d, route, path);
     }
     return route;
   }
@@ -172,24 +166,15 @@ final class Routing {
           d.deny.route(
               "route_unmatched",
               "No route of the route table for the components this Envoy fronts takes "
-                  + printable(request.method())
+                  + LogText.of(request.method())
                   + " "
-                  + printable(path)
+                  + LogText.of(path)
                   + ", so hopgate denies it."));
     }
     if (routes.isEmpty()) {
       // The path's own route does not take this method or authority: never a less specific one.
       d.route = candidates.get(0);
-      throw new Denied(
-          d.deny.route(
-              "route_mismatch",
-              "Route '"
-                  + candidates.get(0).name()
-                  + "' does not take "
-                  + printable(request.method())
-                  + " "
-                  + printable(path)
-                  + " (its match in the route table), so hopgate denies it."));
+      throw mismatch(d, candidates.get(0), path);
     }
     throw new Denied(
         d.deny.route(
@@ -197,15 +182,22 @@ final class Routing {
             "Routes "
                 + routes.stream().map(Route::name).sorted().collect(Collectors.joining(", "))
                 + " take "
-                + printable(request.method())
+                + LogText.of(request.method())
                 + " "
-                + printable(path)
+                + LogText.of(path)
                 + " alike, so hopgate denies it (name the route in context_extensions)."));
   }
 
-  /** A value from the request, shown in a detail: printable ASCII, cut short. */
-  private static String printable(String value) {
-    String cut = value.length() > 64 ? value.substring(0, 64) + "..." : value;
-    return cut.replaceAll("[^\\x20-\\x7E]", "?");
+  private static Denied mismatch(Deciding d, Route route, String path) {
+    return new Denied(
+        d.deny.route(
+            "route_mismatch",
+            "Route '"
+                + route.name()
+                + "' does not take "
+                + LogText.of(d.request.method())
+                + " "
+                + LogText.of(path)
+                + " (its match in the route table), so hopgate denies it."));
   }
 }

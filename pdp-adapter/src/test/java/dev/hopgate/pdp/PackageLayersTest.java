@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class PackageLayersTest {
   private static final List<List<String>> LAYERS =
       List.of(
-          List.of("digest", "gate", "request", "wire"),
+          List.of("digest", "gate", "request", "wire", "yaml"),
           List.of("token"),
           List.of("manifest"),
           List.of("floor", "process"),

@@ -147,12 +147,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
             DecisionMetadata.Read read = metadata.read(authz);
             allowed = admitted(read, bound);
             if (allowed == null && read instanceof DecisionMetadata.Read.Refused refused) {
-              mcp.unverifiedListing = refused.listedAs();
-            } else if (allowed == null
-                && read instanceof DecisionMetadata.Read.Verified verified
-                && verified.allowed().listKept() != null) {
+              mcp.unverifiedListing = refused.claimsListing();
+            } else if (allowed == null && read instanceof DecisionMetadata.Read.Verified verified) {
               // A listing verified for a component this Envoy does not front keeps nothing too.
-              mcp.unverifiedListing = verified.allowed().jsonRpcId();
+              mcp.unverifiedListing = verified.allowed().listKept() != null;
             }
           }
           response = respond(request, allowed, mcp);
@@ -223,10 +221,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
     String contentType = "";
 
     /**
-     * The id of a list method whose ALLOW did not verify, or is for a component this Envoy does not
-     * front: its answer keeps nothing.
+     * Whether this answers a list method whose ALLOW did not verify, or is for a component this
+     * Envoy does not front: its answer keeps nothing.
      */
-    @Nullable String unverifiedListing;
+    boolean unverifiedListing;
   }
 
   private ProcessingResponse respond(
@@ -241,7 +239,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
                 ? headers.getEndOfStream() && "0".equals(header(headers, "grpc-status"))
                 : status.length() == 3 && status.charAt(0) == '2';
         String record = null;
-        if (allowed == null && mcp.unverifiedListing != null) {
+        if (allowed == null && mcp.unverifiedListing) {
           mcp.awaitingList = succeeded && !headers.getEndOfStream();
           mcp.contentType = header(headers, "content-type");
         } else if (allowed != null && allowed.mcp()) {

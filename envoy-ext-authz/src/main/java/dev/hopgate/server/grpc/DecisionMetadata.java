@@ -209,10 +209,10 @@ public final class DecisionMetadata {
     record NotAnAllow() implements Read {}
 
     /**
-     * @param listedAs the JSON-RPC id of the MCP list method the unverified metadata claims to
-     *     answer, or null: such a response is cut to no tools (fail closed; cutting only hides)
+     * @param claimsListing whether the unverified metadata claims to answer an MCP list method:
+     *     such a response keeps nothing (fail closed; cutting only hides)
      */
-    record Refused(String why, @Nullable String listedAs) implements Read {}
+    record Refused(String why, boolean claimsListing) implements Read {}
   }
 
   /** Reads and verifies ext_authz's metadata as forwarded to ext_proc. */
@@ -220,10 +220,8 @@ public final class DecisionMetadata {
     if (metadata == null || !"ALLOW".equals(field(metadata, OUTCOME))) {
       return new Read.NotAnAllow();
     }
-    String listedAs =
-        "mcp".equals(field(metadata, PROTOCOL)) && metadata.getFieldsMap().containsKey(LIST_KEPT)
-            ? field(metadata, JSONRPC_ID)
-            : null;
+    boolean claimsListing =
+        "mcp".equals(field(metadata, PROTOCOL)) && metadata.getFieldsMap().containsKey(LIST_KEPT);
     String kid = field(metadata, KEY_ID);
     if (!authenticator.knows(kid)) {
       return new Read.Refused(
@@ -233,24 +231,25 @@ public final class DecisionMetadata {
                   + LogText.of(kid)
                   + "' is unknown (do this enforcement point's replicas share "
                   + "completion.keys?)",
-          listedAs);
+          claimsListing);
     }
     if (!authenticator.verifies(
         kid, field(metadata, AUTHENTICATOR), values(metadata.getFieldsMap()))) {
       return new Read.Refused(
-          "the authenticator does not verify (a field was changed, or it was made up)", listedAs);
+          "the authenticator does not verify (a field was changed, or it was made up)",
+          claimsListing);
     }
     Instant issued;
     try {
       issued = Instant.ofEpochMilli(Long.parseLong(field(metadata, ISSUED_AT)));
     } catch (NumberFormatException | DateTimeException e) {
-      return new Read.Refused("issued_at is not a time", listedAs);
+      return new Read.Refused("issued_at is not a time", claimsListing);
     }
     Instant now = clock.instant();
     if (issued.isAfter(now.plus(clockSkew)) || issued.plus(maxAge).isBefore(now)) {
       return new Read.Refused(
           "issued at " + issued + ", outside completion.max_age (" + maxAge.toSeconds() + " s)",
-          listedAs);
+          claimsListing);
     }
     return new Read.Verified(
         new Allowed(

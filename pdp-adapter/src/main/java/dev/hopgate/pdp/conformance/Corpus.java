@@ -1,15 +1,14 @@
 package dev.hopgate.pdp.conformance;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hopgate.pdp.gate.Violation;
 import dev.hopgate.pdp.manifest.Delegation;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.yaml.StrictYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +30,7 @@ import org.jspecify.annotations.Nullable;
  * tests/conformance/README.md.
  */
 public final class Corpus {
-  static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  static final ObjectMapper YAML = StrictYaml.MAPPER;
 
   /** One case, its input spec already merged over its base. */
   public record Case(String file, String note, ObjectNode input, Want want) {}

@@ -20,6 +20,6 @@ public record McpFacts(@Nullable JsonRpcCall call, ListFilter.@Nullable Kept kep
 
   /** The same facts with what a list answer keeps. */
   public McpFacts listing(McpListing listing, List<String> visible) {
-    return new McpFacts(call, new ListFilter.Kept(listing, new java.util.HashSet<>(visible)));
+    return new McpFacts(call, new ListFilter.Kept(listing, java.util.Set.copyOf(visible)));
   }
 }

@@ -2,23 +2,20 @@ package dev.hopgate.pdp.process;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hopgate.pdp.yaml.StrictYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -32,8 +29,7 @@ import org.jspecify.annotations.Nullable;
  * {@code flow:}, beside or instead of {@code edges:}. See docs/processes.md.
  */
 public final class ProcessDefinitions {
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper YAML = StrictYaml.MAPPER;
   private static final Set<String> TOP_FIELDS =
       Set.of("process", "version", "steps", "edges", "flow", "entry", "exit");
   private static final Set<String> STEP_FIELDS = Set.of("id", "component", "once", "max");
@@ -109,7 +105,7 @@ public final class ProcessDefinitions {
           source, List.of("expected a mapping with process, version, steps"));
     }
     List<String> problems = new ArrayList<>();
-    unknownFields(root, TOP_FIELDS, "", problems);
+    StrictYaml.unknownFields(root, TOP_FIELDS, "", problems);
     String iri = text(root, "process", problems);
     String version = root.hasNonNull("version") ? root.get("version").asText() : null;
     if (version == null || version.isBlank()) {
@@ -191,7 +187,7 @@ public final class ProcessDefinitions {
     if (id == null) {
       return null;
     }
-    unknownFields(node, STEP_FIELDS, "step " + id + ": ", problems);
+    StrictYaml.unknownFields(node, STEP_FIELDS, "step " + id + ": ", problems);
     String component = node.hasNonNull("component") ? node.get("component").asText() : null;
     boolean once = node.path("once").asBoolean(false);
     Integer max = null;
@@ -218,7 +214,7 @@ public final class ProcessDefinitions {
       problems.add("edges: an entry is neither 'a -> b' nor a mapping");
       return null;
     }
-    unknownFields(node, EDGE_FIELDS, "edge: ", problems);
+    StrictYaml.unknownFields(node, EDGE_FIELDS, "edge: ", problems);
     String from = text(node, "from", problems);
     String to = text(node, "to", problems);
     Duration within = null;
@@ -267,16 +263,5 @@ public final class ProcessDefinitions {
       return null;
     }
     return value.asText();
-  }
-
-  private static void unknownFields(
-      JsonNode node, Set<String> known, String where, List<String> problems) {
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!known.contains(name)) {
-        problems.add(
-            where + "unknown field '" + name + "' (expected one of: " + new TreeSet<>(known) + ")");
-      }
-    }
   }
 }

@@ -37,6 +37,10 @@ public record RouteBinding(
       Pattern.compile(
           "[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?|\\[[0-9a-f:.]+\\](:[0-9]{1,5})?");
 
+  /** A host (a name, or a bracketed IPv6 address) and a numeric port. */
+  private static final Pattern PORT =
+      Pattern.compile("(\\[[0-9a-f:.]+\\]|[^:\\[\\]]+)(:[0-9]{1,5})");
+
   /**
    * @throws IllegalArgumentException naming what is wrong
    */
@@ -52,9 +56,9 @@ public record RouteBinding(
               + field
               + ": '"
               + spec
-              + "' is not a normalised path (it must start with '/', with no empty, '.' or '..'"
-              + " segment, no query, no escaped slash or backslash): Envoy matches only normalised"
-              + " paths");
+              + "' is not a path as Envoy's normalize_path leaves it (it must start with '/', with"
+              + " no empty, '.' or '..' segment, no query, no ';', and no escape Envoy would decode"
+              + " or that hides a slash, backslash or '%'): no request could match it");
     }
     if (pathPrefix != null && pathPrefix.length() > 1 && pathPrefix.endsWith("/")) {
       pathPrefix = pathPrefix.substring(0, pathPrefix.length() - 1);
@@ -98,7 +102,10 @@ public record RouteBinding(
     return path != null ? Integer.MAX_VALUE : requireNonNull(pathPrefix).length();
   }
 
-  /** Whether a request could match both at the same specificity (a table refuses such a pair). */
+  /**
+   * Whether a request could match both at the same specificity: only a route name tells such a pair
+   * apart (the table names it at start; matched by the table alone, it is ambiguous).
+   */
   boolean overlaps(RouteBinding other) {
     return specificity() == other.specificity()
         && java.util.Objects.equals(exact(path), exact(other.path))
@@ -136,10 +143,6 @@ public record RouteBinding(
     }
     return authorities.contains(asked) || (!port.isEmpty() && authorities.contains(asked + port));
   }
-
-  /** A host (a name, or a bracketed IPv6 address) and a numeric port. */
-  private static final Pattern PORT =
-      Pattern.compile("(\\[[0-9a-f:.]+\\]|[^:\\[\\]]+)(:[0-9]{1,5})");
 
   private boolean intersectAuthorities(RouteBinding other) {
     if (authorities.isEmpty() || other.authorities.isEmpty()) {

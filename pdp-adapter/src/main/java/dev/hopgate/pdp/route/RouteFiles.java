@@ -1,13 +1,12 @@
 package dev.hopgate.pdp.route;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.DisclosureLevel;
+import dev.hopgate.pdp.yaml.StrictYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -30,8 +28,7 @@ import org.jspecify.annotations.Nullable;
  * every request of a component, a wrong one decide them as something else.
  */
 public final class RouteFiles {
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper YAML = StrictYaml.MAPPER;
 
   private static final Set<String> FILE_FIELDS = Set.of("routes");
   private static final Set<String> ROUTE_FIELDS =
@@ -86,6 +83,9 @@ public final class RouteFiles {
       } catch (JsonProcessingException e) {
         problems.add(source + ": not valid YAML: " + e.getOriginalMessage());
         continue;
+      } catch (IOException e) {
+        problems.add(source + ": cannot be read as UTF-8 text (" + e + ")");
+        continue;
       }
       if (root == null || root.isMissingNode() || root.isNull()) {
         continue; // an empty file holds no routes
@@ -94,7 +94,7 @@ public final class RouteFiles {
         problems.add(source + ": expected a mapping with a 'routes' list");
         continue;
       }
-      unknownFields(root, FILE_FIELDS, source + ": ", problems);
+      StrictYaml.unknownFields(root, FILE_FIELDS, source + ": ", problems);
       int i = 0;
       for (JsonNode node : root.get("routes")) {
         String where = source + ": routes[" + i++ + "]";
@@ -128,7 +128,7 @@ public final class RouteFiles {
       return null;
     }
     int before = problems.size();
-    unknownFields(node, ROUTE_FIELDS, where, problems);
+    StrictYaml.unknownFields(node, ROUTE_FIELDS, where, problems);
     String name = text(node, "name", true, where, problems);
     String component = text(node, "component", true, where, problems);
     String step = text(node, "step", false, where, problems);
@@ -138,7 +138,7 @@ public final class RouteFiles {
       problems.add(
           where + "match: missing (expected: path or path_prefix, optional methods, authorities)");
     } else {
-      unknownFields(match, MATCH_FIELDS, where + "match.", problems);
+      StrictYaml.unknownFields(match, MATCH_FIELDS, where + "match.", problems);
       try {
         binding =
             new RouteBinding(
@@ -192,7 +192,7 @@ public final class RouteFiles {
       problems.add(where + "mcp: expected a mapping (tools, resources, prompts, methods, ...)");
       return null;
     }
-    unknownFields(node, MCP_FIELDS, where + "mcp.", problems);
+    StrictYaml.unknownFields(node, MCP_FIELDS, where + "mcp.", problems);
     try {
       return McpRoute.of(
           steps(node, "tools", where, problems),
@@ -285,16 +285,5 @@ public final class RouteFiles {
       return null;
     }
     return value.asText();
-  }
-
-  private static void unknownFields(
-      JsonNode node, Set<String> known, String where, List<String> problems) {
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!known.contains(name)) {
-        problems.add(
-            where + "unknown field '" + name + "' (expected one of: " + new TreeSet<>(known) + ")");
-      }
-    }
   }
 }

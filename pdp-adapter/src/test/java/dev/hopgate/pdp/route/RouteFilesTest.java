@@ -97,13 +97,26 @@ class RouteFilesTest {
             """);
 
     assertThat(p)
-        .contains("shop.yaml: routes[0] 'a': match.path_prefix: '/a//b' is not a normalised path")
+        .contains(
+            "shop.yaml: routes[0] 'a': match.path_prefix: '/a//b' is not a path as Envoy's normalize_path")
         .contains("routes[1] 'b': unknown field 'tool:x'")
         .contains("routes[1] 'b': match.methods: 'post' is not an HTTP method in upper case")
         .contains("routes[2] 'c': match: needs exactly one of 'path' and 'path_prefix'")
         .contains("routes[3] 'd': step: missing")
         .contains("routes[4] 'e': step: an MCP route maps its calls to steps")
         .contains("routes[5] 'f': require_caller: expected true or false");
+  }
+
+  @Test
+  void load_namesAFileThatIsNotYamlText() throws Exception {
+    Files.write(dir.resolve("latin1.yaml"), new byte[] {'r', ':', ' ', (byte) 0xE9});
+
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> RouteFiles.load(dir));
+
+    assertThat(((RouteFiles.RouteTableException) thrown).problems())
+        .singleElement()
+        .asString()
+        .startsWith("latin1.yaml: cannot be read as UTF-8 text");
   }
 
   @Test
@@ -159,7 +172,7 @@ class RouteFilesTest {
     assertThat(exact.matches("GET", "/admin/x", null)).isFalse();
     assertThat(RouteBinding.ANY.matches("DELETE", "/anything", null)).isTrue();
     assertThatThrownBy(() -> new RouteBinding("/a/../b", null, Set.of(), Set.of()))
-        .hasMessageContaining("not a normalised path");
+        .hasMessageContaining("is not a path as Envoy's normalize_path");
     assertThatThrownBy(() -> new RouteBinding("/a", null, Set.of(), Set.of("Shop example")))
         .hasMessageContaining("match.authorities");
   }
