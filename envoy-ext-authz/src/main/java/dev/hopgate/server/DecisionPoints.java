@@ -73,7 +73,8 @@ final class DecisionPoints {
   /** The state store the configuration names; it outlives every snapshot (reloads keep it). */
   static StateStore stateStore(HopgateConfig.State state) {
     if (state.store() == Choice.Store.REDIS) {
-      return new RedisStateStore(URI.create(state.redis()), state.timeout(), state.keyPrefix());
+      return new RedisStateStore(
+          URI.create(state.redis()), state.timeout(), state.keyPrefix(), state.pool());
     }
     return new InMemoryStateStore(state.maxKeys());
   }

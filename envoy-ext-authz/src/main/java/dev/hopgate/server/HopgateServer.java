@@ -22,6 +22,7 @@ import dev.hopgate.server.config.HopgateConfig;
 import dev.hopgate.server.config.Listen;
 import dev.hopgate.server.grpc.AuthorizationService;
 import dev.hopgate.server.grpc.CallerAdmission;
+import dev.hopgate.server.grpc.CheckWorkers;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.server.grpc.DecisionAuthenticator;
 import dev.hopgate.server.grpc.DecisionListener;
@@ -44,7 +45,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -208,6 +212,15 @@ public final class HopgateServer {
           metricsAt.getHostString(),
           metrics.port());
     }
+    HopgateConfig.Checks checks = config.checks();
+    CheckWorkers workers =
+        CheckWorkers.of(checks.threads(), checks.queue(), checks.deadlineMargin());
+    resources.add(workers::close);
+    metrics.watchChecks(decisionPoint::get, workers);
+    // gRPC's own executor is unbounded by default. A Check only hands itself to a worker there;
+    // ext_proc, the association and health run on it: a fixed number of threads.
+    ExecutorService grpcThreads = fixedThreads(checks.threads(), "hopgate-grpc-");
+    resources.add(grpcThreads::shutdown);
     Listeners.Opened main;
     Listeners.Opened associationListener = null;
     try {
@@ -227,6 +240,7 @@ public final class HopgateServer {
     }
     NettyServerBuilder builder =
         main.builder()
+            .executor(grpcThreads)
             .addService(
                 ServerInterceptors.intercept(
                     new AuthorizationService(
@@ -236,7 +250,8 @@ public final class HopgateServer {
                             List.of(
                                 metrics.listener(
                                     () -> decisionPoint.get().snapshot().policy().engine()),
-                                new AssociationStarts(association, enforcementPoint, clock)))),
+                                new AssociationStarts(association, enforcementPoint, clock))),
+                        workers),
                     admission(
                         AuthorizationGrpc.SERVICE_NAME,
                         CallerAdmission.Rule.ENVOYS,
@@ -473,6 +488,17 @@ public final class HopgateServer {
           "SIGHUP cannot be handled here ({0}); file changes still reload",
           e);
     }
+  }
+
+  private static ExecutorService fixedThreads(int threads, String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, prefix + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

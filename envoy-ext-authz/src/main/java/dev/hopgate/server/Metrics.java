@@ -14,6 +14,7 @@ import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.server.association.AssociationLink;
 import dev.hopgate.server.association.AssociationService;
 import dev.hopgate.server.grpc.Caller;
+import dev.hopgate.server.grpc.CheckWorkers;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.server.grpc.DecisionListener;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -187,6 +188,38 @@ final class Metrics implements AutoCloseable {
               cb.call(completions.records(), "minted");
               cb.call(completions.lost(), "lost");
               cb.call(completions.refused(), "refused");
+            })
+        .register(registry);
+  }
+
+  /** Load shedding, retries, and what ALLOWs nobody was answered with left spent. */
+  void watchChecks(Supplier<DecisionPoint> decisionPoint, CheckWorkers workers) {
+    CounterWithCallback.builder()
+        .name("hopgate_checks_shed_total")
+        .help("Checks answered overloaded at once: every worker busy and checks.queue full")
+        .callback(cb -> cb.call(workers.shed()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hopgate_checks_queued")
+        .help("Checks waiting for a worker")
+        .callback(cb -> cb.call(workers.queued()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_check_retries_total")
+        .help(
+            "Envoy's retries of an ALLOW (same stream id and request time), answered as that ALLOW")
+        .callback(cb -> cb.call(decisionPoint.get().spending().retries()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_unanswered_spends_total")
+        .help(
+            "Reservations of ALLOWs never answered as such (deadline, lost store reply, refused record), by"
+                + " fate: released, or unreleased (spent although no client saw it, until it expires)")
+        .labelNames("fate")
+        .callback(
+            cb -> {
+              cb.call(decisionPoint.get().spending().released(), "released");
+              cb.call(decisionPoint.get().spending().unreleased(), "unreleased");
             })
         .register(registry);
   }

@@ -5,9 +5,12 @@ import dev.hopgate.pdp.decision.Denials;
 import dev.hopgate.pdp.evidence.DecisionSink;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.mcp.McpFacts;
+import dev.hopgate.pdp.request.Deadline;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
+import dev.hopgate.pdp.state.Reservation;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,15 +21,31 @@ final class Deciding {
   final String id = DecisionIds.next();
   final HopRequest request;
   final Denials deny;
-  @Nullable Route route;
+  final Deadline deadline;
+
+  /** Set by whoever answers first: the decision, or its deadline ({@code Pending#expire}). */
+  final AtomicBoolean answered = new AtomicBoolean();
+
+  // Read by the deadline's thread too.
+  volatile @Nullable Route route;
+  volatile @Nullable String txn;
+
+  /** What this decision reserved in the state store, until it is answered or given back. */
+  @Nullable Reservation reserved;
+
   @Nullable McpFacts mcp;
   @Nullable InputDocument input;
   DecisionSink.@Nullable Slot slot;
   long floorNanos;
   long engineNanos;
 
-  Deciding(HopRequest request, PolicySnapshot snapshot, @Nullable String tokenEndpoint) {
+  Deciding(
+      HopRequest request,
+      PolicySnapshot snapshot,
+      @Nullable String tokenEndpoint,
+      Deadline deadline) {
     this.request = request;
+    this.deadline = deadline;
     this.deny = new Denials(id, snapshot, tokenEndpoint);
   }
 }

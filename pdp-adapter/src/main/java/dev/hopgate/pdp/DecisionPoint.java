@@ -15,12 +15,14 @@ import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.process.DeclaredIntent;
 import dev.hopgate.pdp.process.ProcessDefinition;
+import dev.hopgate.pdp.request.Deadline;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.request.Target;
 import dev.hopgate.pdp.request.TraceContext;
 import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.Reservation;
 import dev.hopgate.pdp.state.SequenceState;
 import dev.hopgate.pdp.state.Spending;
 import dev.hopgate.pdp.state.Spending.Spent;
@@ -71,10 +73,32 @@ public final class DecisionPoint {
       Clock clock,
       @Nullable String tokenEndpoint,
       LedgerView.Lookup ledger) {
+    this(
+        floor,
+        snapshot,
+        oneTimeTokens,
+        new Spending(oneTimeTokens),
+        signer,
+        evidence,
+        clock,
+        tokenEndpoint,
+        ledger);
+  }
+
+  private DecisionPoint(
+      Floor floor,
+      PolicySnapshot snapshot,
+      OneTimeTokens oneTimeTokens,
+      Spending spending,
+      @Nullable EnforcementPointSigner signer,
+      DecisionSink evidence,
+      Clock clock,
+      @Nullable String tokenEndpoint,
+      LedgerView.Lookup ledger) {
     this.floor = requireNonNull(floor, "floor");
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
-    this.spending = new Spending(oneTimeTokens);
+    this.spending = requireNonNull(spending, "spending");
     this.signer = signer;
     this.evidence = requireNonNull(evidence, "evidence");
     this.clock = requireNonNull(clock, "clock");
@@ -89,7 +113,12 @@ public final class DecisionPoint {
   /** The same decision point deciding with another snapshot (a reload): the rest stays. */
   public DecisionPoint withSnapshot(PolicySnapshot next) {
     return new DecisionPoint(
-        floor, next, oneTimeTokens, signer, evidence, clock, tokenEndpoint, ledger);
+        floor, next, oneTimeTokens, spending, signer, evidence, clock, tokenEndpoint, ledger);
+  }
+
+  /** What ALLOWs spent and gave back (it outlives reloads). */
+  public Spending spending() {
+    return spending;
   }
 
   /** Completion records that did not verify and were ignored (the floor outlives reloads). */
@@ -102,11 +131,90 @@ public final class DecisionPoint {
     return signer;
   }
 
+  /** Decides {@code request} for a caller that waits as long as it takes. */
   public Decision decide(HopRequest request) {
-    Deciding p = new Deciding(request, snapshot, tokenEndpoint);
+    return decide(request, Deadline.NONE);
+  }
+
+  /**
+   * Decides {@code request} on this thread; past {@code deadline} it is a TIMEOUT that spent
+   * nothing (checked between stages: a caller that must be answered while a stage still runs uses
+   * {@link #begin}).
+   */
+  public Decision decide(HopRequest request, Deadline deadline) {
+    return requireNonNull(begin(request, deadline).decide(), "nothing else answers it");
+  }
+
+  /**
+   * A decision to be answered exactly once: by {@link Pending#decide} (on a worker) or by {@link
+   * Pending#expire} (when its deadline comes first), whichever is first. The other one answers
+   * nothing, and what a decision that lost spent is released.
+   */
+  public Pending begin(HopRequest request, Deadline deadline) {
+    return new Pending(new Deciding(request, snapshot, tokenEndpoint, deadline));
+  }
+
+  /** One request's decision, answered once. */
+  public final class Pending {
+    private final Deciding p;
+
+    private Pending(Deciding p) {
+      this.p = p;
+    }
+
+    /** When it must be answered. */
+    public Deadline deadline() {
+      return p.deadline;
+    }
+
+    /** The decision's id (a retry is answered with the id of the decision it repeats). */
+    public String id() {
+      return p.id;
+    }
+
+    /** Decides; null when {@link #expire} answered first (then nothing it spent stays spent). */
+    public @Nullable Decision decide() {
+      return DecisionPoint.this.decide(p);
+    }
+
+    /**
+     * Answers TIMEOUT ({@code deadline_exceeded}) unless the decision was answered already; null
+     * then.
+     */
+    public @Nullable Decision expire() {
+      return answerInstead(p.deny.deadlineExceeded(p.txn));
+    }
+
+    /**
+     * Answers {@code overloaded} without deciding: no thread was free to decide it in time. Null
+     * when the decision was answered already.
+     */
+    public @Nullable Decision shed() {
+      return answerInstead(p.deny.abort(p.txn, "overloaded"));
+    }
+
+    private @Nullable Decision answerInstead(Decision denial) {
+      if (!p.answered.compareAndSet(false, true)) {
+        return null;
+      }
+      String traceId = TraceContext.traceId(p.request.header("traceparent"));
+      return recorded(
+          p,
+          denial.withAbout(Decision.About.NOTHING.of(p.route, null, traceId)),
+          evidence.reserve(p.id),
+          null);
+    }
+  }
+
+  private @Nullable Decision decide(Deciding p) {
+    if (p.answered.get()) {
+      // Answered while it waited for a thread (its deadline): nothing to decide any more.
+      return null;
+    }
+    HopRequest request = p.request;
     Decision decision;
     try {
-      decision = decide(p);
+      decision = pipeline(p);
     } catch (Routing.Denied denied) {
       decision = denied.decision;
     } catch (RuntimeException | LinkageError e) {
@@ -122,20 +230,70 @@ public final class DecisionPoint {
         decision
             .withAbout(decision.about().of(p.route, p.mcp, traceId))
             .withTimings(new Decision.Timings(p.floorNanos, p.engineNanos));
+    if (!p.answered.compareAndSet(false, true)) {
+      // The deadline answered first (TIMEOUT, recorded): this outcome is nobody's.
+      giveBack(p);
+      return null;
+    }
     DecisionSink.Slot slot = p.slot != null ? p.slot : evidence.reserve(p.id);
-    if (slot.commit(decision, p.input)) {
+    return recorded(p, decision, slot, p.input);
+  }
+
+  /** The decision, if its record is taken; else what it spent is given back and it is refused. */
+  private Decision recorded(
+      Deciding p, Decision decision, DecisionSink.Slot slot, @Nullable InputDocument input) {
+    if (slot.commit(decision, input)) {
       return decision;
     }
     // Evidence is the point: a decision that cannot be recorded does not stand.
+    giveBack(p);
     Decision refused = p.deny.abort(decision.txn(), "evidence_unavailable");
     evidence.record(refused, null);
     return refused.withAbout(Decision.About.NOTHING.withRoute(p.route));
   }
 
-  private Decision decide(Deciding p) throws Routing.Denied {
+  /** Releases what a decision that will not be answered as decided spent, and its log place. */
+  private void giveBack(Deciding p) {
+    Reservation made = p.reserved;
+    p.reserved = null;
+    if (made != null) {
+      release(p, made);
+    }
+    DecisionSink.Slot slot = p.slot;
+    if (slot != null) {
+      slot.release();
+    }
+  }
+
+  /**
+   * Undoes a reservation whose ALLOW was not answered. If the store cannot be reached, the spend
+   * stays until its claims expire (or Envoy's retry of the same request uses it): counted, and
+   * written into the decision log, since the client never saw it.
+   */
+  private void release(Deciding p, Reservation made) {
+    try {
+      spending.release(made);
+      spending.countReleased();
+    } catch (StateException e) {
+      spending.countUnreleased();
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "decision {0}: what it reserved could not be released ({1}); it stays spent until it"
+              + " expires",
+          p.id,
+          e.getMessage());
+      evidence.note("unreleased", p.txn, Spending.describe(p.id, made));
+    }
+  }
+
+  private Decision pipeline(Deciding p) throws Routing.Denied {
     HopRequest request = p.request;
     Routing.Routed routed = Routing.route(p, snapshot.routes());
     Route route = routed.route();
+    if (p.deadline.passed()) {
+      // It waited for a thread past its deadline: deciding now would answer nobody.
+      return p.deny.deadlineExceeded(null);
+    }
     String component = routed.component();
     Target target = routed.target();
 
@@ -147,6 +305,7 @@ public final class DecisionPoint {
     } catch (TokenRejection rejection) {
       return p.deny.token(rejection, component);
     }
+    p.txn = hop.txn();
     VerifiedFacts facts;
     String step = target.step();
     boolean prerequisites =
@@ -180,6 +339,9 @@ public final class DecisionPoint {
     }
 
     String owner = Spending.owner(request, p.id);
+    if (p.deadline.passed()) {
+      return p.deny.deadlineExceeded(hop.txn());
+    }
     SequenceState.Observed observed;
     try {
       observed = spending.observe(process, step, facts, owner);
@@ -203,7 +365,7 @@ public final class DecisionPoint {
     } catch (EvaluationException e) {
       LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", p.id, e.getMessage());
       return e.timedOut()
-          ? p.deny.timeout(hop.txn())
+          ? p.deny.evaluationTimeout(hop.txn())
           : p.deny.abort(hop.txn(), "evaluation_failed");
     } finally {
       p.engineNanos = System.nanoTime() - engineStart;
@@ -212,29 +374,51 @@ public final class DecisionPoint {
       return p.deny.policy(hop.txn(), step, result.violations(), result.disclosure(), input);
     }
 
-    // Only an ALLOW spends, and only once its log record has a place: a log that cannot take it
-    // refuses the decision before a once token, an approval or a budget unit is spent.
+    // Only an ALLOW spends, only with time left to answer it, and only once its log record has a
+    // place: a log that cannot take it refuses the decision before anything is spent.
+    if (p.deadline.passed() || p.answered.get()) {
+      return p.deny.deadlineExceeded(hop.txn());
+    }
     p.slot = evidence.reserve(p.id);
     if (!p.slot.held()) {
       return p.deny.abort(hop.txn(), "evidence_unavailable");
     }
     Spent spent;
     try {
-      spent = spending.spend(request, hop, facts, process, step, observed, owner, now);
+      spent = spending.spend(request, hop, facts, process, step, observed, owner, p.id, now);
+    } catch (Spending.Unanswered e) {
+      // The script may have run with its reply lost: undo it, so nothing the client never saw
+      // stays spent.
+      release(p, e.reservation());
+      return p.deadline.passed() ? p.deny.deadlineExceeded(hop.txn()) : unavailable(p, hop, e);
     } catch (StateException e) {
       return unavailable(p, hop, e);
+    }
+    if (spent instanceof Spent.Reserved reserved) {
+      p.reserved = reserved.made();
     }
     Decision unspent = p.deny.unspent(spent, hop.txn(), step, component, input);
     if (unspent != null) {
       return unspent;
     }
+    if (p.deadline.passed()) {
+      giveBack(p);
+      p.slot = null;
+      return p.deny.deadlineExceeded(hop.txn());
+    }
+    // Envoy's retry of an ALLOW (the same stream id and request time) is that ALLOW again, with
+    // its id: one decision, answered twice.
+    String decisionId = spent instanceof Spent.Again again ? again.decision() : p.id;
+    if (!decisionId.equals(p.id)) {
+      spending.countRetry();
+    }
     Map<String, String> upstream =
         signer == null
             ? Map.of()
             : signer.upstreamHeaders(
-                request.header(WireTypes.TXN_CHAIN), facts, component, step, p.id, now);
+                request.header(WireTypes.TXN_CHAIN), facts, component, step, decisionId, now);
     return Decision.allow(
-        p.id,
+        decisionId,
         facts.origin().txn(),
         snapshot.policy().revision(),
         upstream,

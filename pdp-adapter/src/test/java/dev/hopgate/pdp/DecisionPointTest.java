@@ -27,6 +27,7 @@ import dev.hopgate.pdp.mcp.McpListing;
 import dev.hopgate.pdp.mcp.McpRoute;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.process.ProcessRegistry;
+import dev.hopgate.pdp.request.Deadline;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.route.Route;
 import dev.hopgate.pdp.route.RouteBinding;
@@ -35,6 +36,9 @@ import dev.hopgate.pdp.route.TestRoutes;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.Reservation;
+import dev.hopgate.pdp.state.StateException;
+import dev.hopgate.pdp.state.StateStore;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +47,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -519,6 +524,258 @@ class DecisionPointTest {
 
     assertThat(firstCode(refused)).isEqualTo("evidence_unavailable");
     assertThat(later.outcome()).as("%s", later.violations()).isEqualTo(Outcome.ALLOW);
+  }
+
+  /**
+   * A once-token first hop as Envoy sends it: its stream id and request time (retries repeat them).
+   */
+  private HopRequest onceFromEnvoy(String jti, String streamId, Map<String, String> extraHeaders) {
+    Map<String, String> headers =
+        new java.util.HashMap<>(
+            f.request(f.hopOnce(AGENT, jti), origin(), List.of(), List.of(), PLANNER).headers());
+    headers.putAll(extraHeaders);
+    return new HopRequest(
+        headers, route(AGENT, PLAN), "POST", "/plan", PLANNER, streamId, f.clock.instant());
+  }
+
+  /** Records what a decision log would, in order, with each record's event type. */
+  private static final class Recorder implements DecisionSink {
+    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public boolean record(Decision decision, @Nullable InputDocument input) {
+      events.add("decision " + decision.id() + " " + decision.outcome());
+      return true;
+    }
+
+    @Override
+    public Slot reserve(String decisionId) {
+      return (decision, input) -> {
+        events.add(
+            (decision.id().equals(decisionId) ? "decision " : "retry ")
+                + decision.id()
+                + " "
+                + decision.outcome());
+        return true;
+      };
+    }
+
+    @Override
+    public void note(String eventType, @Nullable String txn, Map<String, Object> payload) {
+      events.add(eventType + " " + payload.get("decision_id"));
+    }
+  }
+
+  @Test
+  void decide_pastItsDeadline_isATimeoutThatSpendsNothing() {
+    OneTimeTokens tokens =
+        new OneTimeTokens(
+            new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    Recorder log = new Recorder();
+    HopRequest once = onceFromEnvoy("jti-deadline", "stream-1", Map.of());
+
+    Decision late =
+        decisionPoint(cedar, log, tokens)
+            .decide(once, Deadline.in(Duration.ofMillis(5), Duration.ofMillis(10)));
+    Decision fresh =
+        decisionPoint(cedar, DecisionSink.NONE, tokens)
+            .decide(onceFromEnvoy("jti-deadline", "stream-2", Map.of()));
+
+    assertThat(late.outcome()).isEqualTo(Outcome.TIMEOUT);
+    assertThat(firstCode(late)).isEqualTo("deadline_exceeded");
+    assertThat(log.events).containsExactly("decision " + late.id() + " TIMEOUT");
+    assertThat(fresh.outcome()).as("the token was not spent").isEqualTo(Outcome.ALLOW);
+  }
+
+  /**
+   * The attack (issue 17): the caller's deadline passed while the store was reserving; the caller
+   * was answered TIMEOUT, yet the once token stayed spent. Now the late decision answers nothing,
+   * gives back what it reserved, and the log holds the one outcome the caller saw.
+   */
+  @Test
+  void pending_whoseDeadlineAnswersFirst_releasesWhatTheDecisionThenReserves() throws Exception {
+    java.util.concurrent.CountDownLatch reserving = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+    InMemoryStateStore memory = new InMemoryStateStore(1000);
+    StateStore slow =
+        new StateStore() {
+          @Override
+          public Reservation.Outcome reserve(Reservation r) throws StateException {
+            reserving.countDown();
+            try {
+              answered.await();
+            } catch (InterruptedException e) {
+              throw new StateException("interrupted", e);
+            }
+            return memory.reserve(r);
+          }
+
+          @Override
+          public boolean release(Reservation r) {
+            return memory.release(r);
+          }
+
+          @Override
+          public @Nullable String holder(String key) {
+            return memory.holder(key);
+          }
+
+          @Override
+          public long used(String key, String owner) {
+            return memory.used(key, owner);
+          }
+
+          @Override
+          public String describe() {
+            return "slow";
+          }
+        };
+    OneTimeTokens tokens = new OneTimeTokens(slow, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    Recorder log = new Recorder();
+    DecisionPoint.Pending pending =
+        decisionPoint(cedar, log, tokens)
+            .begin(onceFromEnvoy("jti-race", "stream-1", Map.of()), Deadline.NONE);
+    java.util.concurrent.CompletableFuture<@Nullable Decision> deciding =
+        java.util.concurrent.CompletableFuture.supplyAsync(pending::decide);
+    reserving.await();
+
+    Decision timeout = pending.expire();
+    answered.countDown();
+
+    assertThat(timeout).isNotNull();
+    assertThat(timeout.outcome()).isEqualTo(Outcome.TIMEOUT);
+    assertThat(deciding.get()).as("the decision answers nobody").isNull();
+    assertThat(log.events).containsExactly("decision " + pending.id() + " TIMEOUT");
+    Decision fresh =
+        decisionPoint(
+                cedar,
+                DecisionSink.NONE,
+                new OneTimeTokens(memory, Duration.ofSeconds(1), Duration.ofSeconds(30)))
+            .decide(onceFromEnvoy("jti-race", "stream-2", Map.of()));
+    assertThat(fresh.outcome()).as("the token was given back").isEqualTo(Outcome.ALLOW);
+  }
+
+  /**
+   * The attack (issue 17): the store ran the reservation but its reply was lost; hopgate denied
+   * {@code state_unavailable} and the once token stayed spent. Now the reservation is released.
+   */
+  @Test
+  void decide_aReservationWhoseReplyIsLost_isReleased() {
+    InMemoryStateStore memory = new InMemoryStateStore(1000);
+    StateStore lossy =
+        new StateStore() {
+          @Override
+          public Reservation.Outcome reserve(Reservation r) throws StateException {
+            memory.reserve(r);
+            throw new StateException("read timed out", null);
+          }
+
+          @Override
+          public boolean release(Reservation r) {
+            return memory.release(r);
+          }
+
+          @Override
+          public @Nullable String holder(String key) {
+            return memory.holder(key);
+          }
+
+          @Override
+          public long used(String key, String owner) {
+            return memory.used(key, owner);
+          }
+
+          @Override
+          public String describe() {
+            return "lossy";
+          }
+        };
+    OneTimeTokens lossyTokens =
+        new OneTimeTokens(lossy, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    DecisionPoint dp = decisionPoint(cedar, DecisionSink.NONE, lossyTokens);
+
+    Decision lost = dp.decide(onceFromEnvoy("jti-lost", "stream-1", Map.of()));
+    Decision fresh =
+        decisionPoint(
+                cedar,
+                DecisionSink.NONE,
+                new OneTimeTokens(memory, Duration.ofSeconds(1), Duration.ofSeconds(30)))
+            .decide(onceFromEnvoy("jti-lost", "stream-2", Map.of()));
+
+    assertThat(firstCode(lost)).isEqualTo("state_unavailable");
+    assertThat(dp.spending().released()).isEqualTo(1);
+    assertThat(fresh.outcome()).as("the token was given back").isEqualTo(Outcome.ALLOW);
+  }
+
+  @Test
+  void decide_aReleaseTheStoreCannotTake_isCountedAndLogged() {
+    StateStore down =
+        new StateStore() {
+          private final InMemoryStateStore memory = new InMemoryStateStore(1000);
+
+          @Override
+          public Reservation.Outcome reserve(Reservation r) throws StateException {
+            memory.reserve(r);
+            throw new StateException("read timed out", null);
+          }
+
+          @Override
+          public boolean release(Reservation r) throws StateException {
+            throw new StateException("connection refused", null);
+          }
+
+          @Override
+          public @Nullable String holder(String key) {
+            return memory.holder(key);
+          }
+
+          @Override
+          public long used(String key, String owner) {
+            return memory.used(key, owner);
+          }
+
+          @Override
+          public String describe() {
+            return "down";
+          }
+        };
+    Recorder log = new Recorder();
+    DecisionPoint dp =
+        decisionPoint(
+            cedar, log, new OneTimeTokens(down, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+
+    Decision lost = dp.decide(onceFromEnvoy("jti-unreleased", "stream-1", Map.of()));
+
+    assertThat(firstCode(lost)).isEqualTo("state_unavailable");
+    assertThat(dp.spending().unreleased()).isEqualTo(1);
+    assertThat(log.events)
+        .containsExactly("unreleased " + lost.id(), "decision " + lost.id() + " ABORT");
+  }
+
+  @Test
+  void decide_envoysRetryOfAnAllow_isThatDecisionAgain_whateverTheClientsRequestId() {
+    OneTimeTokens tokens =
+        new OneTimeTokens(
+            new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    Recorder log = new Recorder();
+    DecisionPoint dp = decisionPoint(cedar, log, tokens);
+
+    Decision first = dp.decide(onceFromEnvoy("jti-retry", "stream-7", Map.of("x-request-id", "a")));
+    Decision retry = dp.decide(onceFromEnvoy("jti-retry", "stream-7", Map.of("x-request-id", "b")));
+    Decision other = dp.decide(onceFromEnvoy("jti-retry", "stream-8", Map.of("x-request-id", "a")));
+
+    assertThat(first.outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(retry.outcome()).isEqualTo(Outcome.ALLOW);
+    assertThat(retry.id()).isEqualTo(first.id());
+    assertThat(firstCode(other))
+        .as("another stream is another request")
+        .isEqualTo("token_consumed");
+    assertThat(log.events)
+        .containsExactly(
+            "decision " + first.id() + " ALLOW",
+            "retry " + first.id() + " ALLOW",
+            "decision " + other.id() + " DENY");
+    assertThat(dp.spending().retries()).isEqualTo(1);
   }
 
   @Test

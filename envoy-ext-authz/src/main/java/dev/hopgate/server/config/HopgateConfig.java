@@ -27,6 +27,7 @@ public record HopgateConfig(
     @JsonProperty("clock_skew") Duration clockSkew,
     @JsonProperty("shutdown_grace") Duration shutdownGrace,
     @JsonProperty("warmup_rounds") Integer warmupRounds,
+    Checks checks,
     @JsonProperty("trust_domain") String trustDomain,
     Enforcement enforcement,
     Policies policies,
@@ -53,6 +54,7 @@ public record HopgateConfig(
       @JsonProperty("clock_skew") @Nullable Duration clockSkew,
       @JsonProperty("shutdown_grace") @Nullable Duration shutdownGrace,
       @JsonProperty("warmup_rounds") @Nullable Integer warmupRounds,
+      @Nullable Checks checks,
       @JsonProperty("trust_domain") @Nullable String trustDomain,
       @Nullable Enforcement enforcement,
       @Nullable Policies policies,
@@ -100,6 +102,7 @@ public record HopgateConfig(
       throw new IllegalArgumentException(
           "warmup_rounds: " + this.warmupRounds + " (expected: 0..1000000)");
     }
+    this.checks = requireNonNullElse(checks, new Checks(null, null, null));
     this.trustDomain =
         required(trustDomain, "trust_domain", "the aud of this deployment's origin tokens");
     if (enforcement == null) {
@@ -117,7 +120,7 @@ public record HopgateConfig(
     this.routes = required(routes, "routes", "a directory of route tables (*.yaml)");
     this.chain = requireNonNullElse(chain, new Chain(null, null));
     this.revocation = requireNonNullElse(revocation, new Revocation(null, null, null, false, null));
-    this.state = requireNonNullElse(state, new State(null, null, null, null, null, null));
+    this.state = requireNonNullElse(state, new State(null, null, null, null, null, null, null));
     this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null, null));
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
@@ -458,6 +461,35 @@ public record HopgateConfig(
   }
 
   /**
+   * How Checks are decided: on {@code threads} workers with {@code queue} waiting (more are shed,
+   * {@code overloaded}), each answered before Envoy's deadline less {@code deadline_margin}.
+   */
+  public record Checks(
+      @JsonProperty("deadline_margin") Duration deadlineMargin, Integer threads, Integer queue) {
+    /** Absent fields take the defaults: 20 ms, 4 × cores (at least 8), 256. */
+    public Checks(
+        @JsonProperty("deadline_margin") @Nullable Duration deadlineMargin,
+        @Nullable Integer threads,
+        @Nullable Integer queue) {
+      this.deadlineMargin =
+          Durations.within(
+              "deadline_margin",
+              requireNonNullElse(deadlineMargin, Duration.ofMillis(20)),
+              Duration.ZERO,
+              Duration.ofSeconds(1));
+      this.threads =
+          requireNonNullElse(threads, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+      if (this.threads < 1 || this.threads > 1024) {
+        throw new IllegalArgumentException("threads: " + this.threads + " (expected: 1..1024)");
+      }
+      this.queue = requireNonNullElse(queue, 256);
+      if (this.queue < 1 || this.queue > 100_000) {
+        throw new IllegalArgumentException("queue: " + this.queue + " (expected: 1..100000)");
+      }
+    }
+  }
+
+  /**
    * Where what an ALLOW spends (one-time tokens) is recorded: {@code memory} for one instance,
    * {@code redis} when replicas share it (every enforcement point of a component must).
    */
@@ -467,14 +499,16 @@ public record HopgateConfig(
       Duration timeout,
       @JsonProperty("key_prefix") String keyPrefix,
       @JsonProperty("retry_window") Duration retryWindow,
-      @JsonProperty("max_keys") Long maxKeys) {
+      @JsonProperty("max_keys") Long maxKeys,
+      Integer pool) {
     public State(
         Choice.@Nullable Store store,
         @Nullable String redis,
         @Nullable Duration timeout,
         @JsonProperty("key_prefix") @Nullable String keyPrefix,
         @JsonProperty("retry_window") @Nullable Duration retryWindow,
-        @JsonProperty("max_keys") @Nullable Long maxKeys) {
+        @JsonProperty("max_keys") @Nullable Long maxKeys,
+        @Nullable Integer pool) {
       this.store = requireNonNullElse(store, Choice.Store.MEMORY);
       if (this.store == Choice.Store.REDIS) {
         if (redis == null || !redis.startsWith("redis://")) {
@@ -505,6 +539,10 @@ public record HopgateConfig(
               requireNonNullElse(retryWindow, Duration.ofSeconds(1)),
               Duration.ZERO,
               Duration.ofMinutes(1));
+      this.pool = requireNonNullElse(pool, 16);
+      if (this.pool < 1 || this.pool > 1024) {
+        throw new IllegalArgumentException("pool: " + this.pool + " (expected: 1..1024)");
+      }
       this.maxKeys = requireNonNullElse(maxKeys, 1_000_000L);
       if (this.maxKeys < 1) {
         throw new IllegalArgumentException("max_keys: " + this.maxKeys + " (expected: at least 1)");

@@ -5,16 +5,30 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.DecisionIds;
+import dev.hopgate.pdp.request.Deadline;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Envoy's {@code envoy.service.auth.v3.Authorization/Check}: a thin layer from CheckRequest to a
  * decision and back. It always answers with a CheckResponse, never a gRPC error, so that even a bug
  * in hopgate is a denial with a problem body, whatever Envoy's failure mode says.
+ *
+ * <p>Each Check is answered exactly once, before the deadline Envoy sent ({@code grpc-timeout})
+ * less the margin: by its decision on a worker, or, if that is still running, by a TIMEOUT from the
+ * deadline's timer (the decision then gives back what it spent); with every worker busy and the
+ * queue full, at once by {@code overloaded}.
  */
 public final class AuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
   private static final System.Logger LOG = System.getLogger(AuthorizationService.class.getName());
@@ -22,49 +36,153 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private final Supplier<DecisionPoint> decisionPoint;
   private final DecisionMetadata sealer;
   private final DecisionListener listener;
+  private final CheckWorkers workers;
+
+  /** Decides on gRPC's own thread, with no timer (tests, warm-up). */
+  public AuthorizationService(
+      Supplier<DecisionPoint> decisionPoint, DecisionMetadata sealer, DecisionListener listener) {
+    this(decisionPoint, sealer, listener, CheckWorkers.INLINE);
+  }
 
   /**
    * @param decisionPoint the current decision point (swapped atomically when policies reload)
    * @param sealer seals every ALLOW's dynamic metadata for ext_proc
    * @param listener told of every decision and how long the check took (metrics, the association)
+   * @param workers where Checks are decided, and the deadline margin
    */
   public AuthorizationService(
-      Supplier<DecisionPoint> decisionPoint, DecisionMetadata sealer, DecisionListener listener) {
+      Supplier<DecisionPoint> decisionPoint,
+      DecisionMetadata sealer,
+      DecisionListener listener,
+      CheckWorkers workers) {
     this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
     this.sealer = requireNonNull(sealer, "sealer");
     this.listener = requireNonNull(listener, "listener");
+    this.workers = requireNonNull(workers, "workers");
   }
 
   @Override
   public void check(CheckRequest request, StreamObserver<CheckResponse> responses) {
-    responses.onNext(decide(request));
-    responses.onCompleted();
+    long start = System.nanoTime();
+    if (responses instanceof ServerCallStreamObserver<CheckResponse> call) {
+      // Envoy may give up first: answering a cancelled call is then a no-op, not an error.
+      call.setOnCancelHandler(() -> {});
+    }
+    Answer answer = new Answer(responses, start);
+    DecisionPoint.Pending pending;
+    try {
+      pending =
+          decisionPoint
+              .get()
+              .begin(
+                  CheckRequests.toHopRequest(request, CallerAdmission.boundComponents()),
+                  deadline(Context.current().getDeadline()));
+    } catch (RuntimeException | LinkageError e) {
+      answer.failed(e);
+      return;
+    }
+    try {
+      workers.execute(() -> answer.with(pending.decide()));
+    } catch (RejectedExecutionException e) {
+      answer.with(pending.shed());
+      return;
+    }
+    long left = pending.deadline().nanosLeft();
+    if (left != Long.MAX_VALUE) {
+      answer.timer(workers.at(left, () -> answer.with(pending.expire())));
+    }
   }
 
+  private Deadline deadline(io.grpc.@Nullable Deadline grpc) {
+    return grpc == null
+        ? Deadline.NONE
+        : Deadline.in(
+            Duration.ofNanos(grpc.timeRemaining(TimeUnit.NANOSECONDS)), workers.deadlineMargin());
+  }
+
+  /** Decides on this thread and answers (tests). */
   CheckResponse decide(CheckRequest request) {
     long start = System.nanoTime();
     try {
-      // The components the asking Envoy fronts (CallerAdmission): a Check for another is refused.
       Decision decision =
           decisionPoint
               .get()
               .decide(CheckRequests.toHopRequest(request, CallerAdmission.boundComponents()));
-      LOG.log(
-          System.Logger.Level.DEBUG,
-          "decision {0} {1} {2}",
-          decision.id(),
-          decision.outcome(),
-          decision.violations());
       CheckResponse response = CheckResponses.of(decision, sealer);
       listener.decided(decision, System.nanoTime() - start);
       return response;
     } catch (RuntimeException | LinkageError e) {
-      String id = DecisionIds.next();
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "decision " + id + " failed closed outside the decision point",
-          e);
-      return CheckResponses.of(Decision.abort(id, null, "internal_error", null));
+      return failure(e);
+    }
+  }
+
+  private static CheckResponse failure(Throwable e) {
+    String id = DecisionIds.next();
+    LOG.log(
+        System.Logger.Level.ERROR,
+        "decision " + id + " failed closed outside the decision point",
+        e);
+    return CheckResponses.of(Decision.abort(id, null, "internal_error", null));
+  }
+
+  /** The one answer of one Check; whoever holds a decision answers with it (only one does). */
+  private final class Answer {
+    private final StreamObserver<CheckResponse> responses;
+    private final long start;
+    private final AtomicReference<@Nullable ScheduledFuture<?>> timer = new AtomicReference<>();
+    private volatile boolean answered;
+
+    Answer(StreamObserver<CheckResponse> responses, long start) {
+      this.responses = responses;
+      this.start = start;
+    }
+
+    void timer(@Nullable ScheduledFuture<?> scheduled) {
+      timer.set(scheduled);
+      if (answered && scheduled != null) {
+        // Decided before its timer was set: the timer would find nothing to answer.
+        scheduled.cancel(false);
+      }
+    }
+
+    void with(@Nullable Decision decision) {
+      if (decision == null) {
+        return; // the other one answered
+      }
+      answered = true;
+      ScheduledFuture<?> scheduled = timer.getAndSet(null);
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
+      CheckResponse response;
+      try {
+        LOG.log(
+            System.Logger.Level.DEBUG,
+            "decision {0} {1} {2}",
+            decision.id(),
+            decision.outcome(),
+            decision.violations());
+        response = CheckResponses.of(decision, sealer);
+        listener.decided(decision, System.nanoTime() - start);
+      } catch (RuntimeException | LinkageError e) {
+        response = failure(e);
+      }
+      send(response);
+    }
+
+    void failed(Throwable e) {
+      send(failure(e));
+    }
+
+    private void send(CheckResponse response) {
+      try {
+        responses.onNext(response);
+        responses.onCompleted();
+      } catch (RuntimeException e) {
+        // The call is gone (Envoy gave up, the connection closed): nobody is left to answer.
+        LOG.log(
+            System.Logger.Level.DEBUG, "check answered after its call ended: {0}", e.toString());
+      }
     }
   }
 }

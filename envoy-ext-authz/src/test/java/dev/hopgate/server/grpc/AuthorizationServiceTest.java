@@ -106,6 +106,50 @@ class AuthorizationServiceTest {
         .isEqualTo("ALLOW");
   }
 
+  /**
+   * A Check whose gRPC deadline leaves no more than the margin is answered TIMEOUT
+   * (deadline_exceeded) by hopgate, on time, rather than decided for a caller that is gone.
+   */
+  @Test
+  void check_withNoTimeLeftBeyondTheMargin_isATimeoutAnsweredBeforeTheDeadline() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    try (CheckWorkers workers = CheckWorkers.of(2, 4, java.time.Duration.ofSeconds(5))) {
+      Server timed =
+          InProcessServerBuilder.forName(name)
+              .addService(
+                  new AuthorizationService(
+                      () -> decisionPoint.get(),
+                      new DecisionMetadata(
+                          DecisionAuthenticator.generated(),
+                          mesh.clock,
+                          java.time.Duration.ofMinutes(5),
+                          java.time.Duration.ZERO),
+                      (decision, nanos) -> {},
+                      workers))
+              .build()
+              .start();
+      ManagedChannel to = InProcessChannelBuilder.forName(name).build();
+      try {
+        CheckResponse response =
+            AuthorizationGrpc.newBlockingStub(to)
+                .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+                .check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
+
+        assertThat(response.getStatus().getCode()).isNotEqualTo(Code.OK_VALUE);
+        assertThat(response.getDynamicMetadata().getFieldsMap().get("outcome").getStringValue())
+            .isEqualTo("TIMEOUT");
+        assertThat(
+                JSON.readTree(response.getDeniedResponse().getBody())
+                    .at("/violations/0/code")
+                    .asText())
+            .isEqualTo("deadline_exceeded");
+      } finally {
+        to.shutdownNow();
+        timed.shutdownNow();
+      }
+    }
+  }
+
   @Test
   void check_deniesAMissingTokenWith401ProblemAndChallenge() throws Exception {
     CheckResponse response = stub.check(request(null, "urn:shop:step:reserve-stock"));

@@ -154,9 +154,14 @@ public record Decision(
     return undecided(id, Outcome.ABORT, txn, code, policyRevision);
   }
 
-  /** The engine ran out of its time budget: a deny. */
-  public static Decision timeout(String id, @Nullable String txn, @Nullable String policyRevision) {
-    return undecided(id, Outcome.TIMEOUT, txn, "evaluation_timeout", policyRevision);
+  /**
+   * The decision could not finish in time ({@code code}: {@code evaluation_timeout} for the
+   * engine's own limit, {@code deadline_exceeded} for the caller's deadline): a deny that spent
+   * nothing.
+   */
+  public static Decision timeout(
+      String id, @Nullable String txn, String code, @Nullable String policyRevision) {
+    return undecided(id, Outcome.TIMEOUT, txn, code, policyRevision);
   }
 
   private static Decision undecided(

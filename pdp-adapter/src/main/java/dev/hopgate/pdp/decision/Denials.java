@@ -244,8 +244,13 @@ public final class Denials {
   }
 
   /** The engine ran out of its time budget. */
-  public Decision timeout(String txn) {
-    return Decision.timeout(id, txn, revision());
+  public Decision evaluationTimeout(String txn) {
+    return Decision.timeout(id, txn, "evaluation_timeout", revision());
+  }
+
+  /** The caller's deadline left no time to finish (whichever stage was running). */
+  public Decision deadlineExceeded(@Nullable String txn) {
+    return Decision.timeout(id, txn, "deadline_exceeded", revision());
   }
 
   /**

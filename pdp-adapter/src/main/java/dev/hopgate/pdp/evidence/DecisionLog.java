@@ -123,6 +123,13 @@ public final class DecisionLog implements AutoCloseable {
     return queue.add(new Entry(eventType, txn, payload));
   }
 
+  /** Gives back a place reserved before and never committed. */
+  public void release(Place place) {
+    if (place.used.compareAndSet(false, true)) {
+      places.release();
+    }
+  }
+
   /** Counts a record that was not written because the queue was full. */
   public void countDropped() {
     dropped.incrementAndGet();

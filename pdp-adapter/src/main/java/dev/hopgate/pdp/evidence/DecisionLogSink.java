@@ -36,7 +36,11 @@ public final class DecisionLogSink implements DecisionSink {
 
   @Override
   public boolean record(Decision decision, @Nullable InputDocument input) {
-    if (log.offer("decision", decision.txn(), payload(decision, input)) && log.healthy()) {
+    return record(decision, input, "decision");
+  }
+
+  private boolean record(Decision decision, @Nullable InputDocument input, String type) {
+    if (log.offer(type, decision.txn(), payload(decision, input)) && log.healthy()) {
       return true;
     }
     log.countDropped();
@@ -50,20 +54,36 @@ public final class DecisionLogSink implements DecisionSink {
   @Override
   public Slot reserve(String decisionId) {
     if (!denyWhenFull) {
-      return DecisionSink.super.reserve(decisionId);
+      return (decision, input) ->
+          record(decision, input, decision.id().equals(decisionId) ? "decision" : "retry");
     }
     DecisionLog.Place place = log.reserve();
     if (place == null) {
       return Slot.REFUSED;
     }
-    return (decision, input) -> {
-      if (log.commit(place, "decision", decision.txn(), payload(decision, input))
-          && log.healthy()) {
-        return true;
+    return new Slot() {
+      @Override
+      public boolean commit(Decision decision, @Nullable InputDocument input) {
+        String type = decision.id().equals(decisionId) ? "decision" : "retry";
+        if (log.commit(place, type, decision.txn(), payload(decision, input)) && log.healthy()) {
+          return true;
+        }
+        log.countDropped();
+        return false;
       }
-      log.countDropped();
-      return false;
+
+      @Override
+      public void release() {
+        log.release(place);
+      }
     };
+  }
+
+  @Override
+  public void note(String eventType, @Nullable String txn, Map<String, Object> payload) {
+    if (!log.offer(eventType, txn, payload)) {
+      log.countDropped();
+    }
   }
 
   private Map<String, Object> payload(Decision decision, @Nullable InputDocument input) {

@@ -2,6 +2,7 @@ package dev.hopgate.pdp.evidence;
 
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.input.InputDocument;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Where decisions go as evidence. */
@@ -22,12 +23,24 @@ public interface DecisionSink {
     return this::record;
   }
 
+  /**
+   * Records an event about a decision that is not itself a decision (what an unanswered ALLOW left
+   * spent), best effort: evidence of what went wrong must not refuse anything else.
+   */
+  default void note(String eventType, @Nullable String txn, Map<String, Object> payload) {}
+
   /** A reserved place in the evidence for one decision. */
   interface Slot {
     /**
+     * Records the decision in the reserved place (a decision with another id than the one reserved
+     * is Envoy's retry of that earlier decision, recorded as such).
+     *
      * @return false when the record was refused and the decision must not stand
      */
     boolean commit(Decision decision, @Nullable InputDocument input);
+
+    /** Gives the place back unused: the decision was answered another way. */
+    default void release() {}
 
     /** Whether the place is held: a decision whose slot is not must not spend. */
     default boolean held() {

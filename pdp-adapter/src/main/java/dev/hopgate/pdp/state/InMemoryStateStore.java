@@ -44,20 +44,29 @@ public final class InMemoryStateStore implements StateStore {
   @Override
   public synchronized Reservation.Outcome reserve(Reservation r) {
     requireNonNull(r, "reservation");
+    boolean fresh = false;
     List<Reservation.Claim> claims = r.claims();
     for (int i = 0; i < claims.size(); i++) {
       Entry held = map.get(claims.get(i).key());
       if (held != null && held.owner() != null && !held.owner().equals(r.owner())) {
         return new Reservation.Outcome.ClaimHeld(i, held.owner());
       }
+      fresh |= held == null;
     }
     List<Reservation.Unit> units = r.units();
     for (int i = 0; i < units.size(); i++) {
       Entry budget = map.get(units.get(i).key());
       Set<String> owners = budget == null ? Set.of() : budget.units();
-      if (!owners.contains(r.owner()) && owners.size() >= units.get(i).max()) {
-        return new Reservation.Outcome.BudgetSpent(i, owners.size());
+      if (!owners.contains(r.owner())) {
+        if (owners.size() >= units.get(i).max()) {
+          return new Reservation.Outcome.BudgetSpent(i, owners.size());
+        }
+        fresh = true;
       }
+    }
+    Entry decided = map.get(r.decidedKey());
+    if (!fresh && decided != null && decided.owner() != null) {
+      return new Reservation.Outcome.Again(decided.owner());
     }
     for (Reservation.Claim c : claims) {
       // A retry keeps the first claim's deadline, as Redis's SET NX does.
@@ -70,7 +79,32 @@ public final class InMemoryStateStore implements StateStore {
       long ttl = Math.max(u.ttl().toNanos(), budget == null ? 0 : budget.ttlNanos());
       map.put(u.key(), new Entry(null, Set.copyOf(owners), ttl));
     }
+    map.put(r.decidedKey(), new Entry(r.decision(), Set.of(), r.longestTtl().toNanos()));
     return new Reservation.Outcome.Reserved();
+  }
+
+  @Override
+  public synchronized boolean release(Reservation r) {
+    requireNonNull(r, "reservation");
+    // No released mark: in memory a reservation has run when reserve returns, none arrives late.
+    Entry decided = map.get(r.decidedKey());
+    if (decided == null || !r.decision().equals(decided.owner())) {
+      return false;
+    }
+    for (Reservation.Claim c : r.claims()) {
+      map.computeIfPresent(c.key(), (k, held) -> r.owner().equals(held.owner()) ? null : held);
+    }
+    for (Reservation.Unit u : r.units()) {
+      map.computeIfPresent(
+          u.key(),
+          (k, budget) -> {
+            Set<String> owners = new HashSet<>(budget.units());
+            owners.remove(r.owner());
+            return new Entry(null, Set.copyOf(owners), budget.ttlNanos());
+          });
+    }
+    map.remove(r.decidedKey());
+    return true;
   }
 
   @Override

@@ -48,17 +48,18 @@ public final class OneTimeTokens {
     String owner = owner(request, decisionId);
     Reservation.Outcome outcome =
         store.reserve(new Reservation(owner, List.of(claim(token, now)), List.of()));
-    return outcome instanceof Reservation.Outcome.Reserved && retryHonoured(request, now);
+    return !(outcome instanceof Reservation.Outcome.ClaimHeld) && retryHonoured(request, now);
   }
 
   /**
-   * Who spends on behalf of {@code request}: Envoy's request id and time when it sent them (its
-   * retries carry the same pair), else the decision alone.
+   * Who spends on behalf of {@code request}: Envoy's stream id and request time, to the nanosecond,
+   * when it sent them (its retries carry the same pair; a client's {@code x-request-id} is
+   * neither), else the decision alone.
    */
   public static String owner(HopRequest request, String decisionId) {
     Instant sent = request.requestTime();
     return retryable(request) && sent != null
-        ? request.requestId() + "|" + sent.toEpochMilli()
+        ? request.requestId() + "|" + sent.getEpochSecond() + "." + sent.getNano()
         : decisionId;
   }
 

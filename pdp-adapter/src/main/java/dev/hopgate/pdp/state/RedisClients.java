@@ -2,6 +2,7 @@ package dev.hopgate.pdp.state;
 
 import java.net.URI;
 import java.time.Duration;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
@@ -12,7 +13,18 @@ import redis.clients.jedis.JedisPooled;
 public final class RedisClients {
   private RedisClients() {}
 
+  /** The default pool: 16 connections. */
+  public static final int POOL = 16;
+
   public static JedisPooled pooled(URI uri, Duration timeout) {
+    return pooled(uri, timeout, POOL);
+  }
+
+  /**
+   * At most {@code size} connections; a command waits at most {@code timeout} for a free one (the
+   * pool's default is to wait without end: a slow store then queued Checks far past the timeout).
+   */
+  public static JedisPooled pooled(URI uri, Duration timeout, int size) {
     int millis = (int) Math.max(1, timeout.toMillis());
     DefaultJedisClientConfig.Builder config =
         DefaultJedisClientConfig.builder()
@@ -22,7 +34,12 @@ public final class RedisClients {
     if (userInfo != null && userInfo.contains(":")) {
       config.password(userInfo.substring(userInfo.indexOf(':') + 1));
     }
-    return new JedisPooled(new HostAndPort(uri.getHost(), port(uri)), config.build());
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(size);
+    pool.setMaxIdle(size);
+    pool.setBlockWhenExhausted(true);
+    pool.setMaxWait(Duration.ofMillis(millis));
+    return new JedisPooled(new HostAndPort(uri.getHost(), port(uri)), config.build(), pool);
   }
 
   /** For logs: never the password. */

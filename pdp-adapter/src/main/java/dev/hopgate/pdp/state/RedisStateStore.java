@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.JedisPooled;
@@ -15,43 +16,75 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 /**
  * State shared by replicas in Redis. A reservation is one Lua script, so it is atomic across every
  * hopgate that shares the server: check every claim and budget, then write all of them, or answer
- * which one was taken. Claims are strings holding their owner ({@code SET NX PX}); budgets are sets
- * of owners, so Envoy's retry of a request never spends a second unit. Keys are not hash-tagged:
- * one Redis server (or a primary with replicas), not a Redis Cluster.
+ * which one was taken (or, for Envoy's retry, that all of it was already its own). A release is one
+ * script too; it marks the decision released first, so its reservation arriving late writes
+ * nothing. Claims are strings holding their owner ({@code SET NX PX}); budgets are sets of owners,
+ * so Envoy's retry of a request never spends a second unit. Keys are not hash-tagged: one Redis
+ * server (or a primary with replicas), not a Redis Cluster.
  */
 public final class RedisStateStore implements StateStore {
-  // KEYS: the claims, then the budgets. ARGV: owner, claim count, each claim's ttl (ms), then each
-  // budget's max and ttl (ms).
+  // KEYS: the released mark, the decided mark, the claims, then the budgets. ARGV: owner, decision,
+  // claim count, the marks' ttl (ms), each claim's ttl (ms), then each budget's max and ttl (ms).
   private static final String RESERVE =
       """
-      local owner = ARGV[1]
-      local claims = tonumber(ARGV[2])
+      local owner, decision, claims, mark = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+      if redis.call('EXISTS', KEYS[1]) == 1 then return {'released'} end
+      local fresh = false
       for i = 1, claims do
-        local held = redis.call('GET', KEYS[i])
+        local held = redis.call('GET', KEYS[2 + i])
         if held and held ~= owner then return {'claim', tostring(i - 1), held} end
+        if not held then fresh = true end
       end
-      for j = claims + 1, #KEYS do
-        local max = tonumber(ARGV[2 + claims + 2 * (j - claims) - 1])
-        local used = redis.call('SCARD', KEYS[j])
-        if redis.call('SISMEMBER', KEYS[j], owner) == 0 and used >= max then
-          return {'budget', tostring(j - claims - 1), tostring(used)}
+      local units = #KEYS - 2 - claims
+      for j = 1, units do
+        local key = KEYS[2 + claims + j]
+        if redis.call('SISMEMBER', key, owner) == 0 then
+          local used = redis.call('SCARD', key)
+          if used >= tonumber(ARGV[4 + claims + 2 * j - 1]) then
+            return {'budget', tostring(j - 1), tostring(used)}
+          end
+          fresh = true
         end
       end
+      if not fresh then
+        local first = redis.call('GET', KEYS[2])
+        if first then return {'again', first} end
+      end
       for i = 1, claims do
-        redis.call('SET', KEYS[i], owner, 'NX', 'PX', ARGV[2 + i])
+        redis.call('SET', KEYS[2 + i], owner, 'NX', 'PX', ARGV[4 + i])
       end
-      for j = claims + 1, #KEYS do
-        local ttl = tonumber(ARGV[2 + claims + 2 * (j - claims)])
-        redis.call('SADD', KEYS[j], owner)
-        if redis.call('PTTL', KEYS[j]) < ttl then redis.call('PEXPIRE', KEYS[j], ttl) end
+      for j = 1, units do
+        local key = KEYS[2 + claims + j]
+        local ttl = tonumber(ARGV[4 + claims + 2 * j])
+        redis.call('SADD', key, owner)
+        if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
       end
+      redis.call('SET', KEYS[2], decision, 'PX', mark)
       return {'ok'}
+      """;
+
+  // The same KEYS and ARGV. The released mark first: a reservation of this decision still on its
+  // way to the server then writes nothing when it arrives.
+  private static final String RELEASE =
+      """
+      local owner, decision, claims, mark = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+      redis.call('SET', KEYS[1], '1', 'PX', mark)
+      if redis.call('GET', KEYS[2]) ~= decision then return 0 end
+      for i = 1, claims do
+        if redis.call('GET', KEYS[2 + i]) == owner then redis.call('DEL', KEYS[2 + i]) end
+      end
+      for j = 3 + claims, #KEYS do
+        redis.call('SREM', KEYS[j], owner)
+      end
+      redis.call('DEL', KEYS[2])
+      return 1
       """;
 
   private final JedisPooled redis;
   private final String prefix;
   private final String description;
-  private volatile @Nullable String reserveSha;
+  private final AtomicReference<@Nullable String> reserveSha = new AtomicReference<>();
+  private final AtomicReference<@Nullable String> releaseSha = new AtomicReference<>();
 
   /**
    * @param uri {@code redis://host:port} (a password, when needed, as {@code
@@ -61,9 +94,16 @@ public final class RedisStateStore implements StateStore {
    * @param prefix prepended to every key, so several deployments can share a server
    */
   public RedisStateStore(URI uri, Duration timeout, String prefix) {
+    this(uri, timeout, prefix, RedisClients.POOL);
+  }
+
+  /**
+   * @param pool connections at most; a command waits at most {@code timeout} for one
+   */
+  public RedisStateStore(URI uri, Duration timeout, String prefix, int pool) {
     requireNonNull(uri, "uri");
     this.prefix = requireNonNull(prefix, "prefix");
-    this.redis = RedisClients.pooled(uri, timeout);
+    this.redis = RedisClients.pooled(uri, timeout, pool);
     this.description = RedisClients.describe(uri);
   }
 
@@ -71,8 +111,39 @@ public final class RedisStateStore implements StateStore {
   public Reservation.Outcome reserve(Reservation r) throws StateException {
     List<String> keys = new ArrayList<>();
     List<String> args = new ArrayList<>();
+    arguments(r, keys, args);
+    List<?> answer = (List<?>) call(() -> eval(reserveSha, RESERVE, keys, args));
+    return switch (String.valueOf(answer.get(0))) {
+      case "ok" -> new Reservation.Outcome.Reserved();
+      case "again" -> new Reservation.Outcome.Again(String.valueOf(answer.get(1)));
+      case "claim" ->
+          new Reservation.Outcome.ClaimHeld(
+              Integer.parseInt(String.valueOf(answer.get(1))), String.valueOf(answer.get(2)));
+      case "budget" ->
+          new Reservation.Outcome.BudgetSpent(
+              Integer.parseInt(String.valueOf(answer.get(1))),
+              Long.parseLong(String.valueOf(answer.get(2))));
+      default ->
+          throw new StateException(
+              "state store " + description + " answered " + answer.get(0), null);
+    };
+  }
+
+  @Override
+  public boolean release(Reservation r) throws StateException {
+    List<String> keys = new ArrayList<>();
+    List<String> args = new ArrayList<>();
+    arguments(r, keys, args);
+    return Long.valueOf(1).equals(call(() -> eval(releaseSha, RELEASE, keys, args)));
+  }
+
+  private void arguments(Reservation r, List<String> keys, List<String> args) {
+    keys.add(prefix + r.releasedKey());
+    keys.add(prefix + r.decidedKey());
     args.add(r.owner());
+    args.add(r.decision());
     args.add(Integer.toString(r.claims().size()));
+    args.add(Long.toString(r.longestTtl().toMillis()));
     for (Reservation.Claim c : r.claims()) {
       keys.add(prefix + c.key());
       args.add(Long.toString(c.ttl().toMillis()));
@@ -82,32 +153,22 @@ public final class RedisStateStore implements StateStore {
       args.add(Long.toString(u.max()));
       args.add(Long.toString(u.ttl().toMillis()));
     }
-    List<?> answer = (List<?>) call(() -> evalReserve(keys, args));
-    return switch (String.valueOf(answer.get(0))) {
-      case "ok" -> new Reservation.Outcome.Reserved();
-      case "claim" ->
-          new Reservation.Outcome.ClaimHeld(
-              Integer.parseInt(String.valueOf(answer.get(1))), String.valueOf(answer.get(2)));
-      case "budget" ->
-          new Reservation.Outcome.BudgetSpent(
-              Integer.parseInt(String.valueOf(answer.get(1))),
-              Long.parseLong(String.valueOf(answer.get(2))));
-      default ->
-          throw new StateException("state store " + description + " answered " + answer, null);
-    };
   }
 
-  private Object evalReserve(List<String> keys, List<String> args) {
-    String sha = reserveSha;
-    if (sha == null) {
-      sha = reserveSha = redis.scriptLoad(RESERVE);
+  private Object eval(
+      AtomicReference<@Nullable String> sha, String script, List<String> keys, List<String> args) {
+    String loaded = sha.get();
+    if (loaded == null) {
+      loaded = redis.scriptLoad(script);
+      sha.set(loaded);
     }
     try {
-      return redis.evalsha(sha, keys, args);
+      return redis.evalsha(loaded, keys, args);
     } catch (JedisNoScriptException e) {
       // The server restarted or flushed its scripts: load again once.
-      reserveSha = redis.scriptLoad(RESERVE);
-      return redis.evalsha(reserveSha, keys, args);
+      loaded = redis.scriptLoad(script);
+      sha.set(loaded);
+      return redis.evalsha(loaded, keys, args);
     }
   }
 

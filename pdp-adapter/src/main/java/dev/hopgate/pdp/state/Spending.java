@@ -8,8 +8,11 @@ import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.token.HopToken;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +23,9 @@ import org.jspecify.annotations.Nullable;
 public final class Spending {
   private final OneTimeTokens oneTimeTokens;
   private final SequenceState sequenceState;
+  private final AtomicLong released = new AtomicLong();
+  private final AtomicLong unreleased = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
 
   public Spending(OneTimeTokens oneTimeTokens) {
     this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
@@ -28,8 +34,17 @@ public final class Spending {
 
   /** What an ALLOW's reservation came to. */
   public sealed interface Spent {
-    /** Everything reserved (or nothing to reserve): the ALLOW stands. */
-    record Reserved() implements Spent {}
+    /**
+     * Everything reserved (or nothing to reserve, {@code made} null): the ALLOW stands, and if its
+     * answer cannot be given (a deadline passed, the log refused it) {@code made} is released.
+     */
+    record Reserved(@Nullable Reservation made) implements Spent {}
+
+    /**
+     * Envoy's retry of decision {@code decision}: everything was already held by this request, so
+     * the ALLOW is that decision's, answered again; nothing new was spent.
+     */
+    record Again(String decision) implements Spent {}
 
     /** These {@code once} approvals are spent (or were never there): sequence {@code consumed}. */
     record ApprovalsConsumed(List<String> steps) implements Spent {}
@@ -59,7 +74,12 @@ public final class Spending {
         : sequenceState.observe(process, step, facts, owner);
   }
 
-  /** Reserves everything an ALLOW of {@code step} spends, or says what was no longer there. */
+  /**
+   * Reserves everything an ALLOW of {@code step} spends, or says what was no longer there.
+   *
+   * @param decision the deciding decision's id (a retry learns the id of the decision it repeats)
+   * @throws Unanswered when the store's reply did not come (the reservation may have been made)
+   */
   public Spent spend(
       HopRequest request,
       HopToken hop,
@@ -68,6 +88,7 @@ public final class Spending {
       String step,
       SequenceState.Observed observed,
       String owner,
+      String decision,
       Instant now)
       throws StateException {
     SequenceState.Spend plan =
@@ -88,11 +109,20 @@ public final class Spending {
     }
     int approvals = claims.size();
     claims.addAll(plan.claims());
-    Reservation reservation = new Reservation(owner, claims, plan.units());
+    Reservation reservation = new Reservation(owner, decision, claims, plan.units());
     if (reservation.isEmpty()) {
-      return new Spent.Reserved();
+      return new Spent.Reserved(null);
     }
-    Reservation.Outcome outcome = oneTimeTokens.store().reserve(reservation);
+    Reservation.Outcome outcome;
+    try {
+      outcome = oneTimeTokens.store().reserve(reservation);
+    } catch (StateException e) {
+      // The script may have run and only its reply been lost: the caller releases it.
+      throw new Unanswered(e, reservation);
+    }
+    if (outcome instanceof Reservation.Outcome.Again again) {
+      return new Spent.Again(again.decision());
+    }
     if (outcome instanceof Reservation.Outcome.ClaimHeld held) {
       return held.index() < approvals
           ? new Spent.TokenConsumed()
@@ -101,6 +131,70 @@ public final class Spending {
     if (outcome instanceof Reservation.Outcome.BudgetSpent budget) {
       return new Spent.BudgetExhausted(plan.units().get(budget.index()).max(), budget.used());
     }
-    return new Spent.Reserved();
+    return new Spent.Reserved(reservation);
+  }
+
+  /**
+   * Undoes what {@code reservation} wrote, once its ALLOW cannot be answered.
+   *
+   * @return whether something was undone
+   */
+  public boolean release(Reservation reservation) throws StateException {
+    return oneTimeTokens.store().release(reservation);
+  }
+
+  public void countReleased() {
+    released.incrementAndGet();
+  }
+
+  public void countUnreleased() {
+    unreleased.incrementAndGet();
+  }
+
+  public void countRetry() {
+    retries.incrementAndGet();
+  }
+
+  /** Reservations of ALLOWs never answered (a deadline, a lost reply, a refused record) undone. */
+  public long released() {
+    return released.get();
+  }
+
+  /**
+   * Reservations that could not be undone: spent although no client saw their ALLOW, until they
+   * expire or Envoy's retry of the request uses them.
+   */
+  public long unreleased() {
+    return unreleased.get();
+  }
+
+  /** Envoy's retries answered as the ALLOW they repeat. */
+  public long retries() {
+    return retries.get();
+  }
+
+  /** What the log says of a reservation left spent: its keys (digests), never a token. */
+  public static Map<String, Object> describe(String decisionId, Reservation made) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("decision_id", decisionId);
+    p.put("claims", made.claims().stream().map(Reservation.Claim::key).toList());
+    p.put("budgets", made.units().stream().map(Reservation.Unit::key).toList());
+    return p;
+  }
+
+  /** The store did not answer a reservation: it may or may not have been made. */
+  public static final class Unanswered extends StateException {
+    private static final long serialVersionUID = 1L;
+    private final transient Reservation reservation;
+
+    Unanswered(StateException cause, Reservation reservation) {
+      super(String.valueOf(cause.getMessage()), cause);
+      this.reservation = reservation;
+    }
+
+    /** What may have been reserved: to be released. */
+    public Reservation reservation() {
+      return reservation;
+    }
   }
 }

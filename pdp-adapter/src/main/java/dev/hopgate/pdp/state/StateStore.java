@@ -16,6 +16,15 @@ public interface StateStore extends AutoCloseable {
    */
   Reservation.Outcome reserve(Reservation reservation) throws StateException;
 
+  /**
+   * Undoes {@code reservation} if its decision wrote it (a retry's reservation, which found
+   * everything already held, undoes nothing), and makes sure a reservation of that decision that
+   * reaches the store later (its reply was lost, or it is still on its way) writes nothing.
+   *
+   * @return whether something was undone
+   */
+  boolean release(Reservation reservation) throws StateException;
+
   /** Who holds the claim {@code key}, or null when nobody does. */
   @Nullable String holder(String key) throws StateException;
 

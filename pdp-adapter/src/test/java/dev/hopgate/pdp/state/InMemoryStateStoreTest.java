@@ -49,8 +49,9 @@ class InMemoryStateStoreTest {
     Reservation.Unit unit = new Reservation.Unit("budget", 2, TTL);
     assertThat(store.reserve(new Reservation("a", List.of(), List.of(unit))))
         .isInstanceOf(Reservation.Outcome.Reserved.class);
-    assertThat(store.reserve(new Reservation("a", List.of(), List.of(unit))))
-        .isInstanceOf(Reservation.Outcome.Reserved.class);
+    // The retry finds its own unit: nothing more is spent, and it learns whose decision it repeats.
+    assertThat(store.reserve(new Reservation("a", "retry", List.of(), List.of(unit))))
+        .isEqualTo(new Reservation.Outcome.Again("a"));
     assertThat(store.used("budget", "b")).isEqualTo(1);
     assertThat(store.used("budget", "a")).isZero();
     assertThat(store.reserve(new Reservation("b", List.of(), List.of(unit))))
@@ -59,6 +60,26 @@ class InMemoryStateStoreTest {
     assertThat(store.reserve(new Reservation("c", List.of(), List.of(unit))))
         .isEqualTo(new Reservation.Outcome.BudgetSpent(0, 2));
     assertThat(store.reserve(new Reservation("b", List.of(), List.of(unit))))
+        .isEqualTo(new Reservation.Outcome.Again("b"));
+  }
+
+  @Test
+  void release_undoesOnlyWhatItsOwnDecisionWrote() throws Exception {
+    Reservation.Claim claim = new Reservation.Claim("once", TTL);
+    Reservation.Unit unit = new Reservation.Unit("budget", 1, TTL);
+    Reservation first = new Reservation("owner", "d1", List.of(claim), List.of(unit));
+    Reservation retry = new Reservation("owner", "d2", List.of(claim), List.of(unit));
+    store.reserve(first);
+    assertThat(store.reserve(retry)).isEqualTo(new Reservation.Outcome.Again("d1"));
+
+    // The retry wrote nothing: releasing it leaves the first decision's spend alone.
+    assertThat(store.release(retry)).isFalse();
+    assertThat(store.holder("once")).isEqualTo("owner");
+
+    assertThat(store.release(first)).isTrue();
+    assertThat(store.holder("once")).isNull();
+    assertThat(store.used("budget", "someone else")).isZero();
+    assertThat(store.reserve(new Reservation("other", List.of(claim), List.of(unit))))
         .isInstanceOf(Reservation.Outcome.Reserved.class);
   }
 

@@ -117,6 +117,11 @@ class OneTimeTokensTest {
           }
 
           @Override
+          public boolean release(Reservation reservation) throws StateException {
+            throw new StateException("connection refused", new java.io.IOException("refused"));
+          }
+
+          @Override
           public String holder(String key) throws StateException {
             throw new StateException("connection refused", new java.io.IOException("refused"));
           }

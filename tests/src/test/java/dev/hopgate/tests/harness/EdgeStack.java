@@ -220,6 +220,38 @@ public final class EdgeStack implements AutoCloseable {
   public static EdgeStack start(
       Path dir, String extraConfig, Callers callers, Wiring wiring, String... hopgateArgs)
       throws IOException {
+    return start(dir, extraConfig, callers, wiring, Duration.ofSeconds(2), hopgateArgs);
+  }
+
+  /**
+   * The same, with Envoy's ext_authz and ext_proc {@code timeout} at {@code checkTimeout} (the
+   * deadline Envoy sends hopgate as {@code grpc-timeout}).
+   */
+  public static EdgeStack start(
+      Path dir,
+      String extraConfig,
+      Callers callers,
+      Wiring wiring,
+      Duration checkTimeout,
+      String... hopgateArgs)
+      throws IOException {
+    return start(dir, extraConfig, callers, wiring, checkTimeout, port -> Map.of(), hopgateArgs);
+  }
+
+  /**
+   * The same, with Envoy's template variables {@code envoyVariables} (given hopgate's port, once it
+   * listens) set over the defaults: {@code HOPGATE_ADDRESS}, or {@code HOPGATE_RETRY} and {@code
+   * HOPGATE_FALLBACK} (see edge-mtls.yaml).
+   */
+  public static EdgeStack start(
+      Path dir,
+      String extraConfig,
+      Callers callers,
+      Wiring wiring,
+      Duration checkTimeout,
+      java.util.function.IntFunction<Map<String, String>> envoyVariables,
+      String... hopgateArgs)
+      throws IOException {
     TestPki pki = TestPki.create(dir);
     TestPki.Identity edge = pki.server("edge");
     TestPki.Identity hopgateServer = pki.server("hopgate");
@@ -320,24 +352,39 @@ public final class EdgeStack implements AutoCloseable {
                   hopgateArgs)
               : HopgateProcess.start(config, dir, harness, hopgateArgs);
       int listenerPort = Ports.free();
+      Map<String, String> variables =
+          new java.util.HashMap<>(
+              Map.of(
+                  "LISTENER_PORT",
+                  Integer.toString(listenerPort),
+                  "HOPGATE_ADDRESS",
+                  socket
+                      ? "{ pipe: { path: \"" + hopgateSocket + "\" } }"
+                      : "{ socket_address: { address: 127.0.0.1, port_value: "
+                          + hopgate.port()
+                          + " } }",
+                  "HOPGATE_TRANSPORT",
+                  socket ? "" : hopgateTls(envoyClient, pki),
+                  "UPSTREAM_PORT",
+                  Integer.toString(upstream.port()),
+                  "PACK_AS_BYTES",
+                  Boolean.toString(wiring != Wiring.MTLS_TEXT_BODIES),
+                  "SERVER_CERT",
+                  edge.certFile().toString(),
+                  "SERVER_KEY",
+                  edge.keyFile().toString(),
+                  "CA_CERT",
+                  pki.caPem().toString(),
+                  "ACCESS_LOG",
+                  dir.resolve("access.log").toString(),
+                  "HOPGATE_TIMEOUT",
+                  // A protobuf Duration in JSON: seconds, with a fraction.
+                  java.math.BigDecimal.valueOf(checkTimeout.toMillis(), 3).toPlainString() + "s"));
+      variables.putAll(envoyVariables.apply(hopgate.port()));
       EnvoyProcess envoy =
           EnvoyProcess.start(
               "/envoy/edge-mtls.yaml",
-              Map.of(
-                  "LISTENER_PORT", Integer.toString(listenerPort),
-                  "HOPGATE_ADDRESS",
-                      socket
-                          ? "{ pipe: { path: \"" + hopgateSocket + "\" } }"
-                          : "{ socket_address: { address: 127.0.0.1, port_value: "
-                              + hopgate.port()
-                              + " } }",
-                  "HOPGATE_TRANSPORT", socket ? "" : hopgateTls(envoyClient, pki),
-                  "UPSTREAM_PORT", Integer.toString(upstream.port()),
-                  "PACK_AS_BYTES", Boolean.toString(wiring != Wiring.MTLS_TEXT_BODIES),
-                  "SERVER_CERT", edge.certFile().toString(),
-                  "SERVER_KEY", edge.keyFile().toString(),
-                  "CA_CERT", pki.caPem().toString(),
-                  "ACCESS_LOG", dir.resolve("access.log").toString()),
+              variables,
               dir,
               socket
                   ? OsUsers.runAs(OsUsers.ENVOY_UID, OsUsers.ENVOY_UID, OsUsers.MESH_GID)

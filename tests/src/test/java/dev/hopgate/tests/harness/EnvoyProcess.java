@@ -43,6 +43,8 @@ public final class EnvoyProcess extends ManagedProcess {
     Map<String, String> all = new java.util.HashMap<>(values);
     all.put("ADMIN_PORT", Integer.toString(adminPort));
     all.putIfAbsent("HOPGATE_TIMEOUT", "2s");
+    all.putIfAbsent("HOPGATE_RETRY", "");
+    all.putIfAbsent("HOPGATE_FALLBACK", "");
     Path config = dir.resolve("envoy.yaml");
     try {
       Files.writeString(config, render(read(template), all));

@@ -23,6 +23,12 @@ public final class Tools {
         "OPA is installed by scripts/install-tools.sh (make test runs it)");
   }
 
+  public static Path toxiproxy() {
+    return existing(
+        Path.of(property("hopgate.tools.dir"), "bin", "toxiproxy-server"),
+        "Toxiproxy is installed by scripts/install-tools.sh (make test runs it)");
+  }
+
   public static Path hopgateJar() {
     return existing(
         Path.of(property("hopgate.jar")), "hopgate.jar is built by the envoy-ext-authz module");
