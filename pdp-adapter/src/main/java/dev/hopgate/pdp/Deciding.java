@@ -26,6 +26,9 @@ final class Deciding {
   /** Set by whoever answers first: the decision, or its deadline ({@code Pending#expire}). */
   final AtomicBoolean answered = new AtomicBoolean();
 
+  /** Whether the decision itself took the answer (so it must give one, even after a failure). */
+  boolean wonAnswer;
+
   // Read by the deadline's thread too.
   volatile @Nullable Route route;
   volatile @Nullable String txn;

@@ -11,6 +11,7 @@ import dev.hopgate.pdp.floor.Floor;
 import dev.hopgate.pdp.floor.FloorRejection;
 import dev.hopgate.pdp.floor.LedgerView;
 import dev.hopgate.pdp.floor.VerifiedFacts;
+import dev.hopgate.pdp.gate.Outcome;
 import dev.hopgate.pdp.input.InputDocument;
 import dev.hopgate.pdp.input.InputDocuments;
 import dev.hopgate.pdp.process.DeclaredIntent;
@@ -197,6 +198,7 @@ public final class DecisionPoint {
       if (!p.answered.compareAndSet(false, true)) {
         return null;
       }
+      // Nothing of the decision is touched here: the worker, which loses, gives back its own.
       String traceId = TraceContext.traceId(p.request.header("traceparent"));
       return recorded(
           p,
@@ -211,6 +213,28 @@ public final class DecisionPoint {
       // Answered while it waited for a thread (its deadline): nothing to decide any more.
       return null;
     }
+    try {
+      return decideOnce(p);
+    } catch (Throwable t) {
+      // Whatever escaped the stages (a StackOverflowError, say): what the decision holds must not
+      // outlive it, and it is answered and recorded as failed, unless the deadline answered.
+      LOG.log(System.Logger.Level.ERROR, "decision " + p.id + " failed closed", t);
+      giveBack(p);
+      p.slot = null;
+      if (!p.answered.compareAndSet(false, true) && !p.wonAnswer) {
+        return null;
+      }
+      return recorded(
+          p,
+          p.deny
+              .abort(p.txn, "internal_error")
+              .withAbout(Decision.About.NOTHING.withRoute(p.route)),
+          evidence.reserve(p.id),
+          null);
+    }
+  }
+
+  private @Nullable Decision decideOnce(Deciding p) {
     HopRequest request = p.request;
     Decision decision;
     try {
@@ -225,6 +249,12 @@ public final class DecisionPoint {
       p.mcp = null;
       p.input = null;
     }
+    Reservation made = p.reserved;
+    if (decision.outcome() != Outcome.ALLOW && made != null) {
+      // Reserved, then denied after all (a failure past the spend): a deny spends nothing.
+      p.reserved = null;
+      release(p, made);
+    }
     String traceId = TraceContext.traceId(request.header("traceparent"));
     decision =
         decision
@@ -235,18 +265,23 @@ public final class DecisionPoint {
       giveBack(p);
       return null;
     }
+    p.wonAnswer = true;
     DecisionSink.Slot slot = p.slot != null ? p.slot : evidence.reserve(p.id);
-    return recorded(p, decision, slot, p.input);
+    Decision answer = recorded(p, decision, slot, p.input);
+    if (answer != decision) {
+      // The log refused the record: what the decision reserved does not stand either.
+      giveBack(p);
+    }
+    return answer;
   }
 
-  /** The decision, if its record is taken; else what it spent is given back and it is refused. */
+  /** The decision, if its record is taken; else refused (evidence_unavailable). */
   private Decision recorded(
       Deciding p, Decision decision, DecisionSink.Slot slot, @Nullable InputDocument input) {
     if (slot.commit(decision, input)) {
       return decision;
     }
     // Evidence is the point: a decision that cannot be recorded does not stand.
-    giveBack(p);
     Decision refused = p.deny.abort(decision.txn(), "evidence_unavailable");
     evidence.record(refused, null);
     return refused.withAbout(Decision.About.NOTHING.withRoute(p.route));

@@ -752,6 +752,44 @@ class DecisionPointTest {
         .containsExactly("unreleased " + lost.id(), "decision " + lost.id() + " ABORT");
   }
 
+  /**
+   * A failure after the spend (here the log's slot throws on commit): the Check is still answered,
+   * as failed closed, and what the decision reserved is given back.
+   */
+  @Test
+  void decide_aFailureAfterTheSpend_answersInternalError_andReleasesTheSpend() {
+    OneTimeTokens tokens =
+        new OneTimeTokens(
+            new InMemoryStateStore(1000), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    DecisionSink breaking =
+        new DecisionSink() {
+          @Override
+          public boolean record(Decision decision, @Nullable InputDocument input) {
+            return true;
+          }
+
+          @Override
+          public Slot reserve(String decisionId) {
+            return (decision, input) -> {
+              if (decision.outcome() == Outcome.ALLOW) {
+                throw new IllegalStateException("the record cannot be written");
+              }
+              return true;
+            };
+          }
+        };
+    DecisionPoint dp = decisionPoint(cedar, breaking, tokens);
+
+    Decision failed = dp.decide(onceFromEnvoy("jti-broken", "stream-1", Map.of()));
+    Decision fresh =
+        decisionPoint(cedar, DecisionSink.NONE, tokens)
+            .decide(onceFromEnvoy("jti-broken", "stream-2", Map.of()));
+
+    assertThat(firstCode(failed)).isEqualTo("internal_error");
+    assertThat(dp.spending().released()).isEqualTo(1);
+    assertThat(fresh.outcome()).as("the token was given back").isEqualTo(Outcome.ALLOW);
+  }
+
   @Test
   void decide_envoysRetryOfAnAllow_isThatDecisionAgain_whateverTheClientsRequestId() {
     OneTimeTokens tokens =

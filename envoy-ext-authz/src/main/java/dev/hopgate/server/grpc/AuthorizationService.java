@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -76,28 +77,36 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
               .get()
               .begin(
                   CheckRequests.toHopRequest(request, CallerAdmission.boundComponents()),
-                  deadline(Context.current().getDeadline()));
+                  deadline(Context.current()));
     } catch (RuntimeException | LinkageError e) {
       answer.failed(e);
       return;
     }
     try {
-      workers.execute(() -> answer.with(pending.decide()));
+      workers.execute(answer.guarded(pending::decide));
     } catch (RejectedExecutionException e) {
-      answer.with(pending.shed());
+      answer.guarded(pending::shed).run();
       return;
     }
     long left = pending.deadline().nanosLeft();
     if (left != Long.MAX_VALUE) {
-      answer.timer(workers.at(left, () -> answer.with(pending.expire())));
+      try {
+        answer.timer(workers.at(left, answer.guarded(pending::expire)));
+      } catch (RejectedExecutionException e) {
+        // Shutting down: the decision still answers, between its stages' own deadline checks.
+      }
     }
   }
 
-  private Deadline deadline(io.grpc.@Nullable Deadline grpc) {
+  /** The call's deadline less the margin; passed early if Envoy cancels the call. */
+  private Deadline deadline(Context call) {
+    io.grpc.Deadline grpc = call.getDeadline();
     return grpc == null
-        ? Deadline.NONE
+        ? Deadline.untilGone(call::isCancelled)
         : Deadline.in(
-            Duration.ofNanos(grpc.timeRemaining(TimeUnit.NANOSECONDS)), workers.deadlineMargin());
+            Duration.ofNanos(grpc.timeRemaining(TimeUnit.NANOSECONDS)),
+            workers.deadlineMargin(),
+            call::isCancelled);
   }
 
   /** Decides on this thread and answers (tests). */
@@ -130,6 +139,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     private final StreamObserver<CheckResponse> responses;
     private final long start;
     private final AtomicReference<@Nullable ScheduledFuture<?>> timer = new AtomicReference<>();
+    private final AtomicBoolean sent = new AtomicBoolean();
     private volatile boolean answered;
 
     Answer(StreamObserver<CheckResponse> responses, long start) {
@@ -174,7 +184,24 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
       send(failure(e));
     }
 
+    /**
+     * Runs {@code answering} and answers with what it returns (null: another one answers); if it
+     * throws anything at all, the Check is still answered, as failed closed.
+     */
+    Runnable guarded(Supplier<@Nullable Decision> answering) {
+      return () -> {
+        try {
+          with(answering.get());
+        } catch (Throwable t) {
+          failed(t);
+        }
+      };
+    }
+
     private void send(CheckResponse response) {
+      if (!sent.compareAndSet(false, true)) {
+        return; // answered already (a failure after the answer went out)
+      }
       try {
         responses.onNext(response);
         responses.onCompleted();

@@ -1,10 +1,11 @@
 package dev.hopgate.server.grpc;
 
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -19,18 +20,28 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CheckWorkers implements AutoCloseable {
   /** Decides on the calling thread, never sheds, no timer (tests, warm-up). */
-  public static final CheckWorkers INLINE = new CheckWorkers(null, null, Duration.ZERO);
+  public static final CheckWorkers INLINE =
+      new CheckWorkers(null, Integer.MAX_VALUE, null, Duration.ZERO);
 
   private final @Nullable ThreadPoolExecutor workers;
+
+  /**
+   * Checks admitted (deciding or waiting): threads + queue. Counted apart from the executor's own
+   * queue, which refuses a task while an idle thread has not yet taken the one before it.
+   */
+  private final Semaphore admitted;
+
   private final @Nullable ScheduledThreadPoolExecutor timer;
   private final Duration deadlineMargin;
   private final AtomicLong shed = new AtomicLong();
 
   private CheckWorkers(
       @Nullable ThreadPoolExecutor workers,
+      int admitted,
       @Nullable ScheduledThreadPoolExecutor timer,
       Duration deadlineMargin) {
     this.workers = workers;
+    this.admitted = new Semaphore(admitted);
     this.timer = timer;
     this.deadlineMargin = deadlineMargin;
   }
@@ -47,7 +58,8 @@ public final class CheckWorkers implements AutoCloseable {
             threads,
             0,
             TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(queue),
+            // Bounded by the admission count, not by the queue itself.
+            new LinkedBlockingQueue<>(),
             named("hopgate-check-"),
             new ThreadPoolExecutor.AbortPolicy());
     workers.prestartAllCoreThreads();
@@ -55,7 +67,7 @@ public final class CheckWorkers implements AutoCloseable {
         new ScheduledThreadPoolExecutor(1, named("hopgate-deadline-"));
     // A decision answered in time cancels its timer: cancelled timers must not pile up.
     timer.setRemoveOnCancelPolicy(true);
-    return new CheckWorkers(workers, timer, deadlineMargin);
+    return new CheckWorkers(workers, threads + queue, timer, deadlineMargin);
   }
 
   /** How much of a deadline is kept for the answer to reach the caller. */
@@ -73,9 +85,21 @@ public final class CheckWorkers implements AutoCloseable {
       check.run();
       return;
     }
+    if (!admitted.tryAcquire()) {
+      shed.incrementAndGet();
+      throw new RejectedExecutionException("every worker busy and the queue full");
+    }
     try {
-      workers.execute(check);
+      workers.execute(
+          () -> {
+            try {
+              check.run();
+            } finally {
+              admitted.release();
+            }
+          });
     } catch (RejectedExecutionException e) {
+      admitted.release();
       shed.incrementAndGet();
       throw e;
     }

@@ -3,6 +3,7 @@ package dev.hopgate.pdp.request;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * When the caller stops waiting for a decision (Envoy's {@code grpc-timeout}), less the margin the
@@ -11,14 +12,16 @@ import java.time.Duration;
  */
 public final class Deadline {
   /** No deadline: the caller waits (tests, tools, a Check without {@code grpc-timeout}). */
-  public static final Deadline NONE = new Deadline(Long.MAX_VALUE, false);
+  public static final Deadline NONE = new Deadline(Long.MAX_VALUE, false, () -> false);
 
   private final long answerByNanos;
   private final boolean set;
+  private final BooleanSupplier gone;
 
-  private Deadline(long answerByNanos, boolean set) {
+  private Deadline(long answerByNanos, boolean set, BooleanSupplier gone) {
     this.answerByNanos = answerByNanos;
     this.set = set;
+    this.gone = gone;
   }
 
   /**
@@ -26,9 +29,25 @@ public final class Deadline {
    * back.
    */
   public static Deadline in(Duration remaining, Duration margin) {
+    return in(remaining, margin, () -> false);
+  }
+
+  /**
+   * The same, also passed once {@code gone} says the caller went away (Envoy cancelled the call:
+   * its client left), so nothing is spent for a request nobody waits for.
+   */
+  public static Deadline in(Duration remaining, Duration margin, BooleanSupplier gone) {
     requireNonNull(remaining, "remaining");
     requireNonNull(margin, "margin");
-    return new Deadline(System.nanoTime() + remaining.toNanos() - margin.toNanos(), true);
+    return new Deadline(
+        System.nanoTime() + remaining.toNanos() - margin.toNanos(),
+        true,
+        requireNonNull(gone, "gone"));
+  }
+
+  /** A caller that sent no deadline but may still go away. */
+  public static Deadline untilGone(BooleanSupplier gone) {
+    return new Deadline(Long.MAX_VALUE, false, requireNonNull(gone, "gone"));
   }
 
   /** Whether there is a deadline at all. */
@@ -38,7 +57,7 @@ public final class Deadline {
 
   /** Whether the decision can no longer be answered with the margin left. */
   public boolean passed() {
-    return set && System.nanoTime() - answerByNanos >= 0;
+    return (set && System.nanoTime() - answerByNanos >= 0) || gone.getAsBoolean();
   }
 
   /** Nanoseconds until the answer is due (0 when it is due now); Long.MAX_VALUE without one. */

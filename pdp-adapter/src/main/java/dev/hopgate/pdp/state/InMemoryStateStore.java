@@ -20,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * above the claims and budgets alive at once, or share state through Redis.
  */
 public final class InMemoryStateStore implements StateStore {
-  /** A claim's owner, or a budget's owners; each expires {@code ttlNanos} after its last write. */
+  /**
+   * A claim's owner, or a budget's owners; or, for a decided mark, the decision and the keys it
+   * wrote. Each expires {@code ttlNanos} after its last write.
+   */
   private record Entry(@Nullable String owner, Set<String> units, long ttlNanos) {}
 
   private final Cache<String, Entry> entries;
@@ -44,14 +47,17 @@ public final class InMemoryStateStore implements StateStore {
   @Override
   public synchronized Reservation.Outcome reserve(Reservation r) {
     requireNonNull(r, "reservation");
-    boolean fresh = false;
+    // The keys this reservation writes itself: its release undoes those and nothing else.
+    Set<String> fresh = new HashSet<>();
     List<Reservation.Claim> claims = r.claims();
     for (int i = 0; i < claims.size(); i++) {
       Entry held = map.get(claims.get(i).key());
       if (held != null && held.owner() != null && !held.owner().equals(r.owner())) {
         return new Reservation.Outcome.ClaimHeld(i, held.owner());
       }
-      fresh |= held == null;
+      if (held == null) {
+        fresh.add(claims.get(i).key());
+      }
     }
     List<Reservation.Unit> units = r.units();
     for (int i = 0; i < units.size(); i++) {
@@ -61,11 +67,13 @@ public final class InMemoryStateStore implements StateStore {
         if (owners.size() >= units.get(i).max()) {
           return new Reservation.Outcome.BudgetSpent(i, owners.size());
         }
-        fresh = true;
+        fresh.add(units.get(i).key());
       }
     }
     Entry decided = map.get(r.decidedKey());
-    if (!fresh && decided != null && decided.owner() != null) {
+    if (fresh.isEmpty() && decided != null && decided.owner() != null) {
+      // Envoy's retry, answered as that decision's ALLOW: none of it may be released any more.
+      map.put(r.decidedKey(), new Entry(decided.owner(), Set.of(), decided.ttlNanos()));
       return new Reservation.Outcome.Again(decided.owner());
     }
     for (Reservation.Claim c : claims) {
@@ -79,7 +87,7 @@ public final class InMemoryStateStore implements StateStore {
       long ttl = Math.max(u.ttl().toNanos(), budget == null ? 0 : budget.ttlNanos());
       map.put(u.key(), new Entry(null, Set.copyOf(owners), ttl));
     }
-    map.put(r.decidedKey(), new Entry(r.decision(), Set.of(), r.longestTtl().toNanos()));
+    map.put(r.decidedKey(), new Entry(r.decision(), Set.copyOf(fresh), r.longestTtl().toNanos()));
     return new Reservation.Outcome.Reserved();
   }
 
@@ -88,13 +96,19 @@ public final class InMemoryStateStore implements StateStore {
     requireNonNull(r, "reservation");
     // No released mark: in memory a reservation has run when reserve returns, none arrives late.
     Entry decided = map.get(r.decidedKey());
-    if (decided == null || !r.decision().equals(decided.owner())) {
+    if (decided == null || !r.decision().equals(decided.owner()) || decided.units().isEmpty()) {
       return false;
     }
+    Set<String> wrote = decided.units();
     for (Reservation.Claim c : r.claims()) {
-      map.computeIfPresent(c.key(), (k, held) -> r.owner().equals(held.owner()) ? null : held);
+      if (wrote.contains(c.key())) {
+        map.computeIfPresent(c.key(), (k, held) -> r.owner().equals(held.owner()) ? null : held);
+      }
     }
     for (Reservation.Unit u : r.units()) {
+      if (!wrote.contains(u.key())) {
+        continue;
+      }
       map.computeIfPresent(
           u.key(),
           (k, budget) -> {

@@ -25,30 +25,41 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 public final class RedisStateStore implements StateStore {
   // KEYS: the released mark, the decided mark, the claims, then the budgets. ARGV: owner, decision,
   // claim count, the marks' ttl (ms), each claim's ttl (ms), then each budget's max and ttl (ms).
+  // The decided mark holds "<decision> <fresh>": which keys (1/0, claims then budgets) that
+  // decision wrote itself, so its release undoes those and nothing an earlier one wrote.
   private static final String RESERVE =
       """
       local owner, decision, claims, mark = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
       if redis.call('EXISTS', KEYS[1]) == 1 then return {'released'} end
-      local fresh = false
+      local fresh, any = {}, false
       for i = 1, claims do
         local held = redis.call('GET', KEYS[2 + i])
         if held and held ~= owner then return {'claim', tostring(i - 1), held} end
-        if not held then fresh = true end
+        fresh[i] = held and '0' or '1'
+        any = any or not held
       end
       local units = #KEYS - 2 - claims
       for j = 1, units do
         local key = KEYS[2 + claims + j]
+        fresh[claims + j] = '0'
         if redis.call('SISMEMBER', key, owner) == 0 then
           local used = redis.call('SCARD', key)
           if used >= tonumber(ARGV[4 + claims + 2 * j - 1]) then
             return {'budget', tostring(j - 1), tostring(used)}
           end
-          fresh = true
+          fresh[claims + j] = '1'
+          any = true
         end
       end
-      if not fresh then
+      if not any then
         local first = redis.call('GET', KEYS[2])
-        if first then return {'again', first} end
+        if first then
+          -- Envoy's retry of that decision, answered as its ALLOW: from now on none of it may be
+          -- released (an empty fresh part), whatever becomes of the first attempt.
+          local id = string.match(first, '^(%S+)')
+          redis.call('SET', KEYS[2], id .. ' ', 'KEEPTTL')
+          return {'again', id}
+        end
       end
       for i = 1, claims do
         redis.call('SET', KEYS[2 + i], owner, 'NX', 'PX', ARGV[4 + i])
@@ -59,25 +70,35 @@ public final class RedisStateStore implements StateStore {
         redis.call('SADD', key, owner)
         if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
       end
-      redis.call('SET', KEYS[2], decision, 'PX', mark)
+      redis.call('SET', KEYS[2], decision .. ' ' .. table.concat(fresh), 'PX', mark)
       return {'ok'}
       """;
 
   // The same KEYS and ARGV. The released mark first: a reservation of this decision still on its
-  // way to the server then writes nothing when it arrives.
+  // way to the server then writes nothing when it arrives. Only what the decision itself wrote is
+  // undone, and nothing once a retry was answered as it.
   private static final String RELEASE =
       """
       local owner, decision, claims, mark = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
       redis.call('SET', KEYS[1], '1', 'PX', mark)
-      if redis.call('GET', KEYS[2]) ~= decision then return 0 end
+      local held = redis.call('GET', KEYS[2])
+      if not held then return 0 end
+      local id, fresh = string.match(held, '^(%S+) ([01]*)$')
+      if id ~= decision or fresh == '' then return 0 end
+      local undone = 0
       for i = 1, claims do
-        if redis.call('GET', KEYS[2 + i]) == owner then redis.call('DEL', KEYS[2 + i]) end
+        if string.sub(fresh, i, i) == '1' and redis.call('GET', KEYS[2 + i]) == owner then
+          redis.call('DEL', KEYS[2 + i])
+          undone = 1
+        end
       end
-      for j = 3 + claims, #KEYS do
-        redis.call('SREM', KEYS[j], owner)
+      for j = claims + 1, #KEYS - 2 do
+        if string.sub(fresh, j, j) == '1' and redis.call('SREM', KEYS[2 + j], owner) == 1 then
+          undone = 1
+        end
       end
       redis.call('DEL', KEYS[2])
-      return 1
+      return undone
       """;
 
   private final JedisPooled redis;

@@ -64,26 +64,6 @@ class InMemoryStateStoreTest {
   }
 
   @Test
-  void release_undoesOnlyWhatItsOwnDecisionWrote() throws Exception {
-    Reservation.Claim claim = new Reservation.Claim("once", TTL);
-    Reservation.Unit unit = new Reservation.Unit("budget", 1, TTL);
-    Reservation first = new Reservation("owner", "d1", List.of(claim), List.of(unit));
-    Reservation retry = new Reservation("owner", "d2", List.of(claim), List.of(unit));
-    store.reserve(first);
-    assertThat(store.reserve(retry)).isEqualTo(new Reservation.Outcome.Again("d1"));
-
-    // The retry wrote nothing: releasing it leaves the first decision's spend alone.
-    assertThat(store.release(retry)).isFalse();
-    assertThat(store.holder("once")).isEqualTo("owner");
-
-    assertThat(store.release(first)).isTrue();
-    assertThat(store.holder("once")).isNull();
-    assertThat(store.used("budget", "someone else")).isZero();
-    assertThat(store.reserve(new Reservation("other", List.of(claim), List.of(unit))))
-        .isInstanceOf(Reservation.Outcome.Reserved.class);
-  }
-
-  @Test
   void aFailedBudget_leavesTheClaimsFree() throws Exception {
     Reservation.Unit unit = new Reservation.Unit("budget", 1, TTL);
     store.reserve(new Reservation("a", List.of(), List.of(unit)));

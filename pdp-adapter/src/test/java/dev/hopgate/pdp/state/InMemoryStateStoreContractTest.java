@@ -1,0 +1,8 @@
+package dev.hopgate.pdp.state;
+
+class InMemoryStateStoreContractTest extends StateStoreContract {
+  @Override
+  protected StateStore store() {
+    return new InMemoryStateStore(1000);
+  }
+}
