@@ -23,6 +23,9 @@ WARM_REUSABLE = int(os.environ.get("WARM_REUSABLE", "40000"))
 WARM_ONCE = int(os.environ.get("WARM_ONCE", "40000"))
 E2E = os.environ.get("E2E", "1") != "0"
 E2E_DURATION = int(os.environ.get("E2E_DURATION", "8"))
+# A hopgate.jar to compare with (an earlier build): run as "baseline-cedar" beside the others, with
+# its own one-time tokens, and reported as ratios (this build / the baseline).
+BASELINE = os.environ.get("BASELINE_JAR")
 ENGINES = ["cedar", "opa-wasm"]
 STAMP = datetime.now(timezone.utc).strftime("%Y-%m-%d-%H%M")
 WORK = os.path.join(REPO, "tests", "target", "bench-load", STAMP)
@@ -117,11 +120,15 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     os.makedirs(OUT, exist_ok=True)
     ports = {"hopgate-cedar": free_port(), "hopgate-opa-wasm": free_port(), "peer": free_port(),
-             "noop": free_port()}
+             "noop": free_port(), "baseline-cedar": free_port()}
+    # Each hopgate server and the prefix of its fixture files (the peer and the floor use cedar's).
+    fixtures = {f"hopgate-{e}": e for e in ENGINES}
+    if BASELINE:
+        fixtures["baseline-cedar"] = "baseline"
     # One fixture: every hopgate run gets its own one-time tokens (the replay state is exercised on
     # every request); the peer and the floor replay hopgate-cedar's files (they keep no such state).
     specs = ["probe:4"]
-    for e in ENGINES:
+    for e in fixtures.values():
         specs += [f"warm-{e}:{WARM_ONCE}", f"reuse-{e}:2000:reusable"]
         specs += [f"{e}-{r}:{r * DURATION}" for r in RATES] + [f"{e}-max:{MAX_N}"]
     if E2E:
@@ -138,6 +145,12 @@ def main():
                                           "--listen", f"127.0.0.1:{ports[name]}",
                                           "--set", f"decision_log.path=decisions-{e}.jsonl"],
                                    ports[name], WORK, warm=f"reuse-{e}")
+        if BASELINE:
+            servers["baseline-cedar"] = Server(
+                "baseline-cedar", ["java", "-jar", BASELINE, "serve", "--config", "hopgate.yaml", "--engine", "cedar",
+                                   "--listen", f"127.0.0.1:{ports['baseline-cedar']}",
+                                   "--set", "decision_log.path=decisions-baseline.jsonl"],
+                ports["baseline-cedar"], WORK, warm="reuse-baseline")
         servers["peer"] = Server("peer", [os.path.join(TOOLS, "opa-envoy-plugin"), "run", "--server",
                                           "--addr", f"127.0.0.1:{free_port()}",
                                           "--config-file", os.path.join(REPO, "tests/bench/peer/config.yaml"),
@@ -156,15 +169,15 @@ def main():
         print("bench: warming up")
         for name, s in servers.items():
             ghz(s.port, os.path.join(WORK, f"requests-{s.warm}.bin"), WARM_REUSABLE)
-            if name.startswith("hopgate"):
-                ghz(s.port, os.path.join(WORK, f"requests-warm-{name[8:]}.bin"), WARM_ONCE)
+            if name in fixtures:
+                ghz(s.port, os.path.join(WORK, f"requests-warm-{fixtures[name]}.bin"), WARM_ONCE)
 
         runs = []
-        order = ["hopgate-cedar", "peer", "hopgate-opa-wasm", "noop"]
+        order = ["hopgate-cedar"] + (["baseline-cedar"] if BASELINE else []) + ["peer", "hopgate-opa-wasm", "noop"]
         for rate in RATES + ["max"]:
             for name in order:
                 s = servers[name]
-                engine = name[8:] if name.startswith("hopgate") else "cedar"
+                engine = fixtures.get(name, "cedar")
                 requests = os.path.join(WORK, f"requests-{engine}-{rate}.bin")
                 n = MAX_N if rate == "max" else rate * DURATION
                 out = os.path.join(WORK, f"ghz-{name}-{rate}.json")
@@ -180,14 +193,16 @@ def main():
                       f"  p99 {run['p99']:6.2f} ms  cpu {cpu / wall:4.2f} cores  rss {rss // 1024} MB")
 
         outcomes = {}
-        for e in ENGINES:
+        for name, e in fixtures.items():
             counts = {}
             with open(os.path.join(WORK, f"decisions-{e}.jsonl")) as f:
                 for line in f:
                     o = json.loads(line)["payload"]
+                    if "outcome" not in o:
+                        continue  # not a decision (an unreleased spend)
                     key = o["outcome"] + ("" if not o.get("codes") else " " + ",".join(o["codes"]))
                     counts[key] = counts.get(key, 0) + 1
-            outcomes[f"hopgate-{e}"] = counts
+            outcomes[name] = counts
 
         e2e = run_e2e(servers) if E2E else []
     finally:
@@ -315,6 +330,18 @@ def report(raw):
     lines.append("| CPU us per request at max / peer | " + " | ".join(
         ratio(runs[(f"hopgate-{e}", "max")]["cpu_s"] / runs[(f"hopgate-{e}", "max")]["count"],
               runs[("peer", "max")]["cpu_s"] / runs[("peer", "max")]["count"]) for e in ENGINES) + " | |")
+    if ("baseline-cedar", "max") in runs:
+        lines += ["", "## This build against the baseline jar (hopgate-cedar / baseline-cedar, same run)", "",
+                  "| | ratio |", "|---|---:|",
+                  "| max throughput | " + ratio(runs[("hopgate-cedar", "max")]["rps"],
+                                              runs[("baseline-cedar", "max")]["rps"]) + " |",
+                  "| CPU us per request at max | " + ratio(
+                      runs[("hopgate-cedar", "max")]["cpu_s"] / runs[("hopgate-cedar", "max")]["count"],
+                      runs[("baseline-cedar", "max")]["cpu_s"] / runs[("baseline-cedar", "max")]["count"]) + " |"]
+        for rate in raw["settings"]["rates"]:
+            for q in ("p50", "p99"):
+                lines.append(f"| {q} at {rate}/s | " + ratio(runs[("hopgate-cedar", str(rate))][q],
+                                                             runs[("baseline-cedar", str(rate))][q]) + " |")
     lines += ["", "hopgate's decisions (its decision logs, warm-up included): " + "; ".join(
         f"{k}: " + ", ".join(f"{o} {c}" for o, c in v.items()) for k, v in raw["hopgate_outcomes"].items()), ""]
     if raw["e2e"]:
