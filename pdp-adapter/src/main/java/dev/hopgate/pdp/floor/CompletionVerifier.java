@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.JwsVerifier;
+import dev.hopgate.pdp.token.NotBefore;
 import dev.hopgate.pdp.wire.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,10 @@ public final class CompletionVerifier {
         }
         if (now.isAfter(c.expiresAt().plus(clockSkew))) {
           throw new IllegalArgumentException(what + " expired at " + c.expiresAt());
+        }
+        String early = NotBefore.refusal(verified.jws().claims(), now, clockSkew, what);
+        if (early != null) {
+          throw new IllegalArgumentException(early.substring(0, early.length() - 1));
         }
         completed.putIfAbsent(c.digest(), c);
       } catch (EnforcedArtifacts.Rejected | IllegalArgumentException e) {

@@ -8,6 +8,8 @@ public enum FloorCode {
   ORIGIN_MISSING("origin_missing", 401, Outcome.DENY, Gate.IDENTITY, "reauthenticate"),
   ORIGIN_INVALID("origin_invalid", 401, Outcome.DENY, Gate.IDENTITY, "reauthenticate"),
   ORIGIN_MISMATCH("origin_mismatch", 401, Outcome.DENY, Gate.IDENTITY, "reauthenticate"),
+  ORIGIN_NOT_YET_VALID("origin_not_yet_valid", 401, Outcome.DENY, Gate.IDENTITY, "none"),
+  ORIGIN_LIFETIME("origin_lifetime", 401, Outcome.DENY, Gate.IDENTITY, "reauthenticate"),
   CHAIN_MALFORMED("chain_malformed", 400, Outcome.ABORT, Gate.PROVENANCE, "none"),
   CHAIN_TOO_LARGE("chain_too_large", 400, Outcome.ABORT, Gate.PROVENANCE, "none"),
   CHAIN_BROKEN("chain_broken", 403, Outcome.ABORT, Gate.PROVENANCE, "none"),
@@ -15,6 +17,7 @@ public enum FloorCode {
   CHAIN_CALLER("chain_caller", 403, Outcome.ABORT, Gate.IDENTITY, "none"),
   CHAIN_WIDENED("chain_widened", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
   CHAIN_EXPIRED("chain_expired", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
+  CHAIN_NOT_YET_VALID("chain_not_yet_valid", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
   REVOKED("revoked", 403, Outcome.DENY, Gate.AUTHORIZATION, "none"),
   /** The revocation feed is older than its maximum staleness: nothing can be shown unrevoked. */
   REVOCATION_UNAVAILABLE("revocation_unavailable", 403, Outcome.ABORT, Gate.AUTHORIZATION, "none");

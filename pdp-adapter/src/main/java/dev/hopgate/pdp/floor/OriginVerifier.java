@@ -1,7 +1,9 @@
 package dev.hopgate.pdp.floor;
 
 import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_INVALID;
+import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_LIFETIME;
 import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISSING;
+import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_NOT_YET_VALID;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -11,6 +13,7 @@ import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.token.JwsRejection;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.KeyResolver;
+import dev.hopgate.pdp.token.NotBefore;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.pdp.token.VerifiedJws;
 import dev.hopgate.pdp.wire.WireTypes;
@@ -35,6 +38,12 @@ public final class OriginVerifier {
   /**
    * @param trustDomain the {@code aud} every origin token of this deployment carries
    */
+  /**
+   * The longest an origin token may live ({@code exp - iat}): a Txn-Token is short-lived and
+   * replaced by the token service as the txn goes on; one that lives longer is refused.
+   */
+  public static final Duration MAX_LIFETIME = Duration.ofHours(1);
+
   public OriginVerifier(
       TrustSet trustSet, String trustDomain, JwsVerifier jwsVerifier, Duration clockSkew) {
     this.trustSet = requireNonNull(trustSet, "trustSet");
@@ -89,8 +98,21 @@ public final class OriginVerifier {
           ORIGIN_INVALID,
           "The origin token is for " + audience + ", not for trust domain '" + trustDomain + "'.");
     }
-    Claims.date(claims, "iat", what);
+    Instant iat = Claims.date(claims, "iat", what);
     Instant exp = Claims.date(claims, "exp", what);
+    String early = NotBefore.refusal(claims, now, clockSkew, what);
+    if (early != null) {
+      throw new FloorRejection(ORIGIN_NOT_YET_VALID, early);
+    }
+    if (!exp.isAfter(iat) || Duration.between(iat, exp).compareTo(MAX_LIFETIME) > 0) {
+      throw new FloorRejection(
+          ORIGIN_LIFETIME,
+          "The origin token lives "
+              + Duration.between(iat, exp).toSeconds()
+              + " s (expected: more than 0 and at most "
+              + MAX_LIFETIME.toSeconds()
+              + " s; the token service replaces it while the txn goes on).");
+    }
     if (now.isAfter(exp.plus(clockSkew))) {
       throw new FloorRejection(
           ORIGIN_INVALID,

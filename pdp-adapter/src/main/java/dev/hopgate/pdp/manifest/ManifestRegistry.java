@@ -129,6 +129,10 @@ public final class ManifestRegistry {
     if (exp != null && exp.toInstant().isBefore(now)) {
       throw new ManifestException("expired at " + exp.toInstant());
     }
+    Date nbf = claims.getNotBeforeTime();
+    if (nbf != null && nbf.toInstant().isAfter(now)) {
+      throw new ManifestException("not valid before " + nbf.toInstant() + " (nbf)");
+    }
     String component = string(claims, "component");
     Set<String> performs = strings(claims, "performs", true);
     Set<String> doesNotPerform = strings(claims, "does_not_perform", false);

@@ -271,7 +271,8 @@ public final class Problems {
 
   static String floorTitle(FloorCode code) {
     return switch (code) {
-      case ORIGIN_MISSING, ORIGIN_INVALID -> "Origin token rejected";
+      case ORIGIN_MISSING, ORIGIN_INVALID, ORIGIN_LIFETIME -> "Origin token rejected";
+      case ORIGIN_NOT_YET_VALID -> "Origin token not valid yet";
       case ORIGIN_MISMATCH -> "Hop token does not match the origin";
       case CHAIN_MALFORMED, CHAIN_TOO_LARGE -> "Chain headers malformed";
       case CHAIN_BROKEN -> "Chain provenance broken";
@@ -279,6 +280,7 @@ public final class Problems {
       case CHAIN_CALLER -> "Caller is not the chain's head";
       case CHAIN_WIDENED -> "Authority widened along the chain";
       case CHAIN_EXPIRED -> "Chain expired";
+      case CHAIN_NOT_YET_VALID -> "Chain not valid yet";
       case REVOKED -> "Transaction revoked";
       case REVOCATION_UNAVAILABLE -> "Revocation feed unavailable";
     };

@@ -5,6 +5,7 @@ import static dev.hopgate.pdp.token.TokenCode.TOKEN_AUDIENCE;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_EXPIRED;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_MALFORMED;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_MISSING;
+import static dev.hopgate.pdp.token.TokenCode.TOKEN_NOT_YET_VALID;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_SIGNATURE;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_UNKNOWN_KEY;
 import static java.util.Objects.requireNonNull;
@@ -196,9 +197,9 @@ public final class HopTokenVerifier {
     if (now.isAfter(exp.plus(clockSkew))) {
       throw new TokenRejection(TOKEN_EXPIRED, "The hop token expired at " + exp + ".");
     }
-    if (iat.isAfter(now.plus(clockSkew))) {
-      throw new TokenRejection(
-          TOKEN_EXPIRED, "The hop token is issued in the future (" + iat + ").");
+    String early = NotBefore.refusal(claims, now, clockSkew, "The hop token");
+    if (early != null) {
+      throw new TokenRejection(TOKEN_NOT_YET_VALID, early);
     }
 
     Object once = claims.getClaim("once");

@@ -11,6 +11,7 @@ public enum TokenCode {
   TOKEN_ALGORITHM("token_algorithm", Repair.REAUTHENTICATE),
   TOKEN_UNKNOWN_KEY("token_unknown_key", Repair.REFRESH_TOKEN),
   TOKEN_EXPIRED("token_expired", Repair.REFRESH_TOKEN),
+  TOKEN_NOT_YET_VALID("token_not_yet_valid", Repair.REFRESH_TOKEN),
   TOKEN_AUDIENCE("token_audience", Repair.REFRESH_TOKEN),
   TOKEN_CONSUMED("token_consumed", Repair.REFRESH_TOKEN),
   TOKEN_REVOKED("token_revoked", Repair.REAUTHENTICATE);

@@ -483,6 +483,31 @@ class FloorTest {
         FloorCode.CHAIN_EXPIRED);
   }
 
+  /** Before: a transition with nbf an hour ahead was accepted (nbf was never read). */
+  @Test
+  void aTransitionNotValidYet_isChainNotYetValid() {
+    com.nimbusds.jwt.JWTClaimsSet claims =
+        new com.nimbusds.jwt.JWTClaimsSet.Builder(
+                dev.hopgate.pdp.wire.Minting.transition(
+                    ChainFixture.enforcementPoint(AGENT),
+                    f.txn,
+                    1,
+                    f.binding(PLANNER, INTENT),
+                    AGENT,
+                    PLAN,
+                    Set.of(RESERVE),
+                    NOW.minusSeconds(1),
+                    NOW.plusSeconds(600),
+                    "decision-1"))
+            .notBeforeTime(java.util.Date.from(NOW.plusSeconds(3600)))
+            .build();
+    String t1 = f.enforcers.get(AGENT).sign(dev.hopgate.pdp.wire.WireTypes.TRANSITION, claims);
+    assertFloor(
+        f.request(f.hop(INVENTORY), f.origin(), List.of(t1), List.of(), AGENT),
+        INVENTORY,
+        FloorCode.CHAIN_NOT_YET_VALID);
+  }
+
   // --- shape and bounds -------------------------------------------------------------------------
 
   @Test

@@ -1,6 +1,7 @@
 package dev.hopgate.pdp.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -246,7 +247,16 @@ class HopTokenVerifierTest {
             c ->
                 c.issueTime(Date.from(NOW.plusSeconds(60)))
                     .expirationTime(Date.from(NOW.plusSeconds(120))));
-    assertRejected(bearer(token), TokenCode.TOKEN_EXPIRED);
+    assertRejected(bearer(token), TokenCode.TOKEN_NOT_YET_VALID);
+  }
+
+  @Test
+  void verify_rejectsATokenNotValidYet_pastTheSkew() {
+    String early = sign(c -> c.notBeforeTime(Date.from(NOW.plusSeconds(31))));
+    String withinSkew = sign(c -> c.notBeforeTime(Date.from(NOW.plusSeconds(30))));
+
+    assertRejected(bearer(early), TokenCode.TOKEN_NOT_YET_VALID);
+    assertThatCode(() -> verifier.verify(bearer(withinSkew), COMPONENT)).doesNotThrowAnyException();
   }
 
   @Test
