@@ -379,6 +379,15 @@ final class TokenCommand {
       }
       JWSObject jws;
       try {
+        int dot = compact.indexOf('.');
+        com.nimbusds.jose.Header header =
+            com.nimbusds.jose.Header.parse(
+                com.nimbusds.jose.util.Base64URL.from(
+                    dot < 0 ? compact : compact.substring(0, dot)));
+        if (com.nimbusds.jose.Algorithm.NONE.equals(header.getAlgorithm())) {
+          throw new CliException(
+              "refused: alg none (an unsigned token); hopgate accepts no unsigned token", 1);
+        }
         jws = JWSObject.parse(compact);
       } catch (ParseException e) {
         throw new CliException("not a compact JWS: " + e.getMessage(), 1);
@@ -390,7 +399,7 @@ final class TokenCommand {
       out.put("digest", Digests.ofJws(compact));
       if (payload != null) {
         Map<String, Object> times = new LinkedHashMap<>();
-        for (String t : List.of("iat", "exp")) {
+        for (String t : List.of("iat", "nbf", "exp")) {
           if (payload.get(t) instanceof Number n) {
             times.put(t, Instant.ofEpochSecond(n.longValue()).toString());
           }

@@ -88,6 +88,25 @@ class HopgateCliTest {
         .contains("unknown_key: The token is signed with key 'demo-token-service-2026'");
   }
 
+  /** Before: "Not a JWS header", which hid that the token was unsigned. */
+  @Test
+  void inspect_anUnsignedToken_namesTheRefusedAlgorithm() {
+    String unsigned =
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"alg\":\"none\"}".getBytes())
+            + "."
+            + java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"sub\":\"a\"}".getBytes())
+            + ".";
+
+    Run run = run("token", "inspect", unsigned);
+
+    assertThat(run.code).isEqualTo(1);
+    assertThat(run.err).contains("alg none");
+  }
+
   @Test
   void eval_cedarAndOpaWasmGiveTheSameDecisionAndRepair() {
     String input = REPO.resolve("docs/examples/input-charge-card-too-early.json").toString();

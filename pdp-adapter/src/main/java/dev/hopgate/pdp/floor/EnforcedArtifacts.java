@@ -96,7 +96,7 @@ final class EnforcedArtifacts {
     } catch (JwsRejection e) {
       throw new Rejected(
           switch (e.problem()) {
-            case MALFORMED -> Failure.MALFORMED;
+            case MALFORMED, CRITICAL -> Failure.MALFORMED;
             case UNKNOWN_KEY -> Failure.SIGNER;
             case ALGORITHM, SIGNATURE -> Failure.SIGNATURE;
           },

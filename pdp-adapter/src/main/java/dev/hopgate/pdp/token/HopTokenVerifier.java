@@ -2,6 +2,7 @@ package dev.hopgate.pdp.token;
 
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_ALGORITHM;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_AUDIENCE;
+import static dev.hopgate.pdp.token.TokenCode.TOKEN_CRITICAL;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_EXPIRED;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_MALFORMED;
 import static dev.hopgate.pdp.token.TokenCode.TOKEN_MISSING;
@@ -95,6 +96,7 @@ public final class HopTokenVerifier {
           switch (e.problem()) {
             case MALFORMED -> TOKEN_MALFORMED;
             case ALGORITHM -> TOKEN_ALGORITHM;
+            case CRITICAL -> TOKEN_CRITICAL;
             case UNKNOWN_KEY -> TOKEN_UNKNOWN_KEY;
             case SIGNATURE -> TOKEN_SIGNATURE;
           },

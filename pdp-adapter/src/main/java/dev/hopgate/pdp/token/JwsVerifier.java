@@ -1,6 +1,7 @@
 package dev.hopgate.pdp.token;
 
 import static dev.hopgate.pdp.token.JwsProblem.ALGORITHM;
+import static dev.hopgate.pdp.token.JwsProblem.CRITICAL;
 import static dev.hopgate.pdp.token.JwsProblem.MALFORMED;
 import static dev.hopgate.pdp.token.JwsProblem.SIGNATURE;
 import static dev.hopgate.pdp.token.JwsProblem.UNKNOWN_KEY;
@@ -231,6 +232,14 @@ public final class JwsVerifier {
     if (!type.equals(jws.getType())) {
       throw new JwsRejection(
           MALFORMED, what + " has typ '" + jws.getType() + "' (expected: " + type + ").");
+    }
+    if (jws.getCriticalParams() != null && !jws.getCriticalParams().isEmpty()) {
+      throw new JwsRejection(
+          CRITICAL,
+          what
+              + " marks header parameters "
+              + new java.util.TreeSet<>(jws.getCriticalParams())
+              + " critical (crit); hopgate understands no extension, so it refuses them.");
     }
     return jws;
   }

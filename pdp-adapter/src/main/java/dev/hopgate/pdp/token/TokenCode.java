@@ -9,6 +9,7 @@ public enum TokenCode {
   TOKEN_MALFORMED("token_malformed", Repair.REFRESH_TOKEN),
   TOKEN_SIGNATURE("token_signature", Repair.REAUTHENTICATE),
   TOKEN_ALGORITHM("token_algorithm", Repair.REAUTHENTICATE),
+  TOKEN_CRITICAL("token_critical", Repair.REAUTHENTICATE),
   TOKEN_UNKNOWN_KEY("token_unknown_key", Repair.REFRESH_TOKEN),
   TOKEN_EXPIRED("token_expired", Repair.REFRESH_TOKEN),
   TOKEN_NOT_YET_VALID("token_not_yet_valid", Repair.REFRESH_TOKEN),

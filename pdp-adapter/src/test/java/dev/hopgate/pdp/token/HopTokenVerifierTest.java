@@ -220,6 +220,25 @@ class HopTokenVerifierTest {
     assertRejected(bearer(jwt.serialize()), TokenCode.TOKEN_MALFORMED);
   }
 
+  /**
+   * Before: a crit extension was refused, but as token_signature (Nimbus's verify returned false),
+   * sending the caller to re-check keys that were fine.
+   */
+  @Test
+  void verify_rejectsACriticalExtension_asItsOwnCode() throws Exception {
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .type(HopTokenVerifier.TYPE)
+                .keyID("ts-es256")
+                .customParam("exp-ext", 1)
+                .criticalParams(java.util.Set.of("exp-ext"))
+                .build(),
+            claims().build());
+    jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(es256.key().toECKey()));
+    assertRejected(bearer(jwt.serialize()), TokenCode.TOKEN_CRITICAL);
+  }
+
   @Test
   void verify_rejectsExpiredTokenBeyondTheSkew() {
     String token =
