@@ -1,5 +1,7 @@
 package dev.hopgate.server;
 
+import static java.util.Objects.requireNonNull;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import dev.hopgate.pdp.DecisionPoint;
@@ -33,6 +35,7 @@ import dev.hopgate.pdp.route.RouteTable;
 import dev.hopgate.pdp.snapshot.PolicySnapshot;
 import dev.hopgate.pdp.state.InMemoryStateStore;
 import dev.hopgate.pdp.state.OneTimeTokens;
+import dev.hopgate.pdp.state.RedisEndpoint;
 import dev.hopgate.pdp.state.RedisRevocationSets;
 import dev.hopgate.pdp.state.RedisStateStore;
 import dev.hopgate.pdp.state.SharedStateRequirement;
@@ -71,12 +74,22 @@ final class DecisionPoints {
   private DecisionPoints() {}
 
   /** The state store the configuration names; it outlives every snapshot (reloads keep it). */
-  static StateStore stateStore(HopgateConfig.State state) {
+  static StateStore stateStore(ConfigLoader.Loaded loaded) {
+    HopgateConfig.State state = loaded.config().state();
     if (state.store() == Choice.Store.REDIS) {
-      return new RedisStateStore(
-          URI.create(state.redis()), state.timeout(), state.keyPrefix(), state.pool());
+      return new RedisStateStore(redis(loaded), state.timeout(), state.keyPrefix(), state.pool());
     }
     return new InMemoryStateStore(state.maxKeys());
+  }
+
+  /** The Redis server of {@code state.redis}, its TLS trust from {@code state.redis_ca}. */
+  static RedisEndpoint redis(ConfigLoader.Loaded loaded) {
+    HopgateConfig.State state = loaded.config().state();
+    SSLContext trust =
+        state.redisCa() == null
+            ? null
+            : TrustedCas.sslContext("state.redis_ca", loaded.path(state.redisCa()));
+    return RedisEndpoint.parse(requireNonNull(state.redis(), "state.redis"), trust);
   }
 
   /** What loads again on a reload: the snapshot, from the same configuration and trust. */
@@ -349,9 +362,7 @@ final class DecisionPoints {
     if (r.redis()) {
       RedisRevocationSets sets =
           new RedisRevocationSets(
-              URI.create(config.state().redis()),
-              config.state().timeout(),
-              config.state().keyPrefix());
+              redis(loaded), config.state().timeout(), config.state().keyPrefix());
       resources.add(sets);
       sources.add(sets);
     }

@@ -8,7 +8,6 @@ import dev.hopgate.pdp.association.InMemoryLedger;
 import dev.hopgate.pdp.association.Ledger;
 import dev.hopgate.pdp.association.RedisLedger;
 import dev.hopgate.pdp.state.InMemoryStateStore;
-import dev.hopgate.pdp.state.RedisClients;
 import dev.hopgate.pdp.state.StateStore;
 import dev.hopgate.server.association.AssociationLink;
 import dev.hopgate.server.association.AssociationService;
@@ -38,7 +37,6 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,12 +88,12 @@ public final class HopgateServer {
   public static HopgateServer start(ConfigLoader.Loaded loaded, Clock clock)
       throws StartupException {
     requireNonNull(loaded, "loaded");
-    StateStore store = DecisionPoints.stateStore(loaded.config().state());
+    StateStore store = DecisionPoints.stateStore(loaded);
     List<AutoCloseable> resources = new ArrayList<>();
     resources.add(store);
     // Every hopgate serves an association over its own ledger; it uses its own, or another's.
     HopgateConfig.Association associationConfig = loaded.config().association();
-    Ledger ledger = ledger(loaded.config());
+    Ledger ledger = ledger(loaded);
     AssociationLink association;
     try {
       association = associationLink(loaded, ledger);
@@ -378,11 +376,16 @@ public final class HopgateServer {
   }
 
   /** The completion ledger this hopgate's association serves: in memory, or shared in Redis. */
-  private static Ledger ledger(HopgateConfig config) {
+  private static Ledger ledger(ConfigLoader.Loaded loaded) {
+    HopgateConfig config = loaded.config();
     HopgateConfig.State state = config.state();
     return config.association().store() == Choice.Store.REDIS
         ? new RedisLedger(
-            URI.create(state.redis()), state.timeout(), state.keyPrefix(), 256, Duration.ofHours(2))
+            DecisionPoints.redis(loaded),
+            state.timeout(),
+            state.keyPrefix(),
+            256,
+            Duration.ofHours(2))
         // 64 Mi characters (128 MiB) in all: ~60,000 txns of typical size, or 64 at their 1 Mi
         // bound.
         : new InMemoryLedger(64L << 20, 256, Duration.ofHours(2));
@@ -401,9 +404,7 @@ public final class HopgateServer {
             associationTls(loaded, associationConfig.tls()))
         : associationConfig.store() == Choice.Store.REDIS
             ? new LocalAssociation(
-                ledger,
-                "shared ledger in Redis " + RedisClients.describe(URI.create(state.redis())),
-                true)
+                ledger, "shared ledger in Redis " + DecisionPoints.redis(loaded).describe(), true)
             : new LocalAssociation(ledger);
   }
 

@@ -16,6 +16,13 @@ final class TrustedCas {
   private TrustedCas() {}
 
   static SSLContext sslContext(Path pem) {
+    return sslContext("jwks_ca", pem);
+  }
+
+  /**
+   * @param field the setting that names the file, for messages
+   */
+  static SSLContext sslContext(String field, Path pem) {
     try (InputStream in = Files.newInputStream(pem)) {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -24,7 +31,7 @@ final class TrustedCas {
         trust.setCertificateEntry("ca-" + i++, cert);
       }
       if (i == 0) {
-        throw new IllegalArgumentException("jwks_ca " + pem + ": no certificate");
+        throw new IllegalArgumentException(field + " " + pem + ": no certificate");
       }
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -33,7 +40,7 @@ final class TrustedCas {
       context.init(null, tmf.getTrustManagers(), null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("jwks_ca " + pem + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(field + " " + pem + ": " + e.getMessage(), e);
     }
   }
 }

@@ -14,6 +14,7 @@ import dev.hopgate.pdp.token.JwsRejection;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.KeyResolver;
+import dev.hopgate.pdp.token.NotBefore;
 import dev.hopgate.pdp.token.TrustSet;
 import dev.hopgate.pdp.token.VerifiedJws;
 import dev.hopgate.pdp.wire.Minting;
@@ -82,7 +83,12 @@ public final class TokenExchange {
       String hopIssuer,
       Duration txnLifetime,
       Duration originTokenTtl,
-      Duration hopTokenTtl) {}
+      Duration hopTokenTtl,
+      List<String> clientIds,
+      TokenServiceConfig.OneTime oneTime) {}
+
+  /** The skew allowed on subject tokens' {@code nbf} and {@code iat}, as hopgate's default. */
+  private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
   private final Settings settings;
   private final JwsSigning txnSigner;
@@ -125,8 +131,14 @@ public final class TokenExchange {
       return replacement(subjectToken, details(form), requester, now);
     }
     if (requested.equals(HOP_TOKEN) && subjectType.equals(TXN_TOKEN)) {
+      if (form.containsKey("once")) {
+        throw invalid(
+            "once is not a request parameter: whether a hop token is one-time is this token"
+                + " service's policy (one_time.components), not the requester's");
+      }
+      String audience = required(form, "audience");
       return hopToken(
-          subjectToken, required(form, "audience"), "true".equals(form.get("once")), now);
+          subjectToken, audience, settings.oneTime().components().contains(audience), now);
     }
     throw invalid("cannot exchange a " + subjectType + " for a " + requested);
   }
@@ -134,7 +146,7 @@ public final class TokenExchange {
   private Issued originToken(String subjectToken, JsonNode details, String requester, Instant now)
       throws Refused {
     JWTClaimsSet subject =
-        verify(subjectToken, JOSEObjectType.JWT, identityProvider, "The subject token");
+        verify(subjectToken, JOSEObjectType.JWT, identityProvider, "The subject token", now);
     if (subject.getExpirationTime() == null
         || subject.getExpirationTime().toInstant().isBefore(now)) {
       throw new Refused("invalid_grant", 400, "The subject token is expired.");
@@ -142,6 +154,16 @@ public final class TokenExchange {
     if (!identityProvider.issuers().contains(subject.getIssuer()) || subject.getSubject() == null) {
       throw new Refused(
           "invalid_grant", 400, "The subject token's issuer is not trusted, or it has no sub.");
+    }
+    List<String> audiences = subject.getAudience();
+    if (audiences == null || audiences.stream().noneMatch(settings.clientIds()::contains)) {
+      throw new Refused(
+          "invalid_grant",
+          400,
+          "The subject token's aud "
+              + (audiences == null ? "(none)" : audiences)
+              + " names none of this token service's client ids at its identity provider: it was"
+              + " issued to another client.");
     }
     Map<String, String> intent = null;
     JsonNode declared = details.path("intent");
@@ -184,7 +206,15 @@ public final class TokenExchange {
   @SuppressWarnings("unchecked")
   private Issued replacement(String subjectToken, JsonNode details, String requester, Instant now)
       throws Refused {
-    JWTClaimsSet old = verify(subjectToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
+    JWTClaimsSet old =
+        verify(subjectToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token", now);
+    if (old.getExpirationTime() == null || !now.isBefore(old.getExpirationTime().toInstant())) {
+      throw new Refused(
+          "invalid_grant",
+          400,
+          "The origin token is expired: an expired origin token cannot be replaced (replace it"
+              + " before its exp, or start a new txn).");
+    }
     Map<String, Object> tctx = (Map<String, Object>) old.getClaim("tctx");
     if (tctx == null || !requester.equals(tctx.get("origin_wl"))) {
       throw new Refused(
@@ -231,7 +261,7 @@ public final class TokenExchange {
   private Issued hopToken(String originToken, String audience, boolean once, Instant now)
       throws Refused {
     JWTClaimsSet origin =
-        verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token");
+        verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token", now);
     if (origin.getExpirationTime().toInstant().isBefore(now)) {
       throw new Refused("invalid_grant", 400, "The origin token is expired; replace it first.");
     }
@@ -254,11 +284,15 @@ public final class TokenExchange {
     return new Issued(token, HOP_TOKEN, Duration.between(now, exp).toSeconds());
   }
 
-  private JWTClaimsSet verify(String token, JOSEObjectType type, TrustSet trust, String what)
-      throws Refused {
+  private JWTClaimsSet verify(
+      String token, JOSEObjectType type, TrustSet trust, String what, Instant now) throws Refused {
     try {
       VerifiedJws jws =
           verifier.verify(token, type, trust.algorithms(), KeyResolver.of(trust), what);
+      String early = NotBefore.refusal(jws.claims(), now, CLOCK_SKEW, what);
+      if (early != null) {
+        throw new Refused("invalid_grant", 400, early);
+      }
       return jws.claims();
     } catch (JwsRejection e) {
       throw new Refused(

@@ -21,7 +21,8 @@ public record TokenServiceConfig(
     String processes,
     @JsonProperty("txn_lifetime") Duration txnLifetime,
     @JsonProperty("origin_token_ttl") Duration originTokenTtl,
-    @JsonProperty("hop_token_ttl") Duration hopTokenTtl) {
+    @JsonProperty("hop_token_ttl") Duration hopTokenTtl,
+    @JsonProperty("one_time") OneTime oneTime) {
   public TokenServiceConfig(
       @Nullable String listen,
       @Nullable Tls tls,
@@ -34,7 +35,9 @@ public record TokenServiceConfig(
       @Nullable String processes,
       @JsonProperty("txn_lifetime") @Nullable Duration txnLifetime,
       @JsonProperty("origin_token_ttl") @Nullable Duration originTokenTtl,
-      @JsonProperty("hop_token_ttl") @Nullable Duration hopTokenTtl) {
+      @JsonProperty("hop_token_ttl") @Nullable Duration hopTokenTtl,
+      @JsonProperty("one_time") @Nullable OneTime oneTime) {
+    this.oneTime = requireNonNullElse(oneTime, new OneTime(null));
     this.listen = requireNonNullElse(listen, "127.0.0.1:9443");
     if (tls == null) {
       throw new IllegalArgumentException(
@@ -84,14 +87,38 @@ public record TokenServiceConfig(
     }
   }
 
-  /** The identity provider whose JWTs are the subject tokens. */
-  public record Identity(List<String> issuers, String jwks) {
-    public Identity(@Nullable List<String> issuers, @Nullable String jwks) {
+  /**
+   * The identity provider whose JWTs are the subject tokens, and this service's client ids there: a
+   * subject token's {@code aud} must name one (RFC 8725 3.9), so an ID token the provider issued to
+   * another of its clients is not accepted here.
+   */
+  public record Identity(
+      List<String> issuers, String jwks, @JsonProperty("client_ids") List<String> clientIds) {
+    public Identity(
+        @Nullable List<String> issuers,
+        @Nullable String jwks,
+        @JsonProperty("client_ids") @Nullable List<String> clientIds) {
       if (issuers == null || issuers.isEmpty()) {
         throw new IllegalArgumentException("issuers: missing");
       }
       this.issuers = List.copyOf(issuers);
       this.jwks = required(jwks, "jwks");
+      if (clientIds == null || clientIds.isEmpty()) {
+        throw new IllegalArgumentException(
+            "client_ids: missing (expected: this service's client ids at the identity provider,"
+                + " which a subject token's aud must name)");
+      }
+      this.clientIds = List.copyOf(clientIds);
+    }
+  }
+
+  /**
+   * Which hop tokens are one-time ({@code once: true}): the service's choice, not the requester's.
+   * A hop token for a component (its {@code audience}) listed here is always one-time.
+   */
+  public record OneTime(List<String> components) {
+    public OneTime(@Nullable List<String> components) {
+      this.components = components == null ? List.of() : List.copyOf(components);
     }
   }
 

@@ -28,6 +28,7 @@ import dev.hopgate.pdp.state.SequenceState;
 import dev.hopgate.pdp.state.Spending;
 import dev.hopgate.pdp.state.Spending.Spent;
 import dev.hopgate.pdp.state.StateException;
+import dev.hopgate.pdp.state.StateFull;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.TokenRejection;
 import dev.hopgate.pdp.wire.WireTypes;
@@ -462,6 +463,6 @@ public final class DecisionPoint {
 
   private static Decision unavailable(Deciding p, HopToken hop, StateException e) {
     LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", p.id, e.getMessage());
-    return p.deny.abort(hop.txn(), "state_unavailable");
+    return p.deny.abort(hop.txn(), e instanceof StateFull ? "state_full" : "state_unavailable");
   }
 }

@@ -65,7 +65,7 @@ public class CryptoBenchmark {
                 FixedKeySource.of("bench", List.of(signing.key()))));
     jws = transition();
     uncached = new JwsVerifier(0, Duration.ofMinutes(1));
-    cached = new JwsVerifier(1000, Duration.ofHours(1));
+    cached = new JwsVerifier(16L << 20, Duration.ofHours(1));
     cached.verify(jws, WireTypes.TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "bench");
     if (alg.equals("ES256")) {
       jdkVerifier = new ECDSAVerifier((ECKey) signing.key().toPublicJWK());

@@ -75,7 +75,7 @@ public class DecisionBenchmark {
     JwsVerifier verifier =
         signatures.equals("cold")
             ? new JwsVerifier(0, Duration.ofMinutes(1))
-            : new JwsVerifier(10_000, Duration.ofHours(1));
+            : new JwsVerifier(16L << 20, Duration.ofHours(1));
     decisionPoint =
         new DecisionPoint(
             f.floor(verifier),

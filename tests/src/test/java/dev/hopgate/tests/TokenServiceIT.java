@@ -13,6 +13,7 @@ import dev.hopgate.pdp.process.ProcessDefinitions;
 import dev.hopgate.pdp.token.JwsSigning;
 import dev.hopgate.testing.TestPki;
 import dev.hopgate.tests.harness.EdgeStack;
+import dev.hopgate.tests.harness.Jwcrypto;
 import dev.hopgate.tests.harness.TokenServiceProcess;
 import dev.hopgate.tests.harness.Tools;
 import java.io.IOException;
@@ -235,6 +236,94 @@ class TokenServiceIT {
                 TXN));
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("invalid_grant");
+  }
+
+  /** An ID token minted by jwcrypto with the identity provider's key, {@code aud} as given. */
+  private static String jwcryptoIdToken(String audience) throws Exception {
+    var spec = JSON.createObjectNode();
+    spec.putObject("key").set("jwk", JSON.readTree(idp.key().toJSONString()));
+    var token = spec.putArray("tokens").addObject();
+    token.putObject("header").put("alg", "ES256").put("kid", "idp-1").put("typ", "JWT");
+    var claims = token.putObject("claims");
+    claims.put("iss", "https://idp.shop.example").put("sub", "alice@shop.example");
+    claims.put("aud", audience);
+    claims.putObject("iat").put("now+", 0);
+    claims.putObject("exp").put("now+", 300);
+    return JSON.readTree(Jwcrypto.mint(JSON.writeValueAsString(spec))).at("/tokens/0").asText();
+  }
+
+  private static Map<String, String> originForm(String subjectToken) {
+    return Map.of(
+        "subject_token", subjectToken, "subject_token_type", ID_TOKEN, "requested_token_type", TXN);
+  }
+
+  /** Issue 18 (RFC 8725 3.9): an ID token the provider issued to another of its clients. */
+  @Test
+  void anIdTokenIssuedToAnotherClient_isRefused() throws Exception {
+    assertThat(exchange(planner, originForm(jwcryptoIdToken("hopgate"))).get("access_token"))
+        .isNotNull();
+
+    HttpResponse<String> response = post(planner, originForm(jwcryptoIdToken("another-client")));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    JsonNode error = JSON.readTree(response.body());
+    assertThat(error.get("error").asText()).isEqualTo("invalid_grant");
+    assertThat(error.get("error_description").asText())
+        .contains("another-client")
+        .contains("client ids");
+  }
+
+  /** Issue 18: {@code once} was taken from the request; it is the token service's policy. */
+  @Test
+  void onceChosenByTheRequester_isRefused_thePolicyDecides() throws Exception {
+    String origin = exchange(planner, originForm(idToken())).get("access_token").asText();
+    Map<String, String> form = new java.util.HashMap<>();
+    form.put("subject_token", origin);
+    form.put("subject_token_type", TXN);
+    form.put("requested_token_type", HOP);
+    form.put("audience", EdgeStack.INVENTORY);
+    Map<String, String> asked = new java.util.HashMap<>(form);
+    asked.put("once", "false");
+
+    HttpResponse<String> refused = post(planner, asked);
+    Map<String, Object> reusable =
+        JWSObject.parse(exchange(planner, form).get("access_token").asText())
+            .getPayload()
+            .toJSONObject();
+    form.put("audience", TokenServiceProcess.ONE_TIME_COMPONENT);
+    Map<String, Object> oneTime =
+        JWSObject.parse(exchange(planner, form).get("access_token").asText())
+            .getPayload()
+            .toJSONObject();
+
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    assertThat(JSON.readTree(refused.body()).get("error").asText()).isEqualTo("invalid_request");
+    assertThat(JSON.readTree(refused.body()).get("error_description").asText())
+        .contains("one_time.components");
+    assertThat(reusable.get("once")).isNotEqualTo(true);
+    assertThat(oneTime).containsEntry("once", true);
+  }
+
+  /** Issue 18: an expired origin token was replaced, extending a txn past its token's life. */
+  @Test
+  void anExpiredOriginToken_cannotBeReplaced() throws Exception {
+    String origin = exchange(planner, originForm(idToken())).get("access_token").asText();
+    String expired =
+        Jwcrypto.resign(
+            dir.resolve("edge/txn-token-service.private.jwk.json"),
+            origin,
+            "{\"iat\": {\"now+\": -120}, \"exp\": {\"now+\": -60}}");
+
+    HttpResponse<String> response =
+        post(
+            planner,
+            Map.of(
+                "subject_token", expired, "subject_token_type", TXN, "requested_token_type", TXN));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    JsonNode error = JSON.readTree(response.body());
+    assertThat(error.get("error").asText()).isEqualTo("invalid_grant");
+    assertThat(error.get("error_description").asText()).contains("expired");
   }
 
   private static String idToken() {

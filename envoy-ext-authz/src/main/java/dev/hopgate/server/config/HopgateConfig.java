@@ -3,9 +3,9 @@ package dev.hopgate.server.config;
 import static java.util.Objects.requireNonNullElse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.hopgate.pdp.state.RedisEndpoint;
 import dev.hopgate.pdp.token.TrustSet;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -120,7 +120,8 @@ public record HopgateConfig(
     this.routes = required(routes, "routes", "a directory of route tables (*.yaml)");
     this.chain = requireNonNullElse(chain, new Chain(null, null));
     this.revocation = requireNonNullElse(revocation, new Revocation(null, null, null, false, null));
-    this.state = requireNonNullElse(state, new State(null, null, null, null, null, null, null));
+    this.state =
+        requireNonNullElse(state, new State(null, null, null, null, null, null, null, null));
     this.opaServer = requireNonNullElse(opaServer, new OpaServer(null, null, null));
     this.opaWasm = requireNonNullElse(opaWasm, new OpaWasm(null, null));
     this.shadow = requireNonNullElse(shadow, new Shadow(null, null));
@@ -500,7 +501,8 @@ public record HopgateConfig(
       @JsonProperty("key_prefix") String keyPrefix,
       @JsonProperty("retry_window") Duration retryWindow,
       @JsonProperty("max_keys") Long maxKeys,
-      Integer pool) {
+      Integer pool,
+      @JsonProperty("redis_ca") @Nullable String redisCa) {
     public State(
         Choice.@Nullable Store store,
         @Nullable String redis,
@@ -508,24 +510,23 @@ public record HopgateConfig(
         @JsonProperty("key_prefix") @Nullable String keyPrefix,
         @JsonProperty("retry_window") @Nullable Duration retryWindow,
         @JsonProperty("max_keys") @Nullable Long maxKeys,
-        @Nullable Integer pool) {
+        @Nullable Integer pool,
+        @JsonProperty("redis_ca") @Nullable String redisCa) {
       this.store = requireNonNullElse(store, Choice.Store.MEMORY);
       if (this.store == Choice.Store.REDIS) {
-        if (redis == null || !redis.startsWith("redis://")) {
+        if (redis == null) {
           throw new IllegalArgumentException(
-              "redis: '" + redis + "' (expected: redis://host:port)");
+              "redis: missing (expected: redis://host:port, or rediss://host:port for TLS)");
         }
-        try {
-          URI uri = URI.create(redis);
-          if (uri.getHost() == null) {
-            throw new IllegalArgumentException("no host");
-          }
-        } catch (IllegalArgumentException e) {
+        // Parsed here for its messages (which never show the password); opened at start.
+        RedisEndpoint endpoint = RedisEndpoint.parse(redis, null);
+        if (redisCa != null && !endpoint.tls()) {
           throw new IllegalArgumentException(
-              "redis: '" + redis + "' (expected: redis://host:port)");
+              "redis_ca is set, but " + endpoint.describe() + " is not rediss:// (TLS)");
         }
       }
       this.redis = redis;
+      this.redisCa = redisCa;
       this.timeout =
           Durations.within(
               "timeout",

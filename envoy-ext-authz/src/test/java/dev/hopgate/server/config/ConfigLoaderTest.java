@@ -1,11 +1,13 @@
 package dev.hopgate.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,6 +184,38 @@ class ConfigLoaderTest {
     assertFails(
         "engine: shadow\nshadow: {primary: shadow}\n" + MINIMAL,
         "shadow.primary: 'shadow' (expected: cedar, opa-wasm or opa-server)");
+  }
+
+  /** Issue 18: a bad Redis URL was printed whole, its password with it. */
+  @Test
+  void aBadRedisUrl_isRefused_withoutPrintingItsPassword() {
+    for (String url :
+        List.of(
+            "http://hopgate:s3cr3t-pw@redis:6379",
+            "redis://hopgate:s3cr3t-pw@redis:6379/extra",
+            "redis://hopgate:s3cr3t-pw@"))
+      assertThatThrownBy(
+              () ->
+                  ConfigLoader.load(
+                      write(MINIMAL + "state: {store: redis, redis: '" + url + "'}\n"), Map.of()))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("state.redis")
+          .hasMessageNotContaining("s3cr3t-pw");
+  }
+
+  @Test
+  void rediss_isAccepted_withACaOnlyForTls() {
+    assertThatCode(
+            () ->
+                ConfigLoader.load(
+                    write(
+                        MINIMAL
+                            + "state: {store: redis, redis: 'rediss://hopgate:pw@redis:6380'}\n"),
+                    Map.of()))
+        .doesNotThrowAnyException();
+    assertFails(
+        MINIMAL + "state: {store: redis, redis: 'redis://redis:6379', redis_ca: ca.pem}\n",
+        "not rediss://");
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.floor.LinkedHop;
 import dev.hopgate.pdp.state.RedisClients;
+import dev.hopgate.pdp.state.RedisEndpoint;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,12 @@ public final class RedisLedger implements Ledger, AutoCloseable {
   private volatile @Nullable String sha;
 
   public RedisLedger(URI uri, Duration timeout, String prefix, int maxHopsPerTxn, Duration txnTtl) {
-    this.redis = RedisClients.pooled(requireNonNull(uri, "uri"), timeout);
+    this(RedisEndpoint.parse(uri.toString(), null), timeout, prefix, maxHopsPerTxn, txnTtl);
+  }
+
+  public RedisLedger(
+      RedisEndpoint endpoint, Duration timeout, String prefix, int maxHopsPerTxn, Duration txnTtl) {
+    this.redis = RedisClients.pooled(requireNonNull(endpoint, "endpoint"), timeout);
     this.prefix = requireNonNull(prefix, "prefix");
     this.maxHopsPerTxn = maxHopsPerTxn;
     this.txnTtl = requireNonNull(txnTtl, "txnTtl");

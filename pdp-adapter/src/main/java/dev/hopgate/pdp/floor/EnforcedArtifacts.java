@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
+import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.manifest.EnforcementPoint;
 import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
@@ -50,9 +51,11 @@ final class EnforcedArtifacts {
   record Verified(VerifiedJws jws, Manifest manifest, EnforcementPoint signer) {}
 
   /**
-   * The component each artifact names, by the artifact's compact form: a chain and its completions
-   * are re-sent on every hop, and decoding them to find the keys (base64 and JSON) cost more than
-   * the cached signature check. Only a hint for choosing keys: the signature decides. Bounded.
+   * The component each artifact names, by the artifact's digest: a chain and its completions are
+   * re-sent on every hop, and decoding them to find the keys (base64 and JSON) cost more than the
+   * cached signature check. Filled only once the signature verified (an unverified artifact costs
+   * its decoding every time, and cannot fill the cache); keys are digests, so it is bounded in
+   * bytes by its count.
    */
   private static final Cache<String, String> COMPONENTS =
       Caffeine.newBuilder().maximumSize(20_000).build();
@@ -67,19 +70,9 @@ final class EnforcedArtifacts {
       JwsVerifier verifier,
       String what)
       throws Rejected {
-    String component = COMPONENTS.getIfPresent(compact);
-    if (component == null) {
-      try {
-        Map<String, Object> unverified = JWSObject.parse(compact).getPayload().toJSONObject();
-        if (unverified == null || !(unverified.get("component") instanceof String c)) {
-          throw new Rejected(Failure.MALFORMED, what + " names no component.");
-        }
-        component = c;
-      } catch (ParseException e) {
-        throw new Rejected(Failure.MALFORMED, what + " is not a compact JWS with a JSON payload.");
-      }
-      COMPONENTS.put(compact, component);
-    }
+    String digest = Digests.ofJws(compact);
+    String cached = COMPONENTS.getIfPresent(digest);
+    String component = cached != null ? cached : unverifiedComponent(compact, what);
     String named = component;
     Manifest manifest =
         manifests
@@ -92,7 +85,7 @@ final class EnforcedArtifacts {
     KeyResolver keys = manifests.enforcementKeys(component).orElseThrow();
     VerifiedJws jws;
     try {
-      jws = verifier.verify(compact, type, algorithms, keys, what);
+      jws = verifier.verify(compact, digest, type, algorithms, keys, what);
     } catch (JwsRejection e) {
       throw new Rejected(
           switch (e.problem()) {
@@ -113,6 +106,21 @@ final class EnforcedArtifacts {
               + signer.id()
               + ".");
     }
+    if (cached == null) {
+      COMPONENTS.put(digest, component);
+    }
     return new Verified(jws, manifest, signer);
+  }
+
+  private static String unverifiedComponent(String compact, String what) throws Rejected {
+    try {
+      Map<String, Object> unverified = JWSObject.parse(compact).getPayload().toJSONObject();
+      if (unverified == null || !(unverified.get("component") instanceof String c)) {
+        throw new Rejected(Failure.MALFORMED, what + " names no component.");
+      }
+      return c;
+    } catch (ParseException e) {
+      throw new Rejected(Failure.MALFORMED, what + " is not a compact JWS with a JSON payload.");
+    }
   }
 }

@@ -40,15 +40,16 @@ public final class EnforcementPointSigner {
 
   /**
    * The transition for an ALLOW of {@code step} at {@code component}: position and {@code pred}
-   * continue the verified chain; the authority is the predecessor's (the origin's at position 1)
-   * narrowed by the component's {@code delegates}; {@code exp} is never later than the
-   * predecessor's or the txn deadline.
+   * continue the verified chain; the authority is what reached this hop (the predecessor's
+   * intersected with the current origin token's, so a replacement origin token that narrows
+   * authority narrows every transition minted from then on) narrowed by the component's {@code
+   * delegates}; {@code exp} is never later than the predecessor's or the txn deadline.
    */
   public String transition(
       VerifiedFacts facts, String component, String step, String decisionId, Instant now) {
     OriginToken origin = facts.origin();
     Transition head = facts.head().orElse(null);
-    Set<String> given = head == null ? origin.authority() : head.authority();
+    Set<String> given = facts.authority();
     Manifest manifest = facts.manifest();
     Delegation delegates = manifest == null ? Delegation.NONE : manifest.delegates();
     Set<String> authority = delegates.narrow(given);

@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The state of one instance, bounded and expiring each key at its own deadline. A reservation
  * checks and writes under one lock: reservations happen only on ALLOWs that spend something, so the
- * lock is not on the path of most checks. A full store evicts the oldest entries first: size it
- * above the claims and budgets alive at once, or share state through Redis.
+ * lock is not on the path of most checks. A full store refuses new keys ({@link StateFull}, a
+ * {@code state_full} denial) and never evicts a live one: an evicted claim could be spent again, an
+ * evicted budget used afresh. Keys leave only when they expire; size it above the claims and
+ * budgets alive at once, or share state through Redis.
  */
 public final class InMemoryStateStore implements StateStore {
   /**
@@ -28,15 +30,20 @@ public final class InMemoryStateStore implements StateStore {
 
   private final Cache<String, Entry> entries;
   private final Map<String, Entry> map;
+  private final long maxKeys;
 
   public InMemoryStateStore(long maxKeys) {
     this(maxKeys, Ticker.systemTicker());
   }
 
   InMemoryStateStore(long maxKeys, Ticker ticker) {
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: at least 1)");
+    }
+    this.maxKeys = maxKeys;
+    // No maximumSize: a size bound would evict live claims. reserve() counts instead.
     this.entries =
         Caffeine.newBuilder()
-            .maximumSize(maxKeys)
             .ticker(ticker)
             .expireAfter(
                 Expiry.<String, Entry>writing((key, entry) -> Duration.ofNanos(entry.ttlNanos())))
@@ -45,7 +52,7 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   @Override
-  public synchronized Reservation.Outcome reserve(Reservation r) {
+  public synchronized Reservation.Outcome reserve(Reservation r) throws StateFull {
     requireNonNull(r, "reservation");
     // The keys this reservation writes itself: its release undoes those and nothing else.
     Set<String> fresh = new HashSet<>();
@@ -75,6 +82,20 @@ public final class InMemoryStateStore implements StateStore {
       // Envoy's retry, answered as that decision's ALLOW: none of it may be released any more.
       map.put(r.decidedKey(), new Entry(decided.owner(), Set.of(), decided.ttlNanos()));
       return new Reservation.Outcome.Again(decided.owner());
+    }
+    // Fresh keys and the decided mark are new entries (a mark may already be there: counted
+    // anyway).
+    long adding = fresh.size() + 1L;
+    if (map.size() + adding > maxKeys) {
+      entries.cleanUp(); // expired entries still counted until Caffeine's maintenance drops them
+      if (entries.estimatedSize() + adding > maxKeys) {
+        throw new StateFull(
+            "the in-memory state store holds "
+                + entries.estimatedSize()
+                + " live keys, its limit (state.max_keys "
+                + maxKeys
+                + "); refusing new claims rather than evicting live ones");
+      }
     }
     for (Reservation.Claim c : claims) {
       // A retry keeps the first claim's deadline, as Redis's SET NX does.

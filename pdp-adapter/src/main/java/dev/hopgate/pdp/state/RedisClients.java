@@ -1,53 +1,54 @@
 package dev.hopgate.pdp.state;
 
-import java.net.URI;
 import java.time.Duration;
+import javax.net.ssl.SSLParameters;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
-/**
- * Redis connections as hopgate opens them: {@code redis://[:password@]host[:port]}, short timeouts.
- */
+/** Redis connections as hopgate opens them: {@link RedisEndpoint}s, short timeouts, bounded. */
 public final class RedisClients {
   private RedisClients() {}
 
   /** The default pool: 16 connections. */
   public static final int POOL = 16;
 
-  public static JedisPooled pooled(URI uri, Duration timeout) {
-    return pooled(uri, timeout, POOL);
+  public static JedisPooled pooled(RedisEndpoint endpoint, Duration timeout) {
+    return pooled(endpoint, timeout, POOL);
   }
 
   /**
    * At most {@code size} connections; a command waits at most {@code timeout} for a free one (the
    * pool's default is to wait without end: a slow store then queued Checks far past the timeout).
    */
-  public static JedisPooled pooled(URI uri, Duration timeout, int size) {
+  public static JedisPooled pooled(RedisEndpoint endpoint, Duration timeout, int size) {
     int millis = (int) Math.max(1, timeout.toMillis());
     DefaultJedisClientConfig.Builder config =
         DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(millis)
             .socketTimeoutMillis(millis);
-    String userInfo = uri.getUserInfo();
-    if (userInfo != null && userInfo.contains(":")) {
-      config.password(userInfo.substring(userInfo.indexOf(':') + 1));
+    if (endpoint.user() != null) {
+      config.user(endpoint.user());
+    }
+    if (endpoint.password() != null) {
+      config.password(endpoint.password());
+    }
+    if (endpoint.tls()) {
+      // Jedis checks no host name on its own when given a socket factory: the JSSE does it, as
+      // for HTTPS, once the endpoint identification algorithm is set.
+      SSLParameters parameters = new SSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      config.ssl(true).sslParameters(parameters);
+      if (endpoint.trust() != null) {
+        config.sslSocketFactory(endpoint.trust().getSocketFactory());
+      }
     }
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxTotal(size);
     pool.setMaxIdle(size);
     pool.setBlockWhenExhausted(true);
     pool.setMaxWait(Duration.ofMillis(millis));
-    return new JedisPooled(new HostAndPort(uri.getHost(), port(uri)), config.build(), pool);
-  }
-
-  /** For logs: never the password. */
-  public static String describe(URI uri) {
-    return "redis://" + uri.getHost() + ":" + port(uri);
-  }
-
-  private static int port(URI uri) {
-    return uri.getPort() < 0 ? 6379 : uri.getPort();
+    return new JedisPooled(new HostAndPort(endpoint.host(), endpoint.port()), config.build(), pool);
   }
 }

@@ -17,10 +17,14 @@ public final class RedisRevocationSets implements RefreshingRevocationFeed.Sourc
   private final String description;
 
   public RedisRevocationSets(URI uri, Duration timeout, String prefix) {
-    requireNonNull(uri, "uri");
+    this(RedisEndpoint.parse(uri.toString(), null), timeout, prefix);
+  }
+
+  public RedisRevocationSets(RedisEndpoint endpoint, Duration timeout, String prefix) {
+    requireNonNull(endpoint, "endpoint");
     this.prefix = requireNonNull(prefix, "prefix");
-    this.redis = RedisClients.pooled(uri, timeout);
-    this.description = RedisClients.describe(uri) + " " + prefix + "revoked:*";
+    this.redis = RedisClients.pooled(endpoint, timeout);
+    this.description = endpoint.describe() + " " + prefix + "revoked:*";
   }
 
   @Override

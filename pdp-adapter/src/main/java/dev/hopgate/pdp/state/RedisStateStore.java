@@ -122,10 +122,14 @@ public final class RedisStateStore implements StateStore {
    * @param pool connections at most; a command waits at most {@code timeout} for one
    */
   public RedisStateStore(URI uri, Duration timeout, String prefix, int pool) {
-    requireNonNull(uri, "uri");
+    this(RedisEndpoint.parse(uri.toString(), null), timeout, prefix, pool);
+  }
+
+  public RedisStateStore(RedisEndpoint endpoint, Duration timeout, String prefix, int pool) {
+    requireNonNull(endpoint, "endpoint");
     this.prefix = requireNonNull(prefix, "prefix");
-    this.redis = RedisClients.pooled(uri, timeout, pool);
-    this.description = RedisClients.describe(uri);
+    this.redis = RedisClients.pooled(endpoint, timeout, pool);
+    this.description = endpoint.describe();
   }
 
   @Override

@@ -116,6 +116,8 @@ public final class Spending {
     Reservation.Outcome outcome;
     try {
       outcome = oneTimeTokens.store().reserve(reservation);
+    } catch (StateFull e) {
+      throw e; // refused before anything was written: nothing to release
     } catch (StateException e) {
       // The script may have run and only its reply been lost: the caller releases it.
       throw new Unanswered(e, reservation);

@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -154,24 +156,29 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
     lastAttempt = clock.instant();
     HttpResponse<byte[]> response;
     try {
+      // The whole exchange within twice the timeout: a server that drips its body cannot hold the
+      // refresh (the client's own timeout ends with the response headers).
       response =
-          http.send(
-              HttpRequest.newBuilder(uri)
-                  .timeout(timeout)
-                  .header("accept", "application/json")
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+          http.sendAsync(
+                  HttpRequest.newBuilder(uri)
+                      .timeout(timeout)
+                      .header("accept", "application/json")
+                      .GET()
+                      .build(),
+                  BoundedBody.handler(MAX_BYTES))
+              .get(2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    } catch (TimeoutException e) {
+      throw new IOException("no whole answer within " + 2 * timeout.toMillis() + " ms", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException(String.valueOf(e.getCause()), e.getCause());
     }
     if (response.statusCode() != 200) {
       throw new IOException("HTTP " + response.statusCode());
-    }
-    if (response.body().length > MAX_BYTES) {
-      throw new IOException(
-          response.body().length + " bytes (expected: at most " + MAX_BYTES + ")");
     }
     String body = new String(response.body(), StandardCharsets.UTF_8);
     Fetched previous = fetched.get();

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies compact JWS of every kind hopgate reads, checking cheapest and most specific first:
@@ -33,38 +34,59 @@ import java.util.stream.Collectors;
  * <p>A verified signature is cached under (scope, typ, digest, kid, key revision): a chain re-sent
  * on every hop is verified once per instance, and removing a key changes the revision, so nothing
  * it verified is found again. Entries expire with the JWS ({@code exp}, capped) and the cache is
- * bounded. Only the signature is cached; claims are judged again on every use.
+ * bounded by the bytes it holds (a signer chooses how long its JWS are). Only the signature is
+ * cached; claims are judged again on every use. A signature that did not verify is remembered too,
+ * under the same key (digests, never the unverified text): a request that carries the same bad
+ * artifacts again costs no signature check.
  */
 public final class JwsVerifier {
   private record CacheKey(String scope, String type, String digest, String kid, long revision) {}
 
+  /** Weight of an entry: the compact form and the claims decoded from it, roughly, in bytes. */
+  private static final int ENTRY_OVERHEAD_BYTES = 512;
+
   /**
    * Parsed headers by their base64url segment: every JWS one key signs for one purpose carries the
    * same header, so it is decoded once, not on every request (Nimbus's constant-time base64 and
-   * JSON parsing cost more than the cached signature check). Bounded: headers are attacker-chosen.
+   * JSON parsing cost more than the cached signature check). Filled only with headers of JWS whose
+   * signature verified, so unauthenticated input cannot fill it; weighed by bytes.
    */
-  private static final Cache<String, Header> HEADERS =
-      Caffeine.newBuilder().maximumSize(4096).build();
+  private static final Cache<String, JWSHeader> HEADERS =
+      Caffeine.newBuilder()
+          .maximumWeight(1 << 20)
+          .<String, JWSHeader>weigher((segment, header) -> 2 * segment.length() + 64)
+          .build();
 
   private final Cache<CacheKey, VerifiedJws> verified;
+  private final Cache<CacheKey, JwsRejection> refused;
 
   /**
-   * @param maxEntries bound of the cache of verified signatures (0 disables it)
+   * @param maxBytes bound of the cache of verified signatures, in bytes of the JWS it holds (0
+   *     disables it, and the memory of refused signatures with it)
    * @param maxAge the longest any entry stays, whatever its {@code exp}
    */
-  public JwsVerifier(long maxEntries, Duration maxAge) {
+  public JwsVerifier(long maxBytes, Duration maxAge) {
     this.verified =
         Caffeine.newBuilder()
-            .maximumSize(maxEntries)
+            .maximumWeight(maxBytes)
+            .<CacheKey, VerifiedJws>weigher(
+                (key, jws) -> 2 * jws.compact().length() + ENTRY_OVERHEAD_BYTES)
             .recordStats()
             .expireAfter(
                 Expiry.<CacheKey, VerifiedJws>creating((key, jws) -> lifetime(jws, maxAge)))
             .build();
+    // Keys are digests (fixed size) and kids of held keys: bounded by count. Ten minutes, so a key
+    // that is fixed in place (same kid, same revision) is not refused for long.
+    this.refused =
+        Caffeine.newBuilder()
+            .maximumSize(maxBytes == 0 ? 0 : 20_000)
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .build();
   }
 
-  /** A verifier with a cache sized for one instance: 100,000 entries, at most one hour each. */
+  /** A verifier with a cache sized for one instance: 64 MiB of JWS, at most one hour each. */
   public static JwsVerifier withDefaultCache() {
-    return new JwsVerifier(100_000, Duration.ofHours(1));
+    return new JwsVerifier(64L << 20, Duration.ofHours(1));
   }
 
   /**
@@ -75,6 +97,21 @@ public final class JwsVerifier {
    */
   public VerifiedJws verify(
       String compact,
+      JOSEObjectType type,
+      Set<JWSAlgorithm> algorithms,
+      KeyResolver keys,
+      String what)
+      throws JwsRejection {
+    return verify(compact, null, type, algorithms, keys, what);
+  }
+
+  /**
+   * As {@link #verify(String, JOSEObjectType, Set, KeyResolver, String)}, with the JWS's digest
+   * ({@link Digests#ofJws}) already computed by the caller, or null.
+   */
+  public VerifiedJws verify(
+      String compact,
+      @Nullable String knownDigest,
       JOSEObjectType type,
       Set<JWSAlgorithm> algorithms,
       KeyResolver keys,
@@ -115,11 +152,15 @@ public final class JwsVerifier {
       throw new JwsRejection(SIGNATURE, what + " carries no signature.");
     }
 
-    String digest = Digests.ofJws(compact);
+    String digest = knownDigest != null ? knownDigest : Digests.ofJws(compact);
     CacheKey cacheKey = new CacheKey(keys.scope(), type.getType(), digest, kid, keys.revision());
     VerifiedJws cached = verified.getIfPresent(cacheKey);
     if (cached != null) {
       return cached;
+    }
+    JwsRejection remembered = refused.getIfPresent(cacheKey);
+    if (remembered != null) {
+      throw new JwsRejection(remembered.problem(), remembered.getMessage());
     }
     SignedJWT jwt;
     try {
@@ -127,15 +168,20 @@ public final class JwsVerifier {
     } catch (ParseException e) {
       throw new JwsRejection(MALFORMED, what + " does not parse: " + e.getMessage());
     }
+    boolean valid;
     try {
-      if (!jwt.verify(key.verifier())) {
-        throw new JwsRejection(
-            SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
-      }
+      valid = jwt.verify(key.verifier());
     } catch (JOSEException e) {
-      throw new JwsRejection(
-          SIGNATURE, what + "'s signature could not be verified with key '" + kid + "'.");
+      valid = false;
     }
+    if (!valid) {
+      JwsRejection rejection =
+          new JwsRejection(
+              SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
+      refused.put(cacheKey, rejection);
+      throw rejection;
+    }
+    HEADERS.put(compact.substring(0, compact.indexOf('.')), header);
     JWTClaimsSet claims;
     try {
       claims = jwt.getJWTClaimsSet();
@@ -208,7 +254,6 @@ public final class JwsVerifier {
       } catch (ParseException e) {
         throw new JwsRejection(MALFORMED, what + "'s header does not parse: " + e.getMessage());
       }
-      HEADERS.put(segment, header);
     }
     Algorithm alg = header.getAlgorithm();
     if (Algorithm.NONE.equals(alg) || !(header instanceof JWSHeader jws)) {

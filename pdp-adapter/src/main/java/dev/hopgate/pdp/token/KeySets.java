@@ -2,6 +2,8 @@ package dev.hopgate.pdp.token;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyOperation;
+import com.nimbusds.jose.jwk.KeyUse;
 import java.text.ParseException;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,6 +28,11 @@ final class KeySets {
     }
     Map<String, TrustedKey> byKid = new HashMap<>();
     for (JWK jwk : set.getKeys()) {
+      if (!forSignatures(jwk)) {
+        // A published JWKS may hold encryption keys beside signing keys: they are not refused,
+        // only left out, since a trust set verifies signatures only.
+        continue;
+      }
       TrustedKey key;
       try {
         key = TrustedKey.of(jwk);
@@ -37,6 +44,15 @@ final class KeySets {
             source + ": kid '" + key.keyId() + "' appears twice (expected: unique kids)");
       }
     }
+    if (byKid.isEmpty()) {
+      throw new IllegalArgumentException(
+          source + ": no key for verifying signatures (every key has a use or key_ops without it)");
+    }
     return new KeySet(revision, byKid);
+  }
+
+  private static boolean forSignatures(JWK jwk) {
+    return (jwk.getKeyUse() == null || KeyUse.SIGNATURE.equals(jwk.getKeyUse()))
+        && (jwk.getKeyOperations() == null || jwk.getKeyOperations().contains(KeyOperation.VERIFY));
   }
 }

@@ -9,13 +9,17 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyOperation;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.util.Set;
 
 /**
- * One public key of a trust set, with the verifier built for it once and the algorithms it may
- * verify (its key type, narrowed by the JWK's {@code alg} when present).
+ * One public key of a trust set, with the verifier built for it once and the one algorithm it may
+ * verify (RFC 8725 3.1: each key is used with exactly one algorithm). A key type with one algorithm
+ * (EC P-256: ES256; OKP Ed25519: EdDSA, also named Ed25519 by RFC 9864) needs no {@code alg}; an
+ * RSA key, which could verify RS256 and PS256, must name its {@code alg}.
  */
 public record TrustedKey(
     String keyId, JWK jwk, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {
@@ -36,6 +40,22 @@ public record TrustedKey(
     String kid = jwk.getKeyID();
     if (kid == null || kid.isBlank()) {
       throw new IllegalArgumentException("key without 'kid' (every trusted key needs one)");
+    }
+    if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+      throw new IllegalArgumentException(
+          "key '"
+              + kid
+              + "' has use '"
+              + jwk.getKeyUse().identifier()
+              + "' (expected: sig; it is not a key for verifying signatures)");
+    }
+    if (jwk.getKeyOperations() != null && !jwk.getKeyOperations().contains(KeyOperation.VERIFY)) {
+      throw new IllegalArgumentException(
+          "key '"
+              + kid
+              + "' has key_ops "
+              + jwk.getKeyOperations().stream().map(KeyOperation::identifier).sorted().toList()
+              + " without 'verify' (it is not a key for verifying signatures)");
     }
     if (jwk.isPrivate()) {
       throw new IllegalArgumentException(
@@ -77,6 +97,13 @@ public record TrustedKey(
                 + "': key type "
                 + jwk.getKeyType()
                 + " (expected: EC P-256, OKP Ed25519 or RSA)");
+      }
+      if (jwk.getAlgorithm() == null && key.algorithms().size() > 1 && jwk instanceof RSAKey) {
+        throw new IllegalArgumentException(
+            "key '"
+                + kid
+                + "': an RSA key without 'alg' could verify both RS256 and PS256 (RFC 8725 3.1:"
+                + " one algorithm per key); set \"alg\" in the JWK");
       }
       if (jwk.getAlgorithm() != null) {
         JWSAlgorithm declared = JWSAlgorithm.parse(jwk.getAlgorithm().getName());

@@ -48,7 +48,7 @@ public final class ChainFixture {
   public final JwsSigning txnTokenService = signer("ES256", "tts-1");
   public final JwsSigning registry = signer("EdDSA", "reg-1");
   public final Map<String, JwsSigning> enforcers = new LinkedHashMap<>();
-  public final JwsVerifier verifier = new JwsVerifier(10_000, Duration.ofHours(1));
+  public final JwsVerifier verifier = new JwsVerifier(16L << 20, Duration.ofHours(1));
 
   /**
    * The fixture's time: {@link #NOW} for tests; the wall clock's for benchmarks, whose caches

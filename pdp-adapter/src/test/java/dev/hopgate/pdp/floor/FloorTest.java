@@ -61,6 +61,35 @@ class FloorTest {
     assertThat(facts.authority()).containsExactly(CHARGE);
   }
 
+  /**
+   * Issue 18: the transition minted after a narrowing replacement took the chain head's authority
+   * whole, so the step the replacement removed stayed in the chain for the hops after.
+   */
+  @Test
+  void aTransitionMintedAfterANarrowingReplacement_carriesOnlyTheNarrowedAuthority()
+      throws Exception {
+    // The agent's transition carries RESERVE and CHARGE; the replacement keeps PLAN and CHARGE.
+    String replaced = f.origin(PLANNER, INTENT, Set.of(PLAN, CHARGE));
+    VerifiedFacts facts =
+        verify(
+            f.request(f.hop(INVENTORY), replaced, List.of(f.validChain().get(0)), List.of(), AGENT),
+            INVENTORY);
+    EnforcementPointSigner inventory = // its manifest delegates everything ("*")
+        new EnforcementPointSigner(
+            ChainFixture.enforcementPoint(INVENTORY),
+            f.enforcers.get(INVENTORY),
+            java.time.Duration.ofMinutes(1));
+
+    String minted = inventory.transition(facts, INVENTORY, RESERVE, "decision-x", NOW);
+
+    @SuppressWarnings("unchecked")
+    List<String> authority =
+        (List<String>)
+            com.nimbusds.jose.JWSObject.parse(minted).getPayload().toJSONObject().get("authority");
+    assertThat(facts.chain().get(0).authority()).contains(RESERVE);
+    assertThat(authority).containsExactly(CHARGE);
+  }
+
   // --- identity ---------------------------------------------------------------------------------
 
   @Test

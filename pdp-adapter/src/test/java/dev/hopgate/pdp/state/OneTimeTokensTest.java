@@ -54,6 +54,29 @@ class OneTimeTokensTest {
     assertThat(second.problem().status()).isEqualTo(401);
   }
 
+  /**
+   * Issue 18: a full in-memory store evicted its oldest keys, so a once token spent first was
+   * forgotten once enough others were spent, and could be spent again. Now the store refuses new
+   * claims when full ({@code state_full}) and keeps every live one.
+   */
+  @Test
+  void aOnceTokenEvictedFromAFullStore_isSpentAgain_isNowRefused() {
+    store = new InMemoryStateStore(6); // each spend writes a claim and a decided mark
+    String first = f.hopOnce(INVENTORY, "jti-full-1");
+    assertThat(decide(first, RESERVE, "req-1", NOW).outcome()).isEqualTo(Outcome.ALLOW);
+    for (int i = 2; i <= 4; i++) {
+      decide(f.hopOnce(INVENTORY, "jti-full-" + i), RESERVE, "req-" + i, NOW);
+    }
+
+    Decision again = decide(first, RESERVE, "req-again", NOW.plusSeconds(1));
+
+    assertThat(again.outcome()).isNotEqualTo(Outcome.ALLOW);
+    assertThat(again.violations().get(0).code()).isEqualTo("token_consumed");
+    Decision overflow = decide(f.hopOnce(INVENTORY, "jti-full-5"), RESERVE, "req-5", NOW);
+    assertThat(overflow.outcome()).isEqualTo(Outcome.ABORT);
+    assertThat(overflow.violations().get(0).code()).isEqualTo("state_full");
+  }
+
   @Test
   void envoyRetryOfTheSameCheck_getsTheSameDecision() {
     String token = f.hopOnce(INVENTORY, "jti-2");

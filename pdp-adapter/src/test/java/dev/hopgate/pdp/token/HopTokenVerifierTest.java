@@ -389,7 +389,7 @@ class HopTokenVerifierTest {
 
   @Test
   void aOnceToken_isNotKeptInTheVerifiedSignatureCache_aReusableOneIs() throws Exception {
-    JwsVerifier jws = new JwsVerifier(100, Duration.ofHours(1));
+    JwsVerifier jws = new JwsVerifier(1 << 20, Duration.ofHours(1));
     HopTokenVerifier cached =
         new HopTokenVerifier(
             new TrustSet(

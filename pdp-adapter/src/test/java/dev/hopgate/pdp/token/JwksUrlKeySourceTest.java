@@ -32,6 +32,10 @@ class JwksUrlKeySourceTest {
   private final AtomicReference<String> body = new AtomicReference<>();
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger fetches = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong hugeWritten =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.CountDownLatch hugeDone =
+      new java.util.concurrent.CountDownLatch(1);
   private SSLContext client;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private JwksUrlKeySource source;
@@ -51,6 +55,24 @@ class JwksUrlKeySourceTest {
           exchange.sendResponseHeaders(status.get(), bytes.length);
           exchange.getResponseBody().write(bytes);
           exchange.close();
+        });
+    server.createContext(
+        "/huge.json",
+        exchange -> {
+          // Chunked (no Content-Length): only reading tells its size.
+          exchange.sendResponseHeaders(200, 0);
+          byte[] chunk = new byte[64 * 1024];
+          Arrays.fill(chunk, (byte) ' ');
+          try (var out = exchange.getResponseBody()) {
+            for (int i = 0; i < 1024; i++) {
+              out.write(chunk);
+              hugeWritten.addAndGet(chunk.length);
+            }
+          } catch (java.io.IOException e) {
+            // the client stopped reading: what the attack wants to see
+          } finally {
+            hugeDone.countDown();
+          }
         });
     server.start();
     client = pki.anonymousClient();
@@ -93,6 +115,30 @@ class JwksUrlKeySourceTest {
     status.set(200);
     clock.advance(Duration.ofSeconds(6));
     assertThat(source.find("k1")).isPresent();
+  }
+
+  /**
+   * Issue 18: the JWKS body was read whole (64 MiB here) before its 256 KiB cap applied. Now
+   * reading stops at the cap: the server cannot write much more than the cap and the sockets'
+   * buffers.
+   */
+  @Test
+  void aHugeJwksBody_isNotReadWhole_beforeItsCapApplies() throws Exception {
+    URI huge = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/huge.json");
+
+    assertThatThrownBy(
+            () ->
+                JwksUrlKeySource.load(
+                    huge,
+                    client,
+                    Duration.ofSeconds(20),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(60),
+                    clock))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("262144");
+    assertThat(hugeDone.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(hugeWritten.get()).isLessThan(32L << 20);
   }
 
   @Test

@@ -30,7 +30,7 @@ class JwsVerifierTest {
   void setUp() {
     signing = JwsSigning.of(JwsSigning.generate("EdDSA", "ep-1"));
     keys = new CountingKeys(TrustedKey.of(signing.key().toPublicJWK()));
-    verifier = new JwsVerifier(1000, Duration.ofHours(1));
+    verifier = new JwsVerifier(1 << 20, Duration.ofHours(1));
   }
 
   @Test
@@ -44,6 +44,43 @@ class JwsVerifierTest {
     assertThat(keys.verifications.get()).isEqualTo(1);
     assertThat(second).isSameAs(first);
     assertThat(first.digest()).startsWith("sha256:").hasSize(71);
+  }
+
+  @Test
+  void aBadSignature_sentAgain_costsNoSecondSignatureCheck() throws Exception {
+    String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
+    String other = sign(TRANSITION, Instant.now().plusSeconds(61));
+    String forged =
+        jws.substring(0, jws.lastIndexOf('.')) + other.substring(other.lastIndexOf('.'));
+
+    for (int i = 0; i < 32; i++) {
+      assertThatThrownBy(
+              () ->
+                  verifier.verify(
+                      forged, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition"))
+          .isInstanceOfSatisfying(
+              JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.SIGNATURE));
+    }
+
+    assertThat(keys.verifications.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theVerifiedCache_isBoundedByTheBytesItHolds() throws Exception {
+    JwsVerifier small = new JwsVerifier(64 * 1024, Duration.ofHours(1));
+    for (int i = 0; i < 100; i++) {
+      String big =
+          signing.sign(
+              TRANSITION,
+              new JWTClaimsSet.Builder()
+                  .issuer("ep-1")
+                  .claim("pad", "p".repeat(4_000) + i)
+                  .expirationTime(Date.from(Instant.now().plusSeconds(60)))
+                  .build());
+      small.verify(big, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "The transition");
+    }
+
+    assertThat(small.cachedSignatures()).isLessThanOrEqualTo(64 * 1024 / 8_000);
   }
 
   @Test
@@ -96,7 +133,7 @@ class JwsVerifierTest {
   }
 
   @Test
-  void verify_neverCachesAFailure() {
+  void aRememberedFailure_isCheckedAgainOnceTheKeysChange() {
     String jws = sign(TRANSITION, Instant.now().plusSeconds(60));
     String[] parts = jws.split("\\.");
     String forged = parts[0] + "." + Base64URL.encode("{\"txn\":\"other\"}") + "." + parts[2];
@@ -105,6 +142,7 @@ class JwsVerifierTest {
               () -> verifier.verify(forged, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "It"))
           .isInstanceOfSatisfying(
               JwsRejection.class, e -> assertThat(e.problem()).isEqualTo(JwsProblem.SIGNATURE));
+      keys.revision.incrementAndGet();
     }
     assertThat(keys.verifications.get()).isEqualTo(2);
   }

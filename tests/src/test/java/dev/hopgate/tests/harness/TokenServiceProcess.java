@@ -30,6 +30,9 @@ public final class TokenServiceProcess extends ManagedProcess {
     this.port = port;
   }
 
+  /** The component whose hop tokens this token service always issues one-time. */
+  public static final String ONE_TIME_COMPONENT = "spiffe://shop.example/payments";
+
   public static TokenServiceProcess start(
       Path dir, TestPki pki, String trustDomain, String txnIssuer, String hopIssuer)
       throws IOException {
@@ -45,7 +48,8 @@ public final class TokenServiceProcess extends ManagedProcess {
         hop_issuer: %s
         txn_key: txn-token-service.private.jwk.json
         hop_key: token-service.private.jwk.json
-        identity: {issuers: [https://idp.shop.example], jwks: idp.jwks.json}
+        identity: {issuers: [https://idp.shop.example], jwks: idp.jwks.json, client_ids: [hopgate]}
+        one_time: {components: [%s]}
         processes: %s
         """
             .formatted(
@@ -53,6 +57,7 @@ public final class TokenServiceProcess extends ManagedProcess {
                 trustDomain,
                 txnIssuer,
                 hopIssuer,
+                ONE_TIME_COMPONENT,
                 Tools.repo().resolve("policies/processes")));
     TokenServiceProcess process =
         new TokenServiceProcess(
