@@ -67,13 +67,13 @@ class KeyAlgorithmsIT {
   }
 
   @Test
-  void anRsaKeyWithoutAlg_verifiesBothRs256AndPs256_isRefusedAtLoad() throws Exception {
+  void anRsaKeyWithoutAlg_verifiesBothRs256AndPs256_isLeftOut() throws Exception {
     JsonNode minted = mint("{}", "RS256", "PS256");
 
     assertThatThrownBy(() -> load(minted))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("without 'alg'")
-        .hasMessageContaining("RS256 and PS256");
+        .hasMessageContaining("no key for verifying signatures")
+        .hasMessageContaining("RSA key without alg");
   }
 
   @Test

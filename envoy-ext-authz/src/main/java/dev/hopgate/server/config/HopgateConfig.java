@@ -527,6 +527,7 @@ public record HopgateConfig(
       }
       this.redis = redis;
       this.redisCa = redisCa;
+
       this.timeout =
           Durations.within(
               "timeout",
@@ -548,6 +549,22 @@ public record HopgateConfig(
       if (this.maxKeys < 1) {
         throw new IllegalArgumentException("max_keys: " + this.maxKeys + " (expected: at least 1)");
       }
+    }
+
+    /** Never the Redis password, should a State ever be logged. */
+    @Override
+    public String toString() {
+      return "State[store="
+          + store
+          + ", redis="
+          + (redis == null ? null : RedisEndpoint.redact(redis))
+          + ", redis_ca="
+          + redisCa
+          + ", key_prefix="
+          + keyPrefix
+          + ", max_keys="
+          + maxKeys
+          + "]";
     }
   }
 

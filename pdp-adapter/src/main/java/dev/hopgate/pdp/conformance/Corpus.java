@@ -158,7 +158,8 @@ public final class Corpus {
               List.of(),
               null,
               "sha256:conformance",
-              file.getFileName().toString()));
+              file.getFileName().toString(),
+              null));
     }
     return ManifestRegistry.of(manifests);
   }

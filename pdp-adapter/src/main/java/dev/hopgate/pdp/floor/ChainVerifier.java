@@ -53,7 +53,13 @@ public final class ChainVerifier {
       try {
         verified =
             EnforcedArtifacts.verify(
-                elements.get(i), WireTypes.TRANSITION, algorithms, manifests, jwsVerifier, what);
+                elements.get(i),
+                WireTypes.TRANSITION,
+                algorithms,
+                manifests,
+                jwsVerifier,
+                what,
+                now);
       } catch (EnforcedArtifacts.Rejected e) {
         throw new FloorRejection(
             switch (e.failure) {

@@ -51,7 +51,13 @@ public final class CompletionVerifier {
       try {
         EnforcedArtifacts.Verified verified =
             EnforcedArtifacts.verify(
-                records.get(i), WireTypes.COMPLETION, algorithms, manifests, jwsVerifier, what);
+                records.get(i),
+                WireTypes.COMPLETION,
+                algorithms,
+                manifests,
+                jwsVerifier,
+                what,
+                now);
         Completion c = read(verified.jws().claims(), verified.jws().digest(), what);
         if (!c.txn().equals(txn)) {
           throw new IllegalArgumentException(what + " belongs to another txn");

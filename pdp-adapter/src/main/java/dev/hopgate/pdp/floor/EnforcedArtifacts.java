@@ -14,6 +14,8 @@ import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.token.KeyResolver;
 import dev.hopgate.pdp.token.VerifiedJws;
 import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -68,7 +70,8 @@ final class EnforcedArtifacts {
       Set<JWSAlgorithm> algorithms,
       ManifestRegistry manifests,
       JwsVerifier verifier,
-      String what)
+      String what,
+      Instant now)
       throws Rejected {
     String digest = Digests.ofJws(compact);
     String cached = COMPONENTS.getIfPresent(digest);
@@ -82,10 +85,20 @@ final class EnforcedArtifacts {
                     new Rejected(
                         Failure.NO_MANIFEST,
                         what + " is for component " + named + ", which has no manifest."));
+    if (manifest.expiredAt(now, Duration.ZERO)) {
+      throw new Rejected(
+          Failure.NO_MANIFEST,
+          what
+              + " is for component "
+              + named
+              + ", whose manifest expired at "
+              + manifest.expiresAt()
+              + ": its keys no longer vouch for anything.");
+    }
     KeyResolver keys = manifests.enforcementKeys(component).orElseThrow();
     VerifiedJws jws;
     try {
-      jws = verifier.verify(compact, digest, type, algorithms, keys, what);
+      jws = verifier.verify(compact, type, algorithms, keys, what);
     } catch (JwsRejection e) {
       throw new Rejected(
           switch (e.problem()) {

@@ -1,16 +1,19 @@
 package dev.hopgate.pdp.floor;
 
 import static dev.hopgate.pdp.floor.FloorCode.CHAIN_CALLER;
+import static dev.hopgate.pdp.floor.FloorCode.MANIFEST_EXPIRED;
 import static dev.hopgate.pdp.floor.FloorCode.ORIGIN_MISMATCH;
 import static dev.hopgate.pdp.floor.FloorCode.REVOKED;
 import static java.util.Objects.requireNonNull;
 
+import dev.hopgate.pdp.manifest.Manifest;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.HopTokenVerifier;
 import dev.hopgate.pdp.token.TokenRejection;
 import dev.hopgate.pdp.wire.WireTypes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -161,8 +164,18 @@ public final class Floor {
         fromLedger.running().isEmpty()
             ? Set.of()
             : ledgerEvidence.running(origin.txn(), fromLedger.running(), manifests, now);
-    return new VerifiedFacts(
-        hop, origin, chain, completed, authority, manifests.get(component).orElse(null), running);
+    Manifest manifest = manifests.get(component).orElse(null);
+    if (manifest != null && manifest.expiredAt(now, Duration.ZERO)) {
+      // Loaded while valid; a registry directory is re-read only on a reload, so judge it now.
+      throw new FloorRejection(
+          MANIFEST_EXPIRED,
+          "The manifest of "
+              + component
+              + " expired at "
+              + manifest.expiresAt()
+              + "; the registry must sign a new one.");
+    }
+    return new VerifiedFacts(hop, origin, chain, completed, authority, manifest, running);
   }
 
   /** Completion records that did not verify (carried or from the ledger), ignored since start. */

@@ -18,6 +18,7 @@ public enum FloorCode {
   CHAIN_WIDENED("chain_widened", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
   CHAIN_EXPIRED("chain_expired", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
   CHAIN_NOT_YET_VALID("chain_not_yet_valid", 403, Outcome.ABORT, Gate.CONTINUITY, "none"),
+  MANIFEST_EXPIRED("manifest_expired", 403, Outcome.DENY, Gate.CAPABILITY, "none"),
   REVOKED("revoked", 403, Outcome.DENY, Gate.AUTHORIZATION, "none"),
   /** The revocation feed is older than its maximum staleness: nothing can be shown unrevoked. */
   REVOCATION_UNAVAILABLE("revocation_unavailable", 403, Outcome.ABORT, Gate.AUTHORIZATION, "none");

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.token.JwsVerifier;
 import dev.hopgate.pdp.wire.WireTypes;
@@ -22,8 +23,8 @@ import java.util.Set;
  * verifies a chain link or a carried record (signed by an enforcement point that the manifest of
  * its component lists, for a step that component performs, not expired) and must say what the
  * signal says: the same txn, decision, component, step and enforcement point. An artifact that
- * fails to verify is remembered for a while (bounded by its characters), so the same junk costs one
- * verification however often it is sent or read.
+ * fails to verify is remembered for a while, by its digest (bounded in bytes), so the same junk
+ * costs one verification however often it is sent or read.
  */
 public final class LedgerEvidence {
   /** Longest a refusal is remembered: a manifest reloaded since may admit the artifact. */
@@ -116,12 +117,12 @@ public final class LedgerEvidence {
 
   private Transition transition(String compact, ManifestRegistry manifests, Instant now)
       throws Refused {
-    String key = "transition " + compact;
+    String key = "transition " + Digests.ofJws(compact);
     remembered(key);
     try {
       EnforcedArtifacts.Verified verified =
           EnforcedArtifacts.verify(
-              compact, WireTypes.TRANSITION, algorithms, manifests, jws, "The transition");
+              compact, WireTypes.TRANSITION, algorithms, manifests, jws, "The transition", now);
       Transition t =
           ChainVerifier.read(verified.jws().claims(), verified.jws().digest(), "The transition");
       if (!verified.manifest().performs().contains(t.step())) {
@@ -146,12 +147,18 @@ public final class LedgerEvidence {
 
   private Completion completion(String compact, ManifestRegistry manifests, Instant now)
       throws Refused {
-    String key = "completion " + compact;
+    String key = "completion " + Digests.ofJws(compact);
     remembered(key);
     try {
       EnforcedArtifacts.Verified verified =
           EnforcedArtifacts.verify(
-              compact, WireTypes.COMPLETION, algorithms, manifests, jws, "The completion record");
+              compact,
+              WireTypes.COMPLETION,
+              algorithms,
+              manifests,
+              jws,
+              "The completion record",
+              now);
       Completion c =
           CompletionVerifier.read(
               verified.jws().claims(), verified.jws().digest(), "The completion record");

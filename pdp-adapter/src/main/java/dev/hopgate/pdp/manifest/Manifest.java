@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.token.KeyResolver;
 import dev.hopgate.pdp.token.TrustedKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param issuerEndpoint where a caller gets a new hop token for this component, or null
  * @param digest {@code sha256:} of the signed manifest
+ * @param expiresAt its {@code exp}, or null: a manifest is judged by it on every use, not only when
+ *     it is loaded (a registry directory is re-read only on a reload)
  */
 public record Manifest(
     String component,
@@ -26,7 +30,8 @@ public record Manifest(
     List<EnforcementPoint> enforcement,
     @Nullable String issuerEndpoint,
     String digest,
-    String source) {
+    String source,
+    @Nullable Instant expiresAt) {
   public Manifest {
     requireNonNull(component, "component");
     performs = Set.copyOf(performs);
@@ -36,6 +41,11 @@ public record Manifest(
     enforcement = List.copyOf(enforcement);
     requireNonNull(digest, "digest");
     requireNonNull(source, "source");
+  }
+
+  /** Whether its {@code exp} has passed at {@code now}, beyond {@code skew}. */
+  public boolean expiredAt(Instant now, Duration skew) {
+    return expiresAt != null && expiresAt.plus(skew).isBefore(now);
   }
 
   /** The enforcement point holding key {@code kid}, if any. */

@@ -150,7 +150,8 @@ public final class ManifestRegistry {
         enforcement(claims),
         issuerEndpoint(claims),
         jws.digest(),
-        source);
+        source,
+        exp == null ? null : exp.toInstant());
   }
 
   public Optional<Manifest> get(String component) {

@@ -281,6 +281,7 @@ public final class Problems {
       case CHAIN_WIDENED -> "Authority widened along the chain";
       case CHAIN_EXPIRED -> "Chain expired";
       case CHAIN_NOT_YET_VALID -> "Chain not valid yet";
+      case MANIFEST_EXPIRED -> "Component manifest expired";
       case REVOKED -> "Transaction revoked";
       case REVOCATION_UNAVAILABLE -> "Revocation feed unavailable";
     };

@@ -94,17 +94,34 @@ public record RedisEndpoint(
     return describe();
   }
 
-  /** {@code url} with the password of its user information replaced by {@code ***}. */
+  /**
+   * {@code url} as messages may show it: scheme, user and host, the password replaced by {@code
+   * ***}, no query (which could carry one); a URL without {@code @} whose host cannot be read is
+   * shown by its scheme alone (a typo like {@code redis://:secret} has its password where the host
+   * would be).
+   */
   public static String redact(String url) {
     int scheme = url.indexOf("://");
-    int at = url.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
-      return url;
+    if (scheme < 0) {
+      return "(not a URL)";
     }
-    String userInfo = url.substring(scheme + 3, at);
-    int colon = userInfo.indexOf(':');
-    String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
-    return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
+    String prefix = url.substring(0, scheme + 3);
+    int at = url.lastIndexOf('@');
+    String rest = at > scheme ? url.substring(at + 1) : url.substring(scheme + 3);
+    int query = rest.indexOf('?');
+    if (query >= 0) {
+      rest = rest.substring(0, query) + "?***";
+    }
+    if (at > scheme) {
+      String userInfo = url.substring(scheme + 3, at);
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+      return prefix + user + ":***@" + rest;
+    }
+    if (rest.contains(":") && !rest.matches("[A-Za-z0-9.\\-\\[\\]]+:[0-9]*(/.*)?(\\?\\*\\*\\*)?")) {
+      return prefix + "***";
+    }
+    return prefix + rest;
   }
 
   private static String describe(boolean tls, @Nullable String user, String host, int port) {

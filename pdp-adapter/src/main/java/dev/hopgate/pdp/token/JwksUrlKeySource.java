@@ -155,22 +155,24 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
   private void fetch(long revision) throws IOException {
     lastAttempt = clock.instant();
     HttpResponse<byte[]> response;
+    // The whole exchange within twice the timeout: a server that drips its body cannot hold the
+    // refresh (the client's own timeout ends with the response headers).
+    java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(
+            HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("accept", "application/json")
+                .GET()
+                .build(),
+            BoundedBody.handler(MAX_BYTES));
     try {
-      // The whole exchange within twice the timeout: a server that drips its body cannot hold the
-      // refresh (the client's own timeout ends with the response headers).
-      response =
-          http.sendAsync(
-                  HttpRequest.newBuilder(uri)
-                      .timeout(timeout)
-                      .header("accept", "application/json")
-                      .GET()
-                      .build(),
-                  BoundedBody.handler(MAX_BYTES))
-              .get(2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
+      response = exchange.get(2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     } catch (TimeoutException e) {
+      exchange.cancel(true); // closes the connection: the dripping body is read no further
       throw new IOException("no whole answer within " + 2 * timeout.toMillis() + " ms", e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io

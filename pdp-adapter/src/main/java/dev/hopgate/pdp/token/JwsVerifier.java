@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies compact JWS of every kind hopgate reads, checking cheapest and most specific first:
@@ -102,21 +101,6 @@ public final class JwsVerifier {
       KeyResolver keys,
       String what)
       throws JwsRejection {
-    return verify(compact, null, type, algorithms, keys, what);
-  }
-
-  /**
-   * As {@link #verify(String, JOSEObjectType, Set, KeyResolver, String)}, with the JWS's digest
-   * ({@link Digests#ofJws}) already computed by the caller, or null.
-   */
-  public VerifiedJws verify(
-      String compact,
-      @Nullable String knownDigest,
-      JOSEObjectType type,
-      Set<JWSAlgorithm> algorithms,
-      KeyResolver keys,
-      String what)
-      throws JwsRejection {
     if (!isCompact(compact)) {
       throw new JwsRejection(MALFORMED, what + " is not a compact JWS (three base64url parts).");
     }
@@ -125,8 +109,10 @@ public final class JwsVerifier {
     if (kid == null || kid.isEmpty()) {
       throw new JwsRejection(MALFORMED, what + " has no 'kid' in its header.");
     }
+    KeyResolver.Resolved resolved = keys.resolve(kid);
     TrustedKey key =
-        keys.find(kid)
+        resolved
+            .key()
             .orElseThrow(
                 () ->
                     new JwsRejection(
@@ -152,8 +138,9 @@ public final class JwsVerifier {
       throw new JwsRejection(SIGNATURE, what + " carries no signature.");
     }
 
-    String digest = knownDigest != null ? knownDigest : Digests.ofJws(compact);
-    CacheKey cacheKey = new CacheKey(keys.scope(), type.getType(), digest, kid, keys.revision());
+    String digest = Digests.ofJws(compact);
+    CacheKey cacheKey =
+        new CacheKey(keys.scope(), type.getType(), digest, kid, resolved.revision());
     VerifiedJws cached = verified.getIfPresent(cacheKey);
     if (cached != null) {
       return cached;

@@ -16,6 +16,17 @@ public interface KeyResolver {
    */
   long revision();
 
+  /** The key for {@code kid} and the revision of the very key set it came from. */
+  record Resolved(Optional<TrustedKey> key, long revision) {}
+
+  /**
+   * {@link #find} and {@link #revision} from one snapshot: a refresh landing between two separate
+   * calls would cache what one key set decided under the other's revision.
+   */
+  default Resolved resolve(String kid) {
+    return new Resolved(find(kid), revision());
+  }
+
   /** The keys of a trust set. */
   static KeyResolver of(TrustSet trustSet) {
     return new KeyResolver() {
@@ -32,6 +43,13 @@ public interface KeyResolver {
       @Override
       public long revision() {
         return trustSet.keys().current().revision();
+      }
+
+      @Override
+      public Resolved resolve(String kid) {
+        trustSet.keys().find(kid); // may re-read the keys (stale, or an unknown kid)
+        KeySet snapshot = trustSet.keys().current();
+        return new Resolved(snapshot.find(kid), snapshot.revision());
       }
     };
   }

@@ -4,12 +4,17 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Parses a JWKS document into trusted keys, refusing anything a trust set must not hold. */
 final class KeySets {
+  private static final System.Logger LOG = System.getLogger(KeySets.class.getName());
+
   private KeySets() {}
 
   /**
@@ -27,10 +32,18 @@ final class KeySets {
       throw new IllegalArgumentException(source + ": no keys (expected: at least one)");
     }
     Map<String, TrustedKey> byKid = new HashMap<>();
+    List<String> leftOut = new ArrayList<>();
     for (JWK jwk : set.getKeys()) {
       if (!forSignatures(jwk)) {
         // A published JWKS may hold encryption keys beside signing keys: they are not refused,
         // only left out, since a trust set verifies signatures only.
+        leftOut.add("'" + jwk.getKeyID() + "' (not for signatures: use or key_ops)");
+        continue;
+      }
+      if (jwk instanceof RSAKey && jwk.getAlgorithm() == null) {
+        // RFC 8725 3.1: one algorithm per key. Left out, not refusing the set: an identity
+        // provider that publishes such keys beside pinned ones keeps working with those.
+        leftOut.add("'" + jwk.getKeyID() + "' (an RSA key without alg: RS256 or PS256?)");
         continue;
       }
       TrustedKey key;
@@ -46,7 +59,14 @@ final class KeySets {
     }
     if (byKid.isEmpty()) {
       throw new IllegalArgumentException(
-          source + ": no key for verifying signatures (every key has a use or key_ops without it)");
+          source + ": no key for verifying signatures; left out: " + String.join(", ", leftOut));
+    }
+    if (!leftOut.isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "{0}: keys left out, tokens they sign are refused: {1}",
+          source,
+          String.join(", ", leftOut));
     }
     return new KeySet(revision, byKid);
   }

@@ -89,6 +89,12 @@ public final class ChainFixture {
 
   public dev.hopgate.pdp.manifest.Manifest manifest(
       String component, List<String> performs, Object delegates) {
+    return manifest(component, performs, delegates, null);
+  }
+
+  /** A manifest signed with {@code exp} (null: none), loaded now. */
+  public dev.hopgate.pdp.manifest.Manifest manifest(
+      String component, List<String> performs, Object delegates, Instant exp) {
     Map<String, Object> claims = new HashMap<>();
     claims.put("component", component);
     claims.put("performs", performs);
@@ -103,6 +109,9 @@ public final class ChainFixture {
     claims.put("endpoints", Map.of("issuer", TOKENS + "/token"));
     JWTClaimsSet.Builder b =
         new JWTClaimsSet.Builder().issuer(REGISTRY).issueTime(java.util.Date.from(now));
+    if (exp != null) {
+      b.expirationTime(java.util.Date.from(exp));
+    }
     claims.forEach(b::claim);
     try {
       return ManifestRegistry.parse(

@@ -13,11 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hopgate.pdp.digest.Digests;
+import dev.hopgate.pdp.manifest.ManifestRegistry;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.TokenCode;
 import dev.hopgate.pdp.token.TokenRejection;
 import dev.hopgate.pdp.wire.Minting;
 import dev.hopgate.pdp.wire.WireTypes;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +91,53 @@ class FloorTest {
             com.nimbusds.jose.JWSObject.parse(minted).getPayload().toJSONObject().get("authority");
     assertThat(facts.chain().get(0).authority()).contains(RESERVE);
     assertThat(authority).containsExactly(CHARGE);
+  }
+
+  /**
+   * Issue 18: a manifest's {@code exp} was checked only when it was loaded, so a manifest that
+   * expired afterwards kept vouching for its component (and its enforcement keys) until a reload.
+   */
+  @Test
+  void aManifestThatExpiredAfterItLoaded_isJudgedAtUse() throws Exception {
+    Instant soon = NOW.plusSeconds(30);
+    f.manifests =
+        ManifestRegistry.of(
+            List.of(
+                f.manifest(AGENT, List.of(PLAN), List.of(RESERVE, CHARGE)),
+                f.manifest(INVENTORY, List.of(RESERVE), "*", soon),
+                f.manifest(PAYMENTS, List.of(CHARGE), null, soon)));
+    Floor floor = f.floor();
+    HopRequest request =
+        f.request(f.hop(PAYMENTS), f.origin(), f.validChain(), List.of(), INVENTORY);
+    HopToken hop = floor.hopToken(request, PAYMENTS);
+    floor.verify(hop, request, PAYMENTS, true, f.manifests, NOW, LedgerView.Lookup.NONE);
+
+    assertThatThrownBy(
+            () ->
+                floor.verify(
+                    hop,
+                    request,
+                    PAYMENTS,
+                    true,
+                    f.manifests,
+                    NOW.plusSeconds(60),
+                    LedgerView.Lookup.NONE))
+        .isInstanceOf(FloorRejection.class)
+        .hasMessageContaining("expired");
+    HopRequest fromAgent =
+        f.request(f.hop(PAYMENTS), f.origin(), List.of(f.validChain().get(0)), List.of(), AGENT);
+    assertThatThrownBy(
+            () ->
+                floor.verify(
+                    floor.hopToken(fromAgent, PAYMENTS),
+                    fromAgent,
+                    PAYMENTS,
+                    true,
+                    f.manifests,
+                    NOW.plusSeconds(60),
+                    LedgerView.Lookup.NONE))
+        .isInstanceOfSatisfying(
+            FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.MANIFEST_EXPIRED));
   }
 
   // --- identity ---------------------------------------------------------------------------------

@@ -24,6 +24,19 @@ class RedisEndpointTest {
   }
 
   @Test
+  void aPasswordWithoutAnAt_orInAQuery_isNotShownEither() {
+    for (String bad :
+        new String[] {
+          "redis://:s3cr3t-pw", "redis://redis:6379?password=s3cr3t-pw", "redis://h:s3cr3t-pw"
+        }) {
+      assertThatThrownBy(() -> RedisEndpoint.parse(bad, null))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageNotContaining("s3cr3t-pw");
+    }
+  }
+
+  @Test
   void anAclUserAndPassword_areReadFromTheUrl_andOnlyTheUserIsShown() {
     RedisEndpoint e =
         RedisEndpoint.parse("rediss://hopgate:p%40ss%3Aword@redis.internal:6380", null);

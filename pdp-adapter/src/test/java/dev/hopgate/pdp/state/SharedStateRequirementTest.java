@@ -33,7 +33,8 @@ class SharedStateRequirementTest {
                     "spiffe://shop.example/hopgate/refunds-b", one.enforcement().get(0).keys())),
             one.issuerEndpoint(),
             one.digest(),
-            one.source());
+            one.source(),
+            one.expiresAt());
 
     assertThat(SharedStateRequirement.problems(processes, refund.f.manifests, false)).isEmpty();
 

@@ -12,10 +12,59 @@ import java.util.List;
  */
 public final class RedisProcess extends ManagedProcess {
   private final int port;
+  private final boolean tls;
 
   private RedisProcess(List<String> command, Path log, int port) {
+    this(command, log, port, false);
+  }
+
+  private RedisProcess(List<String> command, Path log, int port, boolean tls) {
     super("redis-server", command, log);
     this.port = port;
+    this.tls = tls;
+  }
+
+  /**
+   * A redis-server speaking TLS only (its certificate from {@code pki}, for 127.0.0.1), whose
+   * default user is off: only ACL user {@code user} with {@code password} may log in.
+   */
+  public static RedisProcess startTls(
+      Path dir, dev.hopgate.testing.TestPki pki, String user, String password) throws IOException {
+    int port = Ports.free();
+    dev.hopgate.testing.TestPki.Identity cert = pki.server("redis");
+    Path conf = dir.resolve("redis-tls.conf");
+    java.nio.file.Files.writeString(
+        conf, "user default off\nuser " + user + " on >" + password + " ~* &* +@all\n");
+    RedisProcess redis =
+        new RedisProcess(
+            List.of(
+                "redis-server",
+                conf.toString(),
+                "--port",
+                "0",
+                "--tls-port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--tls-cert-file",
+                cert.certFile().toString(),
+                "--tls-key-file",
+                cert.keyFile().toString(),
+                "--tls-ca-cert-file",
+                pki.caPem().toString(),
+                "--tls-auth-clients",
+                "no",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString()),
+            dir.resolve("redis-tls-" + port + ".log"),
+            port,
+            true);
+    redis.awaitReady(redis::listens, Duration.ofSeconds(20));
+    return redis;
   }
 
   public static RedisProcess start(Path dir) {
@@ -46,6 +95,16 @@ public final class RedisProcess extends ManagedProcess {
 
   public String uri() {
     return "redis://127.0.0.1:" + port;
+  }
+
+  /** For TLS: the port accepts connections (the handshake is the client's to prove). */
+  private boolean listens() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private boolean accepts() {
