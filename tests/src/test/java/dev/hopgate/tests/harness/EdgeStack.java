@@ -273,7 +273,9 @@ public final class EdgeStack implements AutoCloseable {
     writeJwks(dir.resolve("registry.jwks.json"), registry);
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     writeManifest(manifests, "inventory", registry, enforcement, INVENTORY, List.of(RESERVE));
-    writeManifest(manifests, "ops-db", registry, enforcement, OPS_DB, List.of(DROP_DB));
+    // ops-db delegates everything it was given: the one component here whose transitions carry
+    // authority on (NarrowingIT).
+    writeManifest(manifests, "ops-db", registry, enforcement, OPS_DB, List.of(DROP_DB), "*");
     // The refund process (policies/processes/refund.process.yaml): a case, a once approval, a
     // budget.
     writeManifest(manifests, "support", registry, enforcement, SUPPORT, List.of(OPEN_CASE));
@@ -700,8 +702,24 @@ public final class EdgeStack implements AutoCloseable {
       String component,
       List<String> performs)
       throws IOException {
+    writeManifest(dir, name, registry, enforcement, component, performs, null);
+  }
+
+  private static void writeManifest(
+      Path dir,
+      String name,
+      JwsSigning registry,
+      JwsSigning enforcement,
+      String component,
+      List<String> performs,
+      Object delegates)
+      throws IOException {
+    JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder();
+    if (delegates != null) {
+      builder.claim("delegates", delegates);
+    }
     JWTClaimsSet claims =
-        new JWTClaimsSet.Builder()
+        builder
             .issuer(REGISTRY)
             .issueTime(new Date())
             .claim("component", component)
