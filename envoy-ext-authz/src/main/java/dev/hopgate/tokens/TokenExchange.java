@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.process.ProcessDefinition;
 import dev.hopgate.pdp.process.ProcessRegistry;
 import dev.hopgate.pdp.token.HopTokenVerifier;
@@ -90,6 +93,14 @@ public final class TokenExchange {
   /** The skew allowed on subject tokens' {@code nbf} and {@code iat}, as hopgate's default. */
   private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
+  /**
+   * The newest origin token of each txn this service issued (its digest): a replacement supersedes
+   * the token it replaced, so an older (possibly broader) one can no longer be replaced nor turned
+   * into hop tokens. In memory: kept for the txn's lifetime, bounded; a restarted service knows no
+   * txn and accepts any verified origin token again.
+   */
+  private final Cache<String, String> newestOrigin;
+
   private final Settings settings;
   private final JwsSigning txnSigner;
   private final JwsSigning hopSigner;
@@ -106,6 +117,11 @@ public final class TokenExchange {
       TrustSet ownOriginTokens,
       ProcessRegistry processes) {
     this.settings = requireNonNull(settings, "settings");
+    this.newestOrigin =
+        Caffeine.newBuilder()
+            .maximumSize(1_000_000)
+            .expireAfterWrite(settings.txnLifetime())
+            .build();
     this.txnSigner = requireNonNull(txnSigner, "txnSigner");
     this.hopSigner = requireNonNull(hopSigner, "hopSigner");
     this.identityProvider = requireNonNull(identityProvider, "identityProvider");
@@ -186,12 +202,13 @@ public final class TokenExchange {
     Set<String> authority = strings(details.path("authority"));
     Instant deadline = now.plus(settings.txnLifetime());
     Instant exp = min(now.plus(settings.originTokenTtl()), deadline);
+    String txn = "txn-" + UUID.randomUUID();
     String token =
         txnSigner.sign(
             WireTypes.ORIGIN,
             Minting.origin(
                 settings.txnIssuer(),
-                "txn-" + UUID.randomUUID(),
+                txn,
                 subject.getSubject(),
                 settings.trustDomain(),
                 requester,
@@ -200,6 +217,7 @@ public final class TokenExchange {
                 authority,
                 now,
                 exp));
+    newestOrigin.put(txn, Digests.ofJws(token));
     return new Issued(token, TXN_TOKEN, Duration.between(now, exp).toSeconds());
   }
 
@@ -215,6 +233,7 @@ public final class TokenExchange {
           "The origin token is expired: an expired origin token cannot be replaced (replace it"
               + " before its exp, or start a new txn).");
     }
+    refuseSuperseded(subjectToken, old);
     Map<String, Object> tctx = (Map<String, Object>) old.getClaim("tctx");
     if (tctx == null || !requester.equals(tctx.get("origin_wl"))) {
       throw new Refused(
@@ -254,7 +273,22 @@ public final class TokenExchange {
                 authority,
                 now,
                 exp));
+    newestOrigin.put((String) old.getClaim("txn"), Digests.ofJws(token));
     return new Issued(token, TXN_TOKEN, Duration.between(now, exp).toSeconds());
+  }
+
+  private void refuseSuperseded(String originToken, JWTClaimsSet claims) throws Refused {
+    if (!(claims.getClaim("txn") instanceof String txn)) {
+      return;
+    }
+    String newest = newestOrigin.getIfPresent(txn);
+    if (newest != null && !newest.equals(Digests.ofJws(originToken))) {
+      throw new Refused(
+          "invalid_grant",
+          400,
+          "The origin token was replaced: only the txn's newest origin token may be replaced or"
+              + " exchanged for hop tokens.");
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -262,6 +296,7 @@ public final class TokenExchange {
       throws Refused {
     JWTClaimsSet origin =
         verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token", now);
+    refuseSuperseded(originToken, origin);
     if (origin.getExpirationTime().toInstant().isBefore(now)) {
       throw new Refused("invalid_grant", 400, "The origin token is expired; replace it first.");
     }

@@ -304,6 +304,71 @@ class TokenServiceIT {
     assertThat(oneTime).containsEntry("once", true);
   }
 
+  /**
+   * Issue 18: an older, broader origin token stayed usable until its exp after a narrowing
+   * replacement. The service now takes only the txn's newest origin token.
+   */
+  @Test
+  void anOriginTokenReplacedByANarrowerOne_isNoLongerExchanged() throws Exception {
+    String broad =
+        exchange(
+                planner,
+                Map.of(
+                    "subject_token",
+                    idToken(),
+                    "subject_token_type",
+                    ID_TOKEN,
+                    "requested_token_type",
+                    TXN,
+                    "request_details",
+                    JSON.writeValueAsString(
+                        Map.of("authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))))
+            .get("access_token")
+            .asText();
+    String narrow =
+        exchange(
+                planner,
+                Map.of(
+                    "subject_token",
+                    broad,
+                    "subject_token_type",
+                    TXN,
+                    "requested_token_type",
+                    TXN,
+                    "request_details",
+                    JSON.writeValueAsString(Map.of("authority", List.of(EdgeStack.RESERVE)))))
+            .get("access_token")
+            .asText();
+
+    for (String requested : new String[] {HOP, TXN}) {
+      Map<String, String> form = new java.util.HashMap<>();
+      form.put("subject_token", broad);
+      form.put("subject_token_type", TXN);
+      form.put("requested_token_type", requested);
+      if (requested.equals(HOP)) {
+        form.put("audience", EdgeStack.OPS_DB);
+      }
+      HttpResponse<String> refused = post(planner, form);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(JSON.readTree(refused.body()).get("error_description").asText())
+          .contains("replaced");
+    }
+    assertThat(
+            exchange(
+                    planner,
+                    Map.of(
+                        "subject_token",
+                        narrow,
+                        "subject_token_type",
+                        TXN,
+                        "requested_token_type",
+                        HOP,
+                        "audience",
+                        EdgeStack.INVENTORY))
+                .get("access_token"))
+        .isNotNull();
+  }
+
   /** Issue 18: an expired origin token was replaced, extending a txn past its token's life. */
   @Test
   void anExpiredOriginToken_cannotBeReplaced() throws Exception {
