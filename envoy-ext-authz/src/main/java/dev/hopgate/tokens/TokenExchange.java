@@ -306,16 +306,18 @@ public final class TokenExchange {
     String token =
         hopSigner.sign(
             HopTokenVerifier.TYPE,
-            Minting.hop(
-                settings.hopIssuer(),
-                origin.getSubject(),
-                audience,
-                (String) origin.getClaim("txn"),
-                UUID.randomUUID().toString(),
-                intent,
-                once,
-                now,
-                exp));
+            Minting.boundToOrigin(
+                Minting.hop(
+                    settings.hopIssuer(),
+                    origin.getSubject(),
+                    audience,
+                    (String) origin.getClaim("txn"),
+                    UUID.randomUUID().toString(),
+                    intent,
+                    once,
+                    now,
+                    exp),
+                Digests.ofJws(originToken)));
     return new Issued(token, HOP_TOKEN, Duration.between(now, exp).toSeconds());
   }
 

@@ -353,20 +353,37 @@ class TokenServiceIT {
       assertThat(JSON.readTree(refused.body()).get("error_description").asText())
           .contains("replaced");
     }
-    assertThat(
-            exchange(
-                    planner,
-                    Map.of(
-                        "subject_token",
-                        narrow,
-                        "subject_token_type",
-                        TXN,
-                        "requested_token_type",
-                        HOP,
-                        "audience",
-                        EdgeStack.INVENTORY))
-                .get("access_token"))
-        .isNotNull();
+    String hop =
+        exchange(
+                planner,
+                Map.of(
+                    "subject_token",
+                    narrow,
+                    "subject_token_type",
+                    TXN,
+                    "requested_token_type",
+                    HOP,
+                    "audience",
+                    EdgeStack.INVENTORY))
+            .get("access_token")
+            .asText();
+
+    // Through Envoy: the hop token names the origin token it was issued from, so the replaced,
+    // broader one cannot travel with it.
+    HttpResponse<String> withBroad =
+        stack.get(
+            planner,
+            "/inventory/reserve",
+            Map.of("Txn-Token", broad, "Authorization", "Bearer " + hop));
+    HttpResponse<String> withNarrow =
+        stack.get(
+            planner,
+            "/inventory/reserve",
+            Map.of("Txn-Token", narrow, "Authorization", "Bearer " + hop));
+    assertThat(withBroad.statusCode()).as(withBroad.body()).isEqualTo(401);
+    assertThat(JSON.readTree(withBroad.body()).at("/violations/0/code").asText())
+        .isEqualTo("origin_mismatch");
+    assertThat(withNarrow.statusCode()).as(withNarrow.body()).isEqualTo(200);
   }
 
   /** Issue 18: an expired origin token was replaced, extending a txn past its token's life. */

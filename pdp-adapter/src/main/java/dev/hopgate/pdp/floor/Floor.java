@@ -119,6 +119,12 @@ public final class Floor {
       throw new FloorRejection(
           ORIGIN_MISMATCH, "The hop token is for another txn than the origin token.");
     }
+    if (hop.originToken() != null && !hop.originToken().equals(origin.digest())) {
+      throw new FloorRejection(
+          ORIGIN_MISMATCH,
+          "The hop token was issued from another origin token of this txn (one replaced since, or"
+              + " its replacement): send the origin token it was issued from.");
+    }
     if (!Objects.equals(hop.intent(), origin.intent())) {
       throw new FloorRejection(
           ORIGIN_MISMATCH, "The hop token's intent differs from the origin token's.");

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param intent {@code {process, digest}}, or null for an implicit intent
  * @param binding the origin binding: position 1's {@code pred}
+ * @param digest {@code sha256:} of the token as sent (a hop token may name the one it was issued
+ *     from)
  */
 public record OriginToken(
     String txn,
@@ -23,7 +25,8 @@ public record OriginToken(
     @Nullable Map<String, Object> intent,
     Set<String> authority,
     Instant expiresAt,
-    String binding) {
+    String binding,
+    String digest) {
   public OriginToken {
     requireNonNull(txn, "txn");
     requireNonNull(subject, "subject");
@@ -34,5 +37,6 @@ public record OriginToken(
     authority = Set.copyOf(authority);
     requireNonNull(expiresAt, "expiresAt");
     requireNonNull(binding, "binding");
+    requireNonNull(digest, "digest");
   }
 }

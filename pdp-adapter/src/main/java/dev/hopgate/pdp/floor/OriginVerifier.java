@@ -150,6 +150,15 @@ public final class OriginVerifier {
                 Digests.originBinding(
                     txn, sub, trustDomain, originWorkload, deadline.getEpochSecond(), intent));
     return new OriginToken(
-        txn, sub, trustDomain, originWorkload, deadline, intent, authority, exp, binding);
+        txn,
+        sub,
+        trustDomain,
+        originWorkload,
+        deadline,
+        intent,
+        authority,
+        exp,
+        binding,
+        jws.digest());
   }
 }

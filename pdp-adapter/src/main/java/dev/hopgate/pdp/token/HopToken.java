@@ -10,6 +10,8 @@ import org.jspecify.annotations.Nullable;
  * The verified claims of a hop token ({@code typ: hop+jwt}): permission for one hop of one txn.
  *
  * @param intent the declared intent ({@code {"process", "digest"}}), or null for implicit intent
+ * @param originToken the digest of the origin token it was issued from ({@code origin_token}), or
+ *     null when its issuer does not say (then any origin token of the txn goes with it)
  */
 public record HopToken(
     String issuer,
@@ -21,7 +23,8 @@ public record HopToken(
     Instant expiresAt,
     boolean once,
     @Nullable Map<String, Object> intent,
-    String keyId) {
+    String keyId,
+    @Nullable String originToken) {
   public HopToken {
     requireNonNull(issuer, "issuer");
     requireNonNull(subject, "subject");

@@ -214,8 +214,23 @@ public final class HopTokenVerifier {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> intentMap = (Map<String, Object>) intent;
+    Object originToken = claims.getClaim("origin_token"); // Minting.ORIGIN_TOKEN
+    if (originToken != null && !(originToken instanceof String)) {
+      throw new TokenRejection(
+          TOKEN_MALFORMED, "The hop token's 'origin_token' claim is not a string.");
+    }
     return new HopToken(
-        iss, sub, audience, txn, jti, iat, exp, Boolean.TRUE.equals(once), intentMap, kid);
+        iss,
+        sub,
+        audience,
+        txn,
+        jti,
+        iat,
+        exp,
+        Boolean.TRUE.equals(once),
+        intentMap,
+        kid,
+        (String) originToken);
   }
 
   private static String requiredString(JWTClaimsSet claims, String name) throws TokenRejection {

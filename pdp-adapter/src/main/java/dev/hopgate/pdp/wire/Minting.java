@@ -76,6 +76,17 @@ public final class Minting {
     return b.build();
   }
 
+  /** The hop token claim naming (by digest) the origin token it was issued from. */
+  public static final String ORIGIN_TOKEN = "origin_token";
+
+  /**
+   * {@code hop} bound to the origin token it is issued from: hopgate then refuses it beside any
+   * other origin token of the txn (an older, broader one replaced since).
+   */
+  public static JWTClaimsSet boundToOrigin(JWTClaimsSet hop, String originTokenDigest) {
+    return new JWTClaimsSet.Builder(hop).claim(ORIGIN_TOKEN, originTokenDigest).build();
+  }
+
   public static JWTClaimsSet transition(
       String iss,
       String txn,
