@@ -297,6 +297,9 @@ public final class TokenExchange {
     JWTClaimsSet origin =
         verify(originToken, WireTypes.ORIGIN, ownOriginTokens, "The origin token", now);
     refuseSuperseded(originToken, origin);
+    if (origin.getExpirationTime() == null) {
+      throw new Refused("invalid_grant", 400, "The origin token has no exp.");
+    }
     if (origin.getExpirationTime().toInstant().isBefore(now)) {
       throw new Refused("invalid_grant", 400, "The origin token is expired; replace it first.");
     }
