@@ -39,7 +39,10 @@ final class TrustedCas {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
       return context;
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          field + " " + pem + ": cannot read (" + e.getClass().getSimpleName() + ")", e);
+    } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(field + " " + pem + ": " + e.getMessage(), e);
     }
   }

@@ -153,35 +153,12 @@ class TokenServiceIT {
   @Test
   void replacement_keepsTheBoundMembersAndOnlyNarrows() throws Exception {
     String origin =
-        exchange(
-                planner,
-                Map.of(
-                    "subject_token",
-                    idToken(),
-                    "subject_token_type",
-                    ID_TOKEN,
-                    "requested_token_type",
-                    TXN,
-                    "request_details",
-                    JSON.writeValueAsString(
-                        Map.of("authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))))
+        exchange(planner, newTxnForm(idToken(), EdgeStack.RESERVE, EdgeStack.DROP_DB))
             .get("access_token")
             .asText();
 
     String replaced =
-        exchange(
-                planner,
-                Map.of(
-                    "subject_token",
-                    origin,
-                    "subject_token_type",
-                    TXN,
-                    "requested_token_type",
-                    TXN,
-                    "request_details",
-                    JSON.writeValueAsString(Map.of("authority", List.of(EdgeStack.RESERVE)))))
-            .get("access_token")
-            .asText();
+        exchange(planner, replacementForm(origin, EdgeStack.RESERVE)).get("access_token").asText();
     Map<String, Object> before = JWSObject.parse(origin).getPayload().toJSONObject();
     Map<String, Object> after = JWSObject.parse(replaced).getPayload().toJSONObject();
     assertThat(replaced).isNotEqualTo(origin);
@@ -191,18 +168,7 @@ class TokenServiceIT {
     assertThat((List<?>) tctx.get("authority")).hasSize(1);
 
     HttpResponse<String> widened =
-        post(
-            planner,
-            Map.of(
-                "subject_token",
-                replaced,
-                "subject_token_type",
-                TXN,
-                "requested_token_type",
-                TXN,
-                "request_details",
-                JSON.writeValueAsString(
-                    Map.of("authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))));
+        post(planner, replacementForm(replaced, EdgeStack.RESERVE, EdgeStack.DROP_DB));
     assertThat(widened.statusCode()).isEqualTo(400);
     assertThat(widened.body()).contains("may only narrow");
 
@@ -250,6 +216,26 @@ class TokenServiceIT {
     claims.putObject("iat").put("now+", 0);
     claims.putObject("exp").put("now+", 300);
     return JSON.readTree(Jwcrypto.mint(JSON.writeValueAsString(spec))).at("/tokens/0").asText();
+  }
+
+  /** A new txn from an ID token, granting {@code authority}. */
+  private static Map<String, String> newTxnForm(String idToken, String... authority)
+      throws Exception {
+    return Map.of(
+        "subject_token", idToken,
+        "subject_token_type", ID_TOKEN,
+        "requested_token_type", TXN,
+        "request_details", JSON.writeValueAsString(Map.of("authority", List.of(authority))));
+  }
+
+  /** A replacement of {@code origin} with {@code authority}. */
+  private static Map<String, String> replacementForm(String origin, String... authority)
+      throws Exception {
+    return Map.of(
+        "subject_token", origin,
+        "subject_token_type", TXN,
+        "requested_token_type", TXN,
+        "request_details", JSON.writeValueAsString(Map.of("authority", List.of(authority))));
   }
 
   private static Map<String, String> originForm(String subjectToken) {
@@ -311,34 +297,11 @@ class TokenServiceIT {
   @Test
   void anOriginTokenReplacedByANarrowerOne_isNoLongerExchanged() throws Exception {
     String broad =
-        exchange(
-                planner,
-                Map.of(
-                    "subject_token",
-                    idToken(),
-                    "subject_token_type",
-                    ID_TOKEN,
-                    "requested_token_type",
-                    TXN,
-                    "request_details",
-                    JSON.writeValueAsString(
-                        Map.of("authority", List.of(EdgeStack.RESERVE, EdgeStack.DROP_DB)))))
+        exchange(planner, newTxnForm(idToken(), EdgeStack.RESERVE, EdgeStack.DROP_DB))
             .get("access_token")
             .asText();
     String narrow =
-        exchange(
-                planner,
-                Map.of(
-                    "subject_token",
-                    broad,
-                    "subject_token_type",
-                    TXN,
-                    "requested_token_type",
-                    TXN,
-                    "request_details",
-                    JSON.writeValueAsString(Map.of("authority", List.of(EdgeStack.RESERVE)))))
-            .get("access_token")
-            .asText();
+        exchange(planner, replacementForm(broad, EdgeStack.RESERVE)).get("access_token").asText();
 
     for (String requested : new String[] {HOP, TXN}) {
       Map<String, String> form = new java.util.HashMap<>();

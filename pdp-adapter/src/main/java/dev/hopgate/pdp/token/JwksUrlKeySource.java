@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -157,7 +158,7 @@ public final class JwksUrlKeySource implements KeySource, AutoCloseable {
     HttpResponse<byte[]> response;
     // The whole exchange within twice the timeout: a server that drips its body cannot hold the
     // refresh (the client's own timeout ends with the response headers).
-    java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> exchange =
+    CompletableFuture<HttpResponse<byte[]>> exchange =
         http.sendAsync(
             HttpRequest.newBuilder(uri)
                 .timeout(timeout)

@@ -57,7 +57,9 @@ public final class JwsVerifier {
           .build();
 
   private final Cache<CacheKey, VerifiedJws> verified;
-  private final Cache<CacheKey, JwsRejection> refused;
+
+  /** Signatures that did not verify (the value is unused: presence is the answer). */
+  private final Cache<CacheKey, Boolean> refused;
 
   /**
    * @param maxBytes bound of the cache of verified signatures, in bytes of the JWS it holds (0
@@ -145,9 +147,8 @@ public final class JwsVerifier {
     if (cached != null) {
       return cached;
     }
-    JwsRejection remembered = refused.getIfPresent(cacheKey);
-    if (remembered != null) {
-      throw new JwsRejection(remembered.problem(), remembered.getMessage());
+    if (refused.getIfPresent(cacheKey) != null) {
+      throw badSignature(what, kid);
     }
     SignedJWT jwt;
     try {
@@ -162,11 +163,8 @@ public final class JwsVerifier {
       valid = false;
     }
     if (!valid) {
-      JwsRejection rejection =
-          new JwsRejection(
-              SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
-      refused.put(cacheKey, rejection);
-      throw rejection;
+      refused.put(cacheKey, Boolean.TRUE);
+      throw badSignature(what, kid);
     }
     HEADERS.put(compact.substring(0, compact.indexOf('.')), header);
     JWTClaimsSet claims;
@@ -178,6 +176,12 @@ public final class JwsVerifier {
     VerifiedJws result = new VerifiedJws(compact, digest, claims, kid, cacheKey.revision());
     verified.put(cacheKey, result);
     return result;
+  }
+
+  /** Named by this use ({@code what}): a remembered failure may be sent at another position. */
+  private static JwsRejection badSignature(String what, String kid) {
+    return new JwsRejection(
+        SIGNATURE, what + "'s signature does not verify with key '" + kid + "'.");
   }
 
   /** Drops {@code jws} from the cache of verified signatures (a one-time token, used once). */

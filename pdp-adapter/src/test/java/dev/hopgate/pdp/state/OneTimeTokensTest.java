@@ -60,7 +60,7 @@ class OneTimeTokensTest {
    * claims when full ({@code state_full}) and keeps every live one.
    */
   @Test
-  void aOnceTokenEvictedFromAFullStore_isSpentAgain_isNowRefused() {
+  void aFullStore_refusesNewSpends_ratherThanEvictingASpentOnceToken() {
     store = new InMemoryStateStore(6); // each spend writes a claim and a decided mark
     String first = f.hopOnce(INVENTORY, "jti-full-1");
     assertThat(decide(first, RESERVE, "req-1", NOW).outcome()).isEqualTo(Outcome.ALLOW);

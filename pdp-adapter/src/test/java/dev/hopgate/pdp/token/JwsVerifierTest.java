@@ -63,6 +63,12 @@ class JwsVerifierTest {
     }
 
     assertThat(keys.verifications.get()).isEqualTo(1);
+    assertThatThrownBy(
+            () ->
+                verifier.verify(
+                    forged, TRANSITION, TrustSet.DEFAULT_ALGORITHMS, keys, "Completion 7"))
+        .as("a remembered failure is named by the use that meets it")
+        .hasMessageStartingWith("Completion 7's signature");
   }
 
   @Test

@@ -12,16 +12,10 @@ import java.util.List;
  */
 public final class RedisProcess extends ManagedProcess {
   private final int port;
-  private final boolean tls;
 
   private RedisProcess(List<String> command, Path log, int port) {
-    this(command, log, port, false);
-  }
-
-  private RedisProcess(List<String> command, Path log, int port, boolean tls) {
     super("redis-server", command, log);
     this.port = port;
-    this.tls = tls;
   }
 
   /**
@@ -37,8 +31,8 @@ public final class RedisProcess extends ManagedProcess {
         conf, "user default off\nuser " + user + " on >" + password + " ~* &* +@all\n");
     RedisProcess redis =
         new RedisProcess(
-            List.of(
-                "redis-server",
+            command(
+                dir,
                 conf.toString(),
                 "--port",
                 "0",
@@ -53,16 +47,9 @@ public final class RedisProcess extends ManagedProcess {
                 "--tls-ca-cert-file",
                 pki.caPem().toString(),
                 "--tls-auth-clients",
-                "no",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString()),
+                "no"),
             dir.resolve("redis-tls-" + port + ".log"),
-            port,
-            true);
+            port);
     redis.awaitReady(redis::listens, Duration.ofSeconds(20));
     return redis;
   }
@@ -71,22 +58,19 @@ public final class RedisProcess extends ManagedProcess {
     int port = Ports.free();
     RedisProcess redis =
         new RedisProcess(
-            List.of(
-                "redis-server",
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString()),
+            command(dir, "--port", Integer.toString(port), "--bind", "127.0.0.1"),
             dir.resolve("redis-" + port + ".log"),
             port);
     redis.awaitReady(redis::accepts, Duration.ofSeconds(20));
     return redis;
+  }
+
+  /** redis-server with {@code args}, keeping nothing on disk, its working directory {@code dir}. */
+  private static List<String> command(Path dir, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("redis-server"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--save", "", "--appendonly", "no", "--dir", dir.toString()));
+    return command;
   }
 
   public int port() {
