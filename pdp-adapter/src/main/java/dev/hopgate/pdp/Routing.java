@@ -7,6 +7,7 @@ import dev.hopgate.pdp.mcp.JsonRpcCall;
 import dev.hopgate.pdp.mcp.JsonRpcReader;
 import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpFacts;
+import dev.hopgate.pdp.mcp.McpRevision;
 import dev.hopgate.pdp.request.HopRequest;
 import dev.hopgate.pdp.request.LogText;
 import dev.hopgate.pdp.request.Target;
@@ -65,6 +66,12 @@ final class Routing {
       throw new Denied(d.deny.unreadableCall(rejection));
     }
     d.mcp = McpFacts.of(call);
+    try {
+      McpRevision.of(request, call);
+    } catch (JsonRpcRejection rejection) {
+      // Answered with the request's id: the body read, only its headers disagree.
+      throw new Denied(d.deny.unreadableCall(rejection));
+    }
     Optional<Target> target = route.mcp().target(call);
     if (target.isEmpty()) {
       throw new Denied(d.deny.sessionMethodRefused(call.method()));

@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.hopgate.pdp.decision.Decision;
+import dev.hopgate.pdp.mcp.JsonRpcCall;
 import dev.hopgate.pdp.mcp.JsonRpcErrors;
 import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpFacts;
@@ -36,11 +37,12 @@ final class CheckResponses {
   }
 
   /**
-   * The response in the route's shape. On an MCP route a policy denial is a JSON-RPC error response
-   * (HTTP 200 by default), so MCP clients keep the session and the planner reads the repair; a
-   * token problem stays 401 with its challenge, which MCP's authorization flow relies on. The
-   * caller sees as much of a denial as the route and the denying policies let it (the dynamic
-   * metadata, for access logs, keeps the whole problem).
+   * The response in the route's shape. On an MCP route a refused tool call is a tool result with
+   * {@code isError: true} (SEP-2643), any other policy denial a JSON-RPC error response (HTTP 200
+   * by default), so MCP clients keep the session and the planner reads the repair; a token problem
+   * stays 401 with its challenge, which MCP's authorization flow relies on. The caller sees as much
+   * of a denial as the route and the denying policies let it (the dynamic metadata, for access
+   * logs, keeps the whole problem).
    *
    * @param sealer seals an ALLOW's dynamic metadata for ext_proc; required for an ALLOW
    */
@@ -81,17 +83,30 @@ final class CheckResponses {
               ? JsonRpcRejection.jsonRpcCode(decision.violations().get(0).code())
               : mcp.denialCode();
       McpFacts facts = decision.about().mcp();
-      String rawId = facts == null || facts.call() == null ? null : facts.call().rawId();
+      JsonRpcCall call = facts == null ? null : facts.call();
+      String rawId = call == null ? null : call.rawId();
+      String resultId =
+          !unreadable
+                  && call != null
+                  && call.isToolCall()
+                  && mcp.denialForm() == McpRoute.DenialForm.RESULT
+              ? call.rawId()
+              : null;
+      boolean asResult = resultId != null;
       // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for
       // it.
-      int status = unreadable ? problem.status() : rawId == null ? 403 : mcp.denialStatus();
+      int status =
+          unreadable ? problem.status() : asResult ? 200 : rawId == null ? 403 : mcp.denialStatus();
       if (status == 405) {
         denied.addHeaders(overwrite("allow", "POST"));
       }
       denied
           .setStatus(HttpStatus.newBuilder().setCode(httpStatus(status)))
           .addHeaders(overwrite("content-type", JsonRpcErrors.MEDIA_TYPE))
-          .setBody(JsonRpcErrors.write(rawId, code, problem));
+          .setBody(
+              resultId != null
+                  ? JsonRpcErrors.toolResult(resultId, problem)
+                  : JsonRpcErrors.write(rawId, code, problem));
     } else {
       denied
           .setStatus(HttpStatus.newBuilder().setCode(httpStatus(problem.status())))

@@ -305,7 +305,7 @@ class AuthorizationServiceTest {
   }
 
   @Test
-  void mcp_deniesAPolicyViolationAsAJsonRpcErrorWithHttp200() throws Exception {
+  void mcp_deniesAToolCallAsAToolErrorCarryingTheDenialEnvelope_withHttp200() throws Exception {
     CheckResponse response =
         stub.check(mcp("Bearer " + token(INVENTORY), toolCall("q-1", "drop"), "mcp"));
 
@@ -316,12 +316,21 @@ class AuthorizationServiceTest {
         .doesNotContainKey("www-authenticate");
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.get("id").asText()).isEqualTo("q-1");
-    assertThat(body.at("/error/code").asInt()).isEqualTo(-32003);
-    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+    assertThat(body.has("error")).isFalse();
+    assertThat(body.at("/result/isError").asBoolean()).isTrue();
+    assertThat(body.at("/result/_meta/dev.hopgate~1problem/violations/0/code").asText())
         .isEqualTo("not_performed");
-    assertThat(body.at("/error/data/authorization/reason").asText())
-        .isEqualTo("capability/not_performed");
-    assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
+    assertThat(body.at("/result/_meta/io.modelcontextprotocol~1authorization/reason").asText())
+        .isEqualTo("insufficient_authorization");
+    assertThat(body.at("/result/_meta/io.modelcontextprotocol~1authorization/remediation").asText())
+        .isEqualTo("available");
+    assertThat(
+            body.at("/result/_meta/io.modelcontextprotocol~1authorization/remediationHints/0/type")
+                .asText())
+        .isEqualTo("dev.hopgate/declare_intent");
+    assertThat(
+            body.at("/result/_meta/io.modelcontextprotocol~1authorization/authorizationContextId")
+                .asText())
         .isEqualTo(
             headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
   }
@@ -333,10 +342,12 @@ class AuthorizationServiceTest {
 
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
     assertThat(body.get("id").asInt()).isEqualTo(3);
-    assertThat(body.at("/error/data/problem/violations/0/gate").asText()).isEqualTo("scope");
-    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+    assertThat(body.at("/result/_meta/dev.hopgate~1problem/violations/0/gate").asText())
+        .isEqualTo("scope");
+    assertThat(body.at("/result/_meta/dev.hopgate~1problem/violations/0/code").asText())
         .isEqualTo("tool_unmapped");
-    assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("reserve_all");
+    assertThat(body.at("/result/_meta/dev.hopgate~1problem/violations/0/tool").asText())
+        .isEqualTo("reserve_all");
   }
 
   @Test
@@ -478,8 +489,13 @@ class AuthorizationServiceTest {
         stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-403"));
 
     assertThat(response.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(403);
-    assertThat(JSON.readTree(response.getDeniedResponse().getBody()).at("/error/code").asInt())
-        .isEqualTo(-31000);
+    JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
+    assertThat(body.at("/error/code").asInt()).isEqualTo(-32010);
+    // The SEP's earlier drafts: the same envelope, in error.data.
+    assertThat(body.at("/error/data/authorization/reason").asText())
+        .isEqualTo("insufficient_authorization");
+    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+        .isEqualTo("not_performed");
   }
 
   @Test
@@ -488,8 +504,14 @@ class AuthorizationServiceTest {
         stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-minimal"));
 
     String body = response.getDeniedResponse().getBody();
-    assertThat(JSON.readTree(body).at("/error/data/authorization/reason").asText())
-        .isEqualTo("capability/not_performed");
+    assertThat(
+            JSON.readTree(body).at("/result/_meta/dev.hopgate~1problem/violations/0/code").asText())
+        .isEqualTo("not_performed");
+    assertThat(
+            JSON.readTree(body)
+                .at("/result/_meta/io.modelcontextprotocol~1authorization/remediationHints/0/type")
+                .asText())
+        .isEqualTo("dev.hopgate/declare_intent");
     assertThat(body).doesNotContain("drop-production-database").doesNotContain(INVENTORY);
     // The access log (dynamic metadata) keeps the whole problem.
     assertThat(response.getDynamicMetadata().getFieldsMap().get("problem").toString())
@@ -502,11 +524,17 @@ class AuthorizationServiceTest {
         stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-undisclosed"));
 
     JsonNode body = JSON.readTree(response.getDeniedResponse().getBody());
-    assertThat(body.at("/error/data/problem/type").asText())
+    assertThat(body.at("/result/_meta/dev.hopgate~1problem/type").asText())
         .isEqualTo("urn:hopgate:problem:denied");
-    assertThat(body.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
+    assertThat(body.at("/result/_meta/io.modelcontextprotocol~1authorization/remediation").asText())
+        .isEqualTo("undisclosed");
+    assertThat(
+            body.at("/result/_meta/io.modelcontextprotocol~1authorization").has("remediationHints"))
+        .isFalse();
     assertThat(body.toString()).doesNotContain("capability").doesNotContain("drop");
-    assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
+    assertThat(
+            body.at("/result/_meta/io.modelcontextprotocol~1authorization/authorizationContextId")
+                .asText())
         .isEqualTo(
             headers(response.getDeniedResponse().getHeadersList()).get("hopgate-decision-id"));
   }
@@ -649,7 +677,11 @@ class AuthorizationServiceTest {
             stub.check(mcp("Bearer " + token(INVENTORY), toolCall(1, "drop"), "mcp-undisclosed"))
                 .getDeniedResponse()
                 .getBody());
-    assertThat(undisclosed.at("/error/data/authorization/reason").asText()).isEqualTo("denied");
+    assertThat(
+            undisclosed
+                .at("/result/_meta/io.modelcontextprotocol~1authorization/remediation")
+                .asText())
+        .isEqualTo("undisclosed");
   }
 
   /** A route per component and step, and the MCP routes of these tests (all of inventory). */
@@ -668,7 +700,7 @@ class AuthorizationServiceTest {
                 DisclosureLevel.FULL),
             mcpRoute(
                 "mcp-403",
-                McpRoute.of(tools, none, none, none, null, -31000, 403, null),
+                McpRoute.of(tools, none, none, none, null, -32010, 403, null, "error"),
                 DisclosureLevel.FULL),
             mcpRoute("mcp-minimal", plain, DisclosureLevel.MINIMAL),
             mcpRoute(

@@ -102,12 +102,9 @@ public final class Denials {
 
   /** The body is not one JSON-RPC call that every reader reads the same. */
   public Decision unreadableCall(JsonRpcRejection rejection) {
+    Violation violation = new Violation(Gate.REQUEST, rejection.code(), rejection.details());
     return Decision.deny(
-        id,
-        Violation.of(Gate.REQUEST, rejection.code()),
-        Problems.badRequest(id, rejection.code(), rejection.getMessage()),
-        null,
-        null);
+        id, violation, Problems.badRequest(id, violation, rejection.getMessage()), null, null);
   }
 
   /** The hop token was refused: 401 with its challenge, and where a fresh one is issued. */

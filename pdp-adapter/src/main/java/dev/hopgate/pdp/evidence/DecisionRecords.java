@@ -65,10 +65,30 @@ final class DecisionRecords {
       p.put("component", about.component());
       p.put("step", about.step());
     }
+    String retryOf = retryOf(about);
+    if (retryOf != null) {
+      p.put("retry_of", retryOf);
+    }
     if (input != null) {
       p.put("input", input);
     }
     return p;
+  }
+
+  /** A decision id as {@code DecisionIds} writes them (a UUID, lower case). */
+  private static final java.util.regex.Pattern DECISION_ID =
+      java.util.regex.Pattern.compile(
+          "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /**
+   * The earlier denial an MCP client says this request retries (the {@code authorizationContextId}
+   * it echoes, SEP-2643): correlation for whoever reads the log, never authority, and kept only
+   * when it reads as a decision id, since the client wrote it.
+   */
+  private static @Nullable String retryOf(Decision.About about) {
+    var call = about.mcp() == null ? null : about.mcp().call();
+    String echoed = call == null ? null : call.contextId();
+    return echoed != null && DECISION_ID.matcher(echoed).matches() ? echoed : null;
   }
 
   /** A complete record, hashed onto {@code prevHash}. */

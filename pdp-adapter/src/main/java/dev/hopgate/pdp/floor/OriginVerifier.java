@@ -84,12 +84,7 @@ public final class OriginVerifier {
     JWTClaimsSet claims = jws.claims();
     Map<String, Object> all = claims.getClaims();
     String what = "The origin token";
-    String iss = Claims.string(all, "iss", what);
-    if (!trustSet.issuers().contains(iss)) {
-      throw new FloorRejection(
-          ORIGIN_INVALID,
-          "The origin token's issuer '" + iss + "' is not an issuer of " + trustSet.name() + ".");
-    }
+    checkIssuer(all.get("iss"));
     String txn = Claims.string(all, "txn", what);
     String sub = Claims.string(all, "sub", what);
     List<String> audience = claims.getAudience();
@@ -121,26 +116,20 @@ public final class OriginVerifier {
               + "; the token service "
               + "replaces it while the txn goes on.");
     }
+    // Transaction Tokens (draft-ietf-oauth-transaction-tokens-10), section 7.3: req_wl and scope
+    // are required of every Txn-Token, rctx is recommended.
+    String requester = Claims.string(all, "req_wl", what);
+    List<String> scope = scope(all.get("scope"));
+    Map<String, Object> requestContext = Claims.object(all, "rctx", what);
     Map<String, Object> tctx = Claims.object(all, "tctx", what);
-    if (tctx == null) {
-      throw new FloorRejection(ORIGIN_INVALID, "The origin token has no 'tctx'.");
-    }
-    String originWorkload = Claims.string(tctx, "origin_wl", "The origin token's tctx");
-    Instant deadline = Claims.epochSeconds(tctx, "deadline", "The origin token's tctx");
-    Map<String, Object> intent = Claims.object(tctx, "intent", "The origin token's tctx");
-    if (intent != null) {
-      Claims.string(intent, "process", "The origin token's intent");
-      String digest = Claims.string(intent, "digest", "The origin token's intent");
-      if (!digest.startsWith(Digests.PREFIX)) {
-        throw new FloorRejection(
-            ORIGIN_INVALID, "The origin token's intent digest is not sha256:<hex>.");
-      }
-      if (intent.size() != 2) {
-        throw new FloorRejection(
-            ORIGIN_INVALID, "The origin token's intent holds more than process and digest.");
-      }
-    }
-    Set<String> authority = Claims.strings(tctx, "authority", "The origin token's tctx", true);
+    TxnContext context =
+        tctx != null && tctx.containsKey("origin_wl")
+            ? hopgateContext(tctx)
+            : standardContext(tctx, requester, exp, scope);
+    String originWorkload = context.originWorkload();
+    Instant deadline = context.deadline();
+    Map<String, Object> intent = context.intent();
+    Set<String> authority = context.authority();
     // The binding is a JCS digest, costly to recompute for an origin token sent on every hop of its
     // txn: it depends only on the verified token, so it is kept per token digest.
     String binding =
@@ -159,6 +148,113 @@ public final class OriginVerifier {
         authority,
         exp,
         binding,
-        jws.digest());
+        jws.digest(),
+        new OriginToken.Claimed(requester, scope, context.foreign(), requestContext));
+  }
+
+  /** What the txn context says, in hopgate's terms. */
+  private record TxnContext(
+      String originWorkload,
+      Instant deadline,
+      @Nullable Map<String, Object> intent,
+      Set<String> authority,
+      Map<String, Object> foreign) {}
+
+  /** The members of {@code tctx} hopgate's own token service writes. */
+  private static final Set<String> HOPGATE_TCTX =
+      Set.of("origin_wl", "deadline", "intent", "authority");
+
+  /** hopgate's own {@code tctx}: the origin workload, the deadline, the intent, the authority. */
+  private static TxnContext hopgateContext(Map<String, Object> tctx) throws FloorRejection {
+    String originWorkload = Claims.string(tctx, "origin_wl", "The origin token's tctx");
+    Instant deadline = Claims.epochSeconds(tctx, "deadline", "The origin token's tctx");
+    Map<String, Object> intent = Claims.object(tctx, "intent", "The origin token's tctx");
+    if (intent != null) {
+      Claims.string(intent, "process", "The origin token's intent");
+      String digest = Claims.string(intent, "digest", "The origin token's intent");
+      if (!digest.startsWith(Digests.PREFIX)) {
+        throw new FloorRejection(
+            ORIGIN_INVALID, "The origin token's intent digest is not sha256:<hex>.");
+      }
+      if (intent.size() != 2) {
+        throw new FloorRejection(
+            ORIGIN_INVALID, "The origin token's intent holds more than process and digest.");
+      }
+    }
+    Set<String> authority = Claims.strings(tctx, "authority", "The origin token's tctx", true);
+    return new TxnContext(originWorkload, deadline, intent, authority, foreign(tctx));
+  }
+
+  /**
+   * A Txn-Token from a standard transaction token service, without hopgate's {@code tctx}: an
+   * implicit intent, {@code req_wl} as the origin workload, the token's own {@code exp} as the
+   * txn's deadline (a Txn-Token lives as long as its call chain), and its {@code scope} values as
+   * the authority (a value that names no step grants nothing).
+   */
+  private static TxnContext standardContext(
+      @Nullable Map<String, Object> tctx, String requester, Instant exp, List<String> scope)
+      throws FloorRejection {
+    if (tctx != null) {
+      for (String member : HOPGATE_TCTX) {
+        if (tctx.containsKey(member)) {
+          throw new FloorRejection(
+              ORIGIN_INVALID,
+              "The origin token's tctx has '"
+                  + member
+                  + "' but no 'origin_wl': hopgate reads its own members only all together.");
+        }
+      }
+    }
+    return new TxnContext(
+        requester,
+        exp,
+        null,
+        new java.util.LinkedHashSet<>(scope),
+        tctx == null ? Map.of() : foreign(tctx));
+  }
+
+  /** The members of {@code tctx} other than hopgate's: for policies to read, never authority. */
+  private static Map<String, Object> foreign(Map<String, Object> tctx) {
+    Map<String, Object> rest = new java.util.TreeMap<>(tctx);
+    rest.keySet().removeAll(HOPGATE_TCTX);
+    return rest;
+  }
+
+  /**
+   * {@code iss} is optional in a Txn-Token: absent, the issuer is the one the verifying key speaks
+   * for, which is known only when the trust set names one; present, it must be one of them.
+   */
+  private void checkIssuer(@Nullable Object iss) throws FloorRejection {
+    if (iss == null) {
+      if (trustSet.issuers().size() != 1) {
+        throw new FloorRejection(
+            ORIGIN_INVALID,
+            "The origin token names no issuer (iss), and "
+                + trustSet.name()
+                + " has several, so hopgate cannot tell which one signed it.");
+      }
+      return;
+    }
+    if (!(iss instanceof String issuer) || !trustSet.issuers().contains(issuer)) {
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "The origin token's issuer '" + iss + "' is not an issuer of " + trustSet.name() + ".");
+    }
+  }
+
+  /** {@code scope}: a space-delimited string (RFC 6749 section 3.3), as a list in its order. */
+  private static List<String> scope(@Nullable Object scope) throws FloorRejection {
+    if (!(scope instanceof String text)) {
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "The origin token has no string claim 'scope' (Transaction Tokens -10 require it).");
+    }
+    List<String> values = new java.util.ArrayList<>();
+    for (String value : text.split(" ", -1)) {
+      if (!value.isEmpty() && !values.contains(value)) {
+        values.add(value);
+      }
+    }
+    return List.copyOf(values);
   }
 }

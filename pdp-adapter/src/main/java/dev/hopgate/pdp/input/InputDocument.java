@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.hopgate.pdp.request.HopRequest;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,12 +58,39 @@ public record InputDocument(
     }
   }
 
-  /** Who the chain acts for, the txn, and the workload that started it. */
-  public record Origin(String principal, String txn, String workload) {
+  /**
+   * Who the chain acts for, the txn, and the workload that started it; and what else the verified
+   * Txn-Token says (draft-ietf-oauth-transaction-tokens-10), for policies to read.
+   *
+   * @param scope the token's {@code scope} values
+   * @param requester {@code req_wl}, the workload that asked for the token; null when not known
+   * @param context the token's {@code tctx} members other than hopgate's own
+   * @param requestContext the token's {@code rctx}, or null
+   */
+  public record Origin(
+      String principal,
+      String txn,
+      String workload,
+      List<String> scope,
+      @Nullable String requester,
+      Map<String, Object> context,
+      @Nullable Map<String, Object> requestContext) {
     public Origin {
       requireNonNull(principal, "principal");
       requireNonNull(txn, "txn");
       requireNonNull(workload, "workload");
+      scope = List.copyOf(scope);
+      context = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(context));
+      requestContext =
+          requestContext == null
+              ? null
+              : java.util.Collections.unmodifiableMap(
+                  new java.util.LinkedHashMap<>(requestContext));
+    }
+
+    /** An origin known only by its principal, txn and workload (conformance cases, tests). */
+    public Origin(String principal, String txn, String workload) {
+      this(principal, txn, workload, List.of(), null, Map.of(), null);
     }
   }
 

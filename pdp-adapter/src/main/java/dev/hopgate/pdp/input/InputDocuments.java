@@ -1,7 +1,9 @@
 package dev.hopgate.pdp.input;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.floor.Completion;
+import dev.hopgate.pdp.floor.OriginToken;
 import dev.hopgate.pdp.floor.Transition;
 import dev.hopgate.pdp.floor.VerifiedFacts;
 import dev.hopgate.pdp.manifest.Manifest;
@@ -78,8 +80,7 @@ public final class InputDocuments {
     return new InputDocument(
         InputDocument.VERSION,
         hop,
-        new InputDocument.Origin(
-            facts.origin().subject(), facts.origin().txn(), facts.origin().originWorkload()),
+        origin(facts.origin()),
         sorted(facts.authority()),
         intent,
         manifestFacts,
@@ -88,6 +89,25 @@ public final class InputDocuments {
         new InputDocument.Usage(hop.step(), usage, budget(process, hop.step())),
         chain,
         now.getEpochSecond());
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static InputDocument.Origin origin(OriginToken token) {
+    OriginToken.Claimed claimed = token.claimed();
+    return new InputDocument.Origin(
+        token.subject(),
+        token.txn(),
+        token.originWorkload(),
+        claimed.scope(),
+        claimed.requester(),
+        claimed.context(),
+        claimed.requestContext());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> objectMap(JsonNode node) {
+    return node.isObject() ? MAPPER.convertValue(node, Map.class) : Map.of();
   }
 
   private static @Nullable Long budget(@Nullable ProcessDefinition process, String step) {
@@ -109,15 +129,21 @@ public final class InputDocuments {
       hop.put("caller", doc.hop().caller());
     }
     m.put("hop", hop);
-    m.put(
-        "origin",
-        Map.of(
-            "principal",
-            doc.origin().principal(),
-            "txn",
-            doc.origin().txn(),
-            "workload",
-            doc.origin().workload()));
+    Map<String, Object> origin = new LinkedHashMap<>();
+    origin.put("principal", doc.origin().principal());
+    origin.put("txn", doc.origin().txn());
+    origin.put("workload", doc.origin().workload());
+    origin.put("scope", doc.origin().scope());
+    if (doc.origin().requester() != null) {
+      origin.put("requester", doc.origin().requester());
+    }
+    if (!doc.origin().context().isEmpty()) {
+      origin.put("context", doc.origin().context());
+    }
+    if (doc.origin().requestContext() != null) {
+      origin.put("request_context", doc.origin().requestContext());
+    }
+    m.put("origin", origin);
     m.put("authority", doc.authority());
     Map<String, Object> intent = new LinkedHashMap<>();
     intent.put("declared", doc.intent().declared());
@@ -218,7 +244,15 @@ public final class InputDocuments {
             hop.path("path").asText("/"),
             hop.hasNonNull("caller") ? hop.get("caller").asText() : null),
         new InputDocument.Origin(
-            text(origin, "principal"), text(origin, "txn"), text(origin, "workload")),
+            text(origin, "principal"),
+            text(origin, "txn"),
+            text(origin, "workload"),
+            strings(origin.path("scope")),
+            origin.hasNonNull("requester") ? origin.get("requester").asText() : null,
+            objectMap(origin.path("context")),
+            origin.path("request_context").isObject()
+                ? objectMap(origin.get("request_context"))
+                : null),
         strings(doc.path("authority")),
         new InputDocument.Intent(
             intent.path("declared").asBoolean(false),

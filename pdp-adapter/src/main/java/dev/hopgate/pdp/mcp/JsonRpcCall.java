@@ -13,13 +13,28 @@ import org.jspecify.annotations.Nullable;
  * @param name what a method that names one thing names ({@link McpMethods#named}): the tool of a
  *     {@code tools/call}, the URI of a {@code resources/read}, the prompt of a {@code prompts/get};
  *     else null
+ * @param protocolVersion {@code params._meta["io.modelcontextprotocol/protocolVersion"]}, which
+ *     every 2026-07-28 request carries; null when absent (the 2025 revisions carry none)
+ * @param contextId the {@code authorizationContextId} of an earlier denial the client echoes on
+ *     this retry ({@code params._meta["io.modelcontextprotocol/authorization-context-id"]}, MCP
+ *     SEP-2643): correlation for the decision log only, never authority; null when absent
  */
-public record JsonRpcCall(String method, @Nullable String rawId, @Nullable String name) {
+public record JsonRpcCall(
+    String method,
+    @Nullable String rawId,
+    @Nullable String name,
+    @Nullable String protocolVersion,
+    @Nullable String contextId) {
   public static final String TOOLS_CALL = "tools/call";
   public static final String TOOLS_LIST = "tools/list";
 
   public JsonRpcCall {
     requireNonNull(method, "method");
+  }
+
+  /** A call whose {@code _meta} names no protocol version and echoes no denial. */
+  public JsonRpcCall(String method, @Nullable String rawId, @Nullable String name) {
+    this(method, rawId, name, null, null);
   }
 
   /** The tool a {@code tools/call} names, else null. */

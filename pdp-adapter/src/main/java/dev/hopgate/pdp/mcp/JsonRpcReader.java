@@ -28,6 +28,12 @@ public final class JsonRpcReader {
 
   private static final int MAX_DEPTH = 64;
 
+  /** Where a 2026-07-28 request names its protocol revision. */
+  public static final String PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
+
+  /** Where a client echoes a denial's {@code authorizationContextId} on retry (SEP-2643). */
+  public static final String CONTEXT_ID_META = "io.modelcontextprotocol/authorization-context-id";
+
   private static final ObjectMapper MAPPER =
       JsonMapper.builder(
               JsonFactory.builder()
@@ -171,9 +177,15 @@ public final class JsonRpcReader {
     if (params != null && !params.isObject()) {
       throw notJsonRpc("MCP 'params' must be an object");
     }
+    JsonNode meta = params == null ? null : params.get("_meta");
+    if (meta != null && !meta.isObject()) {
+      throw notJsonRpc("'params._meta' must be an object");
+    }
+    String protocolVersion = metaText(meta, PROTOCOL_VERSION_META);
+    String contextId = metaText(meta, CONTEXT_ID_META);
     McpMethods.Named named = McpMethods.named(method);
     if (named == null) {
-      return new JsonRpcCall(method, rawId, null);
+      return new JsonRpcCall(method, rawId, null, protocolVersion, contextId);
     }
     if (rawId == null) {
       throw notJsonRpc(
@@ -184,7 +196,23 @@ public final class JsonRpcReader {
       throw notJsonRpc(
           "a " + method + " must name its " + named.kind() + " in 'params." + named.param() + "'");
     }
-    return new JsonRpcCall(method, rawId, name);
+    return new JsonRpcCall(method, rawId, name, protocolVersion, contextId);
+  }
+
+  /**
+   * A string member of {@code _meta}, or null when absent; any other JSON type is refused, since a
+   * server might read it differently.
+   */
+  private static @Nullable String metaText(@Nullable JsonNode meta, String key)
+      throws JsonRpcRejection {
+    JsonNode value = meta == null ? null : meta.get(key);
+    if (value == null) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw notJsonRpc("'params._meta[\"" + key + "\"]' must be a string");
+    }
+    return value.textValue();
   }
 
   /**

@@ -131,6 +131,11 @@ public final class ListFilter {
     if (!cut) {
       return Optional.empty();
     }
+    // What a cut list holds depends on this credential and on what the txn has completed so far:
+    // no shared cache may serve it to another authorization context (MCP 2026-07-28 caching), and
+    // no cache may serve it again, since the next completion changes it.
+    result.put("ttlMs", 0);
+    result.put("cacheScope", "private");
     try {
       return Optional.of(JSON.writeValueAsString(response));
     } catch (JsonProcessingException e) {

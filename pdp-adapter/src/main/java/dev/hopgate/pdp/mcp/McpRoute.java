@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param methodSteps the step any other method is ({@code mcp.methods}); an unmapped one is denied
  * @param sessionMethods what the session and list methods of {@link McpMethods} need
  * @param denialCode the JSON-RPC {@code error.code} of a policy denial
- * @param denialStatus the HTTP status of a policy denial: 200 (MCP clients keep the session) or 403
+ * @param denialStatus the HTTP status of a policy denial answered as a JSON-RPC error: 200 (MCP
+ *     clients keep the session) or 403
+ * @param denialForm how a refused tool call is answered
  * @param resourceMetadata the route's OAuth protected resource metadata URL (RFC 9728), named in
  *     the challenge of a token problem so an MCP client can find its authorization server; or null
  */
@@ -36,7 +38,8 @@ public record McpRoute(
     SessionMethods sessionMethods,
     int denialCode,
     int denialStatus,
-    @Nullable String resourceMetadata) {
+    @Nullable String resourceMetadata,
+    DenialForm denialForm) {
 
   /** A JSON-RPC method name a route can map: no spaces, no control characters. */
   private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
@@ -55,6 +58,17 @@ public record McpRoute(
   private static final Pattern METADATA_URL =
       Pattern.compile("https://[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
+  /** How a refused {@code tools/call} is answered ({@code mcp.denial_form}). */
+  public enum DenialForm {
+    /**
+     * A tool result with {@code isError: true} and the envelope in {@code _meta}: SEP-2643 as of
+     * its 2026-08-21 draft, which a model reads like any tool error.
+     */
+    RESULT,
+    /** A JSON-RPC error, the envelope in {@code error.data}: the SEP's earlier drafts. */
+    ERROR
+  }
+
   /** The rule for MCP methods that call no tool. */
   public enum SessionMethods {
     /** Allowed with a valid hop token and an intact chain; no step, no policy, no completion. */
@@ -69,6 +83,7 @@ public record McpRoute(
     promptSteps = Map.copyOf(requireNonNull(promptSteps, "promptSteps"));
     methodSteps = Map.copyOf(requireNonNull(methodSteps, "methodSteps"));
     requireNonNull(sessionMethods, "sessionMethods");
+    requireNonNull(denialForm, "denialForm");
   }
 
   /** The step a tool call is, or null when the route does not map that tool. */
@@ -146,6 +161,31 @@ public record McpRoute(
       @Nullable Integer denialCode,
       @Nullable Integer denialStatus,
       @Nullable String resourceMetadata) {
+    return of(
+        tools,
+        resources,
+        prompts,
+        methods,
+        sessionMethods,
+        denialCode,
+        denialStatus,
+        resourceMetadata,
+        null);
+  }
+
+  /**
+   * @param denialForm {@code result} or {@code error}, or null for {@code result}
+   */
+  public static McpRoute of(
+      Map<String, String> tools,
+      Map<String, String> resources,
+      Map<String, String> prompts,
+      Map<String, String> methods,
+      @Nullable String sessionMethods,
+      @Nullable Integer denialCode,
+      @Nullable Integer denialStatus,
+      @Nullable String resourceMetadata,
+      @Nullable String denialForm) {
     checkNames(
         tools,
         "tools",
@@ -177,11 +217,13 @@ public record McpRoute(
                   "mcp.session_methods: '" + sessionMethods + "' (expected: hop_token or deny)");
         };
     int code = denialCode == null ? JsonRpcErrors.DEFAULT_DENIAL_CODE : denialCode;
-    if (code == -32001 || (code >= -32768 && code <= -32600)) {
+    if (code < -32019 || code > -32000 || code == -32001 || code == -32002) {
       throw new IllegalArgumentException(
           "mcp.denial_code: "
               + code
-              + ": -32001 reads as a timeout to MCP SDKs and -32768..-32600 are JSON-RPC's own codes");
+              + " (expected: -32000 or -32003..-32019, the range MCP leaves to implementations;"
+              + " -32020..-32099 are reserved to the MCP specification, -32001 reads as a timeout"
+              + " to MCP SDKs, -32002 means resource not found)");
     }
     int status = denialStatus == null ? 200 : denialStatus;
     if (status != 200 && status != 403) {
@@ -194,8 +236,16 @@ public record McpRoute(
               + resourceMetadata
               + "' (expected an https URL, RFC 9728, without quotes or backslashes)");
     }
+    DenialForm form =
+        switch (denialForm == null ? "result" : denialForm) {
+          case "result" -> DenialForm.RESULT;
+          case "error" -> DenialForm.ERROR;
+          default ->
+              throw new IllegalArgumentException(
+                  "mcp.denial_form: '" + denialForm + "' (expected: result or error)");
+        };
     return new McpRoute(
-        tools, resources, prompts, methods, session, code, status, resourceMetadata);
+        tools, resources, prompts, methods, session, code, status, resourceMetadata, form);
   }
 
   private static void checkNames(

@@ -60,6 +60,9 @@ public enum DisclosureLevel {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The problem type of a denial whose route discloses nothing of it. */
+  public static final String UNDISCLOSED_TYPE = "urn:hopgate:problem:denied";
+
   /**
    * The problem as this level lets the caller see it. Token problems (401) and unreadable requests
    * (400) tell nothing about the route's steps and stay whole: callers need them to fix their
@@ -71,7 +74,7 @@ public enum DisclosureLevel {
     }
     if (this == UNDISCLOSED) {
       return new Problem(
-          "urn:hopgate:problem:denied",
+          UNDISCLOSED_TYPE,
           "Request denied",
           403,
           "hopgate denied this request; the decision log has decision "

@@ -183,6 +183,12 @@ public final class Problems {
    * The request body cannot be read as what the route expects (a JSON-RPC request on an MCP route).
    */
   public static Problem badRequest(String decisionId, String code, String detail) {
+    return badRequest(decisionId, Violation.of(Gate.REQUEST, code), detail);
+  }
+
+  /** The same, its violation naming more than its code. */
+  public static Problem badRequest(String decisionId, Violation violation, String detail) {
+    String code = violation.code();
     return new Problem(
         TYPE_PREFIX + "request",
         title(Gate.REQUEST),
@@ -192,7 +198,7 @@ public final class Problems {
         detail,
         decisionId,
         null,
-        List.of(violation(Violation.of(Gate.REQUEST, code))),
+        List.of(violation(violation)),
         List.of(Map.of("action", "fix_request")));
   }
 

@@ -44,7 +44,8 @@ public final class RouteFiles {
           "session_methods",
           "denial_code",
           "denial_status",
-          "resource_metadata");
+          "resource_metadata",
+          "denial_form");
 
   /** The table could not be read: every problem, each naming its file and route. */
   public static final class RouteTableException extends Exception {
@@ -202,7 +203,8 @@ public final class RouteFiles {
           text(node, "session_methods", false, where + "mcp.", problems),
           integer(node, "denial_code", where, problems),
           integer(node, "denial_status", where, problems),
-          text(node, "resource_metadata", false, where + "mcp.", problems));
+          text(node, "resource_metadata", false, where + "mcp.", problems),
+          text(node, "denial_form", false, where + "mcp.", problems));
     } catch (IllegalArgumentException e) {
       problems.add(where + e.getMessage());
       return null;

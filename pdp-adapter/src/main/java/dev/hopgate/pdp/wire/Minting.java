@@ -44,6 +44,9 @@ public final class Minting {
         .issueTime(Date.from(iat))
         .expirationTime(Date.from(exp))
         .claim("req_wl", originWorkload)
+        // Required of every Txn-Token (draft-ietf-oauth-transaction-tokens-10): the authority is
+        // the scope of the txn; hopgate reads tctx.authority, a standard reader the scope.
+        .claim("scope", String.join(" ", sorted(authority)))
         .claim("tctx", tctx)
         .build();
   }

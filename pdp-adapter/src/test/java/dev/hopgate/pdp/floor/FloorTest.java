@@ -140,6 +140,114 @@ class FloorTest {
             FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.MANIFEST_EXPIRED));
   }
 
+  // --- Txn-Tokens from a standard transaction token service (draft-10) ------------------------
+
+  /** A Txn-Token with the draft's claims only (no hopgate tctx), signed by the trusted service. */
+  private String standardTxnToken(java.util.function.Consumer<Map<String, Object>> edit) {
+    Map<String, Object> claims = new java.util.LinkedHashMap<>();
+    claims.put("txn", f.txn);
+    claims.put("sub", "alice@shop.example");
+    claims.put("aud", ChainFixture.TRUST_DOMAIN);
+    claims.put("iat", NOW.minusSeconds(5).getEpochSecond());
+    claims.put("exp", NOW.plusSeconds(300).getEpochSecond());
+    claims.put("scope", PLAN + " openid " + PLAN);
+    claims.put("req_wl", PLANNER);
+    claims.put("tctx", Map.of("action", "BUY", "ticker", "MSFT"));
+    claims.put("rctx", Map.of("req_ip", "69.151.72.123", "authn", "face"));
+    edit.accept(claims);
+    try {
+      return f.txnTokenService.sign(WireTypes.ORIGIN, com.nimbusds.jwt.JWTClaimsSet.parse(claims));
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aDraft10TxnTokenWithoutHopgatesTctx_isAnImplicitIntentFromReqWlWithItsScopeAsAuthority()
+      throws Exception {
+    String origin = standardTxnToken(c -> {});
+    VerifiedFacts facts =
+        verify(
+            f.request(
+                f.hop(AGENT, "alice@shop.example", f.txn, null),
+                origin,
+                List.of(),
+                List.of(),
+                PLANNER),
+            AGENT);
+
+    OriginToken token = facts.origin();
+    assertThat(token.originWorkload()).isEqualTo(PLANNER);
+    assertThat(token.intent()).isNull();
+    assertThat(token.deadline()).isEqualTo(NOW.plusSeconds(300));
+    assertThat(token.authority()).containsExactlyInAnyOrder(PLAN, "openid");
+    assertThat(facts.authority()).containsExactlyInAnyOrder(PLAN, "openid");
+    assertThat(token.claimed().scope()).containsExactly(PLAN, "openid");
+    assertThat(token.claimed().requester()).isEqualTo(PLANNER);
+    assertThat(token.claimed().context()).containsEntry("ticker", "MSFT");
+    assertThat(token.claimed().requestContext()).containsEntry("authn", "face");
+  }
+
+  @Test
+  void aDraft10TxnToken_withoutIss_isTheOneIssuerOfItsTrustSet() throws Exception {
+    String origin = standardTxnToken(c -> c.remove("iss"));
+
+    assertThat(
+            verify(
+                    f.request(
+                        f.hop(AGENT, "alice@shop.example", f.txn, null),
+                        origin,
+                        List.of(),
+                        List.of(),
+                        PLANNER),
+                    AGENT)
+                .origin()
+                .txn())
+        .isEqualTo(f.txn);
+    String foreignIssuer = standardTxnToken(c -> c.put("iss", "https://elsewhere.example"));
+    assertFloor(
+        f.request(
+            f.hop(AGENT, "alice@shop.example", f.txn, null),
+            foreignIssuer,
+            List.of(),
+            List.of(),
+            PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_INVALID);
+  }
+
+  @Test
+  void aTxnTokenWithoutTheDraftsRequiredScopeOrReqWl_isOriginInvalid() {
+    for (String claim : List.of("scope", "req_wl")) {
+      String origin = standardTxnToken(c -> c.remove(claim));
+      assertThatThrownBy(
+              () ->
+                  verify(
+                      f.request(
+                          f.hop(AGENT, "alice@shop.example", f.txn, null),
+                          origin,
+                          List.of(),
+                          List.of(),
+                          PLANNER),
+                      AGENT))
+          .isInstanceOfSatisfying(
+              FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.ORIGIN_INVALID))
+          .hasMessageContaining("'" + claim + "'");
+    }
+  }
+
+  @Test
+  void aTctxWithSomeOfHopgatesMembersButNoOriginWl_isRefusedNotHalfRead() {
+    String origin =
+        standardTxnToken(c -> c.put("tctx", Map.of("authority", List.of(PLAN, RESERVE, CHARGE))));
+
+    assertFloor(
+        f.request(
+            f.hop(AGENT, "alice@shop.example", f.txn, null), origin, List.of(), List.of(), PLANNER),
+        AGENT,
+        FloorCode.ORIGIN_INVALID);
+  }
+
   // --- identity ---------------------------------------------------------------------------------
 
   @Test

@@ -133,7 +133,19 @@ class McpRouteTest {
   void of_refusesSettingsThatBreakMcpClients() {
     assertThatThrownBy(() -> settings(null, -32001, null, null)).hasMessageContaining("timeout");
     assertThatThrownBy(() -> settings(null, -32600, null, null))
-        .hasMessageContaining("JSON-RPC's own codes");
+        .hasMessageContaining("the range MCP leaves to implementations");
+    // The range MCP 2026-07-28 reserves to its own codes (-32020 HeaderMismatch, ...).
+    assertThatThrownBy(() -> settings(null, -32020, null, null))
+        .hasMessageContaining("reserved to the MCP specification");
+    assertThatThrownBy(() -> settings(null, -32099, null, null))
+        .hasMessageContaining("reserved to the MCP specification");
+    assertThatThrownBy(() -> settings(null, -32002, null, null))
+        .hasMessageContaining("resource not found");
+    assertThat(settings(null, -32019, null, null).denialCode()).isEqualTo(-32019);
+    assertThat(settings(null, null, null, null).denialForm()).isEqualTo(McpRoute.DenialForm.RESULT);
+    assertThatThrownBy(
+            () -> McpRoute.of(NONE, NONE, NONE, NONE, null, null, null, null, "http_403"))
+        .hasMessageContaining("expected: result or error");
     assertThatThrownBy(() -> settings(null, null, 401, null))
         .hasMessageContaining("expected: 200 or 403");
     assertThatThrownBy(() -> settings("allow", null, null, null))
