@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.testing.Eventually;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.EdgeStackExtension;
+import dev.hopgate.tests.harness.McpAnswers;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
@@ -79,7 +80,7 @@ class McpIT {
   }
 
   @Test
-  void deniedToolCall_isAJsonRpcErrorWithTheRepairAndNeverReachesTheServer() throws Exception {
+  void deniedToolCall_isAToolErrorWithTheEnvelopeAndNeverReachesTheServer() throws Exception {
     int before = edge.stack().upstream().hits();
     HttpResponse<String> response =
         call(edge.stack().credentials(EdgeStack.INVENTORY), toolCall("call-2", "drop_database"));
@@ -89,14 +90,15 @@ class McpIT {
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.get("jsonrpc").asText()).isEqualTo("2.0");
     assertThat(body.get("id").asText()).isEqualTo("call-2");
-    assertThat(body.at("/error/code").asInt()).isEqualTo(-32003);
-    assertThat(body.at("/error/data/authorization/reason").asText())
-        .isEqualTo("capability/not_performed");
-    assertThat(body.at("/error/data/authorization/authorizationContextId").asText())
+    assertThat(body.at("/result/isError").asBoolean()).isTrue();
+    JsonNode envelope = McpAnswers.envelope(body);
+    assertThat(envelope.path("reason").asText()).isEqualTo("insufficient_authorization");
+    assertThat(McpAnswers.violation(body)).isEqualTo("capability/not_performed");
+    assertThat(envelope.path("authorizationContextId").asText())
         .isEqualTo(response.headers().firstValue("hopgate-decision-id").orElseThrow());
-    assertThat(body.at("/error/data/problem/violations/0/component").asText())
+    assertThat(McpAnswers.problem(body).at("/violations/0/component").asText())
         .isEqualTo(EdgeStack.INVENTORY);
-    assertThat(body.at("/error/data/authorization/remediationHints").isArray()).isTrue();
+    assertThat(envelope.path("remediationHints").isArray()).isTrue();
     assertThat(response.headers().firstValue("txn-completion"))
         .as("a denial yields no record")
         .isEmpty();
@@ -110,9 +112,9 @@ class McpIT {
         call(edge.stack().credentials(EdgeStack.INVENTORY), toolCall(3, "list_orders"));
 
     JsonNode body = JSON.readTree(response.body());
-    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+    assertThat(McpAnswers.problem(body).at("/violations/0/code").asText())
         .isEqualTo("tool_unmapped");
-    assertThat(body.at("/error/data/problem/violations/0/tool").asText()).isEqualTo("list_orders");
+    assertThat(McpAnswers.problem(body).at("/violations/0/tool").asText()).isEqualTo("list_orders");
     assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
 
@@ -169,7 +171,7 @@ class McpIT {
     assertThat(response.statusCode()).isEqualTo(400);
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.at("/error/code").asInt()).isEqualTo(-32600);
-    assertThat(body.at("/error/data/problem/violations/0/code").asText())
+    assertThat(McpAnswers.problem(body).at("/violations/0/code").asText())
         .isEqualTo("duplicate_key");
     assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
@@ -185,7 +187,7 @@ class McpIT {
     HttpResponse<String> response = call(edge.stack().credentials(EdgeStack.INVENTORY), big);
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(response.body()).at("/error/data/problem/violations/0/code").asText())
+    assertThat(McpAnswers.problem(JSON.readTree(response.body())).at("/violations/0/code").asText())
         .isEqualTo("body_truncated");
     assertThat(edge.stack().upstream().hits()).isEqualTo(before);
   }
@@ -214,24 +216,25 @@ class McpIT {
                 toolCall(23, "drop_database"));
     JsonNode undisclosed = JSON.readTree(undisclosedResponse.body());
 
-    assertThat(full.at("/error/data/problem/violations/0/component").asText())
+    assertThat(McpAnswers.problem(full).at("/violations/0/component").asText())
         .isEqualTo(EdgeStack.INVENTORY);
     assertThat(full.toString()).contains(EdgeStack.DROP_DB);
 
     assertThat(minimal.get("id").asInt()).isEqualTo(22);
-    assertThat(minimal.at("/error/data/authorization/reason").asText())
-        .isEqualTo("capability/not_performed");
+    assertThat(McpAnswers.violation(minimal)).isEqualTo("capability/not_performed");
     assertThat(minimal.toString())
         .doesNotContain(EdgeStack.DROP_DB)
         .doesNotContain(EdgeStack.INVENTORY);
 
     assertThat(undisclosed.get("id").asInt()).isEqualTo(23);
-    assertThat(undisclosed.at("/error/message").asText()).isEqualTo("Request denied");
+    assertThat(McpAnswers.problem(undisclosed).at("/title").asText()).isEqualTo("Request denied");
+    assertThat(McpAnswers.envelope(undisclosed).path("remediation").asText())
+        .isEqualTo("undisclosed");
     assertThat(undisclosed.toString())
         .doesNotContain(EdgeStack.DROP_DB)
         .doesNotContain("capability");
     String decision = undisclosedResponse.headers().firstValue("hopgate-decision-id").orElseThrow();
-    assertThat(undisclosed.at("/error/data/authorization/authorizationContextId").asText())
+    assertThat(McpAnswers.envelope(undisclosed).path("authorizationContextId").asText())
         .isEqualTo(decision);
     // The detail is in the decision log, found by that id.
     Eventually.until(

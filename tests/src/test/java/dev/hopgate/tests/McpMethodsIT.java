@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSObject;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.EdgeStackExtension;
+import dev.hopgate.tests.harness.McpAnswers;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -128,7 +129,7 @@ class McpMethodsIT {
   }
 
   private static boolean isHopgates(HttpResponse<String> response) throws IOException {
-    return JSON.readTree(response.body()).at("/error/data/problem").isObject();
+    return McpAnswers.problem(JSON.readTree(response.body())).isObject();
   }
 
   private static void assertRefusedBeforeTheServer(String body, String code) throws Exception {
@@ -137,7 +138,7 @@ class McpMethodsIT {
     HttpResponse<String> response = call(edge.stack().credentials(EdgeStack.INVENTORY), body);
 
     assertThat(edge.stack().upstream().hits()).as("requests the MCP server saw").isEqualTo(before);
-    JsonNode problem = JSON.readTree(response.body()).at("/error/data/problem");
+    JsonNode problem = McpAnswers.problem(JSON.readTree(response.body()));
     assertThat(problem.at("/violations/0/code").asText()).isEqualTo(code);
     assertThat(problem.at("/violations/0/gate").asText()).isEqualTo("scope");
   }

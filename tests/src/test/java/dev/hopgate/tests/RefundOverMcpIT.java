@@ -10,6 +10,7 @@ import dev.hopgate.pdp.wire.Minting;
 import dev.hopgate.pdp.wire.WireTypes;
 import dev.hopgate.tests.harness.EdgeStack;
 import dev.hopgate.tests.harness.EdgeStackExtension;
+import dev.hopgate.tests.harness.McpAnswers;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -83,8 +84,8 @@ class RefundOverMcpIT {
     /** Does what the denial's remediation hints say; true if there was something to do. */
     boolean follow(JsonNode denial) throws IOException {
       boolean followed = false;
-      for (JsonNode hint : denial.at("/error/data/authorization/remediationHints")) {
-        if (hint.path("action").asText().equals("complete_steps")) {
+      for (JsonNode hint : McpAnswers.envelope(denial).path("remediationHints")) {
+        if (hint.path("type").asText().equals("dev.hopgate/complete_steps")) {
           for (JsonNode step : hint.path("steps")) {
             complete(step.asText());
           }
@@ -101,37 +102,33 @@ class RefundOverMcpIT {
     Txn txn = new Txn();
 
     JsonNode tooEarly = txn.refund(1);
-    assertThat(tooEarly.at("/error/data/authorization/reason").asText())
-        .isEqualTo("sequence/missing_prerequisites");
-    assertThat(tooEarly.at("/error/data/authorization/remediationHints/0/steps").toString())
+    assertThat(McpAnswers.violation(tooEarly)).isEqualTo("sequence/missing_prerequisites");
+    assertThat(McpAnswers.envelope(tooEarly).at("/remediationHints/0/steps").toString())
         .isEqualTo("[\"" + EdgeStack.OPEN_CASE + "\",\"" + EdgeStack.APPROVE_REFUND + "\"]");
     assertThat(txn.follow(tooEarly)).isTrue();
     assertThat(txn.refund(2).at("/result/content/0/text").asText()).isEqualTo("ran issue_refund");
 
     JsonNode again = txn.refund(3);
-    assertThat(again.at("/error/data/authorization/reason").asText())
-        .isEqualTo("sequence/consumed");
-    assertThat(again.at("/error/data/problem/violations/0/consumed/0").asText())
+    assertThat(McpAnswers.violation(again)).isEqualTo("sequence/consumed");
+    assertThat(McpAnswers.problem(again).at("/violations/0/consumed/0").asText())
         .isEqualTo(EdgeStack.APPROVE_REFUND);
-    assertThat(again.at("/error/data/authorization/remediationHints/0/steps").toString())
+    assertThat(McpAnswers.envelope(again).at("/remediationHints/0/steps").toString())
         .isEqualTo("[\"" + EdgeStack.APPROVE_REFUND + "\"]");
 
     for (int refund = 2; refund <= 3; refund++) {
       assertThat(txn.follow(refund == 2 ? again : txn.refund(10 + refund))).isTrue();
-      assertThat(txn.refund(20 + refund).has("result")).as("refund %d", refund).isTrue();
+      assertThat(McpAnswers.succeeded(txn.refund(20 + refund))).as("refund %d", refund).isTrue();
     }
     // The third approval is spent too, but approving again would not help: the repair says so.
     JsonNode spent = txn.refund(30);
-    assertThat(spent.at("/error/data/authorization/reason").asText())
-        .isEqualTo("sequence/budget_exhausted");
-    assertThat(spent.at("/error/data/problem/violations/0/max").asInt()).isEqualTo(3);
-    assertThat(spent.at("/error/data/authorization/remediationHints").toString())
-        .isEqualTo("[{\"action\":\"none\"}]");
-    assertThat(spent.at("/error/data/problem/violations/1/code").asText()).isEqualTo("consumed");
+    assertThat(McpAnswers.violation(spent)).isEqualTo("sequence/budget_exhausted");
+    assertThat(McpAnswers.problem(spent).at("/violations/0/max").asInt()).isEqualTo(3);
+    assertThat(McpAnswers.envelope(spent).path("remediation").asText()).isEqualTo("unavailable");
+    assertThat(McpAnswers.envelope(spent).has("remediationHints")).isFalse();
+    assertThat(McpAnswers.problem(spent).at("/violations/1/code").asText()).isEqualTo("consumed");
     assertThat(txn.follow(spent)).isFalse();
     txn.complete(EdgeStack.APPROVE_REFUND);
-    assertThat(txn.refund(31).at("/error/data/authorization/reason").asText())
-        .isEqualTo("sequence/budget_exhausted");
+    assertThat(McpAnswers.violation(txn.refund(31))).isEqualTo("sequence/budget_exhausted");
   }
 
   @Test
@@ -177,10 +174,9 @@ class RefundOverMcpIT {
                 Instant.now().plus(Duration.ofMinutes(10)))));
 
     JsonNode late = txn.refund(1);
-    assertThat(late.at("/error/data/authorization/reason").asText())
-        .isEqualTo("sequence/expired_prerequisites");
-    assertThat(late.at("/error/data/problem/detail").asText()).contains("within their window");
+    assertThat(McpAnswers.violation(late)).isEqualTo("sequence/expired_prerequisites");
+    assertThat(McpAnswers.problem(late).at("/detail").asText()).contains("within their window");
     assertThat(txn.follow(late)).isTrue();
-    assertThat(txn.refund(2).has("result")).isTrue();
+    assertThat(McpAnswers.succeeded(txn.refund(2))).isTrue();
   }
 }
