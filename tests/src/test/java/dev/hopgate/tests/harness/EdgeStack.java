@@ -124,6 +124,16 @@ public final class EdgeStack implements AutoCloseable {
           match: { path_prefix: /refunds/mcp }
           mcp:
             tools: { issue_refund: "%11$s" }
+        - name: support-mcp
+          component: "%5$s"
+          match: { path_prefix: /support/mcp }
+          mcp:
+            tools: { open_case: "%6$s" }
+        - name: approvals-mcp
+          component: "%7$s"
+          match: { path_prefix: /approvals/mcp }
+          mcp:
+            tools: { approve_refund: "%8$s" }
         # The same MCP endpoint at each disclosure level: the longer prefix is the more specific.
         - name: inventory-mcp-minimal
           component: "%1$s"
@@ -458,6 +468,11 @@ public final class EdgeStack implements AutoCloseable {
   }
 
   /** The edge's route table file ({@link #ROUTES}): a test may rewrite it, hopgate reloads. */
+  /** The port of Envoy's listener (https, downstream mTLS). */
+  public int listenerPort() {
+    return listenerPort;
+  }
+
   public Path routeTable() {
     return dir.resolve("routes").resolve("edge.yaml");
   }

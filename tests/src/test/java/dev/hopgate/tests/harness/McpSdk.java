@@ -1,0 +1,74 @@
+package dev.hopgate.tests.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The official MCP SDK (PyPI {@code mcp}, pinned, installed by scripts/install-tools.sh): its
+ * server (tests/src/test/resources/mcp/sdk_server.py) as a real MCP upstream, its client as a
+ * planner (tests/src/test/resources/mcp/planner.py).
+ */
+public final class McpSdk {
+  private McpSdk() {}
+
+  private static Path python() {
+    return Path.of(System.getProperty("hopgate.tools.dir"), "venv", "bin", "python");
+  }
+
+  private static Path script(String name) {
+    return Tools.repo().resolve("tests/src/test/resources/mcp/" + name);
+  }
+
+  /** Starts the SDK's MCP server on {@code port} (Streamable HTTP at /mcp), ready to take calls. */
+  public static ManagedProcess server(Path dir, int port) {
+    ManagedProcess server =
+        new ManagedProcess(
+            "mcp-sdk-server",
+            List.of(
+                python().toString(), script("sdk_server.py").toString(), Integer.toString(port)),
+            dir.resolve("mcp-sdk-server.log"));
+    server.awaitReady(() -> server.logText().contains("listening"), Duration.ofSeconds(60));
+    return server;
+  }
+
+  /**
+   * Runs the planner on {@code scenarioJson} (see planner.py) and returns what it printed.
+   *
+   * @throws IllegalStateException with the planner's error output when it fails
+   */
+  public static String plan(Path dir, String scenarioJson) {
+    long run = System.nanoTime();
+    Path errors = dir.resolve("mcp-planner-" + run + ".log");
+    Path output = dir.resolve("mcp-planner-" + run + ".json");
+    try {
+      // Both streams to files: a planner that hangs is stopped, never waited on.
+      Process p =
+          new ProcessBuilder(python().toString(), script("planner.py").toString())
+              .redirectError(errors.toFile())
+              .redirectOutput(output.toFile())
+              .start();
+      try (var in = p.getOutputStream()) {
+        in.write(scenarioJson.getBytes(StandardCharsets.UTF_8));
+      }
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("the MCP planner did not finish");
+      }
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("the MCP planner failed:\n" + Files.readString(errors));
+      }
+      return Files.readString(output).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
