@@ -148,6 +148,32 @@ public final class DecisionPoint {
   }
 
   /**
+   * The RFC 9728 metadata a request asks for: a GET of the well-known URI of an MCP route that the
+   * asking Envoy fronts (or any, when hopgate knows no binding). Public metadata, answered without
+   * a token and without a decision, since it grants nothing; null for any other request, which is
+   * decided as usual.
+   */
+  public dev.hopgate.pdp.mcp.@Nullable ProtectedResource protectedResource(HopRequest request) {
+    if (!request.method().equals("GET")) {
+      return null;
+    }
+    String path = dev.hopgate.pdp.route.RequestPaths.withoutQuery(request.path());
+    if (!path.startsWith(dev.hopgate.pdp.mcp.ProtectedResource.WELL_KNOWN)) {
+      return null;
+    }
+    java.util.Set<String> bound = request.boundComponents();
+    for (dev.hopgate.pdp.route.Route route : snapshot.routes().all()) {
+      var metadata = route.mcp() == null ? null : route.mcp().protectedResource();
+      if (metadata != null
+          && metadata.path().equals(path)
+          && (bound == null || bound.contains(route.component()))) {
+        return metadata;
+      }
+    }
+    return null;
+  }
+
+  /**
    * A decision to be answered exactly once: by {@link Pending#decide} (on a worker) or by {@link
    * Pending#expire} (when its deadline comes first), whichever is first. The other one answers
    * nothing, and what a decision that lost spent is released.

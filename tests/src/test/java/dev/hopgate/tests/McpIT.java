@@ -152,9 +152,36 @@ class McpIT {
     HttpResponse<String> response = call(headers, toolCall(1, "reserve_stock"));
 
     assertThat(response.statusCode()).isEqualTo(401);
+    // The route serves its protected resource metadata: the challenge says where (RFC 9728).
     assertThat(response.headers().firstValue("www-authenticate"))
-        .hasValue("Bearer realm=\"hopgate\"");
+        .hasValue(
+            "Bearer realm=\"hopgate\", resource_metadata="
+                + "\"https://localhost/.well-known/oauth-protected-resource/mcp\"");
     assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void protectedResourceMetadata_isServedByHopgateFromTheRouteTable_withoutAToken()
+      throws Exception {
+    int before = edge.stack().upstream().hits();
+    HttpResponse<String> response =
+        edge.stack().get(edge.planner(), "/.well-known/oauth-protected-resource/mcp", Map.of());
+    HttpResponse<String> unknown =
+        edge.stack()
+            .get(edge.planner(), "/.well-known/oauth-protected-resource/elsewhere", Map.of());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    JsonNode metadata = JSON.readTree(response.body());
+    assertThat(metadata.path("resource").asText()).isEqualTo("https://localhost/mcp");
+    assertThat(metadata.path("authorization_servers").toString())
+        .isEqualTo("[\"https://tokens.shop.example\"]");
+    assertThat(metadata.path("bearer_methods_supported").toString()).isEqualTo("[\"header\"]");
+    assertThat(metadata.path("scopes_supported").toString()).contains(EdgeStack.RESERVE);
+    assertThat(metadata.path("resource_name").asText()).isEqualTo("Inventory tools");
+    // A path of no route's metadata is decided like any other request: no route, denied.
+    assertThat(unknown.statusCode()).isEqualTo(403);
+    assertThat(edge.stack().upstream().hits()).as("no upstream sees either").isEqualTo(before);
   }
 
   @Test

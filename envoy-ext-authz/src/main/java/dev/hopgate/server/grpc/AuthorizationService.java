@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.hopgate.pdp.DecisionPoint;
 import dev.hopgate.pdp.decision.Decision;
 import dev.hopgate.pdp.decision.DecisionIds;
+import dev.hopgate.pdp.mcp.ProtectedResource;
 import dev.hopgate.pdp.request.Deadline;
+import dev.hopgate.pdp.request.HopRequest;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
@@ -72,12 +74,15 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     Answer answer = new Answer(responses, start);
     DecisionPoint.Pending pending;
     try {
-      pending =
-          decisionPoint
-              .get()
-              .begin(
-                  CheckRequests.toHopRequest(request, CallerAdmission.boundComponents()),
-                  deadline(Context.current()));
+      DecisionPoint current = decisionPoint.get();
+      HopRequest hop = CheckRequests.toHopRequest(request, CallerAdmission.boundComponents());
+      ProtectedResource metadata = current.protectedResource(hop);
+      if (metadata != null) {
+        responses.onNext(CheckResponses.protectedResource(metadata));
+        responses.onCompleted();
+        return;
+      }
+      pending = current.begin(hop, deadline(Context.current()));
     } catch (RuntimeException | LinkageError e) {
       answer.failed(e);
       return;

@@ -9,6 +9,7 @@ import dev.hopgate.pdp.mcp.JsonRpcErrors;
 import dev.hopgate.pdp.mcp.JsonRpcRejection;
 import dev.hopgate.pdp.mcp.McpFacts;
 import dev.hopgate.pdp.mcp.McpRoute;
+import dev.hopgate.pdp.mcp.ProtectedResource;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.problem.Problem;
 import dev.hopgate.pdp.problem.ProblemJson;
@@ -115,9 +116,10 @@ final class CheckResponses {
     }
     if (decision.wwwAuthenticate() != null) {
       String challenge = decision.wwwAuthenticate();
-      if (mcp != null && mcp.resourceMetadata() != null) {
+      String metadata = mcp == null ? null : mcp.challengeMetadata();
+      if (metadata != null) {
         // RFC 9728: where an MCP client finds the authorization server for this resource.
-        challenge += ", resource_metadata=\"" + mcp.resourceMetadata() + "\"";
+        challenge += ", resource_metadata=\"" + metadata + "\"";
       }
       denied.addHeaders(overwrite("www-authenticate", challenge));
     }
@@ -127,6 +129,23 @@ final class CheckResponses {
         .setStatus(Status.newBuilder().setCode(grpcCode).setMessage(problem.title()))
         .setDeniedResponse(denied)
         .setDynamicMetadata(DecisionMetadata.write(decision))
+        .build();
+  }
+
+  /**
+   * An MCP route's RFC 9728 metadata as Envoy's local reply (a "denied" response with status 200:
+   * Envoy answers it itself, and no upstream sees the request).
+   */
+  static CheckResponse protectedResource(ProtectedResource metadata) {
+    return CheckResponse.newBuilder()
+        .setStatus(Status.newBuilder().setCode(Code.PERMISSION_DENIED_VALUE))
+        .setDeniedResponse(
+            DeniedHttpResponse.newBuilder()
+                .setStatus(HttpStatus.newBuilder().setCode(StatusCode.OK))
+                .addHeaders(overwrite("content-type", "application/json"))
+                // Public and the same for everyone until the route table changes.
+                .addHeaders(overwrite("cache-control", "public, max-age=300"))
+                .setBody(metadata.document()))
         .build();
   }
 

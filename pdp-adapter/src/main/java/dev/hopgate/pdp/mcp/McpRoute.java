@@ -39,7 +39,8 @@ public record McpRoute(
     int denialCode,
     int denialStatus,
     @Nullable String resourceMetadata,
-    DenialForm denialForm) {
+    DenialForm denialForm,
+    @Nullable ProtectedResource protectedResource) {
 
   /** A JSON-RPC method name a route can map: no spaces, no control characters. */
   private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
@@ -245,7 +246,33 @@ public record McpRoute(
                   "mcp.denial_form: '" + denialForm + "' (expected: result or error)");
         };
     return new McpRoute(
-        tools, resources, prompts, methods, session, code, status, resourceMetadata, form);
+        tools, resources, prompts, methods, session, code, status, resourceMetadata, form, null);
+  }
+
+  /** The same route, serving {@code metadata} (RFC 9728). */
+  public McpRoute withProtectedResource(ProtectedResource metadata) {
+    return new McpRoute(
+        toolSteps,
+        resourceSteps,
+        promptSteps,
+        methodSteps,
+        sessionMethods,
+        denialCode,
+        denialStatus,
+        resourceMetadata,
+        denialForm,
+        metadata);
+  }
+
+  /**
+   * The metadata URL a token challenge names: {@code mcp.resource_metadata}, else the URL of the
+   * document hopgate serves, else null.
+   */
+  public @Nullable String challengeMetadata() {
+    if (resourceMetadata != null) {
+      return resourceMetadata;
+    }
+    return protectedResource == null ? null : protectedResource.url();
   }
 
   private static void checkNames(

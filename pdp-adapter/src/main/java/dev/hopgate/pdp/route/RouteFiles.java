@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hopgate.pdp.digest.Digests;
 import dev.hopgate.pdp.mcp.McpRoute;
+import dev.hopgate.pdp.mcp.ProtectedResource;
 import dev.hopgate.pdp.problem.DisclosureLevel;
 import dev.hopgate.pdp.yaml.StrictYaml;
 import java.io.IOException;
@@ -45,7 +46,11 @@ public final class RouteFiles {
           "denial_code",
           "denial_status",
           "resource_metadata",
-          "denial_form");
+          "denial_form",
+          "protected_resource");
+
+  private static final Set<String> PROTECTED_RESOURCE_FIELDS =
+      Set.of("resource", "authorization_servers", "scopes_supported", "resource_name");
 
   /** The table could not be read: every problem, each naming its file and route. */
   public static final class RouteTableException extends Exception {
@@ -145,8 +150,8 @@ public final class RouteFiles {
             new RouteBinding(
                 text(match, "path", false, where + "match.", problems),
                 text(match, "path_prefix", false, where + "match.", problems),
-                strings(match, "methods", where, problems),
-                lowerCase(strings(match, "authorities", where, problems)));
+                strings(match, "methods", where + "match.", problems),
+                lowerCase(strings(match, "authorities", where + "match.", problems)));
       } catch (IllegalArgumentException e) {
         problems.add(where + e.getMessage());
       }
@@ -195,16 +200,33 @@ public final class RouteFiles {
     }
     StrictYaml.unknownFields(node, MCP_FIELDS, where + "mcp.", problems);
     try {
-      return McpRoute.of(
-          steps(node, "tools", where, problems),
-          steps(node, "resources", where, problems),
-          steps(node, "prompts", where, problems),
-          steps(node, "methods", where, problems),
-          text(node, "session_methods", false, where + "mcp.", problems),
-          integer(node, "denial_code", where, problems),
-          integer(node, "denial_status", where, problems),
-          text(node, "resource_metadata", false, where + "mcp.", problems),
-          text(node, "denial_form", false, where + "mcp.", problems));
+      McpRoute route =
+          McpRoute.of(
+              steps(node, "tools", where, problems),
+              steps(node, "resources", where, problems),
+              steps(node, "prompts", where, problems),
+              steps(node, "methods", where, problems),
+              text(node, "session_methods", false, where + "mcp.", problems),
+              integer(node, "denial_code", where, problems),
+              integer(node, "denial_status", where, problems),
+              text(node, "resource_metadata", false, where + "mcp.", problems),
+              text(node, "denial_form", false, where + "mcp.", problems));
+      JsonNode metadata = node.get("protected_resource");
+      if (metadata == null) {
+        return route;
+      }
+      if (!metadata.isObject()) {
+        problems.add(where + "mcp.protected_resource: expected a mapping (resource, ...)");
+        return null;
+      }
+      String in = where + "mcp.protected_resource.";
+      StrictYaml.unknownFields(metadata, PROTECTED_RESOURCE_FIELDS, in, problems);
+      return route.withProtectedResource(
+          ProtectedResource.of(
+              text(metadata, "resource", true, in, problems),
+              List.copyOf(strings(metadata, "authorization_servers", in, problems)),
+              List.copyOf(strings(metadata, "scopes_supported", in, problems)),
+              text(metadata, "resource_name", false, in, problems)));
     } catch (IllegalArgumentException e) {
       problems.add(where + e.getMessage());
       return null;
@@ -254,12 +276,12 @@ public final class RouteFiles {
       return values;
     }
     if (!list.isArray()) {
-      problems.add(where + "match." + field + ": expected a list");
+      problems.add(where + field + ": expected a list");
       return values;
     }
     for (JsonNode value : list) {
       if (!value.isTextual()) {
-        problems.add(where + "match." + field + ": expected strings");
+        problems.add(where + field + ": expected strings");
         continue;
       }
       values.add(value.asText());

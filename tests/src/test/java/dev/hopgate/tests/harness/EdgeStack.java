@@ -155,6 +155,11 @@ public final class EdgeStack implements AutoCloseable {
           mcp:
             tools: { reserve_stock: "%2$s", drop_database: "%4$s" }
             resources: { "inventory://stock/sku-1": "%2$s" }
+            protected_resource:
+              resource: https://localhost/mcp
+              authorization_servers: [https://tokens.shop.example]
+              scopes_supported: ["%2$s"]
+              resource_name: Inventory tools
       """
           .formatted(
               INVENTORY,
