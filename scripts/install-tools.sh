@@ -4,6 +4,7 @@
 #   OPA    from the Go module proxy (go install) into .tools/bin
 #   jwcrypto from PyPI into .tools/venv (tests mint tokens with it)
 #   the MCP SDK (mcp) from PyPI into .tools/venv (the MCP tests' real client and server)
+#   the MCP conformance suite (and Node 22) from npm into .tools/mcp-conformance
 #   Toxiproxy from the Go module proxy (go install) into .tools/bin
 #   Redis  from Debian (redis-server, the major version pinned in versions.env), system-wide
 # Idempotent: a second run checks versions and installs nothing.
@@ -95,6 +96,22 @@ if ! mcp_ok; then
   echo "installing the MCP SDK (PyPI mcp $MCP_SDK_VERSION) into .tools/venv"
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check -c scripts/python-constraints.txt "mcp==$MCP_SDK_VERSION"
   mcp_ok || { echo "hopgate: mcp $MCP_SDK_VERSION did not install." >&2; exit 1; }
+fi
+
+# The MCP conformance suite, from npm, with the Node 22 it needs (as an npm package, so the machine's
+# own Node may be older), every package pinned by scripts/mcp-conformance/package-lock.json.
+conformance_ok() {
+  cmp -s scripts/mcp-conformance/package-lock.json "$TOOLS/mcp-conformance/package-lock.json" \
+    && prints "^v22\." "$TOOLS/mcp-conformance/node_modules/.bin/node" --version \
+    && [ -f "$TOOLS/mcp-conformance/node_modules/@modelcontextprotocol/conformance/dist/index.js" ]
+}
+if ! conformance_ok; then
+  need npm "npm (e.g. Debian's npm; the MCP conformance suite is installed with it)"
+  echo "installing the MCP conformance suite (npm, scripts/mcp-conformance) into .tools/mcp-conformance"
+  rm -rf "$TOOLS/mcp-conformance" && mkdir -p "$TOOLS/mcp-conformance"
+  cp scripts/mcp-conformance/package.json scripts/mcp-conformance/package-lock.json "$TOOLS/mcp-conformance/"
+  (cd "$TOOLS/mcp-conformance" && npm ci --silent --no-audit --no-fund)
+  conformance_ok || { echo "hopgate: the MCP conformance suite did not install." >&2; exit 1; }
 fi
 
 # Toxiproxy, from the Go module proxy: the tests put it in front of Redis and OPA to delay and stall

@@ -28,6 +28,12 @@ public record JsonRpcCall(
   public static final String TOOLS_CALL = "tools/call";
   public static final String TOOLS_LIST = "tools/list";
 
+  /**
+   * The method of a client's JSON-RPC response to a server request: a name JSON-RPC reserves
+   * ({@code rpc.}), so that no request can be named so.
+   */
+  public static final String RESPONSE = "rpc.response";
+
   public JsonRpcCall {
     requireNonNull(method, "method");
   }
@@ -48,5 +54,10 @@ public record JsonRpcCall(
 
   public boolean isNotification() {
     return rawId == null;
+  }
+
+  /** Whether this is a client's response to a server request, not a request. */
+  public boolean isResponse() {
+    return RESPONSE.equals(method);
   }
 }

@@ -160,10 +160,12 @@ public final class JsonRpcReader {
     if (!"2.0".equals(text(root, "jsonrpc"))) {
       throw notJsonRpc("'jsonrpc' must be \"2.0\"");
     }
+    if (!root.has("method") && (root.has("result") || root.has("error"))) {
+      return response(root);
+    }
     String method = text(root, "method");
     if (method == null || method.isEmpty()) {
-      throw notJsonRpc(
-          "'method' must be a non-empty string (a JSON-RPC response is not a request)");
+      throw notJsonRpc("'method' must be a non-empty string");
     }
     JsonNode id = root.get("id");
     String rawId = null;
@@ -197,6 +199,34 @@ public final class JsonRpcReader {
           "a " + method + " must name its " + named.kind() + " in 'params." + named.param() + "'");
     }
     return new JsonRpcCall(method, rawId, name, protocolVersion, contextId);
+  }
+
+  /**
+   * A client's answer to the server's own request ({@code sampling/createMessage}, {@code
+   * elicitation/create}, {@code roots/list} in the 2025 revisions): exactly an {@code id} and one
+   * of {@code result} or {@code error}. It runs nothing on the server, so it is decided as session
+   * traffic ({@link JsonRpcCall#RESPONSE}).
+   */
+  private static JsonRpcCall response(JsonNode root) throws JsonRpcRejection {
+    JsonNode id = root.get("id");
+    if (id == null || !(id.isTextual() || id.isIntegralNumber())) {
+      throw notJsonRpc("a response's 'id' must be a string or an integer");
+    }
+    if (root.has("result") == root.has("error")) {
+      throw notJsonRpc("a response carries exactly one of 'result' and 'error'");
+    }
+    JsonNode error = root.get("error");
+    if (error != null
+        && !(error.isObject()
+            && error.path("code").isIntegralNumber()
+            && error.path("message").isTextual())) {
+      throw notJsonRpc(
+          "a response's 'error' must be an object with an integer 'code' and a 'message'");
+    }
+    if (root.size() != 3) {
+      throw notJsonRpc("a response holds only 'jsonrpc', 'id' and 'result' or 'error'");
+    }
+    return new JsonRpcCall(JsonRpcCall.RESPONSE, id.toString(), null);
   }
 
   /**

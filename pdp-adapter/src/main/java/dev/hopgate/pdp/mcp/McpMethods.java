@@ -15,7 +15,10 @@ public final class McpMethods {
 
   /** How a method is decided. */
   public enum Kind {
-    /** Carries the session or the protocol: no step ({@code initialize}, {@code ping}, …). */
+    /**
+     * Carries the session or the protocol: no step ({@code initialize}, {@code ping}, a client's
+     * response to a server request, …).
+     */
     SESSION,
     /** Lists what the server offers: no step; the answer is cut to what the chain could use. */
     LIST,
@@ -72,6 +75,7 @@ public final class McpMethods {
       return Kind.NAMED;
     }
     if (SESSION.contains(method)
+        || call.isResponse()
         || (CLIENT_NOTIFICATIONS.contains(method) && call.isNotification())) {
       return Kind.SESSION;
     }
@@ -82,6 +86,7 @@ public final class McpMethods {
   public static boolean mappable(String method) {
     return !NAMED.containsKey(method)
         && !SESSION.contains(method)
+        && !method.startsWith("rpc.")
         && McpListing.of(method) == null
         && !method.startsWith("notifications/");
   }

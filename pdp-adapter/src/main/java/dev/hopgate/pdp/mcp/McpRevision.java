@@ -98,7 +98,9 @@ public enum McpRevision {
                 + "\"].");
       }
     }
-    checkMirrored(request, call, revision.stateless() && !call.isNotification());
+    // Notifications and responses are not requests: 2026-07-28 defines no headers for them.
+    checkMirrored(
+        request, call, revision.stateless() && !call.isNotification() && !call.isResponse());
     return revision;
   }
 

@@ -21,6 +21,18 @@ class JsonRpcReaderTest {
   }
 
   @Test
+  void read_aClientsResponseToAServerRequest_isSessionTraffic() throws Exception {
+    JsonRpcCall call =
+        JsonRpcReader.read(
+            "{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"result\":{\"role\":\"assistant\"}}", false);
+
+    assertThat(call.isResponse()).isTrue();
+    assertThat(call.rawId()).isEqualTo("\"s-1\"");
+    assertThat(McpMethods.kindOf(call)).isEqualTo(McpMethods.Kind.SESSION);
+    assertThat(McpMethods.mappable(JsonRpcCall.RESPONSE)).isFalse();
+  }
+
+  @Test
   void read_stringIdStaysAJsonString() throws Exception {
     assertThat(
             JsonRpcReader.read(
@@ -68,7 +80,10 @@ class JsonRpcReaderTest {
       truncated json              | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"na                    | not_json
       trailing content            | {"jsonrpc":"2.0","id":1,"method":"ping"} {"x":1}                                | not_json
       wrong version               | {"jsonrpc":"1.0","id":1,"method":"ping"}                                        | not_jsonrpc
-      a response, not a request   | {"jsonrpc":"2.0","id":1,"result":{}}                                            | not_jsonrpc
+      a response with both        | {"jsonrpc":"2.0","id":1,"result":{},"error":{"code":1,"message":"x"}}           | not_jsonrpc
+      a response without id       | {"jsonrpc":"2.0","result":{}}                                                   | not_jsonrpc
+      a response, error no object | {"jsonrpc":"2.0","id":1,"error":"x"}                                            | not_jsonrpc
+      a response with more        | {"jsonrpc":"2.0","id":1,"result":{},"params":{"name":"x"}}                      | not_jsonrpc
       fractional id               | {"jsonrpc":"2.0","id":1.5,"method":"ping"}                                      | not_jsonrpc
       object id                   | {"jsonrpc":"2.0","id":{},"method":"ping"}                                       | not_jsonrpc
       params as array             | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":["a"]}                   | not_jsonrpc

@@ -124,6 +124,39 @@ public final class EdgeStack implements AutoCloseable {
           match: { path_prefix: /refunds/mcp }
           mcp:
             tools: { issue_refund: "%11$s" }
+        # The MCP conformance suite's fixtures (McpConformanceIT), every one an allowed step.
+        - name: conformance-mcp
+          component: "%1$s"
+          match: { path_prefix: /conformance/mcp }
+          mcp:
+            tools:
+              test_simple_text: "%2$s"
+              test_image_content: "%2$s"
+              test_audio_content: "%2$s"
+              test_embedded_resource: "%2$s"
+              test_multiple_content_types: "%2$s"
+              test_tool_with_logging: "%2$s"
+              test_error_handling: "%2$s"
+              test_tool_with_progress: "%2$s"
+              test_sampling: "%2$s"
+              test_elicitation: "%2$s"
+              test_elicitation_sep1034_defaults: "%2$s"
+              test_elicitation_sep1330_enums: "%2$s"
+            resources:
+              "test://static-text": "%2$s"
+              "test://static-binary": "%2$s"
+              "test://watched-resource": "%2$s"
+              "test://template/123/data": "%2$s"
+            prompts:
+              test_simple_prompt: "%2$s"
+              test_prompt_with_arguments: "%2$s"
+              test_prompt_with_embedded_resource: "%2$s"
+              test_prompt_with_image: "%2$s"
+            methods:
+              logging/setLevel: "%2$s"
+              completion/complete: "%2$s"
+              resources/subscribe: "%2$s"
+              resources/unsubscribe: "%2$s"
         - name: support-mcp
           component: "%5$s"
           match: { path_prefix: /support/mcp }

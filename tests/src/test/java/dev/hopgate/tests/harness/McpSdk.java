@@ -27,14 +27,64 @@ public final class McpSdk {
 
   /** Starts the SDK's MCP server on {@code port} (Streamable HTTP at /mcp), ready to take calls. */
   public static ManagedProcess server(Path dir, int port) {
+    return start(dir, "sdk_server.py", port);
+  }
+
+  /** Starts the conformance suite's fixtures, built with the SDK, on {@code port}. */
+  public static ManagedProcess conformanceServer(Path dir, int port) {
+    return start(dir, "conformance_server.py", port);
+  }
+
+  private static ManagedProcess start(Path dir, String script, int port) {
+    String name = script.replace(".py", "");
     ManagedProcess server =
         new ManagedProcess(
-            "mcp-sdk-server",
-            List.of(
-                python().toString(), script("sdk_server.py").toString(), Integer.toString(port)),
-            dir.resolve("mcp-sdk-server.log"));
+            name,
+            List.of(python().toString(), script(script).toString(), Integer.toString(port)),
+            dir.resolve(name + ".log"));
     server.awaitReady(() -> server.logText().contains("listening"), Duration.ofSeconds(60));
     return server;
+  }
+
+  /**
+   * Runs the MCP conformance suite's server scenarios (npm @modelcontextprotocol/conformance,
+   * pinned, installed by scripts/install-tools.sh) against {@code url}, its results under {@code
+   * out}.
+   *
+   * @return what the suite printed
+   */
+  public static String conformance(String url, Path out) {
+    Path suite = Path.of(System.getProperty("hopgate.tools.dir"), "mcp-conformance");
+    Path log = out.resolveSibling(out.getFileName() + ".log");
+    try {
+      Files.createDirectories(out);
+      Process p =
+          new ProcessBuilder(
+                  suite.resolve("node_modules/.bin/node").toString(),
+                  suite
+                      .resolve("node_modules/@modelcontextprotocol/conformance/dist/index.js")
+                      .toString(),
+                  "server",
+                  "--url",
+                  url,
+                  "-o",
+                  out.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            "the MCP conformance suite did not finish:\n" + Files.readString(log));
+      }
+      // The suite exits non-zero when a scenario fails: the results say which.
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
