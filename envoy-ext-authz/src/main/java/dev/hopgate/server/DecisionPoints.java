@@ -150,7 +150,12 @@ final class DecisionPoints {
         new Floor(
             new HopTokenVerifier(
                 tokens, jws, config.clockSkew(), trust.tokenService().maxTokenLifetime(), clock),
-            new OriginVerifier(txnTokens, config.trustDomain(), jws, config.clockSkew()),
+            new OriginVerifier(
+                txnTokens,
+                config.trustDomain(),
+                jws,
+                config.clockSkew(),
+                trust.txnTokenService().standardTokens()),
             new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
             new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, config.clockSkew()),
             ledgerEvidence,

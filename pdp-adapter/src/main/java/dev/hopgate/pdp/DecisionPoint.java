@@ -149,9 +149,9 @@ public final class DecisionPoint {
 
   /**
    * The RFC 9728 metadata a request asks for: a GET of the well-known URI of an MCP route that the
-   * asking Envoy fronts (or any, when hopgate knows no binding). Public metadata, answered without
-   * a token and without a decision, since it grants nothing; null for any other request, which is
-   * decided as usual.
+   * asking Envoy fronts, on the resource's own host. Public metadata, answered without a token and
+   * without a decision, since it grants nothing; null for any other request, which is decided as
+   * usual.
    */
   public dev.hopgate.pdp.mcp.@Nullable ProtectedResource protectedResource(HopRequest request) {
     if (!request.method().equals("GET")) {
@@ -161,16 +161,33 @@ public final class DecisionPoint {
     if (!path.startsWith(dev.hopgate.pdp.mcp.ProtectedResource.WELL_KNOWN)) {
       return null;
     }
+    // Whom the asking Envoy fronts, as routing tells it: its bound components, else the one it
+    // serves as; knowing neither, it is answered nothing here (and routing denies the request).
     java.util.Set<String> bound = request.boundComponents();
+    String serving = request.destinationPrincipal();
+    java.util.function.Predicate<String> fronts =
+        bound != null ? bound::contains : serving != null ? serving::equals : c -> false;
+    String host = hostOf(request.authority());
     for (dev.hopgate.pdp.route.Route route : snapshot.routes().all()) {
       var metadata = route.mcp() == null ? null : route.mcp().protectedResource();
       if (metadata != null
           && metadata.path().equals(path)
-          && (bound == null || bound.contains(route.component()))) {
+          && metadata.host().equals(host)
+          && fronts.test(route.component())) {
         return metadata;
       }
     }
     return null;
+  }
+
+  /** The host of an {@code :authority}, lower case, without its port; "" when absent. */
+  private static String hostOf(@Nullable String authority) {
+    if (authority == null) {
+      return "";
+    }
+    String host = authority.toLowerCase(java.util.Locale.ROOT);
+    int colon = host.lastIndexOf(':');
+    return colon > host.lastIndexOf(']') ? host.substring(0, colon) : host;
   }
 
   /**

@@ -141,6 +141,10 @@ class McpIT {
     JsonNode tools = JSON.readTree(list.body()).at("/result/tools");
     assertThat(tools).hasSize(1);
     assertThat(tools.get(0).get("name").asText()).isEqualTo("reserve_stock");
+    // This credential's list at this point of the txn: no cache may keep or share it.
+    assertThat(JSON.readTree(list.body()).at("/result/ttlMs").asInt(-1)).isZero();
+    assertThat(JSON.readTree(list.body()).at("/result/cacheScope").asText()).isEqualTo("private");
+    assertThat(list.headers().firstValue("cache-control")).hasValue("private, no-store");
     assertThat(initialized.statusCode()).isEqualTo(202);
     assertThat(list.headers().firstValue("txn-completion")).as("no step, no completion").isEmpty();
   }
@@ -181,6 +185,11 @@ class McpIT {
     assertThat(metadata.path("resource_name").asText()).isEqualTo("Inventory tools");
     // A path of no route's metadata is decided like any other request: no route, denied.
     assertThat(unknown.statusCode()).isEqualTo(403);
+    // On another host than the resource's, it is not this route's document.
+    HttpResponse<String> otherHost =
+        edge.stack()
+            .getByAddress(edge.planner(), "/.well-known/oauth-protected-resource/mcp", Map.of());
+    assertThat(otherHost.statusCode()).isEqualTo(403);
     assertThat(edge.stack().upstream().hits()).as("no upstream sees either").isEqualTo(before);
   }
 

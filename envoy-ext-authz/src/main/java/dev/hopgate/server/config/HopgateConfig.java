@@ -620,6 +620,10 @@ public record HopgateConfig(
         throw new IllegalArgumentException(
             "manifest_registry: missing (expected: issuers and jwks of manifests)");
       }
+      if (manifestRegistry.standardTokens()) {
+        throw new IllegalArgumentException(
+            "manifest_registry.standard_tokens: only txn_token_service takes standard tokens");
+      }
       this.tokenService = tokenService;
       this.txnTokenService = txnTokenService;
       this.manifestRegistry = manifestRegistry;
@@ -633,14 +637,23 @@ public record HopgateConfig(
       @JsonProperty("jwks_ca") @Nullable String jwksCa,
       List<String> algorithms,
       @JsonProperty("max_staleness") Duration maxStaleness,
-      @JsonProperty("min_refresh_interval") Duration minRefreshInterval) {
+      @JsonProperty("min_refresh_interval") Duration minRefreshInterval,
+      @JsonProperty("standard_tokens") Boolean standardTokens) {
+    /**
+     * @param standardTokens txn_token_service only: whether a Txn-Token without hopgate's {@code
+     *     tctx} (from a standard transaction token service, draft-ietf-oauth-transaction-tokens-10)
+     *     is taken, as an implicit intent whose authority is its {@code scope}; off by default, so
+     *     trusting a service never silently admits its plain tokens
+     */
     public TrustSetConfig(
         @Nullable List<String> issuers,
         @Nullable String jwks,
         @JsonProperty("jwks_ca") @Nullable String jwksCa,
         @Nullable List<String> algorithms,
         @JsonProperty("max_staleness") @Nullable Duration maxStaleness,
-        @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval) {
+        @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval,
+        @JsonProperty("standard_tokens") @Nullable Boolean standardTokens) {
+      this.standardTokens = Boolean.TRUE.equals(standardTokens);
       if (issuers == null
           || issuers.isEmpty()
           || issuers.stream().anyMatch(i -> i == null || i.isBlank())) {
@@ -696,7 +709,8 @@ public record HopgateConfig(
         @JsonProperty("min_refresh_interval") @Nullable Duration minRefreshInterval,
         @Nullable String endpoint) {
       TrustSetConfig common =
-          new TrustSetConfig(issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
+          new TrustSetConfig(
+              issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval, false);
       this.issuers = common.issuers();
       this.jwks = common.jwks();
       this.jwksCa = common.jwksCa();
@@ -714,7 +728,7 @@ public record HopgateConfig(
 
     public TrustSetConfig asTrustSet() {
       return new TrustSetConfig(
-          issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval);
+          issuers, jwks, jwksCa, algorithms, maxStaleness, minRefreshInterval, false);
     }
   }
 }

@@ -304,10 +304,18 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
               !body.getEndOfStream()
                   ? Optional.empty()
                   : ListFilter.filter(body.getBody().toStringUtf8(), mcp.contentType, kept);
-          filtered.ifPresent(
-              b ->
-                  common.setBodyMutation(
-                      BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(b))));
+          if (filtered.isPresent()) {
+            common.setBodyMutation(
+                BodyMutation.newBuilder().setBody(ByteString.copyFromUtf8(filtered.get())));
+            // The cut list is this credential's at this point of the txn: no HTTP cache may keep
+            // it either (the body says so to MCP clients: ttlMs 0, cacheScope private).
+            HeaderMutation.Builder headers =
+                common.hasHeaderMutation()
+                    ? common.getHeaderMutation().toBuilder()
+                    : HeaderMutation.newBuilder();
+            common.setHeaderMutation(
+                headers.addSetHeaders(header("cache-control", "private, no-store")));
+          }
         }
         return ProcessingResponse.newBuilder()
             .setResponseBody(BodyResponse.newBuilder().setResponse(common))
@@ -378,6 +386,16 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       default -> r.setResponseTrailers(TrailersResponse.getDefaultInstance());
     }
     return r.build();
+  }
+
+  private static HeaderValueOption header(String name, String value) {
+    return HeaderValueOption.newBuilder()
+        .setHeader(
+            HeaderValue.newBuilder()
+                .setKey(name)
+                .setRawValue(ByteString.copyFrom(value, StandardCharsets.US_ASCII)))
+        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+        .build();
   }
 
   private static HeaderValueOption set(String record) {

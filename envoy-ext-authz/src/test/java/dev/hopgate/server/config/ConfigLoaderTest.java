@@ -48,6 +48,27 @@ class ConfigLoaderTest {
     assertThat(config.trust().tokenService().maxTokenLifetime()).isEqualTo(Duration.ofMinutes(5));
     assertThat(loaded.path(config.trust().tokenService().jwks()))
         .isEqualTo(dir.resolve("keys/jwks.json"));
+    assertThat(config.trust().txnTokenService().standardTokens())
+        .as("plain Txn-Tokens only where the deployment says so")
+        .isFalse();
+  }
+
+  @Test
+  void load_standardTokens_onlyForTheTxnTokenService() throws Exception {
+    String taking =
+        MINIMAL.replace("jwks: keys/txn.json", "jwks: keys/txn.json\n    standard_tokens: true");
+    assertThat(
+            ConfigLoader.load(write(taking), Map.of())
+                .config()
+                .trust()
+                .txnTokenService()
+                .standardTokens())
+        .isTrue();
+    String misplaced =
+        MINIMAL.replace(
+            "jwks: keys/registry.json", "jwks: keys/registry.json\n    standard_tokens: true");
+    assertThatThrownBy(() -> ConfigLoader.load(write(misplaced), Map.of()))
+        .hasMessageContaining("only txn_token_service takes standard tokens");
   }
 
   @Test

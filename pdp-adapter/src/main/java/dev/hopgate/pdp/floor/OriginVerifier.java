@@ -34,6 +34,7 @@ public final class OriginVerifier {
   private final JwsVerifier jwsVerifier;
   private final Cache<String, String> bindings = Caffeine.newBuilder().maximumSize(10_000).build();
   private final Duration clockSkew;
+  private final boolean standardTokens;
 
   /**
    * @param trustDomain the {@code aud} every origin token of this deployment carries
@@ -46,6 +47,20 @@ public final class OriginVerifier {
 
   public OriginVerifier(
       TrustSet trustSet, String trustDomain, JwsVerifier jwsVerifier, Duration clockSkew) {
+    this(trustSet, trustDomain, jwsVerifier, clockSkew, false);
+  }
+
+  /**
+   * @param standardTokens whether a Txn-Token without hopgate's {@code tctx} is taken (as an
+   *     implicit intent from {@code req_wl}, its {@code scope} as authority), or refused
+   */
+  public OriginVerifier(
+      TrustSet trustSet,
+      String trustDomain,
+      JwsVerifier jwsVerifier,
+      Duration clockSkew,
+      boolean standardTokens) {
+    this.standardTokens = standardTokens;
     this.trustSet = requireNonNull(trustSet, "trustSet");
     this.keys = KeyResolver.of(trustSet);
     this.trustDomain = requireNonNull(trustDomain, "trustDomain");
@@ -122,8 +137,15 @@ public final class OriginVerifier {
     List<String> scope = scope(all.get("scope"));
     Map<String, Object> requestContext = Claims.object(all, "rctx", what);
     Map<String, Object> tctx = Claims.object(all, "tctx", what);
+    boolean hopgates = tctx != null && tctx.containsKey("origin_wl");
+    if (!hopgates && !standardTokens) {
+      throw new FloorRejection(
+          ORIGIN_INVALID,
+          "The origin token has no tctx.origin_wl, and this deployment takes only hopgate's"
+              + " Txn-Tokens (trust.txn_token_service.standard_tokens).");
+    }
     TxnContext context =
-        tctx != null && tctx.containsKey("origin_wl")
+        tctx != null && hopgates
             ? hopgateContext(tctx)
             : standardContext(tctx, requester, exp, scope);
     String originWorkload = context.originWorkload();

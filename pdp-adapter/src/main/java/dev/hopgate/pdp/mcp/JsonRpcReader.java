@@ -167,6 +167,10 @@ public final class JsonRpcReader {
     if (method == null || method.isEmpty()) {
       throw notJsonRpc("'method' must be a non-empty string");
     }
+    if (method.startsWith("rpc.")) {
+      // JSON-RPC reserves these names; hopgate names a client's response so internally.
+      throw notJsonRpc("method names beginning with 'rpc.' are reserved by JSON-RPC 2.0");
+    }
     JsonNode id = root.get("id");
     String rawId = null;
     if (id != null) {

@@ -40,6 +40,8 @@ public enum McpRevision {
   /** What a plain header value may hold: visible ASCII and spaces, nothing that folds or hides. */
   private static final Pattern PLAIN = Pattern.compile("[\\x20-\\x7E]*");
 
+  private static final Pattern REVISION_SHAPE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
   private final String version;
 
   McpRevision(String version) {
@@ -77,6 +79,8 @@ public enum McpRevision {
     String requested = header != null ? header : body != null ? body : R2025_03_26.version;
     McpRevision revision = named(requested);
     if (revision == null) {
+      // Echoed to the client and into the access log: only what reads as a revision, whole.
+      requested = REVISION_SHAPE.matcher(requested).matches() ? requested : "(not a revision)";
       throw new JsonRpcRejection(
           "protocol_version_unsupported",
           "hopgate decides MCP revisions "
@@ -171,9 +175,12 @@ public enum McpRevision {
   private static String decoded(String value) throws JsonRpcRejection {
     var encoded = ENCODED.matcher(value);
     if (!encoded.matches()) {
-      if (!PLAIN.matcher(value).matches() || value.startsWith("=?")) {
+      // A comma, too: Envoy joins a repeated header with commas, and a router reading the first
+      // of two Mcp-Name headers would name another thing than the joined value hopgate compares.
+      if (!PLAIN.matcher(value).matches() || value.startsWith("=?") || value.indexOf(',') >= 0) {
         throw mismatch(
-            "the Mcp-Name header holds characters a plain value cannot (encode it as =?base64?…?=)");
+            "the Mcp-Name header holds characters a plain value cannot, or appears twice (send"
+                + " such a name as =?base64?…?=)");
       }
       return value;
     }

@@ -82,6 +82,7 @@ public record ProtectedResource(
       URI uri = new URI(value);
       if (!"https".equals(uri.getScheme())
           || uri.getRawAuthority() == null
+          || uri.getHost() == null
           || uri.getRawFragment() != null) {
         throw new IllegalArgumentException(
             field + ": '" + value + "' (expected an https URL without a fragment)");
@@ -100,6 +101,11 @@ public record ProtectedResource(
   public String path() {
     String path = URI.create(resource).getRawPath();
     return path == null || path.isEmpty() || path.equals("/") ? WELL_KNOWN : WELL_KNOWN + path;
+  }
+
+  /** The resource's host, lower case, without a port: the Host a client asks it on. */
+  public String host() {
+    return URI.create(resource).getHost().toLowerCase(Locale.ROOT);
   }
 
   /** The document's URL, named in a token challenge's {@code resource_metadata}. */

@@ -130,6 +130,9 @@ public final class ChainFixture {
         "manifest-registry", Set.of(REGISTRY), TrustSet.DEFAULT_ALGORITHMS, keys(registry));
   }
 
+  /** Whether the floor takes Txn-Tokens without hopgate's tctx (standard_tokens). */
+  public boolean standardTxnTokens = true;
+
   public Floor floor() {
     return floor(verifier);
   }
@@ -148,7 +151,7 @@ public final class ChainFixture {
     Duration skew = Duration.ofSeconds(30);
     return new Floor(
         new HopTokenVerifier(tokens, jws, skew, Duration.ofMinutes(5), clock),
-        new OriginVerifier(txnTokens, TRUST_DOMAIN, jws, skew),
+        new OriginVerifier(txnTokens, TRUST_DOMAIN, jws, skew, standardTxnTokens),
         new ChainVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         new CompletionVerifier(jws, TrustSet.DEFAULT_ALGORITHMS, skew),
         new LedgerEvidence(jws, TrustSet.DEFAULT_ALGORITHMS, skew),

@@ -189,6 +189,26 @@ class FloorTest {
   }
 
   @Test
+  void aDraft10TxnTokenWithoutHopgatesTctx_isRefusedUnlessTheDeploymentTakesStandardTokens() {
+    String origin = standardTxnToken(c -> {});
+    f.standardTxnTokens = false;
+
+    assertThatThrownBy(
+            () ->
+                verify(
+                    f.request(
+                        f.hop(AGENT, "alice@shop.example", f.txn, null),
+                        origin,
+                        List.of(),
+                        List.of(),
+                        PLANNER),
+                    AGENT))
+        .isInstanceOfSatisfying(
+            FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.ORIGIN_INVALID))
+        .hasMessageContaining("standard_tokens");
+  }
+
+  @Test
   void aDraft10TxnToken_withoutIss_isTheOneIssuerOfItsTrustSet() throws Exception {
     String origin = standardTxnToken(c -> c.remove("iss"));
 

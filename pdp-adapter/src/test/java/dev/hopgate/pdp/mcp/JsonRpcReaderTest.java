@@ -80,6 +80,8 @@ class JsonRpcReaderTest {
       truncated json              | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"na                    | not_json
       trailing content            | {"jsonrpc":"2.0","id":1,"method":"ping"} {"x":1}                                | not_json
       wrong version               | {"jsonrpc":"1.0","id":1,"method":"ping"}                                        | not_jsonrpc
+      a request named as response | {"jsonrpc":"2.0","id":7,"method":"rpc.response","params":{"name":"x"}}          | not_jsonrpc
+      a reserved rpc. method      | {"jsonrpc":"2.0","id":7,"method":"rpc.discover"}                                | not_jsonrpc
       a response with both        | {"jsonrpc":"2.0","id":1,"result":{},"error":{"code":1,"message":"x"}}           | not_jsonrpc
       a response without id       | {"jsonrpc":"2.0","result":{}}                                                   | not_jsonrpc
       a response, error no object | {"jsonrpc":"2.0","id":1,"error":"x"}                                            | not_jsonrpc

@@ -143,6 +143,26 @@ class McpRevisionTest {
   }
 
   @Test
+  void twoNameHeadersJoinedByEnvoy_areRefused_thoughTheJoinedValueIsTheBodysUri() {
+    // Mcp-Name: file:///a and Mcp-Name: b reach hopgate as "file:///a,b"; a router reading the
+    // first header would act on file:///a.
+    JsonRpcRejection e =
+        refusal(
+            modern("resources/read", "file:///a,b"), call("resources/read", "file:///a,b", MODERN));
+
+    assertThat(e.code()).isEqualTo("header_mismatch");
+    assertThat(e.getMessage()).contains("appears twice");
+  }
+
+  @Test
+  void anUnsupportedRevisionIsEchoedOnlyWhenItReadsAsOne() {
+    JsonRpcRejection e = refusal(headers(), call("tools/list", null, "x".repeat(5000) + "\u0007"));
+
+    assertThat(e.details()).containsEntry("requested", "(not a revision)");
+    assertThat(e.getMessage()).hasSizeLessThan(400);
+  }
+
+  @Test
   void aModernNotification_needsNoMethodHeader() throws Exception {
     JsonRpcCall notification = new JsonRpcCall("notifications/cancelled", null, null, MODERN, null);
 

@@ -376,6 +376,8 @@ public final class EdgeStack implements AutoCloseable {
             txn_token_service:
               issuers: [%s]
               jwks: txn-token-service.jwks.json
+              # TxnTokenDraft10IT: Txn-Tokens from a standard service too (off by default).
+              standard_tokens: true
             manifest_registry:
               issuers: [%s]
               jwks: registry.jwks.json
