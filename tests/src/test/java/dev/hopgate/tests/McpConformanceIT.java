@@ -15,7 +15,6 @@ import dev.hopgate.tests.harness.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,13 +50,7 @@ class McpConformanceIT {
           dir -> {
             serverPort = Ports.free();
             server = McpSdk.conformanceServer(dir, serverPort);
-            return EdgeStack.start(
-                dir,
-                "",
-                EdgeStack.Callers.DEFAULT,
-                EdgeStack.Wiring.MTLS,
-                Duration.ofSeconds(2),
-                hopgatePort -> Map.of("UPSTREAM_PORT", Integer.toString(serverPort)));
+            return EdgeStack.startWithUpstream(dir, serverPort);
           });
 
   @AfterAll

@@ -14,7 +14,6 @@ import dev.hopgate.tests.harness.ManagedProcess;
 import dev.hopgate.tests.harness.McpSdk;
 import dev.hopgate.tests.harness.Ports;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +46,7 @@ class McpSdkIT {
           dir -> {
             int port = Ports.free();
             server = McpSdk.server(dir, port);
-            return EdgeStack.start(
-                dir,
-                "",
-                EdgeStack.Callers.DEFAULT,
-                EdgeStack.Wiring.MTLS,
-                Duration.ofSeconds(2),
-                hopgatePort -> Map.of("UPSTREAM_PORT", Integer.toString(port)));
+            return EdgeStack.startWithUpstream(dir, port);
           });
 
   @AfterAll

@@ -399,13 +399,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   }
 
   private static HeaderValueOption set(String record) {
-    return HeaderValueOption.newBuilder()
-        .setHeader(
-            HeaderValue.newBuilder()
-                .setKey(COMPLETION_HEADER)
-                .setRawValue(ByteString.copyFrom(record, StandardCharsets.US_ASCII)))
-        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
-        .build();
+    return header(COMPLETION_HEADER, record);
   }
 
   private static String header(HttpHeaders headers, String name) {

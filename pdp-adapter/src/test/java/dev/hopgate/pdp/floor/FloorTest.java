@@ -162,19 +162,17 @@ class FloorTest {
     }
   }
 
+  /** A first hop to the agent, implicit intent, carrying {@code origin}. */
+  private HopRequest firstHop(String origin) {
+    return f.request(
+        f.hop(AGENT, "alice@shop.example", f.txn, null), origin, List.of(), List.of(), PLANNER);
+  }
+
   @Test
   void aDraft10TxnTokenWithoutHopgatesTctx_isAnImplicitIntentFromReqWlWithItsScopeAsAuthority()
       throws Exception {
     String origin = standardTxnToken(c -> {});
-    VerifiedFacts facts =
-        verify(
-            f.request(
-                f.hop(AGENT, "alice@shop.example", f.txn, null),
-                origin,
-                List.of(),
-                List.of(),
-                PLANNER),
-            AGENT);
+    VerifiedFacts facts = verify(firstHop(origin), AGENT);
 
     OriginToken token = facts.origin();
     assertThat(token.originWorkload()).isEqualTo(PLANNER);
@@ -193,16 +191,7 @@ class FloorTest {
     String origin = standardTxnToken(c -> {});
     f.standardTxnTokens = false;
 
-    assertThatThrownBy(
-            () ->
-                verify(
-                    f.request(
-                        f.hop(AGENT, "alice@shop.example", f.txn, null),
-                        origin,
-                        List.of(),
-                        List.of(),
-                        PLANNER),
-                    AGENT))
+    assertThatThrownBy(() -> verify(firstHop(origin), AGENT))
         .isInstanceOfSatisfying(
             FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.ORIGIN_INVALID))
         .hasMessageContaining("standard_tokens");
@@ -212,44 +201,16 @@ class FloorTest {
   void aDraft10TxnToken_withoutIss_isTheOneIssuerOfItsTrustSet() throws Exception {
     String origin = standardTxnToken(c -> c.remove("iss"));
 
-    assertThat(
-            verify(
-                    f.request(
-                        f.hop(AGENT, "alice@shop.example", f.txn, null),
-                        origin,
-                        List.of(),
-                        List.of(),
-                        PLANNER),
-                    AGENT)
-                .origin()
-                .txn())
-        .isEqualTo(f.txn);
+    assertThat(verify(firstHop(origin), AGENT).origin().txn()).isEqualTo(f.txn);
     String foreignIssuer = standardTxnToken(c -> c.put("iss", "https://elsewhere.example"));
-    assertFloor(
-        f.request(
-            f.hop(AGENT, "alice@shop.example", f.txn, null),
-            foreignIssuer,
-            List.of(),
-            List.of(),
-            PLANNER),
-        AGENT,
-        FloorCode.ORIGIN_INVALID);
+    assertFloor(firstHop(foreignIssuer), AGENT, FloorCode.ORIGIN_INVALID);
   }
 
   @Test
   void aTxnTokenWithoutTheDraftsRequiredScopeOrReqWl_isOriginInvalid() {
     for (String claim : List.of("scope", "req_wl")) {
       String origin = standardTxnToken(c -> c.remove(claim));
-      assertThatThrownBy(
-              () ->
-                  verify(
-                      f.request(
-                          f.hop(AGENT, "alice@shop.example", f.txn, null),
-                          origin,
-                          List.of(),
-                          List.of(),
-                          PLANNER),
-                      AGENT))
+      assertThatThrownBy(() -> verify(firstHop(origin), AGENT))
           .isInstanceOfSatisfying(
               FloorRejection.class, e -> assertThat(e.code()).isEqualTo(FloorCode.ORIGIN_INVALID))
           .hasMessageContaining("'" + claim + "'");
@@ -261,11 +222,7 @@ class FloorTest {
     String origin =
         standardTxnToken(c -> c.put("tctx", Map.of("authority", List.of(PLAN, RESERVE, CHARGE))));
 
-    assertFloor(
-        f.request(
-            f.hop(AGENT, "alice@shop.example", f.txn, null), origin, List.of(), List.of(), PLANNER),
-        AGENT,
-        FloorCode.ORIGIN_INVALID);
+    assertFloor(firstHop(origin), AGENT, FloorCode.ORIGIN_INVALID);
   }
 
   // --- identity ---------------------------------------------------------------------------------

@@ -243,6 +243,17 @@ public final class EdgeStack implements AutoCloseable {
     return start(dir, "");
   }
 
+  /** The same, its Envoy's upstream (every route's) the server on {@code upstreamPort}. */
+  public static EdgeStack startWithUpstream(Path dir, int upstreamPort) throws IOException {
+    return start(
+        dir,
+        "",
+        Callers.DEFAULT,
+        Wiring.MTLS,
+        Duration.ofSeconds(2),
+        hopgatePort -> Map.of("UPSTREAM_PORT", Integer.toString(upstreamPort)));
+  }
+
   /** The same, with {@code extraConfig} (YAML) appended to hopgate's configuration. */
   public static EdgeStack start(Path dir, String extraConfig) throws IOException {
     return start(dir, extraConfig, new String[0]);
