@@ -93,7 +93,10 @@ class McpConformanceIT {
     }
     Map<String, Result> direct = results(dir.resolve("direct"));
     Map<String, Result> through = results(dir.resolve("through"));
-    String report = report(direct, through);
+    Map<String, String> revisions = McpSdk.conformanceScenarios(dir);
+    // The report says so; a suite that adds 2026-07-28 scenarios must be read again.
+    assertThat(revisions.values()).noneMatch(r -> r.contains("2026-07-28"));
+    String report = report(direct, through, revisions);
     // Kept in the build's output, where a reader of a CI run finds it.
     Files.writeString(Tools.repo().resolve("tests/target/mcp-conformance.md"), report);
     System.out.println(report);
@@ -111,6 +114,9 @@ class McpConformanceIT {
           }
         });
     assertThat(differing.keySet()).as(report).isEqualTo(DIFFERENCES.keySet());
+    assertThat(report)
+        .as("each scenario's revisions, from the suite's own list")
+        .doesNotContain("| ? |");
     // The second run went through hopgate: it decided every request of it on the conformance route.
     long decided =
         Files.readAllLines(edge.stack().decisionLog()).stream()
@@ -144,15 +150,22 @@ class McpConformanceIT {
     return results;
   }
 
-  private static String report(Map<String, Result> direct, Map<String, Result> through) {
+  private static String report(
+      Map<String, Result> direct, Map<String, Result> through, Map<String, String> revisions) {
     StringBuilder md =
         new StringBuilder(
-            "| scenario | directly | through Envoy + hopgate | why they differ |\n|---|---|---|---|\n");
+            "MCP conformance suite (npm @modelcontextprotocol/conformance 0.1.16), server scenarios,"
+                + " against SDK-built fixtures: directly, and through a client-side Envoy, the edge"
+                + " Envoy and hopgate. No scenario is marked for MCP 2026-07-28 (McpSdkIT covers"
+                + " it).\n\n| scenario | revisions | directly | through Envoy + hopgate | why they"
+                + " differ |\n|---|---|---|---|---|\n");
     direct.forEach(
         (scenario, result) -> {
           Result other = through.get(scenario);
           md.append("| ")
               .append(scenario)
+              .append(" | ")
+              .append(revisions.getOrDefault(scenario, "?"))
               .append(" | ")
               .append(result.passed() ? "pass" : "FAIL: " + result.failure())
               .append(" | ")

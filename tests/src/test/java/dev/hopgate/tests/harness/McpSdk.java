@@ -54,21 +54,46 @@ public final class McpSdk {
    * @return what the suite printed
    */
   public static String conformance(String url, Path out) {
-    Path suite = Path.of(System.getProperty("hopgate.tools.dir"), "mcp-conformance");
-    Path log = out.resolveSibling(out.getFileName() + ".log");
     try {
       Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return suite(
+        out.resolveSibling(out.getFileName() + ".log"),
+        "server",
+        "--url",
+        url,
+        "-o",
+        out.toString());
+  }
+
+  /**
+   * The suite's server scenarios and the MCP revisions each is marked for, as its {@code list}
+   * command prints them ({@code - name [2025-06-18,2025-11-25]}).
+   */
+  public static java.util.Map<String, String> conformanceScenarios(Path dir) {
+    java.util.Map<String, String> scenarios = new java.util.TreeMap<>();
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile("\\s*- (\\S+) \\[([^]]*)]");
+    for (String l : suite(dir.resolve("conformance-list.log"), "list", "--server").split("\n")) {
+      java.util.regex.Matcher m = line.matcher(l);
+      if (m.matches()) {
+        scenarios.put(m.group(1), m.group(2));
+      }
+    }
+    return scenarios;
+  }
+
+  private static String suite(Path log, String... args) {
+    Path suite = Path.of(System.getProperty("hopgate.tools.dir"), "mcp-conformance");
+    try {
+      List<String> command = new java.util.ArrayList<>();
+      command.add(suite.resolve("node_modules/.bin/node").toString());
+      command.add(
+          suite.resolve("node_modules/@modelcontextprotocol/conformance/dist/index.js").toString());
+      command.addAll(List.of(args));
       Process p =
-          new ProcessBuilder(
-                  suite.resolve("node_modules/.bin/node").toString(),
-                  suite
-                      .resolve("node_modules/@modelcontextprotocol/conformance/dist/index.js")
-                      .toString(),
-                  "server",
-                  "--url",
-                  url,
-                  "-o",
-                  out.toString())
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
