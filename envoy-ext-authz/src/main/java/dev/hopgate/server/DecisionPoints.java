@@ -11,6 +11,7 @@ import dev.hopgate.pdp.engine.PreparedPolicy;
 import dev.hopgate.pdp.engine.ShadowPolicy;
 import dev.hopgate.pdp.engine.rego.OpaServerEngine;
 import dev.hopgate.pdp.engine.rego.RegoTypeCheck;
+import dev.hopgate.pdp.evidence.Checkpoints;
 import dev.hopgate.pdp.evidence.DecisionLog;
 import dev.hopgate.pdp.evidence.DecisionLogSink;
 import dev.hopgate.pdp.evidence.DecisionSink;
@@ -168,7 +169,17 @@ final class DecisionPoints {
     DecisionLog log;
     Path logFile = loaded.path(config.decisionLog().path());
     try {
-      log = DecisionLog.open(logFile, config.decisionLog().queue(), clock);
+      log =
+          DecisionLog.open(
+              logFile,
+              config.decisionLog().queue(),
+              clock,
+              new Checkpoints(
+                  config.enforcement().id(),
+                  enforcementKey(loaded),
+                  config.decisionLog().checkpointEvery()),
+              DecisionLog.Fsync.valueOf(
+                  config.decisionLog().fsync().toUpperCase(java.util.Locale.ROOT)));
     } catch (IOException e) {
       throw new StartupException("decision_log.path: " + logFile + ": " + e.getMessage(), e);
     }
@@ -205,10 +216,14 @@ final class DecisionPoints {
   /** This hopgate's enforcement-point signer, from its private key file. */
   static EnforcementPointSigner signer(ConfigLoader.Loaded loaded) throws StartupException {
     HopgateConfig.Enforcement e = loaded.config().enforcement();
-    Path key = loaded.path(e.key());
+    return new EnforcementPointSigner(e.id(), enforcementKey(loaded), e.transitionTtl());
+  }
+
+  /** The enforcement point's private key (transitions, completion records, log checkpoints). */
+  static JwsSigning enforcementKey(ConfigLoader.Loaded loaded) throws StartupException {
+    Path key = loaded.path(loaded.config().enforcement().key());
     try {
-      return new EnforcementPointSigner(
-          e.id(), JwsSigning.of(JWK.parse(Files.readString(key))), e.transitionTtl());
+      return JwsSigning.of(JWK.parse(Files.readString(key)));
     } catch (IOException | ParseException | IllegalArgumentException ex) {
       throw new StartupException("enforcement.key: " + key + ": " + ex.getMessage(), ex);
     }

@@ -332,12 +332,39 @@ public record HopgateConfig(
       String path,
       Choice.Trace trace,
       Integer queue,
-      @JsonProperty("when_full") Choice.WhenFull whenFull) {
+      @JsonProperty("when_full") Choice.WhenFull whenFull,
+      @JsonProperty("checkpoint_every") Integer checkpointEvery,
+      String fsync) {
     public DecisionLogConfig(
         @Nullable String path,
         Choice.@Nullable Trace trace,
         @Nullable Integer queue,
         @JsonProperty("when_full") Choice.@Nullable WhenFull whenFull) {
+      this(path, trace, queue, whenFull, null, null);
+    }
+
+    /**
+     * @param checkpointEvery records between two signed checkpoints (and one when the log closes)
+     * @param fsync {@code batch}, {@code checkpoint} or {@code never}: when writes are forced to
+     *     the disk
+     */
+    public DecisionLogConfig(
+        @Nullable String path,
+        Choice.@Nullable Trace trace,
+        @Nullable Integer queue,
+        @JsonProperty("when_full") Choice.@Nullable WhenFull whenFull,
+        @JsonProperty("checkpoint_every") @Nullable Integer checkpointEvery,
+        @Nullable String fsync) {
+      this.checkpointEvery = requireNonNullElse(checkpointEvery, 1000);
+      if (this.checkpointEvery < 1 || this.checkpointEvery > 1_000_000) {
+        throw new IllegalArgumentException(
+            "checkpoint_every: " + this.checkpointEvery + " (expected: 1..1000000)");
+      }
+      this.fsync = requireNonNullElse(fsync, "checkpoint");
+      if (!Set.of("batch", "checkpoint", "never").contains(this.fsync)) {
+        throw new IllegalArgumentException(
+            "fsync: '" + this.fsync + "' (expected: batch, checkpoint or never)");
+      }
       this.path = requireNonNullElse(path, "decisions.jsonl");
       this.trace = requireNonNullElse(trace, Choice.Trace.MINIMAL);
       this.queue = requireNonNullElse(queue, 10_000);

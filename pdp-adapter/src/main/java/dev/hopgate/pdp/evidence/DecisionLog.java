@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +55,34 @@ public final class DecisionLog implements AutoCloseable {
   private volatile boolean open = true;
   private long sequence;
   private String prevHash;
+  private final @Nullable Checkpoints checkpoints;
+  private final Fsync fsync;
+  private int sinceCheckpoint;
 
-  private DecisionLog(Path file, Clock clock, int capacity, long sequence, String prevHash) {
+  /** When the writer forces what it wrote to the disk ({@code decision_log.fsync}). */
+  public enum Fsync {
+    /**
+     * After every batch of records: nothing acknowledged is lost to a crash, at a disk wait each.
+     */
+    BATCH,
+    /** After each checkpoint: a crash loses at most the records since the last one. */
+    CHECKPOINT,
+    /** Never: the operating system writes when it chooses. */
+    NEVER
+  }
+
+  private DecisionLog(
+      Path file,
+      Clock clock,
+      int capacity,
+      long sequence,
+      String prevHash,
+      @Nullable Checkpoints checkpoints,
+      Fsync fsync) {
     this.file = file;
     this.clock = clock;
+    this.checkpoints = checkpoints;
+    this.fsync = fsync;
     this.queue = new LinkedBlockingQueue<>();
     this.places = new Semaphore(capacity);
     this.sequence = sequence;
@@ -70,6 +98,16 @@ public final class DecisionLog implements AutoCloseable {
    * @throws IOException when the file cannot be read or created, or its last record is not a record
    */
   public static DecisionLog open(Path file, int capacity, Clock clock) throws IOException {
+    return open(file, capacity, clock, null, Fsync.NEVER);
+  }
+
+  /**
+   * The same, signing {@code checkpoints} (or none, when null) and forcing writes to the disk as
+   * {@code fsync} says.
+   */
+  public static DecisionLog open(
+      Path file, int capacity, Clock clock, @Nullable Checkpoints checkpoints, Fsync fsync)
+      throws IOException {
     requireNonNull(file, "file");
     if (file.getParent() != null) {
       Files.createDirectories(file.getParent());
@@ -87,7 +125,7 @@ public final class DecisionLog implements AutoCloseable {
         }
       }
     }
-    return new DecisionLog(file, clock, capacity, sequence, prev);
+    return new DecisionLog(file, clock, capacity, sequence, prev, checkpoints, fsync);
   }
 
   /** Queues a record; false when the queue is full (the caller denies or counts a drop). */
@@ -152,9 +190,12 @@ public final class DecisionLog implements AutoCloseable {
   }
 
   private void write() {
-    try (BufferedWriter out =
-        Files.newBufferedWriter(
-            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (FileChannel channel =
+            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Writer out =
+            new BufferedWriter(
+                new OutputStreamWriter(
+                    Channels.newOutputStream(channel), StandardCharsets.UTF_8))) {
       List<Entry> batch = new ArrayList<>();
       while (open || !queue.isEmpty()) {
         Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -164,24 +205,55 @@ public final class DecisionLog implements AutoCloseable {
         batch.add(first);
         queue.drainTo(batch, 511);
         places.release(batch.size());
+        boolean checkpointed = false;
         for (Entry e : batch) {
-          Map<String, Object> record =
-              DecisionRecords.record(
-                  ++sequence, clock.instant(), e.eventType(), e.txn(), e.payload(), prevHash);
-          prevHash = java.util.Objects.requireNonNull((String) record.get("hash"));
-          out.write(JSON.writeValueAsString(record));
-          out.write('\n');
+          append(out, e.eventType(), e.txn(), e.payload());
+          if (checkpoints != null && ++sinceCheckpoint >= checkpoints.every()) {
+            checkpoint(out, false);
+            checkpointed = true;
+          }
         }
         out.flush();
+        if (fsync == Fsync.BATCH || (checkpointed && fsync == Fsync.CHECKPOINT)) {
+          channel.force(false);
+        }
         written.addAndGet(batch.size());
         batch.clear();
       }
-    } catch (IOException e) {
+      if (checkpoints != null) {
+        // Closing: the last record says the log ends here, so a tail cut later is told apart.
+        checkpoint(out, true);
+        out.flush();
+        if (fsync != Fsync.NEVER) {
+          channel.force(false);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "decision log " + file + " cannot be written", e);
       open = false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private void append(
+      Writer out, String eventType, @Nullable String txn, Map<String, Object> payload)
+      throws IOException {
+    Map<String, Object> record =
+        DecisionRecords.record(++sequence, clock.instant(), eventType, txn, payload, prevHash);
+    prevHash = java.util.Objects.requireNonNull((String) record.get("hash"));
+    out.write(JSON.writeValueAsString(record));
+    out.write('\n');
+  }
+
+  private void checkpoint(Writer out, boolean closing) throws IOException {
+    Checkpoints signer = java.util.Objects.requireNonNull(checkpoints);
+    append(
+        out,
+        Checkpoints.EVENT_TYPE,
+        null,
+        signer.payload(sequence, prevHash, closing, clock.instant()));
+    sinceCheckpoint = 0;
   }
 
   /** Whether records can still be written (false after a write failure: then checks are denied). */
