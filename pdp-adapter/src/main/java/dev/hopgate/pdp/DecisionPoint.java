@@ -154,13 +154,12 @@ public final class DecisionPoint {
    * usual.
    */
   public dev.hopgate.pdp.mcp.@Nullable ProtectedResource protectedResource(HopRequest request) {
-    if (!request.method().equals("GET")) {
+    // On every Check: two comparisons before anything else, for the requests that are not this.
+    if (!request.method().equals("GET")
+        || !request.path().startsWith(dev.hopgate.pdp.mcp.ProtectedResource.WELL_KNOWN)) {
       return null;
     }
     String path = dev.hopgate.pdp.route.RequestPaths.withoutQuery(request.path());
-    if (!path.startsWith(dev.hopgate.pdp.mcp.ProtectedResource.WELL_KNOWN)) {
-      return null;
-    }
     // Whom the asking Envoy fronts, as routing tells it: its bound components, else the one it
     // serves as; knowing neither, it is answered nothing here (and routing denies the request).
     java.util.Set<String> bound = request.boundComponents();

@@ -45,9 +45,9 @@ class DecisionLogCheckpointsIT {
   @Test
   void aStoppedHopgatesLog_isClosedAndSigned_aCutCopyAndAnotherKeyAreNamed() throws Exception {
     Path stackDir = Files.createDirectories(dir.resolve("stack"));
-    try (EdgeStack stack =
-        EdgeStack.start(
-            stackDir, "decision_log: { path: decisions.jsonl, checkpoint_every: 2 }\n")) {
+    EdgeStack stack =
+        EdgeStack.start(stackDir, "decision_log: { path: decisions.jsonl, checkpoint_every: 2 }\n");
+    try (stack) {
       SSLContext planner = stack.pki().workload("planner", EdgeStack.PLANNER).sslContext();
       for (int i = 0; i < 3; i++) {
         HttpResponse<String> response =
@@ -61,6 +61,22 @@ class DecisionLogCheckpointsIT {
     Run whole = verify(log, "--key", key.toString());
     assertThat(whole.exit()).as(whole.output()).isZero();
     assertThat(whole.output()).contains("intact").contains("checkpoints signed").contains("closed");
+
+    // hopgate said where it closed the log, outside it: a copy cut back before that is CUT.
+    java.util.regex.Matcher closedAt =
+        java.util.regex.Pattern.compile("closed at sequence (\\d+)")
+            .matcher(stack.hopgate().logText());
+    assertThat(closedAt.find()).as(stack.hopgate().logText()).isTrue();
+    long last = Long.parseLong(closedAt.group(1));
+    assertThat(verify(log, "--key", key.toString(), "--expect-sequence", "" + last).exit())
+        .isZero();
+    Run cutBack = verify(log, "--key", key.toString(), "--expect-sequence", "" + (last + 1));
+    assertThat(cutBack.exit()).isEqualTo(1);
+    assertThat(cutBack.output()).contains("CUT");
+
+    Run unsigned = verify(log);
+    assertThat(unsigned.exit()).isZero();
+    assertThat(unsigned.output()).contains("chain intact").doesNotContain("closed,");
 
     Path other = dir.resolve("other.jwk.json");
     Files.writeString(other, JwsSigning.generate("EdDSA", "demo-hopgate-2026").toJSONString());

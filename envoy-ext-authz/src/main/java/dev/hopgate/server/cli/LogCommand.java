@@ -35,6 +35,25 @@ final class LogCommand {
     Path key;
 
     @picocli.CommandLine.Option(
+        names = "--issuer",
+        paramLabel = "ID",
+        description =
+            "The enforcement point every checkpoint must be signed as (its iss); without it, any"
+                + " one, the same throughout the log.")
+    @org.jspecify.annotations.Nullable
+    String issuer;
+
+    @picocli.CommandLine.Option(
+        names = "--expect-sequence",
+        paramLabel = "N",
+        description =
+            "The sequence hopgate logged when it closed the log (\"decision log ... closed at"
+                + " sequence N\"), kept apart from the log: a log ending earlier was cut back,"
+                + " even to an earlier run's closing checkpoint.")
+    @org.jspecify.annotations.Nullable
+    Long expectSequence;
+
+    @picocli.CommandLine.Option(
         names = "--open",
         description =
             "The log's hopgate is still running: records after the last checkpoint are expected.")
@@ -43,7 +62,7 @@ final class LogCommand {
     @Override
     public Integer call() throws Exception {
       LogVerifier.Result result =
-          LogVerifier.verify(file, key == null ? null : CheckpointKeys.read(key));
+          LogVerifier.verify(file, key == null ? null : CheckpointKeys.read(key), issuer);
       if (!result.intact()) {
         System.out.println(
             file
@@ -58,19 +77,35 @@ final class LogCommand {
                 + " records before it verify");
         return 1;
       }
-      String signatures =
-          result.checkpoints() == 0
-              ? "no checkpoints"
-              : result.checkpoints()
-                  + " checkpoints"
-                  + (result.signaturesChecked() ? " signed" : " (signatures not checked: --key)");
+      if (key == null) {
+        // Unsigned, "closing" is text anyone can write: only the chain is vouched for.
+        System.out.println(
+            file
+                + ": chain intact, "
+                + result.records()
+                + " records; "
+                + result.checkpoints()
+                + " checkpoints not checked, nor whether the log was closed or cut (--key)");
+        return 0;
+      }
+      if (expectSequence != null && result.records() < expectSequence) {
+        System.out.println(
+            file
+                + ": CUT: it ends at sequence "
+                + result.records()
+                + ", before the "
+                + expectSequence
+                + " its hopgate closed it at");
+        return 1;
+      }
+      String signed = result.checkpoints() + " checkpoints signed";
       if (!result.closed() && !open) {
         System.out.println(
             file
                 + ": NOT CLOSED: "
                 + result.records()
                 + " records chain ("
-                + signatures
+                + signed
                 + "), but the log does not end with its closing checkpoint: "
                 + (result.lastCheckpoint() == 0
                     ? "no checkpoint at all"
@@ -85,8 +120,11 @@ final class LogCommand {
               + ": intact, "
               + result.records()
               + " records, "
-              + signatures
-              + (result.closed() ? ", closed" : ", open"));
+              + signed
+              + (result.closed() ? ", closed" : ", open")
+              + (expectSequence == null
+                  ? " (a cut back to an earlier run's close shows only with --expect-sequence)"
+                  : ""));
       return 0;
     }
   }

@@ -93,11 +93,12 @@ final class CheckResponses {
                   && mcp.denialForm() == McpRoute.DenialForm.RESULT
               ? call.rawId()
               : null;
-      boolean asResult = resultId != null;
       // A refused notification has no response to carry an error: streamable HTTP wants a 4xx for
-      // it.
+      // it. A refused tool call answered as its result is a 200 like any tool error.
       int status =
-          unreadable ? problem.status() : asResult ? 200 : rawId == null ? 403 : mcp.denialStatus();
+          unreadable
+              ? problem.status()
+              : resultId != null ? 200 : rawId == null ? 403 : mcp.denialStatus();
       if (status == 405) {
         denied.addHeaders(overwrite("allow", "POST"));
       }

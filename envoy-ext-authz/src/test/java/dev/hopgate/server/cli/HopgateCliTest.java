@@ -90,6 +90,20 @@ class HopgateCliTest {
 
   /** Before: "Not a JWS header", which hid that the token was unsigned. */
   @Test
+  void logVerify_refusesASymmetricKey_inOneLine() throws Exception {
+    java.nio.file.Path log = dir.resolve("decisions.jsonl");
+    java.nio.file.Files.writeString(log, "");
+    java.nio.file.Path oct = dir.resolve("oct.jwk.json");
+    java.nio.file.Files.writeString(
+        oct, "{\"kty\":\"oct\",\"kid\":\"s-1\",\"k\":\"c2VjcmV0c2VjcmV0c2VjcmV0\"}");
+
+    Run run = run("log", "verify", "--key", oct.toString(), log.toString());
+
+    assertThat(run.code).isEqualTo(1);
+    assertThat(run.err).contains("key 's-1' is not a public key pair").doesNotContain("\tat ");
+  }
+
+  @Test
   void inspect_anUnsignedToken_namesTheRefusedAlgorithm() {
     String unsigned =
         java.util.Base64.getUrlEncoder()

@@ -2,6 +2,7 @@ package dev.hopgate.pdp.evidence;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -37,6 +38,12 @@ public final class DecisionLog implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DecisionLog.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Reads one record and nothing after it: two records run together are not one. */
+  static final ObjectMapper STRICT =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
   private record Entry(String eventType, @Nullable String txn, Map<String, Object> payload) {}
 
   private final Path file;
@@ -62,7 +69,8 @@ public final class DecisionLog implements AutoCloseable {
   /** When the writer forces what it wrote to the disk ({@code decision_log.fsync}). */
   public enum Fsync {
     /**
-     * After every batch of records: nothing acknowledged is lost to a crash, at a disk wait each.
+     * After every batch of records: nothing written is lost to a crash (records still queued are),
+     * at a disk wait each.
      */
     BATCH,
     /** After each checkpoint: a crash loses at most the records since the last one. */
@@ -115,14 +123,21 @@ public final class DecisionLog implements AutoCloseable {
     long sequence = 0;
     String prev = DecisionRecords.GENESIS;
     if (Files.exists(file)) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (!lines.get(i).isBlank()) {
-          var last = JSON.readTree(lines.get(i));
-          sequence = last.path("sequence").asLong();
-          prev = last.path("hash").asText();
-          break;
+      String last = LastRecord.recover(file);
+      if (last != null) {
+        JsonNode record;
+        try {
+          record = STRICT.readTree(last);
+        } catch (IOException e) {
+          throw new IOException(
+              "its last record is not JSON ("
+                  + e.getMessage()
+                  + "); hopgate continues only a log"
+                  + " that ends with a whole record",
+              e);
         }
+        sequence = record.path("sequence").asLong();
+        prev = record.path("hash").asText();
       }
     }
     return new DecisionLog(file, clock, capacity, sequence, prev, checkpoints, fsync);
@@ -227,13 +242,24 @@ public final class DecisionLog implements AutoCloseable {
         if (fsync != Fsync.NEVER) {
           channel.force(false);
         }
+        // Said outside the log, where a cut back to this run's close cannot reach.
+        LOG.log(
+            System.Logger.Level.INFO,
+            "decision log {0} closed at sequence {1,number,#}, head {2} (log verify"
+                + " --expect-sequence {1,number,#})",
+            file,
+            sequence,
+            prevHash);
       }
     } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "decision log " + file + " cannot be written", e);
       open = false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      open = false;
     }
+    // What the writer never took is lost: counted, so the metrics say so.
+    dropped.addAndGet(queue.size());
   }
 
   private void append(

@@ -63,6 +63,16 @@ public final class LogVerifier {
    *     unchecked
    */
   public static Result verify(Path file, @Nullable KeyResolver keys) throws IOException {
+    return verify(file, keys, null);
+  }
+
+  /**
+   * @param issuer the enforcement point every checkpoint must name ({@code iss}), or null for any
+   *     one, the same throughout the log
+   */
+  public static Result verify(Path file, @Nullable KeyResolver keys, @Nullable String issuer)
+      throws IOException {
+    String[] signer = {issuer};
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     JwsVerifier jws = new JwsVerifier(1 << 20, Duration.ofMinutes(1));
     long checkpoints = 0;
@@ -79,7 +89,7 @@ public final class LogVerifier {
       }
       JsonNode node;
       try {
-        node = JSON.readTree(line);
+        node = DecisionLog.STRICT.readTree(line);
       } catch (IOException e) {
         return broken(
             count, expected, i + 1, "line " + (i + 1) + " is not JSON (truncated or edited)");
@@ -113,7 +123,7 @@ public final class LogVerifier {
             "record " + sequence + " was altered (its hash does not match)");
       }
       if (Checkpoints.EVENT_TYPE.equals(node.path("event_type").asText())) {
-        String wrong = checkpointProblem(node, sequence, prev, jws, keys);
+        String wrong = checkpointProblem(node, sequence, prev, jws, keys, signer);
         if (wrong != null) {
           return broken(count, sequence, i + 1, wrong);
         }
@@ -142,7 +152,12 @@ public final class LogVerifier {
    * (given keys) carry the same in a JWS the enforcement point signed.
    */
   private static @Nullable String checkpointProblem(
-      JsonNode node, long sequence, String prev, JwsVerifier jws, @Nullable KeyResolver keys) {
+      JsonNode node,
+      long sequence,
+      String prev,
+      JwsVerifier jws,
+      @Nullable KeyResolver keys,
+      @Nullable String[] signer) {
     JsonNode payload = node.path("payload");
     long covers = payload.path("covers").asLong(-1);
     String head = payload.path("head").asText("");
@@ -170,6 +185,14 @@ public final class LogVerifier {
           + "): the log was rehashed, or written by another";
     }
     Map<String, Object> claims = signed.claims().getClaims();
+    Object iss = claims.get("iss");
+    if (signer[0] == null && iss instanceof String first) {
+      signer[0] = first;
+    }
+    if (!java.util.Objects.equals(signer[0], iss)) {
+      // A key set may hold several enforcement points' keys: one must not vouch for another's log.
+      return "checkpoint " + sequence + " is signed as " + iss + ", not as " + signer[0];
+    }
     boolean same =
         claims.get("covers") instanceof Number n
             && n.longValue() == covers
