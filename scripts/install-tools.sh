@@ -140,3 +140,44 @@ if ! redis_ok; then
   fi
   redis_ok || { echo "hopgate: redis-server ${REDIS_MAJOR}.x not found: install it (Debian: apt-get install redis-server)." >&2; exit 1; }
 fi
+
+# Go programs that take minutes to build (Jaeger, the collector) are built once per machine into a
+# cache outside the clone, keyed by version, and linked into .tools/bin: a fresh clone builds nothing.
+CACHE="${HOPGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hopgate}"
+
+# Jaeger (all-in-one), from the Go module proxy: the tracing test's real trace backend. Its module
+# has replace directives, so `go install pkg@version` refuses it; it is built in a scratch module.
+# Its version command prints no release, so the module version is read from the binary's build info.
+jaeger_ok() { [ -x "$1" ] && prints "github.com/jaegertracing/jaeger[[:space:]]*$JAEGER_VERSION" go version -m "$1"; }
+jaeger="$CACHE/jaeger-$JAEGER_VERSION/jaeger"
+if ! jaeger_ok "$jaeger"; then
+  echo "building jaeger $JAEGER_VERSION (Go module proxy) into $CACHE; once per machine (about 4 minutes)"
+  build=$(mktemp -d)
+  (
+    cd "$build"
+    go mod init hopgate.local/jaeger >/dev/null 2>&1
+    GOFLAGS=-mod=mod go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION" 2>"$build/get.out" \
+      || { cat "$build/get.out" >&2; exit 1; }
+    go build -trimpath -o jaeger github.com/jaegertracing/jaeger/cmd/jaeger
+  )
+  mkdir -p "$(dirname "$jaeger")" && mv "$build/jaeger" "$jaeger" && rm -rf "$build"
+  jaeger_ok "$jaeger" || { echo "hopgate: jaeger $JAEGER_VERSION did not build." >&2; exit 1; }
+fi
+ln -sf "$jaeger" "$TOOLS/bin/jaeger"
+
+# The OpenTelemetry Collector, built with its builder (ocb) from scripts/otelcol/builder-config.yaml:
+# the evidence test's real OTLP receiver, writing what it receives to files.
+otelcol="$CACHE/otelcol-$OTELCOL_VERSION-$(sha256sum scripts/otelcol/builder-config.yaml | cut -c1-12)/hopgate-otelcol"
+otelcol_ok() { prints "${OTELCOL_VERSION#v}" "$1" --version; }
+if ! otelcol_ok "$otelcol"; then
+  echo "building the OpenTelemetry Collector $OTELCOL_VERSION (ocb) into $CACHE; once per machine (a few minutes)"
+  build=$(mktemp -d)
+  GOBIN="$build" GOFLAGS=-mod=mod go install "go.opentelemetry.io/collector/cmd/builder@$OTELCOL_VERSION" >/dev/null
+  sed "s/@OTELCOL_VERSION@/$OTELCOL_VERSION/g; s/^dist:/dist:\n  version: ${OTELCOL_VERSION#v}/" \
+    scripts/otelcol/builder-config.yaml >"$build/builder-config.yaml"
+  (cd "$build" && GOFLAGS=-mod=mod ./builder --config builder-config.yaml >builder.out 2>&1) \
+    || { tail -20 "$build/builder.out" >&2; echo "hopgate: the collector did not build." >&2; exit 1; }
+  mkdir -p "$(dirname "$otelcol")" && mv "$build/dist/hopgate-otelcol" "$otelcol" && rm -rf "$build"
+  otelcol_ok "$otelcol" || { echo "hopgate: the collector $OTELCOL_VERSION did not build." >&2; exit 1; }
+fi
+ln -sf "$otelcol" "$TOOLS/bin/otelcol"

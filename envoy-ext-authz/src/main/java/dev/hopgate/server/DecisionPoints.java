@@ -115,7 +115,8 @@ final class DecisionPoints {
       StateStore store,
       LedgerView.Lookup ledger,
       List<AutoCloseable> resources,
-      Clock clock)
+      Clock clock,
+      DecisionLog.Tap shipped)
       throws StartupException {
     HopgateConfig config = loaded.config();
     HopgateConfig.Trust trust = config.trust();
@@ -179,7 +180,8 @@ final class DecisionPoints {
                   enforcementKey(loaded),
                   config.decisionLog().checkpointEvery()),
               DecisionLog.Fsync.valueOf(
-                  config.decisionLog().fsync().toUpperCase(java.util.Locale.ROOT)));
+                  config.decisionLog().fsync().toUpperCase(java.util.Locale.ROOT)),
+              shipped);
     } catch (IOException e) {
       throw new StartupException("decision_log.path: " + logFile + ": " + e.getMessage(), e);
     }

@@ -26,6 +26,8 @@ import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.server.grpc.DecisionAuthenticator;
 import dev.hopgate.server.grpc.DecisionListener;
 import dev.hopgate.server.grpc.DecisionMetadata;
+import dev.hopgate.server.telemetry.TelemetryExport;
+import dev.hopgate.server.telemetry.TraceParents;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -103,19 +105,31 @@ public final class HopgateServer {
     }
     resources.add(association);
     String enforcementPoint = loaded.config().enforcement().id();
+    TelemetryExport telemetry;
+    try {
+      telemetry = TelemetryExport.start(loaded, enforcementPoint);
+    } catch (StartupException e) {
+      closeAll(resources);
+      throw e;
+    }
     AtomicReference<DecisionPoint> decisionPoint;
     Reloader reloader;
     DecisionPoints.Built built;
     try {
-      built = DecisionPoints.build(loaded, store, association, resources, clock);
-      decisionPoint = new AtomicReference<>(built.decisionPoint());
+      built = DecisionPoints.build(loaded, store, association, resources, clock, telemetry.tap());
+      // Closed after the decision log (first in the list, closed last): its closing checkpoint
+      // is shipped too.
+      resources.add(0, telemetry);
+      decisionPoint = new AtomicReference<>(telemetry.spans().traced(built.decisionPoint()));
       reloader = new Reloader(decisionPoint, built.snapshots(), watched(loaded));
       resources.add(reloader);
     } catch (StartupException | RuntimeException e) {
       closeAll(resources);
+      closeQuietly(telemetry);
       throw e;
     } catch (IOException e) {
       closeAll(resources);
+      closeQuietly(telemetry);
       throw new StartupException("cannot watch the policy files: " + e.getMessage(), e);
     }
     onSighup(reloader);
@@ -168,7 +182,8 @@ public final class HopgateServer {
             (txn, component, step, decision, record, at2) ->
                 association.complete(
                     BoundarySignal.complete(
-                        txn, decision, component, step, enforcementPoint, at2, record)));
+                        txn, decision, component, step, enforcementPoint, at2, record)),
+            telemetry.spans());
     AssociationService associationService =
         new AssociationService(
             ledger,
@@ -183,6 +198,9 @@ public final class HopgateServer {
         association,
         associationService,
         refusedCallers);
+    if (telemetry.evidence() != null) {
+      metrics.watchEvidence(telemetry.evidence());
+    }
     if (config.metrics() != null) {
       InetSocketAddress metricsAt = config.metrics().address();
       try {
@@ -249,7 +267,10 @@ public final class HopgateServer {
                                 metrics.listener(
                                     () -> decisionPoint.get().snapshot().policy().engine()),
                                 new AssociationStarts(association, enforcementPoint, clock))),
-                        workers),
+                        workers,
+                        telemetry.spans()),
+                    // The last runs first: a caller is admitted before its trace context is read.
+                    traceParents(telemetry),
                     admission(
                         AuthorizationGrpc.SERVICE_NAME,
                         CallerAdmission.Rule.ENVOYS,
@@ -258,6 +279,7 @@ public final class HopgateServer {
             .addService(
                 ServerInterceptors.intercept(
                     completions,
+                    traceParents(telemetry),
                     admission(
                         "envoy.service.ext_proc.v3.ExternalProcessor",
                         CallerAdmission.Rule.ENVOYS,
@@ -500,6 +522,32 @@ public final class HopgateServer {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  /** Reads the trace context of a call when traces are exported; passes it by otherwise. */
+  private static ServerInterceptor traceParents(TelemetryExport telemetry) {
+    return telemetry.tracing()
+        ? new TraceParents()
+        : new ServerInterceptor() {
+          @Override
+          public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+              io.grpc.ServerCall<Q, R> call,
+              io.grpc.Metadata headers,
+              io.grpc.ServerCallHandler<Q, R> next) {
+            return next.startCall(call, headers);
+          }
+        };
+  }
+
+  /**
+   * Closes what a failed start had not yet listed among its resources (once: a second is a no-op).
+   */
+  private static void closeQuietly(TelemetryExport telemetry) {
+    try {
+      telemetry.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

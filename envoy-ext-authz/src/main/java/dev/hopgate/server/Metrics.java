@@ -17,6 +17,7 @@ import dev.hopgate.server.grpc.Caller;
 import dev.hopgate.server.grpc.CheckWorkers;
 import dev.hopgate.server.grpc.CompletionProcessor;
 import dev.hopgate.server.grpc.DecisionListener;
+import dev.hopgate.server.telemetry.EvidenceExporter;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -76,6 +77,32 @@ final class Metrics implements AutoCloseable {
             .labelNames("engine")
             .classicUpperBounds(BUCKETS)
             .register(registry);
+  }
+
+  /** The decision records' OTLP export (telemetry.evidence): sent, dropped, failed attempts. */
+  void watchEvidence(EvidenceExporter exporter) {
+    CounterWithCallback.builder()
+        .name("hopgate_evidence_export_records_total")
+        .help(
+            "Decision-log records shipped as OTLP logs, by result (sent: acknowledged; dropped: the queue"
+                + " was full or hopgate stopped first)")
+        .labelNames("result")
+        .callback(
+            cb -> {
+              cb.call(exporter.sent(), "sent");
+              cb.call(exporter.dropped(), "dropped");
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("hopgate_evidence_export_failures_total")
+        .help("Export attempts that failed (each batch is sent again, with backoff)")
+        .callback(cb -> cb.call(exporter.failures()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("hopgate_evidence_export_queue")
+        .help("Decision-log records waiting to be shipped")
+        .callback(cb -> cb.call(exporter.queued()))
+        .register(registry);
   }
 
   /** The gauges and counters read at scrape time from the running parts. */

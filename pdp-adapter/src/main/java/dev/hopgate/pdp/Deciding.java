@@ -42,6 +42,12 @@ final class Deciding {
   long floorNanos;
   long engineNanos;
 
+  /**
+   * The Check's span, the parent of each stage's; invalid when the Check is not traced (then no
+   * stage is either).
+   */
+  io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.getInvalid();
+
   Deciding(
       HopRequest request,
       PolicySnapshot snapshot,

@@ -32,6 +32,11 @@ import dev.hopgate.pdp.state.StateFull;
 import dev.hopgate.pdp.token.HopToken;
 import dev.hopgate.pdp.token.TokenRejection;
 import dev.hopgate.pdp.wire.WireTypes;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -57,6 +62,7 @@ public final class DecisionPoint {
   private final Clock clock;
   private final @Nullable String tokenEndpoint;
   private final LedgerView.Lookup ledger;
+  private final Tracer tracer;
 
   /**
    * @param signer this hopgate as an enforcement point: it extends the chain of every ALLOW; null
@@ -84,8 +90,12 @@ public final class DecisionPoint {
         evidence,
         clock,
         tokenEndpoint,
-        ledger);
+        ledger,
+        OpenTelemetry.noop().getTracer(TRACER));
   }
+
+  /** The instrumentation scope of hopgate's spans. */
+  public static final String TRACER = "dev.hopgate";
 
   private DecisionPoint(
       Floor floor,
@@ -96,7 +106,8 @@ public final class DecisionPoint {
       DecisionSink evidence,
       Clock clock,
       @Nullable String tokenEndpoint,
-      LedgerView.Lookup ledger) {
+      LedgerView.Lookup ledger,
+      Tracer tracer) {
     this.floor = requireNonNull(floor, "floor");
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.oneTimeTokens = requireNonNull(oneTimeTokens, "oneTimeTokens");
@@ -106,6 +117,7 @@ public final class DecisionPoint {
     this.clock = requireNonNull(clock, "clock");
     this.tokenEndpoint = tokenEndpoint;
     this.ledger = requireNonNull(ledger, "ledger");
+    this.tracer = requireNonNull(tracer, "tracer");
   }
 
   public PolicySnapshot snapshot() {
@@ -115,7 +127,34 @@ public final class DecisionPoint {
   /** The same decision point deciding with another snapshot (a reload): the rest stays. */
   public DecisionPoint withSnapshot(PolicySnapshot next) {
     return new DecisionPoint(
-        floor, next, oneTimeTokens, spending, signer, evidence, clock, tokenEndpoint, ledger);
+        floor,
+        next,
+        oneTimeTokens,
+        spending,
+        signer,
+        evidence,
+        clock,
+        tokenEndpoint,
+        ledger,
+        tracer);
+  }
+
+  /**
+   * The same decision point tracing each stage of a traced Check (the floor, the state, the engine)
+   * as a child of the Check's span, with {@code tracer}.
+   */
+  public DecisionPoint withTracer(Tracer next) {
+    return new DecisionPoint(
+        floor,
+        snapshot,
+        oneTimeTokens,
+        spending,
+        signer,
+        evidence,
+        clock,
+        tokenEndpoint,
+        ledger,
+        next);
   }
 
   /** What ALLOWs spent and gave back (it outlives reloads). */
@@ -195,7 +234,14 @@ public final class DecisionPoint {
    * nothing, and what a decision that lost spent is released.
    */
   public Pending begin(HopRequest request, Deadline deadline) {
-    return new Pending(new Deciding(request, snapshot, tokenEndpoint, deadline));
+    return begin(request, deadline, Span.getInvalid());
+  }
+
+  /** The same, its stages traced under {@code check} (the Check's span) when that is valid. */
+  public Pending begin(HopRequest request, Deadline deadline, Span check) {
+    Deciding p = new Deciding(request, snapshot, tokenEndpoint, deadline);
+    p.span = check;
+    return new Pending(p);
   }
 
   /** One request's decision, answered once. */
@@ -377,26 +423,30 @@ public final class DecisionPoint {
 
     Instant now = clock.instant();
     long floorStart = System.nanoTime();
+    Span floorSpan = stage(p, "hopgate.floor");
     HopToken hop;
-    try {
-      hop = floor.hopToken(request, component);
-    } catch (TokenRejection rejection) {
-      return p.deny.token(rejection, component);
-    }
-    p.txn = hop.txn();
     VerifiedFacts facts;
     String step = target.step();
-    boolean prerequisites =
-        step != null && snapshot.hasPrerequisites(component, hop.intent(), step);
-    LedgerView.Lookup lookup = prerequisites ? ledger : LedgerView.Lookup.NONE;
     try {
-      facts =
-          floor.verify(
-              hop, request, component, route.requireCaller(), snapshot.manifests(), now, lookup);
-    } catch (FloorRejection rejection) {
-      return p.deny.floor(hop.txn(), rejection);
+      try {
+        hop = floor.hopToken(request, component);
+      } catch (TokenRejection rejection) {
+        return rejected(floorSpan, p.deny.token(rejection, component));
+      }
+      p.txn = hop.txn();
+      boolean prerequisites =
+          step != null && snapshot.hasPrerequisites(component, hop.intent(), step);
+      LedgerView.Lookup lookup = prerequisites ? ledger : LedgerView.Lookup.NONE;
+      try {
+        facts =
+            floor.verify(
+                hop, request, component, route.requireCaller(), snapshot.manifests(), now, lookup);
+      } catch (FloorRejection rejection) {
+        return rejected(floorSpan, p.deny.floor(hop.txn(), rejection));
+      }
     } finally {
       p.floorNanos = System.nanoTime() - floorStart;
+      floorSpan.end();
     }
     if (target.unmapped() != null) {
       return p.deny.unmapped(hop.txn(), target.unmapped());
@@ -421,10 +471,13 @@ public final class DecisionPoint {
       return p.deny.deadlineExceeded(hop.txn());
     }
     SequenceState.Observed observed;
+    Span observing = stage(p, "hopgate.state.observe");
     try {
       observed = spending.observe(process, step, facts, owner);
     } catch (StateException e) {
-      return unavailable(p, hop, e);
+      return rejected(observing, unavailable(p, hop, e));
+    } finally {
+      observing.end();
     }
     InputDocument input =
         InputDocuments.build(
@@ -438,15 +491,24 @@ public final class DecisionPoint {
 
     EngineDecision result;
     long engineStart = System.nanoTime();
+    Span evaluating = stage(p, "hopgate.evaluate");
     try {
       result = snapshot.policy().evaluate(input);
+      evaluating.setAttribute("hopgate.allow", result.allow());
     } catch (EvaluationException e) {
       LOG.log(System.Logger.Level.WARNING, "decision {0}: {1}", p.id, e.getMessage());
-      return e.timedOut()
-          ? p.deny.evaluationTimeout(hop.txn())
-          : p.deny.abort(hop.txn(), "evaluation_failed");
+      return rejected(
+          evaluating,
+          e.timedOut()
+              ? p.deny.evaluationTimeout(hop.txn())
+              : p.deny.abort(hop.txn(), "evaluation_failed"));
     } finally {
       p.engineNanos = System.nanoTime() - engineStart;
+      if (evaluating.isRecording()) {
+        evaluating.setAttribute("hopgate.engine", snapshot.policy().engine());
+        evaluating.setAttribute("hopgate.policy.revision", snapshot.policy().revision());
+      }
+      evaluating.end();
     }
     if (!result.allow()) {
       return p.deny.policy(hop.txn(), step, result.violations(), result.disclosure(), input);
@@ -462,15 +524,23 @@ public final class DecisionPoint {
       return p.deny.abort(hop.txn(), "evidence_unavailable");
     }
     Spent spent;
+    Span reserving = stage(p, "hopgate.state.reserve");
     try {
       spent = spending.spend(request, hop, facts, process, step, observed, owner, p.id, now);
+      if (reserving.isRecording()) {
+        reserving.setAttribute("hopgate.state.spent", spent.getClass().getSimpleName());
+      }
     } catch (Spending.Unanswered e) {
       // The script may have run with its reply lost: undo it, so nothing the client never saw
       // stays spent.
       release(p, e.reservation());
-      return p.deadline.passed() ? p.deny.deadlineExceeded(hop.txn()) : unavailable(p, hop, e);
+      return rejected(
+          reserving,
+          p.deadline.passed() ? p.deny.deadlineExceeded(hop.txn()) : unavailable(p, hop, e));
     } catch (StateException e) {
-      return unavailable(p, hop, e);
+      return rejected(reserving, unavailable(p, hop, e));
+    } finally {
+      reserving.end();
     }
     if (spent instanceof Spent.Reserved reserved) {
       p.reserved = reserved.made();
@@ -501,6 +571,26 @@ public final class DecisionPoint {
         snapshot.policy().revision(),
         upstream,
         Decision.About.hop(component, step, facts.origin().deadline()));
+  }
+
+  /**
+   * A stage's span under the Check's, started; a no-op span when the Check is not traced (a
+   * decision point without a tracer, a warm-up), so an untraced Check costs one check here.
+   */
+  private Span stage(Deciding p, String name) {
+    if (!p.span.getSpanContext().isValid()) {
+      return Span.getInvalid();
+    }
+    return tracer.spanBuilder(name).setParent(Context.root().with(p.span)).startSpan();
+  }
+
+  /** The denial a stage ended with, said on its span (its code: never a token). */
+  private static Decision rejected(Span stage, Decision denial) {
+    if (stage.isRecording() && !denial.violations().isEmpty()) {
+      stage.setAttribute("hopgate.code", denial.violations().get(0).code());
+      stage.setStatus(StatusCode.ERROR, denial.violations().get(0).code());
+    }
+    return denial;
   }
 
   private static Decision unavailable(Deciding p, HopToken hop, StateException e) {

@@ -7,12 +7,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code hopgate log verify}: check a decision log's hash chain. */
+/**
+ * {@code hopgate log verify}: check a decision log's hash chain; {@code replay}; {@code from-otlp}:
+ * a log back from the records a receiver kept.
+ */
 @Command(
     name = "log",
     mixinStandardHelpOptions = true,
     description = "Decision logs.",
-    subcommands = {LogCommand.Verify.class, LogCommand.Replay.class})
+    subcommands = {LogCommand.Verify.class, LogCommand.Replay.class, LogCommand.FromOtlp.class})
 final class LogCommand {
   @Command(
       name = "verify",
@@ -163,6 +166,59 @@ final class LogCommand {
               + result.differences().size()
               + " differ");
       return result.deterministic() ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "from-otlp",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write the decision log that shipped records (telemetry.evidence) make, read from a"
+              + " receiver's OTLP JSON files (the Collector's file exporter), in sequence order,"
+              + " each record's line as hopgate wrote it: then verify it with log verify.")
+  static final class FromOtlp implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "1..*")
+    java.util.List<Path> files;
+
+    @picocli.CommandLine.Option(
+        names = "--enforcement-point",
+        paramLabel = "ID",
+        description =
+            "Whose records (the files may hold several hopgates'; each has its own chain).")
+    @org.jspecify.annotations.Nullable
+    String enforcementPoint;
+
+    @picocli.CommandLine.Option(
+        names = "--out",
+        paramLabel = "LOG",
+        required = true,
+        description = "The decision log to write (replaced).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      dev.hopgate.server.telemetry.OtlpLogFiles.Read read;
+      try {
+        read = dev.hopgate.server.telemetry.OtlpLogFiles.read(files, enforcementPoint);
+      } catch (dev.hopgate.server.telemetry.OtlpLogFiles.Unreadable e) {
+        System.err.println("hopgate log from-otlp: " + e.getMessage());
+        return 1;
+      }
+      java.nio.file.Files.write(
+          out, read.records().values(), java.nio.charset.StandardCharsets.UTF_8);
+      java.util.List<String> gaps = read.gaps();
+      System.out.println(
+          out
+              + ": "
+              + read.records().size()
+              + " records of "
+              + read.enforcementPoint()
+              + (read.records().isEmpty()
+                  ? ""
+                  : ", sequences " + read.records().firstKey() + ".." + read.records().lastKey())
+              + (read.duplicates() == 0 ? "" : ", " + read.duplicates() + " received twice")
+              + (gaps.isEmpty() ? "" : "; MISSING " + String.join(", ", gaps)));
+      return 0;
     }
   }
 }

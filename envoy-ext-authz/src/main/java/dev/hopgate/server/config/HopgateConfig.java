@@ -43,7 +43,8 @@ public record HopgateConfig(
     @JsonProperty("decision_log") DecisionLogConfig decisionLog,
     @Nullable MetricsConfig metrics,
     Association association,
-    Trust trust) {
+    Trust trust,
+    Telemetry telemetry) {
   public HopgateConfig(
       @Nullable String listen,
       @JsonProperty("socket_mode") @Nullable String socketMode,
@@ -70,7 +71,8 @@ public record HopgateConfig(
       @JsonProperty("decision_log") @Nullable DecisionLogConfig decisionLog,
       @Nullable MetricsConfig metrics,
       @Nullable Association association,
-      @Nullable Trust trust) {
+      @Nullable Trust trust,
+      @Nullable Telemetry telemetry) {
     this.listen = requireNonNullElse(listen, "127.0.0.1:9191");
     Listen at = Listen.of("listen", this.listen);
     this.socketMode = requireNonNullElse(socketMode, "0660");
@@ -147,6 +149,7 @@ public record HopgateConfig(
           "trust: missing (expected: token_service, txn_token_service, manifest_registry)");
     }
     this.trust = trust;
+    this.telemetry = requireNonNullElse(telemetry, Telemetry.OFF);
     checkCallers(at);
   }
 

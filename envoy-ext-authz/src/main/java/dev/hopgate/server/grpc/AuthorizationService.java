@@ -8,12 +8,14 @@ import dev.hopgate.pdp.decision.DecisionIds;
 import dev.hopgate.pdp.mcp.ProtectedResource;
 import dev.hopgate.pdp.request.Deadline;
 import dev.hopgate.pdp.request.HopRequest;
+import dev.hopgate.server.telemetry.CheckSpans;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -40,11 +42,12 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private final DecisionMetadata sealer;
   private final DecisionListener listener;
   private final CheckWorkers workers;
+  private final CheckSpans spans;
 
   /** Decides on gRPC's own thread, with no timer (tests, warm-up). */
   public AuthorizationService(
       Supplier<DecisionPoint> decisionPoint, DecisionMetadata sealer, DecisionListener listener) {
-    this(decisionPoint, sealer, listener, CheckWorkers.INLINE);
+    this(decisionPoint, sealer, listener, CheckWorkers.INLINE, CheckSpans.OFF);
   }
 
   /**
@@ -52,16 +55,19 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
    * @param sealer seals every ALLOW's dynamic metadata for ext_proc
    * @param listener told of every decision and how long the check took (metrics, the association)
    * @param workers where Checks are decided, and the deadline margin
+   * @param spans each Check's span (its stages' are the decision point's)
    */
   public AuthorizationService(
       Supplier<DecisionPoint> decisionPoint,
       DecisionMetadata sealer,
       DecisionListener listener,
-      CheckWorkers workers) {
+      CheckWorkers workers,
+      CheckSpans spans) {
     this.decisionPoint = requireNonNull(decisionPoint, "decisionPoint");
     this.sealer = requireNonNull(sealer, "sealer");
     this.listener = requireNonNull(listener, "listener");
     this.workers = requireNonNull(workers, "workers");
+    this.spans = requireNonNull(spans, "spans");
   }
 
   @Override
@@ -76,13 +82,16 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     try {
       DecisionPoint current = decisionPoint.get();
       HopRequest hop = CheckRequests.toHopRequest(request, CallerAdmission.boundComponents());
+      answer.span = spans.check(hop::header);
       ProtectedResource metadata = current.protectedResource(hop);
       if (metadata != null) {
+        answer.span.setAttribute("hopgate.answer", "protected_resource_metadata");
+        answer.span.end();
         responses.onNext(CheckResponses.protectedResource(metadata));
         responses.onCompleted();
         return;
       }
-      pending = current.begin(hop, deadline(Context.current()));
+      pending = current.begin(hop, deadline(Context.current()), answer.span);
     } catch (RuntimeException | LinkageError e) {
       answer.failed(e);
       return;
@@ -147,6 +156,9 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     private final AtomicBoolean sent = new AtomicBoolean();
     private volatile boolean answered;
 
+    /** The Check's span, ended with its answer; invalid when the Check is not traced. */
+    volatile Span span = Span.getInvalid();
+
     Answer(StreamObserver<CheckResponse> responses, long start) {
       this.responses = responses;
       this.start = start;
@@ -179,14 +191,18 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
             decision.violations());
         response = CheckResponses.of(decision, sealer);
         listener.decided(decision, System.nanoTime() - start);
+        CheckSpans.decided(span, decision);
       } catch (RuntimeException | LinkageError e) {
         response = failure(e);
+        CheckSpans.failed(span);
       }
       send(response);
     }
 
     void failed(Throwable e) {
-      send(failure(e));
+      CheckResponse response = failure(e);
+      CheckSpans.failed(span);
+      send(response);
     }
 
     /**

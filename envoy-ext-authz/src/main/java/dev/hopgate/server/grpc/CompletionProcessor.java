@@ -12,6 +12,7 @@ import dev.hopgate.pdp.mcp.ListFilter;
 import dev.hopgate.pdp.request.LogText;
 import dev.hopgate.pdp.state.StateException;
 import dev.hopgate.pdp.state.StateStore;
+import dev.hopgate.server.telemetry.CheckSpans;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.ext_proc.v3.BodyMutation;
@@ -25,6 +26,7 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,6 +86,7 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
   }
 
   private final Ledgered ledgered;
+  private final CheckSpans spans;
 
   /**
    * @param metadata verifies the ALLOW ext_authz forwarded (its authenticator and age)
@@ -95,6 +98,18 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       StateStore store,
       Clock clock,
       Ledgered ledgered) {
+    this(signer, metadata, store, clock, ledgered, CheckSpans.OFF);
+  }
+
+  /** The same, with a span for each stream ({@code spans}: no-ops when tracing is off). */
+  public CompletionProcessor(
+      Supplier<EnforcementPointSigner> signer,
+      DecisionMetadata metadata,
+      StateStore store,
+      Clock clock,
+      Ledgered ledgered,
+      CheckSpans spans) {
+    this.spans = requireNonNull(spans, "spans");
     this.signer = requireNonNull(signer, "signer");
     this.metadata = requireNonNull(metadata, "metadata");
     this.store = requireNonNull(store, "store");
@@ -136,8 +151,21 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       private boolean told;
       private final McpCall mcp = new McpCall();
 
+      /** The stream's span, from its first message to its end (a no-op when not traced). */
+      private @Nullable Span span;
+
       @Override
       public void onNext(ProcessingRequest request) {
+        Span traced = span;
+        if (traced == null) {
+          traced =
+              spans.extProc(
+                  name ->
+                      request.hasRequestHeaders()
+                          ? emptyToNull(header(request.getRequestHeaders(), name))
+                          : null);
+          span = traced;
+        }
         ProcessingResponse response;
         try {
           Struct authz =
@@ -146,6 +174,9 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
             told = true;
             DecisionMetadata.Read read = metadata.read(authz);
             allowed = admitted(read, bound);
+            if (allowed != null) {
+              traced.setAttribute(CheckSpans.DECISION_ID, allowed.decisionId());
+            }
             if (allowed == null && read instanceof DecisionMetadata.Read.Refused refused) {
               mcp.unverifiedListing = refused.claimsListing();
             } else if (allowed == null && read instanceof DecisionMetadata.Read.Verified verified) {
@@ -169,11 +200,19 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
       @Override
       public void onError(Throwable t) {
         // Envoy went away (the client reset the stream): nothing to answer.
+        ended();
       }
 
       @Override
       public void onCompleted() {
+        ended();
         responses.onCompleted();
+      }
+
+      private void ended() {
+        if (span != null) {
+          span.end();
+        }
       }
     };
   }
@@ -400,6 +439,10 @@ public final class CompletionProcessor extends ExternalProcessorGrpc.ExternalPro
 
   private static HeaderValueOption set(String record) {
     return header(COMPLETION_HEADER, record);
+  }
+
+  private static @Nullable String emptyToNull(String value) {
+    return value.isEmpty() ? null : value;
   }
 
   private static String header(HttpHeaders headers, String name) {

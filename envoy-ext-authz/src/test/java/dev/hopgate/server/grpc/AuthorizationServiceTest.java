@@ -125,7 +125,8 @@ class AuthorizationServiceTest {
                           java.time.Duration.ofMinutes(5),
                           java.time.Duration.ZERO),
                       (decision, nanos) -> {},
-                      workers))
+                      workers,
+                      dev.hopgate.server.telemetry.CheckSpans.OFF))
               .build()
               .start();
       ManagedChannel to = InProcessChannelBuilder.forName(name).build();
@@ -626,6 +627,122 @@ class AuthorizationServiceTest {
    * A hop token with an implicit intent (no process declared), as the fixture's token service signs
    * it.
    */
+  /**
+   * A traced Check hangs under the trace context Envoy sent with the gRPC call when there is one,
+   * else under the request's; its stages are its children; its attributes name the decision and
+   * never carry a token.
+   */
+  @Test
+  void tracedCheck_isAChildOfItsCallersSpan_withItsStagesUnderIt() throws Exception {
+    var spans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+    try (var tracing =
+        io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+            .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(spans))
+            .build()) {
+      var checkSpans =
+          dev.hopgate.server.telemetry.CheckSpans.with(tracing.get(DecisionPoint.TRACER));
+      DecisionPoint traced = checkSpans.traced(decisionPoint.get());
+      String name = InProcessServerBuilder.generateName();
+      Server tracedServer =
+          InProcessServerBuilder.forName(name)
+              .addService(
+                  io.grpc.ServerInterceptors.intercept(
+                      new AuthorizationService(
+                          () -> traced,
+                          new DecisionMetadata(
+                              DecisionAuthenticator.generated(),
+                              mesh.clock,
+                              java.time.Duration.ofMinutes(5),
+                              java.time.Duration.ZERO),
+                          (decision, nanos) -> {},
+                          CheckWorkers.INLINE,
+                          checkSpans),
+                      new dev.hopgate.server.telemetry.TraceParents()))
+              .build()
+              .start();
+      ManagedChannel tracedChannel = InProcessChannelBuilder.forName(name).build();
+      try {
+        String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String callerSpan = "00f067aa0ba902b7";
+        String hopToken = token(INVENTORY);
+        CheckRequest fromCaller =
+            withHeader(
+                request("Bearer " + hopToken, "urn:shop:step:reserve-stock"),
+                "traceparent",
+                "00-" + callerTrace + "-" + callerSpan + "-01");
+        CheckResponse allowed = AuthorizationGrpc.newBlockingStub(tracedChannel).check(fromCaller);
+        assertThat(allowed.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
+
+        var finished = spans.getFinishedSpanItems();
+        var check =
+            finished.stream()
+                .filter(s -> s.getName().endsWith("Authorization/Check"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(check.getTraceId()).isEqualTo(callerTrace);
+        assertThat(check.getParentSpanId()).isEqualTo(callerSpan);
+        assertThat(check.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.SERVER);
+        assertThat(check.getAttributes().get(dev.hopgate.server.telemetry.CheckSpans.OUTCOME))
+            .isEqualTo("ALLOW");
+        assertThat(check.getAttributes().get(dev.hopgate.server.telemetry.CheckSpans.DECISION_ID))
+            .isEqualTo(
+                headers(allowed.getOkResponse().getHeadersList()).get("hopgate-decision-id"));
+        assertThat(
+                finished.stream()
+                    .filter(s -> s.getParentSpanId().equals(check.getSpanId()))
+                    .map(s -> s.getName()))
+            .contains(
+                "hopgate.floor",
+                "hopgate.state.observe",
+                "hopgate.evaluate",
+                "hopgate.state.reserve");
+        assertThat(finished.toString()).doesNotContain(hopToken).doesNotContain("Bearer");
+
+        // Envoy's own span for the call (gRPC metadata) is the parent when it sent one.
+        spans.reset();
+        String envoySpan = "b7ad6b7169203331";
+        io.grpc.Metadata md = new io.grpc.Metadata();
+        md.put(
+            io.grpc.Metadata.Key.of("traceparent", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+            "00-" + callerTrace + "-" + envoySpan + "-01");
+        CheckResponse denied =
+            AuthorizationGrpc.newBlockingStub(tracedChannel)
+                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md))
+                .check(
+                    withHeader(
+                        request(
+                            "Bearer " + token(INVENTORY), "urn:ops:step:drop-production-database"),
+                        "traceparent",
+                        "00-" + callerTrace + "-" + callerSpan + "-01"));
+        assertThat(denied.getStatus().getCode()).isNotEqualTo(Code.OK_VALUE);
+        var deniedCheck =
+            spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().endsWith("Authorization/Check"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(deniedCheck.getParentSpanId()).isEqualTo(envoySpan);
+        assertThat(deniedCheck.getAttributes().get(dev.hopgate.server.telemetry.CheckSpans.OUTCOME))
+            .isEqualTo("DENY");
+        assertThat(deniedCheck.getAttributes().get(dev.hopgate.server.telemetry.CheckSpans.CODE))
+            .isNotBlank();
+
+        // An untraced decision point (tracing off) records nothing at all.
+        spans.reset();
+        stub.check(request("Bearer " + token(INVENTORY), "urn:shop:step:reserve-stock"));
+        assertThat(spans.getFinishedSpanItems()).isEmpty();
+      } finally {
+        tracedChannel.shutdownNow();
+        tracedServer.shutdownNow();
+      }
+    }
+  }
+
+  private static CheckRequest withHeader(CheckRequest request, String name, String value) {
+    CheckRequest.Builder b = request.toBuilder();
+    b.getAttributesBuilder().getRequestBuilder().getHttpBuilder().putHeaders(name, value);
+    return b.build();
+  }
+
   private String token(String audience) {
     return mesh.hop(audience, "alice@shop.example", mesh.txn, null);
   }

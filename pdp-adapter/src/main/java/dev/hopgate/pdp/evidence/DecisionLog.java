@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,11 @@ public final class DecisionLog implements AutoCloseable {
   private final Semaphore places;
 
   private final Thread writer;
+  private final Tap tap;
+
+  /** Written since the last flush, for the tap (the writer's thread only). */
+  private final List<Written> unTapped = new ArrayList<>();
+
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private volatile boolean open = true;
@@ -65,6 +71,29 @@ public final class DecisionLog implements AutoCloseable {
   private final @Nullable Checkpoints checkpoints;
   private final Fsync fsync;
   private int sinceCheckpoint;
+
+  /**
+   * Told of the records the writer wrote, once they are flushed (and forced, as {@code fsync}
+   * says), in order, on the writer's thread: it must only queue them (an exporter), never wait.
+   */
+  public interface Tap {
+    Tap NONE = records -> {};
+
+    void written(List<Written> records);
+  }
+
+  /**
+   * One record as written: its place in the chain and its exact line (without the newline), which a
+   * receiver hashes as {@code hopgate log verify} does.
+   */
+  public record Written(
+      long sequence,
+      String hash,
+      String prevHash,
+      String eventType,
+      @Nullable String txn,
+      Instant time,
+      String line) {}
 
   /** When the writer forces what it wrote to the disk ({@code decision_log.fsync}). */
   public enum Fsync {
@@ -86,8 +115,10 @@ public final class DecisionLog implements AutoCloseable {
       long sequence,
       String prevHash,
       @Nullable Checkpoints checkpoints,
-      Fsync fsync) {
+      Fsync fsync,
+      Tap tap) {
     this.file = file;
+    this.tap = tap;
     this.clock = clock;
     this.checkpoints = checkpoints;
     this.fsync = fsync;
@@ -116,7 +147,15 @@ public final class DecisionLog implements AutoCloseable {
   public static DecisionLog open(
       Path file, int capacity, Clock clock, @Nullable Checkpoints checkpoints, Fsync fsync)
       throws IOException {
+    return open(file, capacity, clock, checkpoints, fsync, Tap.NONE);
+  }
+
+  /** The same, telling {@code tap} of every record written (an exporter). */
+  public static DecisionLog open(
+      Path file, int capacity, Clock clock, @Nullable Checkpoints checkpoints, Fsync fsync, Tap tap)
+      throws IOException {
     requireNonNull(file, "file");
+    requireNonNull(tap, "tap");
     if (file.getParent() != null) {
       Files.createDirectories(file.getParent());
     }
@@ -140,7 +179,7 @@ public final class DecisionLog implements AutoCloseable {
         prev = record.path("hash").asText();
       }
     }
-    return new DecisionLog(file, clock, capacity, sequence, prev, checkpoints, fsync);
+    return new DecisionLog(file, clock, capacity, sequence, prev, checkpoints, fsync, tap);
   }
 
   /** Queues a record; false when the queue is full (the caller denies or counts a drop). */
@@ -234,6 +273,7 @@ public final class DecisionLog implements AutoCloseable {
         }
         written.addAndGet(batch.size());
         batch.clear();
+        tapped();
       }
       if (checkpoints != null) {
         // Closing: the last record says the log ends here, so a tail cut later is told apart.
@@ -242,6 +282,7 @@ public final class DecisionLog implements AutoCloseable {
         if (fsync != Fsync.NEVER) {
           channel.force(false);
         }
+        tapped();
         // Said outside the log, where a cut back to this run's close cannot reach.
         LOG.log(
             System.Logger.Level.INFO,
@@ -265,11 +306,31 @@ public final class DecisionLog implements AutoCloseable {
   private void append(
       Writer out, String eventType, @Nullable String txn, Map<String, Object> payload)
       throws IOException {
+    Instant time = clock.instant();
     Map<String, Object> record =
-        DecisionRecords.record(++sequence, clock.instant(), eventType, txn, payload, prevHash);
+        DecisionRecords.record(++sequence, time, eventType, txn, payload, prevHash);
+    String previous = prevHash;
     prevHash = java.util.Objects.requireNonNull((String) record.get("hash"));
-    out.write(JSON.writeValueAsString(record));
+    String line = JSON.writeValueAsString(record);
+    out.write(line);
     out.write('\n');
+    if (tap != Tap.NONE) {
+      unTapped.add(new Written(sequence, prevHash, previous, eventType, txn, time, line));
+    }
+  }
+
+  /** Tells the tap of what was just flushed; a tap that throws loses only its own copy. */
+  private void tapped() {
+    if (unTapped.isEmpty()) {
+      return;
+    }
+    List<Written> flushed = List.copyOf(unTapped);
+    unTapped.clear();
+    try {
+      tap.written(flushed);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "decision log tap failed: {0}", e.toString());
+    }
   }
 
   private void checkpoint(Writer out, boolean closing) throws IOException {

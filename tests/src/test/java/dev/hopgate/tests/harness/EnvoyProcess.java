@@ -45,6 +45,8 @@ public final class EnvoyProcess extends ManagedProcess {
     all.putIfAbsent("HOPGATE_TIMEOUT", "2s");
     all.putIfAbsent("HOPGATE_RETRY", "");
     all.putIfAbsent("HOPGATE_FALLBACK", "");
+    all.putIfAbsent("TRACING", "");
+    all.putIfAbsent("TRACE_CLUSTER", "");
     Path config = dir.resolve("envoy.yaml");
     try {
       Files.writeString(config, render(read(template), all));
@@ -132,7 +134,7 @@ public final class EnvoyProcess extends ManagedProcess {
     return out.toString();
   }
 
-  private static String read(String resource) throws IOException {
+  static String read(String resource) throws IOException {
     try (InputStream in = EnvoyProcess.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IOException("no resource " + resource);

@@ -108,6 +108,25 @@ public class ManagedProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Asks the process to stop and, if it has not within {@code timeout}, kills it: for a backend
+   * whose own shutdown the test is not about (a trace store), so its slowness fails nothing.
+   */
+  protected void stopOrKill(Duration timeout) {
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill(process);
+        process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill(process);
+    } finally {
+      RUNNING.remove(process);
+    }
+  }
+
   @Override
   public void close() {
     if (process.isAlive()) {

@@ -29,6 +29,18 @@ public final class Tools {
         "Toxiproxy is installed by scripts/install-tools.sh (make test runs it)");
   }
 
+  public static Path jaeger() {
+    return existing(
+        Path.of(property("hopgate.tools.dir"), "bin", "jaeger"),
+        "Jaeger is built by scripts/install-tools.sh (make test runs it)");
+  }
+
+  public static Path otelcol() {
+    return existing(
+        Path.of(property("hopgate.tools.dir"), "bin", "otelcol"),
+        "the OpenTelemetry Collector is built by scripts/install-tools.sh (make test runs it)");
+  }
+
   public static Path hopgateJar() {
     return existing(
         Path.of(property("hopgate.jar")), "hopgate.jar is built by the envoy-ext-authz module");
