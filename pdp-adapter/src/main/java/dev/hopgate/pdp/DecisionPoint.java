@@ -427,12 +427,15 @@ public final class DecisionPoint {
     HopToken hop;
     VerifiedFacts facts;
     String step = target.step();
+    // The verification histogram counts the Checks whose hop token was read (as before spans).
+    boolean tokenRead = false;
     try {
       try {
         hop = floor.hopToken(request, component);
       } catch (TokenRejection rejection) {
         return rejected(floorSpan, p.deny.token(rejection, component));
       }
+      tokenRead = true;
       p.txn = hop.txn();
       boolean prerequisites =
           step != null && snapshot.hasPrerequisites(component, hop.intent(), step);
@@ -445,7 +448,9 @@ public final class DecisionPoint {
         return rejected(floorSpan, p.deny.floor(hop.txn(), rejection));
       }
     } finally {
-      p.floorNanos = System.nanoTime() - floorStart;
+      if (tokenRead) {
+        p.floorNanos = System.nanoTime() - floorStart;
+      }
       floorSpan.end();
     }
     if (target.unmapped() != null) {
