@@ -191,12 +191,17 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
             decision.violations());
         response = CheckResponses.of(decision, sealer);
         listener.decided(decision, System.nanoTime() - start);
-        CheckSpans.decided(span, decision);
       } catch (RuntimeException | LinkageError e) {
         response = failure(e);
         CheckSpans.failed(span);
       }
       send(response);
+      try {
+        // After the answer and apart from it: a span cannot change what was decided.
+        CheckSpans.decided(span, decision);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "span of decision {0}: {1}", decision.id(), e);
+      }
     }
 
     void failed(Throwable e) {

@@ -87,8 +87,12 @@ public final class CheckSpans {
         span.setAttribute("hopgate.policy.revision", decision.policyRevision());
       }
       if (!decision.allowed()) {
-        // A denial is the Check doing its job, not a fault: the span's status stays unset.
+        // A denial is the Check doing its job, not a fault: its status stays unset.
         span.setAttribute("hopgate.denied", true);
+        if (decision.outcome() != dev.hopgate.pdp.gate.Outcome.DENY) {
+          // Failing closed (ABORT, TIMEOUT) is a fault, unlike a denial.
+          span.setStatus(StatusCode.ERROR, decision.outcome().name());
+        }
       }
     }
     span.end();

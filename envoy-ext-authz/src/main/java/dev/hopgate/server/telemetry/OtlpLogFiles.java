@@ -40,7 +40,7 @@ public final class OtlpLogFiles {
     /** The sequences missing between the first and the last record received. */
     public List<String> gaps() {
       List<String> gaps = new ArrayList<>();
-      long expected = records.isEmpty() ? 1 : records.firstKey();
+      long expected = 1;
       for (long sequence : records.keySet()) {
         if (sequence > expected) {
           gaps.add(expected == sequence - 1 ? "" + expected : expected + ".." + (sequence - 1));
@@ -103,6 +103,13 @@ public final class OtlpLogFiles {
                 } catch (NumberFormatException e) {
                   throw new Unreadable(file + " line " + n + ": sequence '" + sequenceText + "'");
                 }
+                checkBody(
+                    file,
+                    n,
+                    point,
+                    sequence,
+                    attribute(record, EvidenceExporter.HASH.getKey()),
+                    body);
                 String before =
                     byPoint
                         .computeIfAbsent(point, p -> new TreeMap<>())
@@ -145,6 +152,48 @@ public final class OtlpLogFiles {
       throw new Unreadable("no records of " + point + " (the files hold " + present + ")");
     }
     return new Read(point, records, duplicates);
+  }
+
+  /**
+   * A body must be one record line whose sequence and hash are the attributes it travelled with,
+   * and a checkpoint must be signed as the enforcement point its resource names: a relabelled or
+   * spliced record is refused here, before log verify reads it.
+   */
+  private static void checkBody(
+      Path file, int n, String point, long sequence, @Nullable String hash, String body)
+      throws Unreadable {
+    String where = file + " line " + n + ", sequence " + sequence + ": ";
+    if (body.indexOf('\n') >= 0 || body.indexOf('\r') >= 0) {
+      throw new Unreadable(where + "a body of more than one line");
+    }
+    JsonNode record;
+    try {
+      record = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new Unreadable(where + "a body that is not a record");
+    }
+    if (record == null
+        || record.path("sequence").asLong(-1) != sequence
+        || hash == null
+        || !hash.equals(record.path("hash").asText())) {
+      throw new Unreadable(where + "its body is not the record its attributes name");
+    }
+    if (dev.hopgate.pdp.evidence.Checkpoints.EVENT_TYPE.equals(
+        record.path("event_type").asText())) {
+      String issuer;
+      try {
+        issuer =
+            com.nimbusds.jwt.SignedJWT.parse(record.path("payload").path("jws").asText())
+                .getJWTClaimsSet()
+                .getIssuer();
+      } catch (java.text.ParseException e) {
+        throw new Unreadable(where + "a checkpoint whose signature does not parse");
+      }
+      if (!point.equals(issuer)) {
+        throw new Unreadable(
+            where + "a checkpoint signed as " + issuer + " but sent as " + point + " (relabelled)");
+      }
+    }
   }
 
   /** An attribute's value as text (OTLP JSON writes an int64 as a string), or null. */

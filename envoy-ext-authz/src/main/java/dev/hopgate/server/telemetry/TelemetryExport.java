@@ -50,6 +50,16 @@ public final class TelemetryExport implements AutoCloseable {
    */
   public static TelemetryExport start(ConfigLoader.Loaded loaded, String enforcementPoint)
       throws StartupException {
+    try {
+      return build(loaded, enforcementPoint);
+    } catch (RuntimeException e) {
+      // The OTLP builders refuse a PEM they cannot read with an unchecked exception.
+      throw new StartupException("telemetry.tls: " + e.getMessage(), e);
+    }
+  }
+
+  private static TelemetryExport build(ConfigLoader.Loaded loaded, String enforcementPoint)
+      throws StartupException {
     Telemetry config = loaded.config().telemetry();
     Resource resource =
         Resource.getDefault()

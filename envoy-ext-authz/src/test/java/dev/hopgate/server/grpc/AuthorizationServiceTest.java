@@ -673,7 +673,12 @@ class AuthorizationServiceTest {
         CheckResponse allowed = AuthorizationGrpc.newBlockingStub(tracedChannel).check(fromCaller);
         assertThat(allowed.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
 
-        var finished = spans.getFinishedSpanItems();
+        // The Check's span ends just after its answer went out: wait for it.
+        var finished =
+            dev.hopgate.testing.Eventually.until(
+                "the allowed Check's span ended",
+                spans::getFinishedSpanItems,
+                items -> items.stream().anyMatch(s -> s.getName().endsWith("Authorization/Check")));
         var check =
             finished.stream()
                 .filter(s -> s.getName().endsWith("Authorization/Check"))
@@ -716,7 +721,12 @@ class AuthorizationServiceTest {
                         "00-" + callerTrace + "-" + callerSpan + "-01"));
         assertThat(denied.getStatus().getCode()).isNotEqualTo(Code.OK_VALUE);
         var deniedCheck =
-            spans.getFinishedSpanItems().stream()
+            dev.hopgate.testing.Eventually.until(
+                    "the denied Check's span ended",
+                    spans::getFinishedSpanItems,
+                    items ->
+                        items.stream().anyMatch(s -> s.getName().endsWith("Authorization/Check")))
+                .stream()
                 .filter(s -> s.getName().endsWith("Authorization/Check"))
                 .findFirst()
                 .orElseThrow();
